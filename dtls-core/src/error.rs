@@ -1,0 +1,30 @@
+//! The one error type of `dtls-core`.
+
+use std::fmt;
+
+/// Everything that can go wrong in `dtls-core`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A message or record could not be decoded; the text names what.
+    Decode(&'static str),
+    /// A cryptographic operation failed.
+    Crypto(dtls_crypto::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Decode(what) => write!(f, "decode error: {what}"),
+            Error::Crypto(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<dtls_crypto::Error> for Error {
+    fn from(e: dtls_crypto::Error) -> Self {
+        Error::Crypto(e)
+    }
+}

@@ -1,0 +1,38 @@
+//! Cryptography for the `dtls` project.
+//!
+//! This is the only crate in the workspace that touches cryptographic
+//! primitives. Everything the DTLS engine (`dtls-core`) needs is behind the
+//! narrow interface exported here:
+//!
+//! - [`suites`]: the cipher suites we implement, by IANA id and by name, and
+//!   the ones we refuse (with the reason).
+//! - [`record`]: record protection (AEAD and CBC + Encrypt-then-MAC) sealing
+//!   and opening in place, in caller-owned buffers.
+//! - [`prf`]: the TLS 1.2 PRF and key schedule (master secret, extended master
+//!   secret, key block, Finished, keying-material exporter).
+//! - [`hash`]: the handshake transcript hash.
+//! - [`kx`]: ephemeral ECDHE key exchange over the supported groups.
+//! - [`sign`]: signing (ServerKeyExchange, client CertificateVerify) and
+//!   signature verification.
+//! - [`cookie`]: the stateless HelloVerifyRequest cookie secret.
+//! - [`cert`], [`pfx`], [`selfsigned`], [`verify`]: certificates and keys:
+//!   loading (PEM, DER, PKCS#12), the facts the seed's `Certificate` type
+//!   exposes, self-signed generation and client chain validation.
+//! - [`random`]: the source of randomness.
+
+pub mod cert;
+pub mod cookie;
+pub mod error;
+pub mod hash;
+pub mod kx;
+pub mod pfx;
+pub mod prf;
+pub mod random;
+pub mod record;
+pub mod selfsigned;
+pub mod sign;
+pub mod suites;
+pub mod verify;
+
+pub use error::Error;
+pub use suites::CipherSuite;

@@ -1,2 +1,6 @@
-//! Shared test harness for the `dtls` workspace (filled by the engine and
-//! server work items).
+//! Shared test harness for the `dtls` workspace.
+//!
+//! - [`net`]: a seeded virtual-time network model (loss, duplication,
+//!   reordering, delay, MTU).
+
+pub mod net;

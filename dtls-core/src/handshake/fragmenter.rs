@@ -208,3 +208,159 @@ impl<'a> Iterator for Fragments<'a> {
 impl ExactSizeIterator for Fragments<'_> {}
 
 impl FusedIterator for Fragments<'_> {}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::handshake::reassembler::{HandshakeReassembler, InsertOutcome, ReassemblyLimits};
+
+    /// Decodes one encoded fragment independently of the code under test.
+    fn decode(encoded: &[u8]) -> (u8, u32, u16, u32, u32, &[u8]) {
+        let u24 = |b: &[u8]| u32::from_be_bytes([0, b[0], b[1], b[2]]);
+        (
+            encoded[0],
+            u24(&encoded[1..4]),
+            u16::from_be_bytes([encoded[4], encoded[5]]),
+            u24(&encoded[6..9]),
+            u24(&encoded[9..12]),
+            &encoded[12..],
+        )
+    }
+
+    #[test]
+    fn empty_body_gives_one_empty_fragment() {
+        let fragments: Vec<FragmentOut<'_>> = fragment_message(14, 3, b"", 13).unwrap().collect();
+        assert_eq!(fragments.len(), 1);
+        let only = fragments[0];
+        assert_eq!(only.length(), 0);
+        assert_eq!(only.fragment_offset(), 0);
+        assert_eq!(only.fragment(), b"");
+        let mut encoded = Vec::new();
+        only.encode_into(&mut encoded);
+        assert_eq!(encoded, hex::decode("0e0000000003000000000000").unwrap());
+    }
+
+    #[test]
+    fn encoding_is_the_rfc_6347_header() {
+        let body: Vec<u8> = (0..=255).cycle().take(0x01_0203).collect();
+        let mut fragments = fragment_message(11, 0x0a0b, &body, 12 + 0x01_0000).unwrap();
+        let first = fragments.next().unwrap();
+        let second = fragments.next().unwrap();
+        assert!(fragments.next().is_none());
+        let mut encoded = vec![0xFF];
+        second.encode_into(&mut encoded);
+        // msg_type, length, message_seq, fragment_offset, fragment_length.
+        assert_eq!(
+            hex::encode(&encoded[..13]),
+            "ff".to_owned() + "0b" + "010203" + "0a0b" + "010000" + "000203"
+        );
+        assert_eq!(&encoded[13..], &body[0x01_0000..]);
+        assert_eq!(first.encoded_len(), 12 + 0x01_0000);
+        assert_eq!(second.encoded_len(), 12 + 0x0203);
+    }
+
+    #[test]
+    fn too_small_a_maximum_is_refused() {
+        for max in [0, 1, 12] {
+            assert_eq!(
+                fragment_message(1, 0, b"x", max).err(),
+                Some(FragmentError::MaxFragmentLenTooSmall {
+                    max_fragment_len: max
+                })
+            );
+        }
+        let fragments: Vec<FragmentOut<'_>> = fragment_message(1, 0, b"abc", 13).unwrap().collect();
+        assert_eq!(fragments.len(), 3);
+        assert!(fragments.iter().all(|f| f.encoded_len() == 13));
+    }
+
+    #[test]
+    fn exact_fit_is_one_fragment() {
+        let body = [7u8; 100];
+        assert_eq!(fragment_message(1, 0, &body, 112).unwrap().len(), 1);
+        assert_eq!(fragment_message(1, 0, &body, 111).unwrap().len(), 2);
+        assert_eq!(fragment_message(1, 0, &body, usize::MAX).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn body_longer_than_24_bits_is_refused() {
+        let body = vec![0u8; 1 << 24];
+        assert_eq!(
+            fragment_message(1, 0, &body, 1400).err(),
+            Some(FragmentError::MessageTooLong { length: 1 << 24 })
+        );
+        assert!(fragment_message(1, 0, &body[1..], 1400).is_ok());
+        assert!(
+            !FragmentError::MessageTooLong { length: 1 << 24 }
+                .to_string()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn single_fragment_matches_the_transcript_form() {
+        let body = b"client key exchange";
+        let mut reassembler = HandshakeReassembler::default();
+        reassembler.set_next_expected(5);
+        let only = fragment_message(16, 5, body, 1000).unwrap().next().unwrap();
+        reassembler.insert(only.as_fragment_in()).unwrap();
+        let mut encoded = Vec::new();
+        only.encode_into(&mut encoded);
+        assert_eq!(
+            reassembler.pop_complete().unwrap().transcript_bytes(),
+            encoded
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn fragments_fit_and_reassemble(
+            body in proptest::collection::vec(any::<u8>(), 0..5000),
+            max_fragment_len in 13usize..1500,
+            msg_type in any::<u8>(),
+            seq in any::<u16>(),
+        ) {
+            let fragments = fragment_message(msg_type, seq, &body, max_fragment_len).unwrap();
+            let predicted = fragments.len();
+            let room = max_fragment_len - 12;
+            prop_assert_eq!(predicted, body.len().div_ceil(room).max(1));
+            let mut reassembler = HandshakeReassembler::new(ReassemblyLimits {
+                max_message_len: 5000,
+                ..ReassemblyLimits::default()
+            });
+            reassembler.set_next_expected(seq);
+            let mut next_offset = 0usize;
+            let mut count = 0;
+            for fragment in fragments {
+                count += 1;
+                let mut encoded = Vec::new();
+                fragment.encode_into(&mut encoded);
+                prop_assert_eq!(encoded.len(), fragment.encoded_len());
+                prop_assert!(encoded.len() <= max_fragment_len);
+                let (t, length, s, offset, fragment_length, bytes) = decode(&encoded);
+                prop_assert_eq!(t, msg_type);
+                prop_assert_eq!(length as usize, body.len());
+                prop_assert_eq!(s, seq);
+                prop_assert_eq!(offset as usize, next_offset, "contiguous, in order");
+                prop_assert_eq!(fragment_length as usize, bytes.len());
+                prop_assert_eq!(bytes, &body[next_offset..next_offset + bytes.len()]);
+                next_offset += bytes.len();
+                if next_offset < body.len() {
+                    prop_assert_eq!(bytes.len(), room, "all but the last are full");
+                }
+                prop_assert_eq!(
+                    reassembler.insert(fragment.as_fragment_in()),
+                    Ok(InsertOutcome::Progress)
+                );
+            }
+            prop_assert_eq!(count, predicted);
+            prop_assert_eq!(next_offset, body.len());
+            let message = reassembler.pop_complete().unwrap();
+            prop_assert_eq!(message.msg_type(), msg_type);
+            prop_assert_eq!(message.into_body(), body);
+        }
+    }
+}

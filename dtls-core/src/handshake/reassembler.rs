@@ -561,3 +561,631 @@ impl HandshakeReassembler {
         self.next_expected + u32::from(self.limits.message_window)
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn frag(msg_type: u8, length: u32, seq: u16, offset: u32, bytes: &[u8]) -> FragmentIn<'_> {
+        FragmentIn {
+            msg_type,
+            length,
+            message_seq: seq,
+            fragment_offset: offset,
+            fragment: bytes,
+        }
+    }
+
+    /// A whole message as a single fragment.
+    fn whole(msg_type: u8, seq: u16, body: &[u8]) -> FragmentIn<'_> {
+        frag(msg_type, body.len() as u32, seq, 0, body)
+    }
+
+    fn limits(
+        max_message_len: u32,
+        max_buffered_bytes: usize,
+        max_ranges_per_message: usize,
+    ) -> ReassemblyLimits {
+        ReassemblyLimits {
+            max_message_len,
+            max_buffered_bytes,
+            max_ranges_per_message,
+            message_window: 8,
+        }
+    }
+
+    #[test]
+    fn whole_message_pops_at_once() {
+        let mut reassembler = HandshakeReassembler::default();
+        assert_eq!(reassembler.next_expected_seq(), 0);
+        assert_eq!(reassembler.pop_complete(), None);
+        assert_eq!(
+            reassembler.insert(whole(1, 0, b"hello")),
+            Ok(InsertOutcome::Progress)
+        );
+        assert!(reassembler.has_complete());
+        assert_eq!(reassembler.buffered_bytes(), 5);
+        let message = reassembler.pop_complete().unwrap();
+        assert_eq!(message.msg_type(), 1);
+        assert_eq!(message.message_seq(), 0);
+        assert_eq!(message.body(), b"hello");
+        assert_eq!(reassembler.next_expected_seq(), 1);
+        assert_eq!(reassembler.buffered_bytes(), 0);
+        assert!(!reassembler.has_complete());
+        assert_eq!(reassembler.pop_complete(), None);
+    }
+
+    #[test]
+    fn fragments_out_of_order_with_overlap_and_duplicates() {
+        let body: Vec<u8> = (0..100).collect();
+        let mut reassembler = HandshakeReassembler::default();
+        let pieces = [(50, 100), (0, 10), (0, 10), (60, 70), (5, 30), (30, 50)];
+        let expected = [
+            InsertOutcome::Progress,
+            InsertOutcome::Progress,
+            InsertOutcome::Redundant,
+            InsertOutcome::Redundant,
+            InsertOutcome::Progress,
+            InsertOutcome::Progress,
+        ];
+        for ((start, end), outcome) in pieces.into_iter().zip(expected) {
+            assert!(reassembler.pop_complete().is_none());
+            let piece = &body[start..end];
+            assert_eq!(
+                reassembler.insert(frag(11, 100, 0, start as u32, piece)),
+                Ok(outcome),
+                "{start}..{end}"
+            );
+        }
+        assert_eq!(reassembler.pop_complete().unwrap().into_body(), body);
+    }
+
+    #[test]
+    fn whole_copy_completes_a_partial_message() {
+        let body = b"0123456789";
+        let mut reassembler = HandshakeReassembler::default();
+        reassembler.insert(frag(2, 10, 0, 3, &body[3..5])).unwrap();
+        assert_eq!(
+            reassembler.insert(whole(2, 0, body)),
+            Ok(InsertOutcome::Progress)
+        );
+        // A later stray fragment of the complete (not yet popped) message.
+        assert_eq!(
+            reassembler.insert(frag(2, 10, 0, 8, &body[8..])),
+            Ok(InsertOutcome::Redundant)
+        );
+        assert_eq!(reassembler.pop_complete().unwrap().body(), body);
+    }
+
+    #[test]
+    fn empty_message() {
+        let mut reassembler = HandshakeReassembler::default();
+        // ServerHelloDone has an empty body.
+        assert_eq!(
+            reassembler.insert(whole(14, 0, b"")),
+            Ok(InsertOutcome::Progress)
+        );
+        assert_eq!(
+            reassembler.insert(whole(14, 0, b"")),
+            Ok(InsertOutcome::Redundant)
+        );
+        let message = reassembler.pop_complete().unwrap();
+        assert_eq!(message.body(), b"");
+        assert_eq!(
+            message.transcript_bytes(),
+            hex::decode("0e0000000000000000000000").unwrap()
+        );
+    }
+
+    #[test]
+    fn empty_fragment_of_a_nonempty_message_allocates_nothing() {
+        let mut reassembler = HandshakeReassembler::default();
+        assert_eq!(
+            reassembler.insert(frag(11, 60_000, 0, 100, b"")),
+            Ok(InsertOutcome::Redundant)
+        );
+        assert_eq!(reassembler.buffered_bytes(), 0);
+        assert_eq!(reassembler.pop_complete(), None);
+    }
+
+    #[test]
+    fn transcript_bytes_are_the_unfragmented_form() {
+        let body = b"abcdef";
+        let mut reassembler = HandshakeReassembler::default();
+        reassembler.set_next_expected(0x0102);
+        reassembler
+            .insert(frag(16, 6, 0x0102, 3, &body[3..]))
+            .unwrap();
+        reassembler
+            .insert(frag(16, 6, 0x0102, 0, &body[..3]))
+            .unwrap();
+        let message = reassembler.pop_complete().unwrap();
+        let mut expected = hex::decode("10 000006 0102 000000 000006".replace(' ', "")).unwrap();
+        expected.extend_from_slice(body);
+        assert_eq!(message.transcript_bytes(), expected);
+        let mut appended = vec![0xAA];
+        message.write_transcript_bytes(&mut appended);
+        assert_eq!(appended[0], 0xAA);
+        assert_eq!(&appended[1..], expected.as_slice());
+    }
+
+    #[test]
+    fn messages_pop_strictly_in_order() {
+        let mut reassembler = HandshakeReassembler::default();
+        reassembler.insert(whole(16, 2, b"two")).unwrap();
+        reassembler.insert(whole(11, 1, b"one")).unwrap();
+        assert_eq!(reassembler.pop_complete(), None, "message 0 missing");
+        reassembler.insert(frag(1, 4, 0, 0, b"ze")).unwrap();
+        assert_eq!(reassembler.pop_complete(), None, "message 0 incomplete");
+        reassembler.insert(frag(1, 4, 0, 2, b"ro")).unwrap();
+        let seqs: Vec<(u16, Vec<u8>)> = std::iter::from_fn(|| reassembler.pop_complete())
+            .map(|m| (m.message_seq(), m.into_body()))
+            .collect();
+        assert_eq!(
+            seqs,
+            [
+                (0, b"zero".to_vec()),
+                (1, b"one".to_vec()),
+                (2, b"two".to_vec())
+            ]
+        );
+        assert_eq!(reassembler.next_expected_seq(), 3);
+        assert_eq!(reassembler.buffered_bytes(), 0);
+    }
+
+    #[test]
+    fn old_and_too_far_ahead() {
+        let mut reassembler = HandshakeReassembler::default();
+        // Window of 8: 0..=7 are buffered, 8 is too far ahead.
+        assert_eq!(
+            reassembler.insert(whole(1, 7, b"x")),
+            Ok(InsertOutcome::Progress)
+        );
+        assert_eq!(
+            reassembler.insert(whole(1, 8, b"x")),
+            Ok(InsertOutcome::TooFarAhead)
+        );
+        assert_eq!(
+            reassembler.insert(whole(1, u16::MAX, b"x")),
+            Ok(InsertOutcome::TooFarAhead)
+        );
+        reassembler.insert(whole(1, 0, b"x")).unwrap();
+        assert!(reassembler.pop_complete().is_some());
+        // 0 has been handed out: its fragments are now old, 8 fits.
+        assert_eq!(
+            reassembler.insert(whole(1, 0, b"x")),
+            Ok(InsertOutcome::Old)
+        );
+        assert_eq!(
+            reassembler.insert(frag(99, 1000, 0, 0, b"different")),
+            Ok(InsertOutcome::Old),
+            "old fragments are not inspected beyond their bounds"
+        );
+        assert_eq!(
+            reassembler.insert(whole(1, 8, b"x")),
+            Ok(InsertOutcome::Progress)
+        );
+        assert_eq!(reassembler.buffered_bytes(), 2);
+    }
+
+    #[test]
+    fn custom_message_window() {
+        let mut reassembler = HandshakeReassembler::new(ReassemblyLimits {
+            message_window: 1,
+            ..ReassemblyLimits::default()
+        });
+        assert_eq!(
+            reassembler.insert(whole(1, 1, b"x")),
+            Ok(InsertOutcome::TooFarAhead)
+        );
+        assert_eq!(
+            reassembler.insert(whole(1, 0, b"x")),
+            Ok(InsertOutcome::Progress)
+        );
+        // A zero window is raised to 1 rather than refusing everything.
+        let zero = HandshakeReassembler::new(ReassemblyLimits {
+            message_window: 0,
+            ..ReassemblyLimits::default()
+        });
+        assert_eq!(zero.limits().message_window, 1);
+    }
+
+    #[test]
+    fn fragment_beyond_length_is_rejected() {
+        let mut reassembler = HandshakeReassembler::default();
+        assert_eq!(
+            reassembler.insert(frag(1, 10, 0, 8, b"abc")),
+            Err(ReassemblyError::FragmentOutOfBounds)
+        );
+        assert_eq!(
+            reassembler.insert(frag(1, 10, 0, u32::MAX, b"a")),
+            Err(ReassemblyError::FragmentOutOfBounds)
+        );
+        assert_eq!(
+            reassembler.insert(frag(1, 0, 0, 1, b"")),
+            Err(ReassemblyError::FragmentOutOfBounds)
+        );
+        assert_eq!(reassembler.buffered_bytes(), 0);
+        // Exactly reaching the end is fine.
+        assert_eq!(
+            reassembler.insert(frag(1, 10, 0, 7, b"abc")),
+            Ok(InsertOutcome::Progress)
+        );
+    }
+
+    #[test]
+    fn inconsistent_type_length_or_bytes_discards_the_message() {
+        let body = b"0123456789";
+        let cases: [(FragmentIn<'_>, Inconsistency); 4] = [
+            (frag(12, 10, 0, 5, &body[5..]), Inconsistency::MessageType),
+            (frag(11, 11, 0, 5, &body[5..]), Inconsistency::Length),
+            (frag(11, 10, 0, 2, b"2X4"), Inconsistency::Bytes),
+            // Overlaps both received ranges; only the second one differs.
+            (frag(11, 10, 0, 1, b"1234567X"), Inconsistency::Bytes),
+        ];
+        for (bad, what) in cases {
+            let mut reassembler = HandshakeReassembler::default();
+            reassembler.insert(frag(11, 10, 0, 0, &body[..4])).unwrap();
+            reassembler.insert(frag(11, 10, 0, 6, b"6789")).unwrap();
+            assert_eq!(reassembler.buffered_bytes(), 10);
+            assert_eq!(
+                reassembler.insert(bad),
+                Err(ReassemblyError::Inconsistent {
+                    message_seq: 0,
+                    what
+                }),
+                "{what:?}"
+            );
+            assert_eq!(reassembler.buffered_bytes(), 0, "{what:?}: state discarded");
+            // A clean retransmission rebuilds it.
+            assert_eq!(
+                reassembler.insert(whole(11, 0, body)),
+                Ok(InsertOutcome::Progress)
+            );
+            assert_eq!(reassembler.pop_complete().unwrap().body(), body);
+        }
+    }
+
+    #[test]
+    fn inconsistency_in_one_message_leaves_others_alone() {
+        let mut reassembler = HandshakeReassembler::default();
+        reassembler.insert(frag(11, 4, 0, 0, b"ab")).unwrap();
+        reassembler.insert(whole(12, 1, b"next")).unwrap();
+        assert!(reassembler.insert(frag(11, 4, 0, 1, b"X")).is_err());
+        assert_eq!(reassembler.buffered_bytes(), 4);
+        reassembler.insert(whole(11, 0, b"abcd")).unwrap();
+        assert_eq!(reassembler.pop_complete().unwrap().body(), b"abcd");
+        assert_eq!(reassembler.pop_complete().unwrap().body(), b"next");
+    }
+
+    #[test]
+    fn message_length_cap() {
+        let mut reassembler = HandshakeReassembler::new(limits(100, 1000, 64));
+        assert_eq!(
+            reassembler.insert(frag(11, 101, 0, 0, b"a")),
+            Err(ReassemblyError::LimitExceeded(Limit::MessageLength))
+        );
+        assert_eq!(reassembler.buffered_bytes(), 0);
+        assert_eq!(
+            reassembler.insert(frag(11, 100, 0, 0, b"a")),
+            Ok(InsertOutcome::Progress)
+        );
+        // The default cap is 64 KiB; the 24-bit maximum cannot be exceeded.
+        let default = HandshakeReassembler::default();
+        assert_eq!(default.limits().max_message_len, 65536);
+        let huge = HandshakeReassembler::new(limits(u32::MAX, usize::MAX, 64));
+        assert_eq!(huge.limits().max_message_len, MAX_HANDSHAKE_LENGTH);
+    }
+
+    #[test]
+    fn buffered_bytes_cap_counts_declared_lengths() {
+        let mut reassembler = HandshakeReassembler::new(limits(600, 1000, 64));
+        // One byte of a 600-byte message reserves all 600.
+        reassembler.insert(frag(11, 600, 0, 0, b"a")).unwrap();
+        assert_eq!(reassembler.buffered_bytes(), 600);
+        assert_eq!(
+            reassembler.insert(frag(12, 401, 1, 0, b"b")),
+            Err(ReassemblyError::LimitExceeded(Limit::BufferedBytes))
+        );
+        assert_eq!(reassembler.buffered_bytes(), 600);
+        assert_eq!(
+            reassembler.insert(frag(12, 400, 1, 0, b"b")),
+            Ok(InsertOutcome::Progress)
+        );
+        assert_eq!(reassembler.buffered_bytes(), 1000);
+        assert_eq!(
+            reassembler.insert(whole(13, 2, b"c")),
+            Err(ReassemblyError::LimitExceeded(Limit::BufferedBytes))
+        );
+        // Completing and popping message 0 frees its share.
+        let body0 = vec![b'a'; 600];
+        reassembler.insert(whole(11, 0, &body0)).unwrap();
+        assert_eq!(reassembler.pop_complete().unwrap().body(), body0);
+        assert_eq!(reassembler.buffered_bytes(), 400);
+        assert_eq!(
+            reassembler.insert(whole(13, 2, b"c")),
+            Ok(InsertOutcome::Progress)
+        );
+    }
+
+    #[test]
+    fn range_cap_refuses_new_islands_but_not_gap_filling() {
+        let body: Vec<u8> = (0..20).collect();
+        let mut reassembler = HandshakeReassembler::new(limits(100, 1000, 4));
+        for start in [0usize, 2, 4, 6] {
+            assert_eq!(
+                reassembler.insert(frag(11, 20, 0, start as u32, &body[start..=start])),
+                Ok(InsertOutcome::Progress)
+            );
+        }
+        assert_eq!(
+            reassembler.insert(frag(11, 20, 0, 8, &body[8..9])),
+            Err(ReassemblyError::LimitExceeded(Limit::RangesPerMessage))
+        );
+        // Extending an island and filling a gap are always allowed.
+        assert_eq!(
+            reassembler.insert(frag(11, 20, 0, 7, &body[7..8])),
+            Ok(InsertOutcome::Progress)
+        );
+        assert_eq!(
+            reassembler.insert(frag(11, 20, 0, 1, &body[1..2])),
+            Ok(InsertOutcome::Progress)
+        );
+        // 0..3, 4..5, 6..8: room for one more island.
+        assert_eq!(
+            reassembler.insert(frag(11, 20, 0, 10, &body[10..11])),
+            Ok(InsertOutcome::Progress)
+        );
+        assert_eq!(
+            reassembler.insert(frag(11, 20, 0, 12, &body[12..13])),
+            Err(ReassemblyError::LimitExceeded(Limit::RangesPerMessage))
+        );
+        // The refused fragments changed nothing, and a full copy completes.
+        assert_eq!(
+            reassembler.insert(whole(11, 0, &body)),
+            Ok(InsertOutcome::Progress)
+        );
+        assert_eq!(reassembler.pop_complete().unwrap().body(), body);
+    }
+
+    #[test]
+    fn set_next_expected_drops_messages_outside_the_new_window() {
+        let mut reassembler = HandshakeReassembler::default();
+        reassembler.insert(whole(1, 0, b"zero")).unwrap();
+        reassembler.insert(whole(1, 3, b"three")).unwrap();
+        reassembler.set_next_expected(2);
+        assert_eq!(reassembler.next_expected_seq(), 2);
+        assert_eq!(reassembler.buffered_bytes(), 5);
+        assert_eq!(
+            reassembler.insert(whole(1, 1, b"one")),
+            Ok(InsertOutcome::Old)
+        );
+        reassembler.insert(whole(1, 2, b"two")).unwrap();
+        assert_eq!(reassembler.pop_complete().unwrap().body(), b"two");
+        assert_eq!(reassembler.pop_complete().unwrap().body(), b"three");
+    }
+
+    #[test]
+    fn last_message_seq_uses_up_the_field() {
+        let mut reassembler = HandshakeReassembler::default();
+        reassembler.set_next_expected(u16::MAX);
+        reassembler.insert(whole(1, u16::MAX, b"last")).unwrap();
+        assert_eq!(reassembler.pop_complete().unwrap().message_seq(), u16::MAX);
+        assert_eq!(reassembler.next_expected_seq(), 65536);
+        assert!(!reassembler.has_complete());
+        assert_eq!(reassembler.pop_complete(), None);
+        for seq in [0, 1, u16::MAX] {
+            assert_eq!(
+                reassembler.insert(whole(1, seq, b"x")),
+                Ok(InsertOutcome::Old)
+            );
+        }
+    }
+
+    #[test]
+    fn clear_forgets_buffered_messages_but_keeps_the_position() {
+        let mut reassembler = HandshakeReassembler::default();
+        reassembler.insert(whole(1, 0, b"zero")).unwrap();
+        reassembler.pop_complete().unwrap();
+        reassembler.insert(frag(1, 10, 1, 0, b"part")).unwrap();
+        reassembler.insert(whole(1, 2, b"two")).unwrap();
+        reassembler.clear();
+        assert_eq!(reassembler.buffered_bytes(), 0);
+        assert_eq!(reassembler.next_expected_seq(), 1);
+        assert_eq!(
+            reassembler.insert(frag(1, 10, 1, 4, b"rest!!")),
+            Ok(InsertOutcome::Progress)
+        );
+        assert_eq!(reassembler.pop_complete(), None, "first part was forgotten");
+    }
+
+    #[test]
+    fn errors_display() {
+        let errors = [
+            ReassemblyError::FragmentOutOfBounds,
+            ReassemblyError::Inconsistent {
+                message_seq: 3,
+                what: Inconsistency::Bytes,
+            },
+            ReassemblyError::LimitExceeded(Limit::BufferedBytes),
+        ];
+        for error in errors {
+            assert!(!error.to_string().is_empty());
+        }
+    }
+
+    /// A random body and fragments covering it: a random partition, extra
+    /// random (overlapping) pieces, empty pieces and whole copies, shuffled.
+    fn fragmented_message() -> impl Strategy<Value = (Vec<u8>, Vec<(usize, usize)>)> {
+        (0usize..3000)
+            .prop_flat_map(|len| {
+                (
+                    proptest::collection::vec(any::<u8>(), len),
+                    proptest::collection::vec(0..=len, 0..24),
+                    proptest::collection::vec((0..=len, 0..=len), 0..12),
+                    0usize..3,
+                )
+            })
+            .prop_flat_map(|(body, cuts, extras, whole_copies)| {
+                let len = body.len();
+                let mut points = cuts;
+                points.extend([0, len]);
+                points.sort_unstable();
+                points.dedup();
+                let mut pieces: Vec<(usize, usize)> =
+                    points.windows(2).map(|w| (w[0], w[1])).collect();
+                if len == 0 {
+                    pieces.push((0, 0));
+                }
+                pieces.extend(extras.into_iter().map(|(a, b)| (a.min(b), a.max(b))));
+                pieces.extend(std::iter::repeat_n((0, len), whole_copies));
+                (Just(body), Just(pieces).prop_shuffle())
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn reassembles_any_fragmentation(
+            (body, pieces) in fragmented_message(),
+            msg_type in any::<u8>(),
+            seq in any::<u16>(),
+        ) {
+            let mut reassembler = HandshakeReassembler::default();
+            reassembler.set_next_expected(seq);
+            let length = body.len() as u32;
+            let mut covered = vec![false; body.len()];
+            let mut started = false;
+            let mut popped = None;
+            for (start, end) in pieces {
+                let outcome = reassembler
+                    .insert(frag(msg_type, length, seq, start as u32, &body[start..end]));
+                if popped.is_some() {
+                    prop_assert_eq!(outcome, Ok(InsertOutcome::Old));
+                    continue;
+                }
+                let brings_new = covered[start..end].iter().any(|c| !c)
+                    || (body.is_empty() && !started);
+                let expected = if brings_new {
+                    InsertOutcome::Progress
+                } else {
+                    InsertOutcome::Redundant
+                };
+                prop_assert_eq!(outcome, Ok(expected), "{}..{}", start, end);
+                started |= start < end || body.is_empty();
+                covered[start..end].iter_mut().for_each(|c| *c = true);
+                let done = started && covered.iter().all(|c| *c);
+                prop_assert_eq!(reassembler.has_complete(), done);
+                let message = reassembler.pop_complete();
+                prop_assert_eq!(message.is_some(), done);
+                if let Some(message) = message {
+                    prop_assert_eq!(message.msg_type(), msg_type);
+                    prop_assert_eq!(message.message_seq(), seq);
+                    prop_assert_eq!(reassembler.buffered_bytes(), 0);
+                    popped = Some(message.into_body());
+                }
+            }
+            prop_assert_eq!(popped, Some(body));
+            prop_assert_eq!(reassembler.next_expected_seq(), u32::from(seq) + 1);
+        }
+
+        #[test]
+        fn interleaved_messages_complete_in_order(
+            messages in proptest::collection::vec(
+                (proptest::collection::vec(any::<u8>(), 0..600),
+                 proptest::collection::vec(any::<prop::sample::Index>(), 0..6)),
+                1..7,
+            ),
+            order_seed in any::<u64>(),
+        ) {
+            // Cut each message at random points; tag pieces with the message.
+            let mut pieces: Vec<(usize, usize, usize)> = Vec::new();
+            for (index, (body, cuts)) in messages.iter().enumerate() {
+                let mut points: Vec<usize> =
+                    cuts.iter().map(|cut| cut.index(body.len() + 1)).collect();
+                points.extend([0, body.len()]);
+                points.sort_unstable();
+                points.dedup();
+                if body.is_empty() {
+                    pieces.push((index, 0, 0));
+                }
+                pieces.extend(points.windows(2).map(|w| (index, w[0], w[1])));
+            }
+            // A deterministic shuffle driven by the seed.
+            let mut state = order_seed | 1;
+            for i in (1..pieces.len()).rev() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                pieces.swap(i, (state % (i as u64 + 1)) as usize);
+            }
+            let mut remaining: Vec<usize> = vec![0; messages.len()];
+            for (index, _, _) in &pieces {
+                remaining[*index] += 1;
+            }
+            let mut reassembler = HandshakeReassembler::default();
+            let mut popped: Vec<(u16, Vec<u8>)> = Vec::new();
+            for (index, start, end) in pieces {
+                let body = &messages[index].0;
+                let outcome = reassembler.insert(frag(
+                    index as u8,
+                    body.len() as u32,
+                    index as u16,
+                    start as u32,
+                    &body[start..end],
+                ));
+                prop_assert_eq!(outcome, Ok(InsertOutcome::Progress));
+                remaining[index] -= 1;
+                while let Some(message) = reassembler.pop_complete() {
+                    let seq = usize::from(message.message_seq());
+                    prop_assert_eq!(seq, popped.len(), "strict order");
+                    prop_assert!(remaining[..=seq].iter().all(|r| *r == 0));
+                    prop_assert_eq!(message.msg_type(), seq as u8);
+                    popped.push((message.message_seq(), message.into_body()));
+                }
+                // Every message all of whose predecessors are complete is out.
+                let ready = remaining.iter().take_while(|r| **r == 0).count();
+                prop_assert_eq!(popped.len(), ready);
+            }
+            let expected: Vec<(u16, Vec<u8>)> = messages
+                .into_iter()
+                .enumerate()
+                .map(|(index, (body, _))| (index as u16, body))
+                .collect();
+            prop_assert_eq!(popped, expected);
+            prop_assert_eq!(reassembler.buffered_bytes(), 0);
+        }
+
+        #[test]
+        fn arbitrary_fragments_never_break_invariants(
+            fragments in proptest::collection::vec(
+                (0u8..3, 0u32..300, 0u16..12, 0u32..320,
+                 proptest::collection::vec(0u8..2, 0..80)),
+                0..200,
+            ),
+        ) {
+            let mut reassembler = HandshakeReassembler::new(limits(256, 600, 8));
+            for (msg_type, length, seq, offset, bytes) in fragments {
+                let _ = reassembler.insert(frag(msg_type, length, seq, offset, &bytes));
+                prop_assert!(reassembler.buffered_bytes() <= 600);
+                let expected: usize = reassembler.pending.values().map(|m| m.length()).sum();
+                prop_assert_eq!(reassembler.buffered_bytes(), expected);
+                for message in reassembler.pending.values() {
+                    prop_assert!(message.received.len() <= 8);
+                    for pair in message.received.windows(2) {
+                        prop_assert!(pair[0].end < pair[1].start, "disjoint, not touching");
+                    }
+                    for range in &message.received {
+                        prop_assert!(range.start < range.end);
+                        prop_assert!(range.end as usize <= message.length());
+                    }
+                }
+                while let Some(message) = reassembler.pop_complete() {
+                    prop_assert!(message.body().len() <= 256);
+                }
+            }
+        }
+    }
+}

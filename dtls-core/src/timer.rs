@@ -110,8 +110,8 @@ impl Default for RetransmitTimer {
 }
 
 impl RetransmitTimer {
-    /// A stopped timer; the configuration is [sanitized]
-    /// (RetransmitConfig::sanitized) first.
+    /// A stopped timer; the configuration is
+    /// [sanitized](RetransmitConfig::sanitized) first.
     pub fn new(config: RetransmitConfig) -> Self {
         let config = config.sanitized();
         Self {

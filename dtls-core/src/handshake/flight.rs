@@ -5,9 +5,10 @@
 //! whole of our last flight (RFC 6347 4.2.4). A flight can span an epoch
 //! change: the server's final flight is ChangeCipherSpec (epoch 0) followed by
 //! Finished (epoch 1). Each entry therefore records the epoch it was first
-//! sent in, and retransmissions must use that same epoch (RFC 6347 4.2.4:
-//! retransmitted messages keep their epoch and `message_seq`; only the record
-//! sequence number is new).
+//! sent in, and a retransmission must be protected under that same epoch,
+//! since the peer reads ChangeCipherSpec in the old epoch and Finished in the
+//! new one (RFC 6347 4.1). A retransmitted handshake message also keeps its
+//! `message_seq` (RFC 6347 4.2.2); only the record sequence number is new.
 //!
 //! This is a plain data holder: it stores unprotected message bodies and does
 //! no cryptography. The engine re-fragments and re-protects every entry with

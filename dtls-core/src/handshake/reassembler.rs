@@ -414,9 +414,10 @@ impl HandshakeReassembler {
     /// buffered for other sequence numbers outside the new window.
     ///
     /// For a server that answered the first ClientHello statelessly with a
-    /// HelloVerifyRequest: the ClientHello carrying the cookie has
-    /// `message_seq` 1, and the reassembler for the connection created from it
-    /// must expect 2 next (RFC 6347 4.2.2).
+    /// HelloVerifyRequest (RFC 6347 4.2.1) and handled the ClientHello
+    /// carrying the cookie outside the reassembler: that ClientHello usually
+    /// has `message_seq` 1 (RFC 6347 4.2.2), so the connection's reassembler
+    /// must expect the following number next.
     pub fn set_next_expected(&mut self, message_seq: u16) {
         self.next_expected = u32::from(message_seq);
         let window_end = self.window_end();

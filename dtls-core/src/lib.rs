@@ -6,8 +6,15 @@
 //!
 //! - [`msgs`]: the wire codec for records, handshake messages and extensions.
 //! - [`error`]: the crate's error type and its mapping to alerts.
+//! - [`record`]: record sequence numbers and the anti-replay window.
+//! - [`handshake`]: handshake message fragmentation, reassembly and the
+//!   buffered last flight.
+//! - [`timer`]: the handshake retransmission timer.
 
 pub mod error;
+pub mod handshake;
 pub mod msgs;
+pub mod record;
+pub mod timer;
 
 pub use error::Error;

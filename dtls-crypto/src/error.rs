@@ -18,6 +18,10 @@ pub enum Error {
         /// Why it is refused (e.g. "static RSA key exchange has no forward secrecy (RFC 9325)").
         reason: &'static str,
     },
+    /// Several entries of a cipher suite list (the seed's
+    /// `SSLEnabledCipherSuites`) are unknown or unsupported; one error per
+    /// offending entry, in list order.
+    CipherSuiteList(Vec<Error>),
     /// A named group (curve) that is not supported.
     UnsupportedGroup(u16),
     /// A signature scheme that is not supported or not enabled.
@@ -71,6 +75,20 @@ impl fmt::Display for Error {
             Error::UnknownCipherSuite(s) => write!(f, "unknown cipher suite: {s}"),
             Error::UnsupportedCipherSuite { name, reason } => {
                 write!(f, "cipher suite {name} is not supported: {reason}")
+            }
+            Error::CipherSuiteList(errors) => {
+                write!(
+                    f,
+                    "{} cipher suites in the list are not usable: ",
+                    errors.len()
+                )?;
+                for (i, e) in errors.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{e}")?;
+                }
+                Ok(())
             }
             Error::UnsupportedGroup(g) => write!(f, "unsupported named group 0x{g:04x}"),
             Error::UnsupportedSignatureScheme(s) => {

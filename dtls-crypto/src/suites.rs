@@ -285,7 +285,592 @@ impl KeyBlockLayout {
     }
 }
 
-/// Placeholder: name parsing and the list of refused suites are filled by the
-/// suites work item.
-#[doc(hidden)]
-pub fn _unused(_: Error) {}
+impl CipherSuite {
+    /// Looks a suite up by its IANA name.
+    ///
+    /// The match is case-insensitive, surrounding whitespace is ignored, and
+    /// the `TLS_` prefix may be left out (`ECDHE_RSA_WITH_AES_128_GCM_SHA256`)
+    /// or spelt `SSL_` (the Java spelling of the older suites).
+    ///
+    /// # Errors
+    /// - [`Error::UnsupportedCipherSuite`] for a well-formed name of a suite
+    ///   that exists but that this project refuses; `reason` says why (and
+    ///   which RFC says so).
+    /// - [`Error::UnknownCipherSuite`] for anything else.
+    pub fn from_name(name: &str) -> Result<CipherSuite, Error> {
+        let trimmed = name.trim();
+        let upper = trimmed.to_ascii_uppercase();
+        let bare = upper
+            .strip_prefix("TLS_")
+            .or_else(|| upper.strip_prefix("SSL_"))
+            .unwrap_or(&upper);
+        if bare.is_empty() {
+            return Err(Error::UnknownCipherSuite(trimmed.to_owned()));
+        }
+        let full = format!("TLS_{bare}");
+        if let Some(suite) = CipherSuite::ALL.iter().find(|s| s.name() == full) {
+            return Ok(*suite);
+        }
+        match refusal_reason(bare) {
+            Some(reason) => Err(Error::UnsupportedCipherSuite {
+                // IANA spells the anonymous key exchanges `DH_anon`/`ECDH_anon`.
+                name: full.replace("_ANON", "_anon"),
+                reason,
+            }),
+            None => Err(Error::UnknownCipherSuite(trimmed.to_owned())),
+        }
+    }
+}
+
+/// Parses a cipher suite list in the format of the seed's
+/// `SSLEnabledCipherSuites` setting.
+///
+/// - `"*"` or an empty (or all-blank) spec: every implemented suite, in the
+///   default preference order ([`CipherSuite::ALL`]).
+/// - Otherwise names separated by `;` (the seed's separator) or `,`, each
+///   parsed with [`CipherSuite::from_name`]; blanks around names and empty
+///   entries are ignored, the order is kept (it is the server's preference
+///   order) and repeated suites are kept only at their first position. A `*`
+///   entry inside a list stands for "all the remaining implemented suites".
+///
+/// # Errors
+/// If exactly one entry is unusable, that entry's error
+/// ([`Error::UnsupportedCipherSuite`] or [`Error::UnknownCipherSuite`]); if
+/// several are, [`Error::CipherSuiteList`] with one error per entry.
+pub fn parse_suite_list(spec: &str) -> Result<Vec<CipherSuite>, Error> {
+    let mut suites: Vec<CipherSuite> = Vec::new();
+    let mut errors = Vec::new();
+    let mut push = |suite: CipherSuite| {
+        if !suites.contains(&suite) {
+            suites.push(suite);
+        }
+    };
+    for entry in spec.split([';', ',']).map(str::trim) {
+        if entry.is_empty() {
+            continue;
+        }
+        if entry == "*" {
+            CipherSuite::ALL.iter().copied().for_each(&mut push);
+            continue;
+        }
+        match CipherSuite::from_name(entry) {
+            Ok(suite) => push(suite),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.len() == 1 {
+        return Err(errors.remove(0));
+    }
+    if !errors.is_empty() {
+        return Err(Error::CipherSuiteList(errors));
+    }
+    if suites.is_empty() {
+        suites.extend_from_slice(CipherSuite::ALL);
+    }
+    Ok(suites)
+}
+
+/// Why a family of cipher suites is refused. Each reason names the rule it
+/// comes from.
+mod reason {
+    pub(super) const NULL: &str =
+        "NULL encryption gives no confidentiality (RFC 9325 section 4.1: MUST NOT negotiate)";
+    pub(super) const ANON: &str = "anonymous key exchange does not authenticate the server and \
+        is open to man-in-the-middle attacks (RFC 5246 appendix F.1.1.1)";
+    pub(super) const EXPORT: &str = "export-grade cryptography offers 40 to 56 bits of security \
+        (FREAK, Logjam; RFC 9325 section 4.1: MUST NOT negotiate suites below 112 bits)";
+    pub(super) const RC4: &str = "RC4 has exploitable keystream biases (RFC 7465: MUST NOT \
+        negotiate RC4 cipher suites)";
+    pub(super) const DES: &str = "single DES offers 56 bits of security (removed by RFC 5469; \
+        RFC 9325 section 4.1: MUST NOT negotiate suites below 112 bits)";
+    pub(super) const IDEA: &str = "IDEA was removed from TLS 1.2 (RFC 5469) and is not implemented";
+    pub(super) const TRIPLE_DES: &str = "3DES has a 64-bit block open to Sweet32 birthday \
+        attacks (CVE-2016-2183) and offers under 128 bits of security (RFC 9325 section 4.1: \
+        SHOULD NOT negotiate)";
+    pub(super) const STATIC_RSA: &str = "static RSA key exchange has no forward secrecy and \
+        exposes Bleichenbacher-style oracles (RFC 9325 section 4.1: SHOULD NOT negotiate RSA \
+        key transport; MUST prefer forward secrecy)";
+    pub(super) const STATIC_ECDH: &str = "static ECDH key exchange has no forward secrecy \
+        (RFC 9325 section 4.1: SHOULD NOT negotiate non-ephemeral ECDH)";
+    pub(super) const STATIC_DH: &str = "static finite-field DH key exchange has no forward \
+        secrecy (RFC 9325 section 4.1: SHOULD NOT negotiate non-ephemeral DH)";
+    pub(super) const DHE: &str = "finite-field DHE: DTLS 1.2 cannot negotiate the group, so a \
+        peer may use small or unknown groups (Logjam, Raccoon; RFC 9325 section 4.1); ECDHE \
+        is offered instead";
+    pub(super) const PSK: &str = "pre-shared-key (PSK) suites are not implemented: this server authenticates with certificates";
+    pub(super) const SRP: &str = "SRP suites (RFC 5054) are not implemented";
+    pub(super) const KRB5: &str = "Kerberos suites (RFC 2712) are obsolete and not implemented";
+    pub(super) const ECCPWD: &str = "ECCPWD password suites (RFC 8492) are not implemented";
+    pub(super) const GOST: &str = "GOST suites are not implemented";
+    pub(super) const OTHER_CIPHER: &str = "Camellia, ARIA and SEED suites are not implemented \
+        (only AES-GCM, AES-CCM, ChaCha20-Poly1305 and AES-CBC with Encrypt-then-MAC are)";
+    pub(super) const ECDHE_OTHER: &str = "this ECDHE suite is not implemented (see \
+        CipherSuite::ALL for those that are)";
+    pub(super) const TLS13: &str =
+        "a TLS 1.3 cipher suite (RFC 8446 appendix B.4) cannot be used with DTLS 1.2";
+    pub(super) const SCSV: &str = "a signalling cipher suite value (RFC 5746, RFC 7507), \
+        not a cipher suite";
+}
+
+/// Key exchange (the part of a TLS 1.2 suite name before `_WITH_`), uppercased.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kx {
+    Anon,
+    Export,
+    StaticRsa,
+    StaticEcdh,
+    StaticDh,
+    Dhe,
+    Psk,
+    Srp,
+    Krb5,
+    EccPwd,
+    Gost,
+    Ecdhe,
+}
+
+/// Bulk cipher (the part of a TLS 1.2 suite name after `_WITH_`, before the MAC).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bulk {
+    Null,
+    Export,
+    Rc4,
+    Des,
+    Idea,
+    TripleDes,
+    Other,
+    Gost,
+    Modern,
+}
+
+const KEY_EXCHANGES: &[(&str, Kx)] = &[
+    ("RSA", Kx::StaticRsa),
+    ("RSA_EXPORT", Kx::Export),
+    ("RSA_EXPORT1024", Kx::Export),
+    ("DH_DSS_EXPORT", Kx::Export),
+    ("DH_RSA_EXPORT", Kx::Export),
+    ("DHE_DSS_EXPORT", Kx::Export),
+    ("DHE_RSA_EXPORT", Kx::Export),
+    ("DHE_DSS_EXPORT1024", Kx::Export),
+    ("DH_ANON_EXPORT", Kx::Export),
+    ("KRB5_EXPORT", Kx::Export),
+    ("DH_ANON", Kx::Anon),
+    ("ECDH_ANON", Kx::Anon),
+    ("DH_DSS", Kx::StaticDh),
+    ("DH_RSA", Kx::StaticDh),
+    ("DHE_DSS", Kx::Dhe),
+    ("DHE_RSA", Kx::Dhe),
+    ("ECDH_ECDSA", Kx::StaticEcdh),
+    ("ECDH_RSA", Kx::StaticEcdh),
+    ("PSK", Kx::Psk),
+    ("DHE_PSK", Kx::Psk),
+    ("RSA_PSK", Kx::Psk),
+    ("ECDHE_PSK", Kx::Psk),
+    ("SRP_SHA", Kx::Srp),
+    ("SRP_SHA_RSA", Kx::Srp),
+    ("SRP_SHA_DSS", Kx::Srp),
+    ("KRB5", Kx::Krb5),
+    ("ECCPWD", Kx::EccPwd),
+    ("GOSTR341112_256", Kx::Gost),
+    ("ECDHE_ECDSA", Kx::Ecdhe),
+    ("ECDHE_RSA", Kx::Ecdhe),
+];
+
+const BULK_CIPHERS: &[(&str, Bulk)] = &[
+    ("NULL", Bulk::Null),
+    ("RC4_128", Bulk::Rc4),
+    ("RC4_40", Bulk::Export),
+    ("RC4_56", Bulk::Export),
+    ("RC2_CBC_40", Bulk::Export),
+    ("RC2_CBC_56", Bulk::Export),
+    ("DES40_CBC", Bulk::Export),
+    ("DES_CBC_40", Bulk::Export),
+    ("DES_CBC", Bulk::Des),
+    ("IDEA_CBC", Bulk::Idea),
+    ("3DES_EDE_CBC", Bulk::TripleDes),
+    ("AES_128_CBC", Bulk::Modern),
+    ("AES_256_CBC", Bulk::Modern),
+    ("AES_128_GCM", Bulk::Modern),
+    ("AES_256_GCM", Bulk::Modern),
+    ("AES_128_CCM", Bulk::Modern),
+    ("AES_256_CCM", Bulk::Modern),
+    ("AES_128_CCM_8", Bulk::Modern),
+    ("AES_256_CCM_8", Bulk::Modern),
+    ("CHACHA20_POLY1305", Bulk::Modern),
+    ("CAMELLIA_128_CBC", Bulk::Other),
+    ("CAMELLIA_256_CBC", Bulk::Other),
+    ("CAMELLIA_128_GCM", Bulk::Other),
+    ("CAMELLIA_256_GCM", Bulk::Other),
+    ("ARIA_128_CBC", Bulk::Other),
+    ("ARIA_256_CBC", Bulk::Other),
+    ("ARIA_128_GCM", Bulk::Other),
+    ("ARIA_256_GCM", Bulk::Other),
+    ("SEED_CBC", Bulk::Other),
+    ("KUZNYECHIK_CTR_OMAC", Bulk::Gost),
+    ("MAGMA_CTR_OMAC", Bulk::Gost),
+    ("KUZNYECHIK_MGM_L", Bulk::Gost),
+    ("KUZNYECHIK_MGM_S", Bulk::Gost),
+    ("MAGMA_MGM_L", Bulk::Gost),
+    ("MAGMA_MGM_S", Bulk::Gost),
+];
+
+/// MACs / PRF hashes that end a TLS 1.2 suite name (CCM and GOST suites have none).
+const MAC_SUFFIXES: &[&str] = &["_SHA", "_SHA256", "_SHA384", "_MD5"];
+
+/// Whether `mac` (what follows the cipher in a name) is a valid ending for
+/// the cipher `cipher` of family `bulk`.
+fn mac_suffix_fits(cipher: &str, bulk: Bulk, mac: &str) -> bool {
+    if mac.is_empty() {
+        cipher.contains("CCM") || bulk == Bulk::Gost
+    } else {
+        MAC_SUFFIXES.contains(&mac)
+    }
+}
+
+/// Suites that are not `KX_WITH_CIPHER_MAC` shaped, by uppercased name without `TLS_`.
+const SPECIAL_NAMES: &[(&str, &str)] = &[
+    ("NULL_WITH_NULL_NULL", reason::NULL),
+    ("AES_128_GCM_SHA256", reason::TLS13),
+    ("AES_256_GCM_SHA384", reason::TLS13),
+    ("CHACHA20_POLY1305_SHA256", reason::TLS13),
+    ("AES_128_CCM_SHA256", reason::TLS13),
+    ("AES_128_CCM_8_SHA256", reason::TLS13),
+    ("SHA256_SHA256", reason::NULL),
+    ("SHA384_SHA384", reason::NULL),
+    ("EMPTY_RENEGOTIATION_INFO_SCSV", reason::SCSV),
+    ("FALLBACK_SCSV", reason::SCSV),
+];
+
+/// Classifies a well-formed IANA-style suite name (uppercased, `TLS_` removed)
+/// that we do not implement; `None` when the name is not a suite name at all.
+///
+/// A name is well-formed when it is `KX_WITH_CIPHER[_MAC]` with parts drawn
+/// from the IANA TLS Cipher Suites registry, or one of [`SPECIAL_NAMES`].
+/// When several reasons apply, the one about the most fundamental flaw wins:
+/// no encryption, no authentication, broken cipher, then key exchange.
+fn refusal_reason(bare: &str) -> Option<&'static str> {
+    if let Some((_, why)) = SPECIAL_NAMES.iter().find(|(n, _)| *n == bare) {
+        return Some(why);
+    }
+    let (kx_name, rest) = bare.split_once("_WITH_")?;
+    let kx = KEY_EXCHANGES
+        .iter()
+        .find(|(n, _)| *n == kx_name)
+        .map(|(_, k)| *k)?;
+    let bulk = BULK_CIPHERS
+        .iter()
+        .find(|(n, b)| {
+            rest.strip_prefix(n)
+                .is_some_and(|mac| mac_suffix_fits(n, *b, mac))
+        })
+        .map(|(_, b)| *b)?;
+    let why = match (kx, bulk) {
+        (_, Bulk::Null) => reason::NULL,
+        (Kx::Anon, _) => reason::ANON,
+        (Kx::Export, _) | (_, Bulk::Export) => reason::EXPORT,
+        (_, Bulk::Rc4) => reason::RC4,
+        (_, Bulk::Des) => reason::DES,
+        (_, Bulk::Idea) => reason::IDEA,
+        (_, Bulk::TripleDes) => reason::TRIPLE_DES,
+        (Kx::StaticRsa, _) => reason::STATIC_RSA,
+        (Kx::StaticEcdh, _) => reason::STATIC_ECDH,
+        (Kx::StaticDh, _) => reason::STATIC_DH,
+        (Kx::Dhe, _) => reason::DHE,
+        (Kx::Psk, _) => reason::PSK,
+        (Kx::Srp, _) => reason::SRP,
+        (Kx::Krb5, _) => reason::KRB5,
+        (Kx::EccPwd, _) => reason::ECCPWD,
+        (Kx::Gost, _) | (_, Bulk::Gost) => reason::GOST,
+        (Kx::Ecdhe, Bulk::Other) => reason::OTHER_CIPHER,
+        (Kx::Ecdhe, Bulk::Modern) => reason::ECDHE_OTHER,
+    };
+    Some(why)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Every name the seed lists under `SSLEnabledCipherSuites`
+    /// (shared/seeds/001_9f53654dd7468856.txt), in the seed's order.
+    const SEED_NAMES: &[&str] = &[
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384",
+        "TLS_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256",
+        "TLS_DHE_DSS_WITH_AES_256_GCM_SHA384",
+        "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_DHE_DSS_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+        "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA384",
+        "TLS_DHE_DSS_WITH_AES_256_CBC_SHA256",
+        "TLS_RSA_WITH_AES_256_CBC_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+        "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA384",
+        "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
+        "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+        "TLS_RSA_WITH_AES_128_CBC_SHA256",
+        "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256",
+        "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256",
+        "TLS_DHE_DSS_WITH_AES_128_CBC_SHA256",
+        "TLS_RSA_WITH_AES_256_CBC_SHA",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+        "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA",
+        "TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
+        "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA",
+        "TLS_DHE_DSS_WITH_AES_256_CBC_SHA",
+        "TLS_RSA_WITH_AES_128_CBC_SHA",
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+        "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA",
+        "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA",
+        "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+        "TLS_DHE_DSS_WITH_AES_128_CBC_SHA",
+        "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA",
+        "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
+        "TLS_ECDH_ECDSA_WITH_3DES_EDE_CBC_SHA",
+        "TLS_ECDH_RSA_WITH_3DES_EDE_CBC_SHA",
+        "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA",
+        "TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA",
+        "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+        "TLS_RSA_WITH_DES_CBC_SHA",
+        "TLS_DHE_RSA_WITH_DES_CBC_SHA",
+        "TLS_DHE_DSS_WITH_DES_CBC_SHA",
+        "TLS_RSA_WITH_RC4_128_MD5",
+        "TLS_RSA_WITH_RC4_128_SHA",
+    ];
+
+    /// The reason we expect for a refused seed name, from its family.
+    fn expected_reason(name: &str) -> &'static str {
+        if name.contains("3DES") {
+            reason::TRIPLE_DES
+        } else if name.contains("_DES_") {
+            reason::DES
+        } else if name.contains("RC4") {
+            reason::RC4
+        } else if name.starts_with("TLS_RSA_") {
+            reason::STATIC_RSA
+        } else if name.starts_with("TLS_ECDH_ECDSA_") || name.starts_with("TLS_ECDH_RSA_") {
+            reason::STATIC_ECDH
+        } else if name.starts_with("TLS_DHE_") {
+            reason::DHE
+        } else {
+            panic!("no family for {name}")
+        }
+    }
+
+    #[test]
+    fn every_implemented_suite_round_trips_id_and_name() {
+        for &s in CipherSuite::ALL {
+            assert_eq!(CipherSuite::from_id(s.id()), Some(s));
+            assert_eq!(CipherSuite::from_name(s.name()).unwrap(), s);
+            assert_eq!(CipherSuite::from_name(&s.name().to_lowercase()).unwrap(), s);
+            let bare = s.name().strip_prefix("TLS_").unwrap();
+            assert_eq!(CipherSuite::from_name(bare).unwrap(), s);
+            assert_eq!(CipherSuite::from_name(&format!("  {bare}\t")).unwrap(), s);
+            assert_eq!(s.to_string(), s.name());
+        }
+    }
+
+    #[test]
+    fn ids_and_names_are_unique() {
+        for (i, a) in CipherSuite::ALL.iter().enumerate() {
+            for b in &CipherSuite::ALL[i + 1..] {
+                assert_ne!(a.id(), b.id());
+                assert_ne!(a.name(), b.name());
+            }
+        }
+    }
+
+    #[test]
+    fn every_seed_name_is_implemented_or_refused_with_its_family_reason() {
+        let mut implemented = 0;
+        for &name in SEED_NAMES {
+            match CipherSuite::from_name(name) {
+                Ok(s) => {
+                    assert_eq!(s.name(), name);
+                    implemented += 1;
+                }
+                Err(Error::UnsupportedCipherSuite { name: n, reason }) => {
+                    assert_eq!(n, name);
+                    assert_eq!(reason, expected_reason(name), "{name}");
+                }
+                Err(e) => panic!("{name} not classified: {e}"),
+            }
+        }
+        // The ECDHE GCM and CBC suites of the seed (4 + 8).
+        assert_eq!(implemented, 12);
+    }
+
+    #[test]
+    fn refusal_families() {
+        let cases: &[(&str, &str)] = &[
+            ("TLS_NULL_WITH_NULL_NULL", reason::NULL),
+            ("TLS_ECDHE_ECDSA_WITH_NULL_SHA", reason::NULL),
+            ("TLS_RSA_WITH_NULL_SHA256", reason::NULL),
+            ("TLS_DH_anon_WITH_AES_128_CBC_SHA", reason::ANON),
+            ("TLS_ECDH_anon_WITH_AES_256_CBC_SHA", reason::ANON),
+            ("TLS_RSA_EXPORT_WITH_RC4_40_MD5", reason::EXPORT),
+            ("TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA", reason::EXPORT),
+            ("TLS_ECDHE_RSA_WITH_RC4_128_SHA", reason::RC4),
+            ("TLS_RSA_WITH_IDEA_CBC_SHA", reason::IDEA),
+            ("TLS_DH_RSA_WITH_AES_128_GCM_SHA256", reason::STATIC_DH),
+            ("TLS_PSK_WITH_AES_128_CCM_8", reason::PSK),
+            ("TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256", reason::PSK),
+            ("TLS_SRP_SHA_RSA_WITH_AES_128_CBC_SHA", reason::SRP),
+            ("TLS_KRB5_WITH_3DES_EDE_CBC_SHA", reason::TRIPLE_DES),
+            ("TLS_KRB5_WITH_AES_128_CBC_SHA", reason::KRB5),
+            ("TLS_ECCPWD_WITH_AES_128_GCM_SHA256", reason::ECCPWD),
+            ("TLS_GOSTR341112_256_WITH_KUZNYECHIK_CTR_OMAC", reason::GOST),
+            (
+                "TLS_ECDHE_ECDSA_WITH_CAMELLIA_128_CBC_SHA256",
+                reason::OTHER_CIPHER,
+            ),
+            (
+                "TLS_ECDHE_RSA_WITH_ARIA_256_GCM_SHA384",
+                reason::OTHER_CIPHER,
+            ),
+            ("TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", reason::ECDHE_OTHER),
+            ("TLS_AES_128_GCM_SHA256", reason::TLS13),
+            ("TLS_CHACHA20_POLY1305_SHA256", reason::TLS13),
+            ("TLS_EMPTY_RENEGOTIATION_INFO_SCSV", reason::SCSV),
+            ("SSL_RSA_WITH_3DES_EDE_CBC_SHA", reason::TRIPLE_DES),
+            ("dhe_rsa_with_aes_128_gcm_sha256", reason::DHE),
+        ];
+        for &(input, want) in cases {
+            match CipherSuite::from_name(input) {
+                Err(Error::UnsupportedCipherSuite { reason, .. }) => {
+                    assert_eq!(reason, want, "{input}")
+                }
+                other => panic!("{input}: {other:?}"),
+            }
+        }
+        // The displayed name is the IANA spelling.
+        assert_eq!(
+            CipherSuite::from_name("tls_dh_anon_with_aes_128_cbc_sha"),
+            Err(Error::UnsupportedCipherSuite {
+                name: "TLS_DH_anon_WITH_AES_128_CBC_SHA".into(),
+                reason: reason::ANON
+            })
+        );
+    }
+
+    #[test]
+    fn garbage_is_unknown() {
+        for input in [
+            "",
+            "   ",
+            "TLS_",
+            "hello",
+            "TLS_RSA_WITH_FOO",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256_EXTRA",
+            "TLS_FOO_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_AES_128_GCM_SHA256",
+            "*",
+        ] {
+            assert_eq!(
+                CipherSuite::from_name(input),
+                Err(Error::UnknownCipherSuite(input.trim().to_owned())),
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn list_star_and_empty_mean_all_in_default_order() {
+        for spec in ["*", "", "  ", " * ", ";", " ; , "] {
+            assert_eq!(
+                parse_suite_list(spec).unwrap(),
+                CipherSuite::ALL,
+                "{spec:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn list_keeps_order_trims_and_dedups() {
+        let got = parse_suite_list(
+            " TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA ;ecdhe_ecdsa_with_aes_128_ccm_8,\
+             TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA;; TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 ",
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            [
+                CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+                CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8
+            ]
+        );
+    }
+
+    #[test]
+    fn list_star_inside_a_list_appends_the_rest() {
+        let got = parse_suite_list("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA;*").unwrap();
+        assert_eq!(got.len(), CipherSuite::ALL.len());
+        assert_eq!(got[0], CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA);
+        assert_eq!(&got[1..3], &CipherSuite::ALL[..2]);
+    }
+
+    #[test]
+    fn list_with_one_bad_name_reports_it() {
+        // The seed's own example value.
+        let err = parse_suite_list("TLS_DHE_DSS_WITH_AES_128_CBC_SHA").unwrap_err();
+        assert_eq!(
+            err,
+            Error::UnsupportedCipherSuite {
+                name: "TLS_DHE_DSS_WITH_AES_128_CBC_SHA".into(),
+                reason: reason::DHE
+            }
+        );
+        let err = parse_suite_list("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;bogus").unwrap_err();
+        assert_eq!(err, Error::UnknownCipherSuite("bogus".into()));
+    }
+
+    #[test]
+    fn list_with_several_bad_names_reports_all() {
+        let err = parse_suite_list(
+            "TLS_DHE_DSS_WITH_AES_128_CBC_SHA;TLS_ECDH_RSA_WITH_AES_128_CBC_SHA;\
+             TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;bogus",
+        )
+        .unwrap_err();
+        let Error::CipherSuiteList(errors) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(errors.len(), 3);
+        assert!(
+            matches!(&errors[0], Error::UnsupportedCipherSuite { reason, .. } if *reason == reason::DHE)
+        );
+        assert!(
+            matches!(&errors[1], Error::UnsupportedCipherSuite { reason, .. } if *reason == reason::STATIC_ECDH)
+        );
+        assert_eq!(errors[2], Error::UnknownCipherSuite("bogus".into()));
+        let text = err.to_string();
+        assert!(text.contains("TLS_DHE_DSS_WITH_AES_128_CBC_SHA"), "{text}");
+        assert!(text.contains("TLS_ECDH_RSA_WITH_AES_128_CBC_SHA"), "{text}");
+        assert!(text.contains("bogus"), "{text}");
+    }
+
+    #[test]
+    fn key_block_layout_matches_the_parts() {
+        for &s in CipherSuite::ALL {
+            let l = s.key_block_layout();
+            assert_eq!(l.mac_key_len, s.mac().len());
+            assert_eq!(l.enc_key_len, s.bulk().key_len());
+            assert_eq!(l.fixed_iv_len, s.bulk().fixed_iv_len());
+            assert_eq!(s.requires_encrypt_then_mac(), !s.bulk().is_aead());
+            assert_eq!(s.mac().is_empty(), s.bulk().is_aead());
+        }
+    }
+}

@@ -282,7 +282,7 @@ pub fn encode_prefixed(out: &mut Vec<u8>, prefix: LengthPrefix, body: impl FnOnc
     out.extend(std::iter::repeat_n(0u8, prefix.width()));
     let start = out.len();
     body(out);
-    let mut len = out.len() - start;
+    let mut len = out.len().saturating_sub(start);
     if len > prefix.max() {
         len = prefix.max();
         out.truncate(start + len);
@@ -312,7 +312,7 @@ pub fn encode_list<T: Codec>(out: &mut Vec<u8>, prefix: LengthPrefix, items: &[T
         for item in items {
             let before = o.len();
             item.encode(o);
-            if o.len() - start > prefix.max() {
+            if o.len().saturating_sub(start) > prefix.max() {
                 o.truncate(before);
                 break;
             }

@@ -149,7 +149,8 @@ pub enum ClientExtension {
     /// `renegotiation_info`: `renegotiated_connection<0..255>` (RFC 5746
     /// section 3.2).
     RenegotiationInfo(Vec<u8>),
-    /// Any other extension, kept opaque.
+    /// Any other extension, kept opaque. Build it only with a `typ` not
+    /// modelled above: a modelled type decodes to its typed variant.
     Unknown {
         /// The `extension_type`.
         typ: u16,
@@ -182,7 +183,8 @@ pub enum ServerExtension {
     /// `renegotiation_info`: `renegotiated_connection<0..255>` (RFC 5746
     /// section 3.2).
     RenegotiationInfo(Vec<u8>),
-    /// Any other extension, kept opaque.
+    /// Any other extension, kept opaque. Build it only with a `typ` not
+    /// modelled above: a modelled type decodes to its typed variant.
     Unknown {
         /// The `extension_type`.
         typ: u16,
@@ -202,7 +204,7 @@ fn encode_protocol_names(out: &mut Vec<u8>, names: &[Vec<u8>]) {
         for name in names {
             let before = o.len();
             encode_opaque(o, LengthPrefix::U8, name);
-            if o.len() - start > LengthPrefix::U16.max() {
+            if o.len().saturating_sub(start) > LengthPrefix::U16.max() {
                 o.truncate(before);
                 break;
             }

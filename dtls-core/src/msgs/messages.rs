@@ -365,7 +365,7 @@ impl Codec for Certificate {
             for cert in &self.certificate_list {
                 let before = o.len();
                 encode_opaque(o, LengthPrefix::U24, cert);
-                if o.len() - start > LengthPrefix::U24.max() {
+                if o.len().saturating_sub(start) > LengthPrefix::U24.max() {
                     o.truncate(before);
                     break;
                 }
@@ -535,7 +535,7 @@ impl Codec for CertificateRequest {
             for dn in &self.certificate_authorities {
                 let before = o.len();
                 encode_opaque(o, LengthPrefix::U16, dn);
-                if o.len() - start > LengthPrefix::U16.max() {
+                if o.len().saturating_sub(start) > LengthPrefix::U16.max() {
                     o.truncate(before);
                     break;
                 }

@@ -10,6 +10,13 @@ pub enum Error {
     Decode(&'static str),
     /// A cryptographic operation failed.
     Crypto(dtls_crypto::Error),
+    /// A message decoded but carries a value the RFCs forbid (duplicate
+    /// extension, `record_size_limit` below 64, unknown heartbeat mode...);
+    /// the text names what. Maps to the `illegal_parameter` alert.
+    IllegalParameter(&'static str),
+    /// Something could not be encoded (output buffer too small, value out of
+    /// range for its wire field); the text names what.
+    Encode(&'static str),
 }
 
 impl fmt::Display for Error {
@@ -17,6 +24,8 @@ impl fmt::Display for Error {
         match self {
             Error::Decode(what) => write!(f, "decode error: {what}"),
             Error::Crypto(e) => write!(f, "{e}"),
+            Error::IllegalParameter(what) => write!(f, "illegal parameter: {what}"),
+            Error::Encode(what) => write!(f, "encode error: {what}"),
         }
     }
 }

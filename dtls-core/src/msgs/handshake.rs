@@ -1,0 +1,538 @@
+//! DTLS handshake message framing and fragments (RFC 6347 section 4.2.2).
+//!
+//! ```text
+//! struct {
+//!     HandshakeType msg_type;     // 1 byte
+//!     uint24 length;              // length of the whole message body
+//!     uint16 message_seq;
+//!     uint24 fragment_offset;
+//!     uint24 fragment_length;
+//!     opaque fragment[fragment_length];
+//! } Handshake;
+//! ```
+//!
+//! A record may carry several handshake fragments; a fragment never spans
+//! records (RFC 6347 section 4.2.3). [`HandshakeFragments`] walks them.
+
+use super::codec::{Codec, Need, Reader, U24_MAX, put_u16, put_u24};
+use super::messages::{
+    Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange, Finished,
+    HelloVerifyRequest, NewSessionTicket, ServerHello, ServerHelloDone, ServerKeyExchange,
+};
+use crate::error::Error;
+
+/// The length of the DTLS handshake header (RFC 6347 section 4.2.2).
+pub const HANDSHAKE_HEADER_LEN: usize = 12;
+
+/// The handshake message type (RFC 5246 section 7.4, RFC 6347 section 4.3.2,
+/// RFC 5077 section 3.3). Unknown values are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HandshakeType {
+    /// `hello_request(0)`.
+    HelloRequest,
+    /// `client_hello(1)`.
+    ClientHello,
+    /// `server_hello(2)`.
+    ServerHello,
+    /// `hello_verify_request(3)` (RFC 6347 section 4.3.2).
+    HelloVerifyRequest,
+    /// `new_session_ticket(4)` (RFC 5077 section 3.3).
+    NewSessionTicket,
+    /// `certificate(11)`.
+    Certificate,
+    /// `server_key_exchange(12)`.
+    ServerKeyExchange,
+    /// `certificate_request(13)`.
+    CertificateRequest,
+    /// `server_hello_done(14)`.
+    ServerHelloDone,
+    /// `certificate_verify(15)`.
+    CertificateVerify,
+    /// `client_key_exchange(16)`.
+    ClientKeyExchange,
+    /// `finished(20)`.
+    Finished,
+    /// Any other value.
+    Unknown(u8),
+}
+
+impl From<u8> for HandshakeType {
+    fn from(v: u8) -> Self {
+        match v {
+            0 => HandshakeType::HelloRequest,
+            1 => HandshakeType::ClientHello,
+            2 => HandshakeType::ServerHello,
+            3 => HandshakeType::HelloVerifyRequest,
+            4 => HandshakeType::NewSessionTicket,
+            11 => HandshakeType::Certificate,
+            12 => HandshakeType::ServerKeyExchange,
+            13 => HandshakeType::CertificateRequest,
+            14 => HandshakeType::ServerHelloDone,
+            15 => HandshakeType::CertificateVerify,
+            16 => HandshakeType::ClientKeyExchange,
+            20 => HandshakeType::Finished,
+            other => HandshakeType::Unknown(other),
+        }
+    }
+}
+
+impl From<HandshakeType> for u8 {
+    fn from(v: HandshakeType) -> Self {
+        match v {
+            HandshakeType::HelloRequest => 0,
+            HandshakeType::ClientHello => 1,
+            HandshakeType::ServerHello => 2,
+            HandshakeType::HelloVerifyRequest => 3,
+            HandshakeType::NewSessionTicket => 4,
+            HandshakeType::Certificate => 11,
+            HandshakeType::ServerKeyExchange => 12,
+            HandshakeType::CertificateRequest => 13,
+            HandshakeType::ServerHelloDone => 14,
+            HandshakeType::CertificateVerify => 15,
+            HandshakeType::ClientKeyExchange => 16,
+            HandshakeType::Finished => 20,
+            HandshakeType::Unknown(other) => other,
+        }
+    }
+}
+
+/// The 12-byte DTLS handshake header on its own (RFC 6347 section 4.2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HandshakeHeader {
+    /// `msg_type`.
+    pub msg_type: HandshakeType,
+    /// `length`: the length of the whole message body (24 bits).
+    pub length: u32,
+    /// `message_seq`.
+    pub message_seq: u16,
+    /// `fragment_offset` (24 bits).
+    pub fragment_offset: u32,
+    /// `fragment_length` (24 bits).
+    pub fragment_length: u32,
+}
+
+impl Codec for HandshakeHeader {
+    /// 24-bit fields are written from their low 24 bits.
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.push(u8::from(self.msg_type));
+        put_u24(out, self.length);
+        put_u16(out, self.message_seq);
+        put_u24(out, self.fragment_offset);
+        put_u24(out, self.fragment_length);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+        Ok(HandshakeHeader {
+            msg_type: HandshakeType::from(r.u8().need("handshake header: msg_type")?),
+            length: r.u24().need("handshake header: length")?,
+            message_seq: r.u16().need("handshake header: message_seq")?,
+            fragment_offset: r.u24().need("handshake header: fragment_offset")?,
+            fragment_length: r.u24().need("handshake header: fragment_length")?,
+        })
+    }
+}
+
+/// One handshake fragment borrowed from a record (RFC 6347 section 4.2.2),
+/// validated: `fragment_offset + fragment.len() <= length`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HandshakeFragment<'a> {
+    /// `msg_type`.
+    pub msg_type: HandshakeType,
+    /// `length`: the whole message body's length.
+    pub length: u32,
+    /// `message_seq`.
+    pub message_seq: u16,
+    /// `fragment_offset`.
+    pub fragment_offset: u32,
+    /// The fragment bytes (`fragment_length` of them).
+    pub fragment: &'a [u8],
+}
+
+impl<'a> HandshakeFragment<'a> {
+    /// Reads one fragment from `r` (which holds a record's plaintext):
+    /// header, then exactly `fragment_length` bytes that must be present.
+    /// Rejects `fragment_offset + fragment_length > length`.
+    pub fn read(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let h = HandshakeHeader::read(r)?;
+        let end = h
+            .fragment_offset
+            .checked_add(h.fragment_length)
+            .need("handshake fragment_offset overflow")?;
+        if end > h.length {
+            return Err(Error::Decode(
+                "handshake fragment_offset + fragment_length exceeds length",
+            ));
+        }
+        let len =
+            usize::try_from(h.fragment_length).map_err(|_| Error::Decode("fragment_length"))?;
+        let fragment = r
+            .take(len)
+            .need("handshake fragment shorter than fragment_length")?;
+        Ok(HandshakeFragment {
+            msg_type: h.msg_type,
+            length: h.length,
+            message_seq: h.message_seq,
+            fragment_offset: h.fragment_offset,
+            fragment,
+        })
+    }
+
+    /// Splits the first fragment off `buf`, returning it and the rest of
+    /// the record.
+    pub fn parse(buf: &'a [u8]) -> Result<(Self, &'a [u8]), Error> {
+        let mut r = Reader::new(buf);
+        let f = Self::read(&mut r)?;
+        Ok((f, r.rest()))
+    }
+
+    /// The header this fragment is framed with.
+    pub fn header(&self) -> HandshakeHeader {
+        HandshakeHeader {
+            msg_type: self.msg_type,
+            length: self.length,
+            message_seq: self.message_seq,
+            fragment_offset: self.fragment_offset,
+            fragment_length: u32::try_from(self.fragment.len()).unwrap_or(U24_MAX),
+        }
+    }
+
+    /// Whether this fragment is the whole message (offset 0, full length).
+    pub fn is_complete(&self) -> bool {
+        self.fragment_offset == 0
+            && u32::try_from(self.fragment.len()).is_ok_and(|n| n == self.length)
+    }
+
+    /// Appends header and fragment. A fragment longer than 2^24-1 bytes is
+    /// cut there, keeping the framing consistent.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        let frag = self
+            .fragment
+            .get(..U24_MAX as usize)
+            .unwrap_or(self.fragment);
+        let mut h = self.header();
+        h.fragment_length = u32::try_from(frag.len()).unwrap_or(U24_MAX);
+        h.encode(out);
+        out.extend_from_slice(frag);
+    }
+}
+
+/// An iterator over the handshake fragments in one record's plaintext
+/// (RFC 6347 section 4.2.3). Stops after the first malformed fragment,
+/// yielding its error once.
+#[derive(Debug, Clone)]
+pub struct HandshakeFragments<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> HandshakeFragments<'a> {
+    /// Iterates the fragments in `record_plaintext`.
+    pub fn new(record_plaintext: &'a [u8]) -> Self {
+        HandshakeFragments {
+            rest: record_plaintext,
+        }
+    }
+}
+
+impl<'a> Iterator for HandshakeFragments<'a> {
+    type Item = Result<HandshakeFragment<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        match HandshakeFragment::parse(self.rest) {
+            Ok((f, rest)) => {
+                self.rest = rest;
+                Some(Ok(f))
+            }
+            Err(e) => {
+                self.rest = &[];
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// Appends a whole handshake message as one fragment (offset 0,
+/// `fragment_length == length`; RFC 6347 section 4.2.2). This is also the
+/// form the handshake transcript hash covers (RFC 6347 section 4.2.6).
+/// A body longer than 2^24-1 bytes is cut there.
+pub fn encode_handshake(out: &mut Vec<u8>, msg_type: HandshakeType, message_seq: u16, body: &[u8]) {
+    let body = body.get(..U24_MAX as usize).unwrap_or(body);
+    let length = u32::try_from(body.len()).unwrap_or(U24_MAX);
+    HandshakeFragment {
+        msg_type,
+        length,
+        message_seq,
+        fragment_offset: 0,
+        fragment: body,
+    }
+    .encode(out);
+}
+
+/// Splits a message body into fragments of at most `max_fragment_len` body
+/// bytes each, for a path MTU (RFC 6347 section 4.2.3). An empty body gives
+/// one empty fragment; a zero `max_fragment_len` is treated as 1. The caller
+/// keeps bodies below 2^24 bytes.
+pub fn fragment_message(
+    msg_type: HandshakeType,
+    message_seq: u16,
+    body: &[u8],
+    max_fragment_len: usize,
+) -> Vec<HandshakeFragment<'_>> {
+    let length = u32::try_from(body.len()).unwrap_or(U24_MAX);
+    if body.is_empty() {
+        return vec![HandshakeFragment {
+            msg_type,
+            length,
+            message_seq,
+            fragment_offset: 0,
+            fragment: body,
+        }];
+    }
+    let mut offset = 0u32;
+    body.chunks(max_fragment_len.max(1))
+        .map(|chunk| {
+            let f = HandshakeFragment {
+                msg_type,
+                length,
+                message_seq,
+                fragment_offset: offset,
+                fragment: chunk,
+            };
+            offset = offset.saturating_add(u32::try_from(chunk.len()).unwrap_or(U24_MAX));
+            f
+        })
+        .collect()
+}
+
+/// A decoded handshake message body, by type (RFC 5246 section 7.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandshakePayload {
+    /// `hello_request`: empty body (RFC 5246 section 7.4.1.1).
+    HelloRequest,
+    /// `client_hello` (RFC 6347 section 4.2.1).
+    ClientHello(ClientHello),
+    /// `server_hello` (RFC 5246 section 7.4.1.3).
+    ServerHello(ServerHello),
+    /// `hello_verify_request` (RFC 6347 section 4.2.1).
+    HelloVerifyRequest(HelloVerifyRequest),
+    /// `new_session_ticket` (RFC 5077 section 3.3).
+    NewSessionTicket(NewSessionTicket),
+    /// `certificate` (RFC 5246 section 7.4.2).
+    Certificate(Certificate),
+    /// `server_key_exchange`, ECDHE only (RFC 8422 section 5.4).
+    ServerKeyExchange(ServerKeyExchange),
+    /// `certificate_request` (RFC 5246 section 7.4.4).
+    CertificateRequest(CertificateRequest),
+    /// `server_hello_done` (RFC 5246 section 7.4.5).
+    ServerHelloDone(ServerHelloDone),
+    /// `certificate_verify` (RFC 5246 section 7.4.8).
+    CertificateVerify(CertificateVerify),
+    /// `client_key_exchange`, ECDHE only (RFC 8422 section 5.7).
+    ClientKeyExchange(ClientKeyExchange),
+    /// `finished` (RFC 5246 section 7.4.9).
+    Finished(Finished),
+    /// A message type this codec does not model; the body is kept.
+    Unknown {
+        /// The wire `msg_type`.
+        typ: u8,
+        /// The body bytes.
+        body: Vec<u8>,
+    },
+}
+
+impl HandshakePayload {
+    /// The message type.
+    pub fn handshake_type(&self) -> HandshakeType {
+        match self {
+            HandshakePayload::HelloRequest => HandshakeType::HelloRequest,
+            HandshakePayload::ClientHello(_) => HandshakeType::ClientHello,
+            HandshakePayload::ServerHello(_) => HandshakeType::ServerHello,
+            HandshakePayload::HelloVerifyRequest(_) => HandshakeType::HelloVerifyRequest,
+            HandshakePayload::NewSessionTicket(_) => HandshakeType::NewSessionTicket,
+            HandshakePayload::Certificate(_) => HandshakeType::Certificate,
+            HandshakePayload::ServerKeyExchange(_) => HandshakeType::ServerKeyExchange,
+            HandshakePayload::CertificateRequest(_) => HandshakeType::CertificateRequest,
+            HandshakePayload::ServerHelloDone(_) => HandshakeType::ServerHelloDone,
+            HandshakePayload::CertificateVerify(_) => HandshakeType::CertificateVerify,
+            HandshakePayload::ClientKeyExchange(_) => HandshakeType::ClientKeyExchange,
+            HandshakePayload::Finished(_) => HandshakeType::Finished,
+            HandshakePayload::Unknown { typ, .. } => HandshakeType::from(*typ),
+        }
+    }
+
+    /// Decodes a reassembled message body of type `typ`; the body must be
+    /// consumed exactly.
+    pub fn read(typ: HandshakeType, body: &[u8]) -> Result<Self, Error> {
+        Ok(match typ {
+            HandshakeType::HelloRequest => {
+                if !body.is_empty() {
+                    return Err(Error::Decode("HelloRequest not empty"));
+                }
+                HandshakePayload::HelloRequest
+            }
+            HandshakeType::ClientHello => {
+                HandshakePayload::ClientHello(ClientHello::read_bytes(body)?)
+            }
+            HandshakeType::ServerHello => {
+                HandshakePayload::ServerHello(ServerHello::read_bytes(body)?)
+            }
+            HandshakeType::HelloVerifyRequest => {
+                HandshakePayload::HelloVerifyRequest(HelloVerifyRequest::read_bytes(body)?)
+            }
+            HandshakeType::NewSessionTicket => {
+                HandshakePayload::NewSessionTicket(NewSessionTicket::read_bytes(body)?)
+            }
+            HandshakeType::Certificate => {
+                HandshakePayload::Certificate(Certificate::read_bytes(body)?)
+            }
+            HandshakeType::ServerKeyExchange => {
+                HandshakePayload::ServerKeyExchange(ServerKeyExchange::read_bytes(body)?)
+            }
+            HandshakeType::CertificateRequest => {
+                HandshakePayload::CertificateRequest(CertificateRequest::read_bytes(body)?)
+            }
+            HandshakeType::ServerHelloDone => {
+                HandshakePayload::ServerHelloDone(ServerHelloDone::read_bytes(body)?)
+            }
+            HandshakeType::CertificateVerify => {
+                HandshakePayload::CertificateVerify(CertificateVerify::read_bytes(body)?)
+            }
+            HandshakeType::ClientKeyExchange => {
+                HandshakePayload::ClientKeyExchange(ClientKeyExchange::read_bytes(body)?)
+            }
+            HandshakeType::Finished => HandshakePayload::Finished(Finished::read_bytes(body)?),
+            HandshakeType::Unknown(typ) => HandshakePayload::Unknown {
+                typ,
+                body: body.to_vec(),
+            },
+        })
+    }
+
+    /// Appends the message body (no handshake header).
+    pub fn encode_body(&self, out: &mut Vec<u8>) {
+        match self {
+            HandshakePayload::HelloRequest => {}
+            HandshakePayload::ClientHello(m) => m.encode(out),
+            HandshakePayload::ServerHello(m) => m.encode(out),
+            HandshakePayload::HelloVerifyRequest(m) => m.encode(out),
+            HandshakePayload::NewSessionTicket(m) => m.encode(out),
+            HandshakePayload::Certificate(m) => m.encode(out),
+            HandshakePayload::ServerKeyExchange(m) => m.encode(out),
+            HandshakePayload::CertificateRequest(m) => m.encode(out),
+            HandshakePayload::ServerHelloDone(m) => m.encode(out),
+            HandshakePayload::CertificateVerify(m) => m.encode(out),
+            HandshakePayload::ClientKeyExchange(m) => m.encode(out),
+            HandshakePayload::Finished(m) => m.encode(out),
+            HandshakePayload::Unknown { body, .. } => out.extend_from_slice(body),
+        }
+    }
+
+    /// Appends the whole message: header (offset 0, unfragmented) then body.
+    pub fn encode_message(&self, message_seq: u16, out: &mut Vec<u8>) {
+        let mut body = Vec::new();
+        self.encode_body(&mut body);
+        encode_handshake(out, self.handshake_type(), message_seq, &body);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_header_and_fragment() {
+        // finished(20), length 12, seq 5, offset 4, fragment_length 3.
+        let bytes = hex::decode("1400000c0005000004000003aabbccdd").unwrap();
+        let (f, rest) = HandshakeFragment::parse(&bytes).unwrap();
+        assert_eq!(f.msg_type, HandshakeType::Finished);
+        assert_eq!(f.length, 12);
+        assert_eq!(f.message_seq, 5);
+        assert_eq!(f.fragment_offset, 4);
+        assert_eq!(f.fragment, &[0xaa, 0xbb, 0xcc]);
+        assert_eq!(rest, &[0xdd]);
+        assert!(!f.is_complete());
+        let mut enc = Vec::new();
+        f.encode(&mut enc);
+        assert_eq!(enc, bytes.get(..15).unwrap());
+    }
+
+    #[test]
+    fn rejects_fragment_past_message_end() {
+        // length 4, offset 2, fragment_length 3: 2 + 3 > 4.
+        let bytes = hex::decode("0b000004000000000200000301020304").unwrap();
+        assert!(HandshakeFragment::parse(&bytes).is_err());
+        // offset near 2^24 with a large length must not overflow.
+        let bytes = hex::decode("0bffffff0000ffffff000002aabb").unwrap();
+        assert!(HandshakeFragment::parse(&bytes).is_err());
+    }
+
+    #[test]
+    fn rejects_missing_fragment_bytes() {
+        let bytes = hex::decode("0b000004000000000000000401020304").unwrap();
+        assert!(HandshakeFragment::parse(&bytes).is_ok());
+        assert!(HandshakeFragment::parse(bytes.get(..15).unwrap()).is_err());
+    }
+
+    #[test]
+    fn zero_length_fragments() {
+        // ServerHelloDone: length 0, complete.
+        let bytes = hex::decode("0e0000000002000000000000").unwrap();
+        let (f, rest) = HandshakeFragment::parse(&bytes).unwrap();
+        assert!(f.is_complete());
+        assert!(f.fragment.is_empty());
+        assert!(rest.is_empty());
+        // An empty fragment at the end of a non-empty message is valid but
+        // not complete.
+        let bytes = hex::decode("0b0000040000000004000000").unwrap();
+        let (f, _) = HandshakeFragment::parse(&bytes).unwrap();
+        assert!(!f.is_complete());
+        // An empty fragment past the end is not.
+        let bytes = hex::decode("0b0000040000000005000000").unwrap();
+        assert!(HandshakeFragment::parse(&bytes).is_err());
+    }
+
+    #[test]
+    fn iterates_fragments_in_record() {
+        let mut rec = Vec::new();
+        encode_handshake(&mut rec, HandshakeType::ServerHelloDone, 3, &[]);
+        encode_handshake(&mut rec, HandshakeType::Finished, 4, &[9; 12]);
+        let frags: Vec<_> = HandshakeFragments::new(&rec)
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(frags.len(), 2);
+        assert!(frags.iter().all(HandshakeFragment::is_complete));
+        assert_eq!(frags.get(1).unwrap().message_seq, 4);
+    }
+
+    #[test]
+    fn fragmenting_covers_body() {
+        let body: Vec<u8> = (0..=9).collect();
+        let frags = fragment_message(HandshakeType::Certificate, 2, &body, 4);
+        assert_eq!(frags.len(), 3);
+        let offsets: Vec<u32> = frags.iter().map(|f| f.fragment_offset).collect();
+        assert_eq!(offsets, vec![0, 4, 8]);
+        let joined: Vec<u8> = frags
+            .iter()
+            .flat_map(|f| f.fragment.iter().copied())
+            .collect();
+        assert_eq!(joined, body);
+        assert!(frags.iter().all(|f| f.length == 10));
+        let empty = fragment_message(HandshakeType::ServerHelloDone, 2, &[], 0);
+        assert_eq!(empty.len(), 1);
+        assert!(empty.first().unwrap().is_complete());
+    }
+
+    #[test]
+    fn payload_by_type() {
+        let p = HandshakePayload::read(HandshakeType::ServerHelloDone, &[]).unwrap();
+        let mut out = Vec::new();
+        p.encode_message(7, &mut out);
+        assert_eq!(hex::encode(out), "0e0000000007000000000000");
+        assert!(HandshakePayload::read(HandshakeType::HelloRequest, &[0]).is_err());
+        let u = HandshakePayload::read(HandshakeType::Unknown(99), &[1, 2]).unwrap();
+        assert_eq!(u.handshake_type(), HandshakeType::Unknown(99));
+    }
+}

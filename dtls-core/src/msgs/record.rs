@@ -1,0 +1,465 @@
+//! The DTLS record layer framing (RFC 6347 section 4.1).
+//!
+//! ```text
+//! struct {
+//!     ContentType type;                 // 1 byte
+//!     ProtocolVersion version;          // 2 bytes
+//!     uint16 epoch;                     // 2 bytes
+//!     uint48 sequence_number;           // 6 bytes
+//!     uint16 length;                    // 2 bytes
+//!     opaque fragment[DTLSPlaintext.length];
+//! } DTLSPlaintext;
+//! ```
+//!
+//! A datagram may carry several records back to back, and a record never
+//! spans datagrams (RFC 6347 section 4.1); [`Records`] walks them.
+
+use super::codec::{Codec, Need, Reader, U48_MAX, put_u16, put_u48};
+use crate::error::Error;
+
+/// The length of the DTLS record header (RFC 6347 section 4.1).
+pub const RECORD_HEADER_LEN: usize = 13;
+
+/// The largest plaintext fragment, 2^14 bytes (RFC 5246 section 6.2.1).
+pub const MAX_PLAINTEXT_LEN: usize = 1 << 14;
+
+/// The largest record `length` accepted on receive: 2^14 + 2048, the
+/// `DTLSCiphertext` ceiling (RFC 5246 section 6.2.3, RFC 6347 section 4.1).
+pub const MAX_RECORD_LEN: usize = (1 << 14) + 2048;
+
+/// The record content type (RFC 5246 section 6.2.1, RFC 6520 section 3 for
+/// heartbeat). Unknown values are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContentType {
+    /// `change_cipher_spec(20)`.
+    ChangeCipherSpec,
+    /// `alert(21)`.
+    Alert,
+    /// `handshake(22)`.
+    Handshake,
+    /// `application_data(23)`.
+    ApplicationData,
+    /// `heartbeat(24)` (RFC 6520 section 3).
+    Heartbeat,
+    /// Any other value.
+    Unknown(u8),
+}
+
+impl From<u8> for ContentType {
+    fn from(v: u8) -> Self {
+        match v {
+            20 => ContentType::ChangeCipherSpec,
+            21 => ContentType::Alert,
+            22 => ContentType::Handshake,
+            23 => ContentType::ApplicationData,
+            24 => ContentType::Heartbeat,
+            other => ContentType::Unknown(other),
+        }
+    }
+}
+
+impl From<ContentType> for u8 {
+    fn from(v: ContentType) -> Self {
+        match v {
+            ContentType::ChangeCipherSpec => 20,
+            ContentType::Alert => 21,
+            ContentType::Handshake => 22,
+            ContentType::ApplicationData => 23,
+            ContentType::Heartbeat => 24,
+            ContentType::Unknown(other) => other,
+        }
+    }
+}
+
+/// The record-layer and hello protocol version (RFC 6347 section 4.1: DTLS
+/// 1.0 is `{254, 255}`, DTLS 1.2 is `{254, 253}`). Unknown values are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProtocolVersion {
+    /// DTLS 1.0, `0xFEFF` (RFC 4347).
+    Dtls1_0,
+    /// DTLS 1.2, `0xFEFD` (RFC 6347).
+    Dtls1_2,
+    /// Any other value.
+    Unknown(u16),
+}
+
+impl From<u16> for ProtocolVersion {
+    fn from(v: u16) -> Self {
+        match v {
+            0xfeff => ProtocolVersion::Dtls1_0,
+            0xfefd => ProtocolVersion::Dtls1_2,
+            other => ProtocolVersion::Unknown(other),
+        }
+    }
+}
+
+impl From<ProtocolVersion> for u16 {
+    fn from(v: ProtocolVersion) -> Self {
+        match v {
+            ProtocolVersion::Dtls1_0 => 0xfeff,
+            ProtocolVersion::Dtls1_2 => 0xfefd,
+            ProtocolVersion::Unknown(other) => other,
+        }
+    }
+}
+
+impl Codec for ProtocolVersion {
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_u16(out, u16::from(*self));
+    }
+    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+        r.u16().need("ProtocolVersion").map(ProtocolVersion::from)
+    }
+}
+
+/// A decoded DTLS record header (RFC 6347 section 4.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordHeader {
+    /// `type`: the higher-level protocol in the fragment.
+    pub content_type: ContentType,
+    /// `version`: the record-layer protocol version.
+    pub version: ProtocolVersion,
+    /// `epoch`: incremented on every cipher state change.
+    pub epoch: u16,
+    /// `sequence_number`: 48 bits, per epoch.
+    pub sequence_number: u64,
+    /// `length`: the fragment length in bytes.
+    pub length: u16,
+}
+
+impl RecordHeader {
+    /// The 64-bit `seq_num` of the MAC and AEAD inputs: epoch in the top 16
+    /// bits, sequence number in the low 48 (RFC 6347 section 4.1.2.1).
+    pub fn epoch_and_sequence(&self) -> u64 {
+        (u64::from(self.epoch) << 48) | (self.sequence_number & U48_MAX)
+    }
+
+    /// The 13-byte pseudo-header the record MAC and AEAD additional data
+    /// cover: `seq_num(8) + type(1) + version(2) + length(2)` (RFC 5246
+    /// sections 6.2.3.1 and 6.2.3.3, with the DTLS `seq_num` of RFC 6347
+    /// section 4.1.2.1), for a fragment of `length` bytes.
+    pub fn additional_data(&self, length: u16) -> [u8; 13] {
+        let [s0, s1, s2, s3, s4, s5, s6, s7] = self.epoch_and_sequence().to_be_bytes();
+        let [v0, v1] = u16::from(self.version).to_be_bytes();
+        let [l0, l1] = length.to_be_bytes();
+        [
+            s0,
+            s1,
+            s2,
+            s3,
+            s4,
+            s5,
+            s6,
+            s7,
+            u8::from(self.content_type),
+            v0,
+            v1,
+            l0,
+            l1,
+        ]
+    }
+
+    /// Writes the 13 header bytes into the start of `out` without allocating
+    /// (the transmit path). Fails if `out` is shorter than
+    /// [`RECORD_HEADER_LEN`] or the sequence number exceeds 2^48-1.
+    pub fn write_to(&self, out: &mut [u8]) -> Result<usize, Error> {
+        if self.sequence_number > U48_MAX {
+            return Err(Error::Encode("record sequence_number exceeds 2^48-1"));
+        }
+        let dst = out
+            .get_mut(..RECORD_HEADER_LEN)
+            .ok_or(Error::Encode("buffer too small for record header"))?;
+        let [e0, e1] = self.epoch.to_be_bytes();
+        let [_, _, q0, q1, q2, q3, q4, q5] = self.sequence_number.to_be_bytes();
+        let [v0, v1] = u16::from(self.version).to_be_bytes();
+        let [l0, l1] = self.length.to_be_bytes();
+        dst.copy_from_slice(&[
+            u8::from(self.content_type),
+            v0,
+            v1,
+            e0,
+            e1,
+            q0,
+            q1,
+            q2,
+            q3,
+            q4,
+            q5,
+            l0,
+            l1,
+        ]);
+        Ok(RECORD_HEADER_LEN)
+    }
+}
+
+impl Codec for RecordHeader {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.push(u8::from(self.content_type));
+        self.version.encode(out);
+        put_u16(out, self.epoch);
+        put_u48(out, self.sequence_number);
+        put_u16(out, self.length);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+        let content_type = ContentType::from(r.u8().need("record header: type")?);
+        let version = ProtocolVersion::read(r)?;
+        let epoch = r.u16().need("record header: epoch")?;
+        let sequence_number = r.u48().need("record header: sequence_number")?;
+        let length = r.u16().need("record header: length")?;
+        Ok(RecordHeader {
+            content_type,
+            version,
+            epoch,
+            sequence_number,
+            length,
+        })
+    }
+}
+
+/// Writes a record header into `out` (no allocation; RFC 6347 section 4.1).
+/// Returns the number of bytes written, [`RECORD_HEADER_LEN`].
+///
+/// Fails if `out` is too short, `sequence_number` exceeds 2^48-1 or `length`
+/// exceeds [`MAX_RECORD_LEN`].
+pub fn encode_record_header(
+    out: &mut [u8],
+    content_type: ContentType,
+    version: ProtocolVersion,
+    epoch: u16,
+    sequence_number: u64,
+    length: usize,
+) -> Result<usize, Error> {
+    if length > MAX_RECORD_LEN {
+        return Err(Error::Encode("record length exceeds 2^14+2048"));
+    }
+    let length = u16::try_from(length).map_err(|_| Error::Encode("record length"))?;
+    RecordHeader {
+        content_type,
+        version,
+        epoch,
+        sequence_number,
+        length,
+    }
+    .write_to(out)
+}
+
+/// Splits the first record off `buf` (RFC 6347 section 4.1): its header, its
+/// fragment and the bytes after it (further records of the same datagram).
+///
+/// Fails if the header is incomplete, the declared length exceeds
+/// [`MAX_RECORD_LEN`], or the fragment is not wholly inside `buf` (a record
+/// may not span datagrams).
+pub fn parse_record(buf: &[u8]) -> Result<(RecordHeader, &[u8], &[u8]), Error> {
+    let mut r = Reader::new(buf);
+    let header = RecordHeader::read(&mut r)?;
+    if usize::from(header.length) > MAX_RECORD_LEN {
+        return Err(Error::Decode("record length exceeds 2^14+2048"));
+    }
+    let fragment = r
+        .take(usize::from(header.length))
+        .need("record fragment shorter than its length")?;
+    Ok((header, fragment, r.rest()))
+}
+
+/// One record borrowed from a datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Record<'a> {
+    /// The decoded header.
+    pub header: RecordHeader,
+    /// The `fragment` (`header.length` bytes; plaintext or ciphertext).
+    pub fragment: &'a [u8],
+}
+
+/// An iterator over the records of one datagram (RFC 6347 section 4.1).
+///
+/// After a malformed record it yields that error once and then stops: with a
+/// broken length field the rest of the datagram cannot be framed, so it is
+/// discarded (RFC 6347 section 4.1.2.7 "invalid records SHOULD be silently
+/// discarded").
+#[derive(Debug, Clone)]
+pub struct Records<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Records<'a> {
+    /// Iterates the records in `datagram`.
+    pub fn new(datagram: &'a [u8]) -> Self {
+        Records { rest: datagram }
+    }
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = Result<Record<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        match parse_record(self.rest) {
+            Ok((header, fragment, rest)) => {
+                self.rest = rest;
+                Some(Ok(Record { header, fragment }))
+            }
+            Err(e) => {
+                self.rest = &[];
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    // A DTLS 1.0 record carrying a 3-byte handshake fragment, then a 1-byte
+    // DTLS 1.2 change_cipher_spec record in epoch 0 seq 2^48-1.
+    const TWO_RECORDS: &str = concat!(
+        "16",
+        "feff",
+        "0000",
+        "000000000001",
+        "0003",
+        "aabbcc",
+        "14",
+        "fefd",
+        "0000",
+        "ffffffffffff",
+        "0001",
+        "01",
+    );
+
+    #[test]
+    fn parses_two_records_in_one_datagram() {
+        let dgram = hex::decode(TWO_RECORDS).unwrap();
+        let recs: Vec<_> = Records::new(&dgram).collect::<Result<_, _>>().unwrap();
+        assert_eq!(recs.len(), 2);
+        let a = recs.first().unwrap();
+        assert_eq!(a.header.content_type, ContentType::Handshake);
+        assert_eq!(a.header.version, ProtocolVersion::Dtls1_0);
+        assert_eq!(a.header.sequence_number, 1);
+        assert_eq!(a.fragment, &[0xaa, 0xbb, 0xcc]);
+        let b = recs.get(1).unwrap();
+        assert_eq!(b.header.content_type, ContentType::ChangeCipherSpec);
+        assert_eq!(b.header.version, ProtocolVersion::Dtls1_2);
+        assert_eq!(b.header.sequence_number, U48_MAX);
+        assert_eq!(b.fragment, &[1]);
+    }
+
+    #[test]
+    fn header_round_trips_byte_exact() {
+        let dgram = hex::decode(TWO_RECORDS).unwrap();
+        let (h, _, _) = parse_record(&dgram).unwrap();
+        let enc = h.get_encoding();
+        assert_eq!(enc, dgram.get(..13).unwrap());
+        let mut buf = [0u8; 13];
+        let n = encode_record_header(
+            &mut buf,
+            ContentType::Handshake,
+            ProtocolVersion::Dtls1_0,
+            0,
+            1,
+            3,
+        )
+        .unwrap();
+        assert_eq!(n, 13);
+        assert_eq!(&buf[..], enc.as_slice());
+    }
+
+    #[test]
+    fn truncated_record_stops_iteration() {
+        let mut dgram = hex::decode(TWO_RECORDS).unwrap();
+        dgram.pop();
+        let items: Vec<_> = Records::new(&dgram).collect();
+        assert_eq!(items.len(), 2);
+        assert!(items.first().unwrap().is_ok());
+        assert!(items.get(1).unwrap().is_err());
+    }
+
+    #[test]
+    fn oversize_length_is_rejected() {
+        let mut dgram = hex::decode("17fefd00010000000000050000").unwrap();
+        // length 0x4801 = 2^14 + 2049.
+        dgram.truncate(11);
+        dgram.extend_from_slice(&[0x48, 0x01]);
+        dgram.resize(13 + 0x4801, 0);
+        assert!(parse_record(&dgram).is_err());
+        // 2^14 + 2048 exactly is allowed.
+        let mut ok = dgram.get(..11).unwrap().to_vec();
+        ok.extend_from_slice(&[0x48, 0x00]);
+        ok.resize(13 + 0x4800, 0);
+        let (h, frag, rest) = parse_record(&ok).unwrap();
+        assert_eq!(usize::from(h.length), MAX_RECORD_LEN);
+        assert_eq!(frag.len(), MAX_RECORD_LEN);
+        assert!(rest.is_empty());
+        assert_eq!(h.epoch, 1);
+        assert_eq!(h.sequence_number, 5);
+    }
+
+    #[test]
+    fn encode_into_slice_checks() {
+        let mut small = [0u8; 12];
+        assert!(
+            encode_record_header(
+                &mut small,
+                ContentType::Alert,
+                ProtocolVersion::Dtls1_2,
+                0,
+                0,
+                2
+            )
+            .is_err()
+        );
+        let mut buf = [0u8; 20];
+        assert!(
+            encode_record_header(
+                &mut buf,
+                ContentType::Alert,
+                ProtocolVersion::Dtls1_2,
+                0,
+                1 << 48,
+                2
+            )
+            .is_err()
+        );
+        assert!(
+            encode_record_header(
+                &mut buf,
+                ContentType::Alert,
+                ProtocolVersion::Dtls1_2,
+                0,
+                0,
+                MAX_RECORD_LEN + 1
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn additional_data_layout() {
+        let h = RecordHeader {
+            content_type: ContentType::ApplicationData,
+            version: ProtocolVersion::Dtls1_2,
+            epoch: 1,
+            sequence_number: 0x0102_0304_0506,
+            length: 999,
+        };
+        assert_eq!(
+            hex::encode(h.additional_data(0x20)),
+            "0001010203040506".to_owned() + "17fefd0020"
+        );
+    }
+
+    #[test]
+    fn unknown_values_kept() {
+        assert_eq!(ContentType::from(99), ContentType::Unknown(99));
+        assert_eq!(u8::from(ContentType::Unknown(99)), 99);
+        assert_eq!(
+            ProtocolVersion::from(0x0303),
+            ProtocolVersion::Unknown(0x0303)
+        );
+        assert_eq!(u16::from(ProtocolVersion::Unknown(0x0303)), 0x0303);
+    }
+}

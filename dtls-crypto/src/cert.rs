@@ -836,7 +836,7 @@ fn looks_like_pfx(data: &[u8]) -> bool {
 
 /// Reads one DER TLV with a single-byte tag: `(tag, value, rest)`.
 /// (Encoding only; no cryptography.)
-fn der_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+pub(crate) fn der_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     let (&tag, rest) = input.split_first()?;
     let (&first, rest) = rest.split_first()?;
     let (len, rest) = if first < 0x80 {
@@ -1037,8 +1037,12 @@ fn select(store: &Store, subject: &str) -> Result<usize, Error> {
     if wanted.is_empty() || wanted == "*" {
         return pick(all).ok_or_else(|| Error::NoMatchingCertificate(subject.to_string()));
     }
-    if wanted.len() >= 11 && wanted[..11].eq_ignore_ascii_case("thumbprint=") {
-        let hex = normalize_hex(&wanted[11..]);
+    if let Some(hex) = wanted
+        .get(..11)
+        .filter(|p| p.eq_ignore_ascii_case("thumbprint="))
+        .and_then(|_| wanted.get(11..))
+    {
+        let hex = normalize_hex(hex);
         let found: Vec<usize> = all
             .iter()
             .copied()
@@ -2072,6 +2076,10 @@ mod tests {
         assert_eq!(
             open("Thumbprint=00112233").err(),
             Some(Error::NoMatchingCertificate("Thumbprint=00112233".into()))
+        );
+        assert_eq!(
+            open("Thumbpr\u{e9}nt=x").err(),
+            Some(Error::NoMatchingCertificate("Thumbpr\u{e9}nt=x".into()))
         );
         assert_eq!(
             open("CN=nobody").err(),

@@ -15,6 +15,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::Error;
+use crate::cert::der_tlv;
 
 /// One certificate bag of a PKCS#12 store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,7 +128,22 @@ impl PfxStore {
     ///   `p12-keystore` does not implement.
     /// - [`Error::BadPrivateKey`]: a key bag that is not valid PKCS#8.
     pub fn parse(data: &[u8], password: &str) -> Result<Self, Error> {
-        let archive = Pkcs12Archive::from_pkcs12(data, password).map_err(map_p12_error)?;
+        let archive = Pkcs12Archive::from_pkcs12(data, password).map_err(|e| {
+            let mapped = map_p12_error(e);
+            // Without a MAC nothing checks the password before decryption;
+            // ~1 in 256 wrong passwords pass the CBC padding check and fail
+            // later as garbage DER. If the outer structure is intact, that
+            // garbage came out of the decryption: report the password.
+            let garbage = matches!(
+                mapped,
+                Error::MalformedCertificate(_) | Error::BadPrivateKey(_)
+            );
+            if garbage && intact_without_mac(data) {
+                Error::WrongPassword
+            } else {
+                mapped
+            }
+        })?;
         let mut certificates: Vec<PfxCertificate> = archive
             .certs
             .into_iter()
@@ -278,6 +294,21 @@ fn subject_issuer_raw(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
         cert.subject().as_raw().to_vec(),
         cert.issuer().as_raw().to_vec(),
     ))
+}
+
+/// True if `data` is one complete `PFX ::= SEQUENCE { version 3, authSafe,
+/// macData OPTIONAL }` with no `macData` and nothing after it.
+fn intact_without_mac(data: &[u8]) -> bool {
+    let Some((0x30, body, rest)) = der_tlv(data) else {
+        return false;
+    };
+    if !rest.is_empty() {
+        return false;
+    }
+    let Some((0x02, [3], rest)) = der_tlv(body) else {
+        return false;
+    };
+    matches!(der_tlv(rest), Some((0x30, _, [])))
 }
 
 /// Maps `p12-keystore` errors onto ours, separating a wrong password from
@@ -623,7 +654,28 @@ mod tests {
         self_signed(d, "ec", "ec", "/CN=bad.example");
         export_pfx(d, "default.pfx", "ec.crt", Some("ec.key"), &[]);
         export_pfx(d, "legacy.pfx", "ec.crt", Some("ec.key"), &["-legacy"]);
-        for f in ["default.pfx", "legacy.pfx"] {
+        export_pfx(
+            d,
+            "plain.pfx",
+            "ec.crt",
+            Some("ec.key"),
+            &["-certpbe", "NONE", "-keypbe", "NONE"],
+        );
+        // Without a MAC, a wrong password shows up when decrypting.
+        export_pfx(d, "nomac.pfx", "ec.crt", Some("ec.key"), &["-nomac"]);
+        let nomac = std::fs::read(dir.path("nomac.pfx")).unwrap();
+        assert!(load_pfx(&nomac, "pw").unwrap().private_key.is_some());
+        // Many wrong passwords: some pass the padding check by chance and
+        // must still be reported as a wrong password.
+        for i in 0..300 {
+            let pw = format!("wrong {i}");
+            assert_eq!(
+                load_pfx(&nomac, &pw).err(),
+                Some(Error::WrongPassword),
+                "{pw}"
+            );
+        }
+        for f in ["default.pfx", "legacy.pfx", "plain.pfx"] {
             let data = std::fs::read(dir.path(f)).unwrap();
             assert_eq!(
                 load_pfx(&data, "not the password").err(),

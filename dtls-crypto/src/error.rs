@@ -67,6 +67,27 @@ pub enum Error {
     CertificateInvalid(String),
     /// A request that is not valid for this key or suite (e.g. wrong key length).
     InvalidInput(&'static str),
+    /// The buffered handshake transcript would exceed its cap (a peer cannot
+    /// make us buffer without bound).
+    TranscriptTooLarge {
+        /// The cap in bytes.
+        limit: usize,
+    },
+    /// A configured algorithm name (named group, signature algorithm) that
+    /// this project does not know at all.
+    UnknownAlgorithm {
+        /// What kind of name it is, e.g. "named group".
+        kind: &'static str,
+        /// The name as configured.
+        name: String,
+    },
+    /// A configured algorithm that exists but is deliberately not supported.
+    UnsupportedAlgorithm {
+        /// The name as configured.
+        name: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
 }
 
 impl fmt::Display for Error {
@@ -117,6 +138,16 @@ impl fmt::Display for Error {
             Error::UnsupportedStore(s) => write!(f, "unsupported certificate store: {s}"),
             Error::CertificateInvalid(s) => write!(f, "certificate rejected: {s}"),
             Error::InvalidInput(s) => write!(f, "invalid input: {s}"),
+            Error::TranscriptTooLarge { limit } => {
+                write!(
+                    f,
+                    "handshake transcript exceeds the {limit}-byte buffer cap"
+                )
+            }
+            Error::UnknownAlgorithm { kind, name } => write!(f, "unknown {kind}: {name:?}"),
+            Error::UnsupportedAlgorithm { name, reason } => {
+                write!(f, "{name} is not supported: {reason}")
+            }
         }
     }
 }

@@ -17,6 +17,51 @@ pub enum Error {
     /// Something could not be encoded (output buffer too small, value out of
     /// range for its wire field); the text names what.
     Encode(&'static str),
+    /// The connection is not established (handshake not finished, or
+    /// closed), so application data cannot be sent.
+    NotConnected,
+    /// An application message does not fit one record in one datagram
+    /// (RFC 6347 4.1.1: records never span datagrams).
+    MessageTooLarge {
+        /// The message length.
+        len: usize,
+        /// The largest accepted length for this connection.
+        max: usize,
+    },
+    /// The send queue is at its cap; try again after transmitting.
+    SendBufferFull,
+    /// The caller's buffer is smaller than the message waiting in it.
+    BufferTooSmall {
+        /// Bytes needed.
+        needed: usize,
+    },
+    /// The connection handle does not name a live connection.
+    UnknownConnection,
+    /// The configuration cannot work; the text says why.
+    Config(&'static str),
+}
+
+impl Error {
+    /// The alert a decoding problem maps to (RFC 5246 7.2.2).
+    pub fn alert(&self) -> crate::msgs::alert::AlertDescription {
+        use crate::msgs::alert::AlertDescription;
+        match self {
+            Error::Decode(_) => AlertDescription::DecodeError,
+            Error::IllegalParameter(_) => AlertDescription::IllegalParameter,
+            _ => AlertDescription::InternalError,
+        }
+    }
+
+    /// The seed's status code for this error.
+    pub fn status_code(&self) -> crate::event::StatusCode {
+        use crate::event::StatusCode;
+        match self {
+            Error::Decode(_) | Error::IllegalParameter(_) => StatusCode::InvalidDatagram,
+            Error::Crypto(_) => StatusCode::HandshakeError,
+            Error::Config(_) => StatusCode::NotSupported,
+            _ => StatusCode::InvalidFlow,
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -24,6 +69,17 @@ impl fmt::Display for Error {
         match self {
             Error::Decode(what) => write!(f, "decode error: {what}"),
             Error::Crypto(e) => write!(f, "{e}"),
+            Error::NotConnected => f.write_str("the connection is not established"),
+            Error::MessageTooLarge { len, max } => write!(
+                f,
+                "message of {len} bytes does not fit one record (at most {max} bytes)"
+            ),
+            Error::SendBufferFull => f.write_str("the send queue is full"),
+            Error::BufferTooSmall { needed } => {
+                write!(f, "buffer too small: the message needs {needed} bytes")
+            }
+            Error::UnknownConnection => f.write_str("no such connection"),
+            Error::Config(why) => write!(f, "invalid configuration: {why}"),
             Error::IllegalParameter(what) => write!(f, "illegal parameter: {what}"),
             Error::Encode(what) => write!(f, "encode error: {what}"),
         }

@@ -1147,19 +1147,19 @@ fn finish(mut store: Store, index: usize, store_type: CertStoreType) -> Result<C
 // ---------------------------------------------------------------------------
 // Key / certificate match
 
-const OID_EC_PUBLIC_KEY: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
-const OID_P256: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
-const OID_P384: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x22];
+pub(crate) const OID_EC_PUBLIC_KEY: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
+pub(crate) const OID_P256: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
+pub(crate) const OID_P384: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x22];
 const OID_P521: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x23];
-const OID_RSA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
-const OID_RSA_PSS: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0A];
+pub(crate) const OID_RSA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
+pub(crate) const OID_RSA_PSS: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0A];
 const OID_DSA: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x38, 0x04, 0x01];
 const OID_X25519: &[u8] = &[0x2B, 0x65, 0x6E];
 const OID_X448: &[u8] = &[0x2B, 0x65, 0x6F];
-const OID_ED25519: &[u8] = &[0x2B, 0x65, 0x70];
+pub(crate) const OID_ED25519: &[u8] = &[0x2B, 0x65, 0x70];
 const OID_ED448: &[u8] = &[0x2B, 0x65, 0x71];
 
-fn key_type_name(alg: &[u8], param: Option<&[u8]>) -> String {
+pub(crate) fn key_type_name(alg: &[u8], param: Option<&[u8]>) -> String {
     match alg {
         OID_EC_PUBLIC_KEY => match param {
             Some(OID_P256) => "EC P-256".into(),
@@ -1179,71 +1179,13 @@ fn key_type_name(alg: &[u8], param: Option<&[u8]>) -> String {
 }
 
 /// The public key (as it appears in a certificate's SPKI BIT STRING) of a
-/// private key, derived with *ring*.
-// TODO(merge): use sign::SigningKey::from_der(..).public_key() once the sign
-// branch lands; this private copy only exists to check key/certificate match.
+/// private key; fails with a message naming unsupported key types.
 pub(crate) fn key_public_bytes(key: &PrivateKeyDer<'_>) -> Result<Vec<u8>, Error> {
-    use ring::signature::{self, KeyPair};
-    let rng = ring::rand::SystemRandom::new();
-    let bad = |what: &str, e: ring::error::KeyRejected| {
-        Error::BadPrivateKey(format!("{what} key could not be loaded: {e}"))
-    };
-    let rsa_err = |e: ring::error::KeyRejected| {
-        if e.to_string().contains("TooSmall") {
-            Error::BadPrivateKey("RSA keys shorter than 2048 bits are not supported".into())
-        } else if e.to_string().contains("TooLarge") {
-            Error::BadPrivateKey("RSA keys longer than 8192 bits are not supported".into())
-        } else {
-            bad("RSA", e)
-        }
-    };
-    match key {
-        PrivateKeyDer::Pkcs1(k) => {
-            let pair = signature::RsaKeyPair::from_der(k.secret_pkcs1_der()).map_err(rsa_err)?;
-            Ok(pair.public().as_ref().to_vec())
-        }
-        PrivateKeyDer::Sec1(k) => {
-            let wrapped = Zeroizing::new(sec1_to_pkcs8(k.secret_sec1_der())?);
-            key_public_bytes(&PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-                wrapped.as_slice(),
-            )))
-        }
-        PrivateKeyDer::Pkcs8(k) => {
-            let der = k.secret_pkcs8_der();
-            let (alg, param) = pkcs8_algorithm(der)?;
-            match (alg, param) {
-                (OID_EC_PUBLIC_KEY, Some(OID_P256)) => signature::EcdsaKeyPair::from_pkcs8(
-                    &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
-                    der,
-                    &rng,
-                )
-                .map(|p| p.public_key().as_ref().to_vec())
-                .map_err(|e| bad("EC P-256", e)),
-                (OID_EC_PUBLIC_KEY, Some(OID_P384)) => signature::EcdsaKeyPair::from_pkcs8(
-                    &signature::ECDSA_P384_SHA384_ASN1_SIGNING,
-                    der,
-                    &rng,
-                )
-                .map(|p| p.public_key().as_ref().to_vec())
-                .map_err(|e| bad("EC P-384", e)),
-                (OID_RSA, _) => signature::RsaKeyPair::from_pkcs8(der)
-                    .map(|p| p.public().as_ref().to_vec())
-                    .map_err(rsa_err),
-                (OID_ED25519, _) => signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)
-                    .map(|p| p.public_key().as_ref().to_vec())
-                    .map_err(|e| bad("Ed25519", e)),
-                (alg, param) => Err(Error::BadPrivateKey(format!(
-                    "{} keys are not supported",
-                    key_type_name(alg, param)
-                ))),
-            }
-        }
-        _ => Err(Error::BadPrivateKey("unknown private key encoding".into())),
-    }
+    Ok(crate::sign::SigningKey::from_der(key)?.public_key().to_vec())
 }
 
 /// The algorithm OID and (for EC) curve OID of a PKCS#8 key.
-fn pkcs8_algorithm(der: &[u8]) -> Result<(&[u8], Option<&[u8]>), Error> {
+pub(crate) fn pkcs8_algorithm(der: &[u8]) -> Result<(&[u8], Option<&[u8]>), Error> {
     let malformed = || Error::BadPrivateKey("the PKCS#8 structure is malformed".into());
     let (_, body, _) = der_tlv(der).filter(|t| t.0 == 0x30).ok_or_else(malformed)?;
     let (_, _version, rest) = der_tlv(body)
@@ -1261,7 +1203,7 @@ fn pkcs8_algorithm(der: &[u8]) -> Result<(&[u8], Option<&[u8]>), Error> {
 
 /// Wraps a SEC1 `ECPrivateKey` in a PKCS#8 envelope (DER encoding only),
 /// taking the curve from its `[0]` parameters.
-fn sec1_to_pkcs8(sec1: &[u8]) -> Result<Vec<u8>, Error> {
+pub(crate) fn sec1_to_pkcs8(sec1: &[u8]) -> Result<Vec<u8>, Error> {
     let malformed = || Error::BadPrivateKey("the SEC1 EC private key is malformed".into());
     let (_, body, _) = der_tlv(sec1)
         .filter(|t| t.0 == 0x30)

@@ -1,0 +1,241 @@
+//! Configuration of server endpoints and client connections.
+//!
+//! Configs are built once, shared behind an [`Arc`], and never change under a
+//! running connection.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dtls_crypto::CipherSuite;
+use dtls_crypto::kx::NamedGroup;
+use dtls_crypto::sign::{SignatureScheme, SigningKey};
+use dtls_crypto::verify::ClientCertVerifier;
+
+use crate::timer::RetransmitConfig;
+
+/// A certificate chain and the private key of its end-entity certificate.
+#[derive(Clone)]
+pub struct Identity {
+    /// DER certificates, end-entity first, then the chain the peer needs
+    /// (the seed's `SSLCACerts`), never the root.
+    pub chain: Vec<Vec<u8>>,
+    /// The end-entity certificate's key.
+    pub key: Arc<SigningKey>,
+    /// Host names (from the certificate's SANs or CN) this identity serves,
+    /// lower case, used to pick an identity by SNI (RFC 6066 3). Empty means
+    /// "any".
+    pub names: Vec<String>,
+}
+
+impl Identity {
+    /// The identity of a loaded certificate: its chain and private key, and
+    /// the DNS names of its subjectAltName (or CN) for SNI selection.
+    ///
+    /// # Errors
+    /// The certificate has no private key, or the key type is unsupported.
+    pub fn from_certificate(cert: &dtls_crypto::cert::Certificate) -> Result<Self, crate::Error> {
+        let key = SigningKey::from_der(cert.require_private_key()?)?;
+        let chain = cert.chain().iter().map(|c| c.as_ref().to_vec()).collect();
+        let names = cert
+            .subject_alt_names()
+            .split(", ")
+            .filter_map(|n| n.strip_prefix("DNS:").or(Some(n)))
+            .map(|n| n.trim().to_ascii_lowercase())
+            .filter(|n| !n.is_empty() && !n.contains(':') && !n.contains('='))
+            .collect();
+        Ok(Identity {
+            chain,
+            key: Arc::new(key),
+            names,
+        })
+    }
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity")
+            .field("chain_len", &self.chain.len())
+            .field("names", &self.names)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether and how the server asks clients for a certificate
+/// (RFC 5246 7.4.4, the seed's `SSLAuthenticateClients`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientAuthMode {
+    /// No CertificateRequest is sent.
+    #[default]
+    None,
+    /// A CertificateRequest is sent; a client without a certificate is
+    /// still accepted.
+    Optional,
+    /// A CertificateRequest is sent; a client without a certificate fails
+    /// the handshake with `handshake_failure`... (RFC 5246 7.4.6).
+    Required,
+}
+
+/// Limits on what a peer can make us hold (DEVELOPERS.md: caps on every
+/// buffer a peer can fill).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest handshake message accepted (certificate chains are the big
+    /// ones). RFC 6347 allows 2^24; we cap far lower.
+    pub max_handshake_message: usize,
+    /// Largest total of handshake bytes buffered for reassembly.
+    pub max_reassembly_bytes: usize,
+    /// Largest number of bytes of next-epoch records buffered before the
+    /// ChangeCipherSpec that activates them (about one flight).
+    pub max_early_records_bytes: usize,
+    /// Largest number of received application bytes held while the
+    /// application does not read (or has paused data).
+    pub max_receive_buffer: usize,
+    /// Largest number of application bytes queued for sending.
+    pub max_send_buffer: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_handshake_message: 64 * 1024,
+            max_reassembly_bytes: 128 * 1024,
+            max_early_records_bytes: 16 * 1024,
+            max_receive_buffer: 256 * 1024,
+            max_send_buffer: 256 * 1024,
+        }
+    }
+}
+
+/// Settings shared by both sides.
+#[derive(Debug, Clone)]
+pub struct CommonConfig {
+    /// Cipher suites in preference order (the seed's
+    /// `SSLEnabledCipherSuites`).
+    pub cipher_suites: Vec<CipherSuite>,
+    /// ECDHE groups in preference order (the seed's `TLS12SupportedGroups`).
+    pub groups: Vec<NamedGroup>,
+    /// Signature schemes in preference order (the seed's
+    /// `TLS12SignatureAlgorithms`).
+    pub signature_schemes: Vec<SignatureScheme>,
+    /// Require the extended master secret (RFC 7627 5.2/5.3). Default on.
+    pub require_extended_master_secret: bool,
+    /// Largest datagram we ever send, in bytes, including all record headers
+    /// (RFC 6347 4.1.1.1: PMTU). Default 1200, safe on any IPv4/IPv6 path.
+    pub mtu: usize,
+    /// Handshake retransmission schedule (RFC 6347 4.2.4.1).
+    pub retransmit: RetransmitConfig,
+    /// Anti-replay window size in records (RFC 6347 4.1.2.6); at least 64.
+    pub replay_window: usize,
+    /// ALPN protocols in preference order (RFC 7301), empty for none.
+    pub alpn_protocols: Vec<Vec<u8>>,
+    /// Buffer caps.
+    pub limits: Limits,
+}
+
+impl Default for CommonConfig {
+    fn default() -> Self {
+        CommonConfig {
+            cipher_suites: CipherSuite::ALL.to_vec(),
+            groups: vec![
+                NamedGroup::X25519,
+                NamedGroup::Secp256r1,
+                NamedGroup::Secp384r1,
+                NamedGroup::Secp521r1,
+            ],
+            signature_schemes: vec![
+                SignatureScheme::EcdsaSecp256r1Sha256,
+                SignatureScheme::EcdsaSecp384r1Sha384,
+                SignatureScheme::Ed25519,
+                SignatureScheme::RsaPssRsaeSha256,
+                SignatureScheme::RsaPssRsaeSha384,
+                SignatureScheme::RsaPssRsaeSha512,
+                SignatureScheme::RsaPkcs1Sha256,
+                SignatureScheme::RsaPkcs1Sha384,
+                SignatureScheme::RsaPkcs1Sha512,
+            ],
+            require_extended_master_secret: true,
+            mtu: 1200,
+            retransmit: RetransmitConfig::default(),
+            replay_window: 128,
+            alpn_protocols: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// A source of wall-clock time in seconds since the Unix epoch, for
+/// certificate validity checks. `dtls-core` never reads a clock itself; the
+/// embedding application (or `dtls-server`) supplies one.
+#[derive(Clone)]
+pub struct UnixTime(pub Arc<dyn Fn() -> u64 + Send + Sync>);
+
+impl std::fmt::Debug for UnixTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UnixTime(..)")
+    }
+}
+
+/// Configuration of a server [`Endpoint`](crate::Endpoint).
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Wall-clock source for client certificate validity. Without one,
+    /// validity dates are reported as not checked.
+    pub unix_time: Option<UnixTime>,
+    /// Settings shared with clients.
+    pub common: CommonConfig,
+    /// Certificates the server can present; the first whose key suits the
+    /// negotiated suite and whose names match the client's SNI is used.
+    pub identities: Vec<Identity>,
+    /// Whether to ask clients for certificates.
+    pub client_auth: ClientAuthMode,
+    /// Validates client chains (configured CAs, the seed's
+    /// `SSLSecurityFlags`). With `None`, every chain is reported unverified
+    /// and the application decides alone.
+    pub client_verifier: Option<Arc<ClientCertVerifier>>,
+    /// DER-encoded distinguished names sent in CertificateRequest
+    /// (RFC 5246 7.4.4 certificate_authorities; the seed's
+    /// `SSLClientCACerts`).
+    pub client_ca_names: Vec<Vec<u8>>,
+    /// How long a cookie secret is used before it is rotated; the previous
+    /// one is still accepted for another period (RFC 6347 4.2.1).
+    pub cookie_rotation: Duration,
+    /// Whether the server accepts new handshakes (the seed's
+    /// `StopListening` turns this off while keeping connections).
+    pub accept_new: bool,
+    /// Upper bound on simultaneous connections (the seed's `MaxConnections`);
+    /// ClientHellos beyond it are ignored.
+    pub max_connections: usize,
+}
+
+impl ServerConfig {
+    /// A server config presenting `identity`, with safe defaults for
+    /// everything else.
+    pub fn new(identity: Identity) -> Self {
+        ServerConfig {
+            common: CommonConfig::default(),
+            identities: vec![identity],
+            unix_time: None,
+            client_auth: ClientAuthMode::None,
+            client_verifier: None,
+            client_ca_names: Vec::new(),
+            cookie_rotation: Duration::from_secs(300),
+            accept_new: true,
+            max_connections: 10_000,
+        }
+    }
+}
+
+/// Configuration of a client [`Connection`](crate::Connection).
+#[derive(Debug, Clone, Default)]
+pub struct ClientConfig {
+    /// Settings shared with servers.
+    pub common: CommonConfig,
+    /// A client certificate to present if the server asks.
+    pub identity: Option<Identity>,
+    /// The host name to send in server_name (RFC 6066 3), if any.
+    pub server_name: Option<String>,
+    /// DER trust anchors to validate the server chain with. Empty means the
+    /// server certificate is not validated (tests and pinned setups only);
+    /// `Connected` still reports the chain.
+    pub trust_anchors: Vec<Vec<u8>>,
+}

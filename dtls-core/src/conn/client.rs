@@ -1,0 +1,534 @@
+//! The client's handshake state machine (RFC 5246 7.3, RFC 6347 4.2).
+//!
+//! ```text
+//!   ClientHello                       ->
+//!                                     <-  HelloVerifyRequest (optional)
+//!   ClientHello (with cookie)         ->
+//!                                     <-  ServerHello, Certificate,
+//!                                         ServerKeyExchange,
+//!                                         [CertificateRequest],
+//!                                         ServerHelloDone
+//!   [Certificate], ClientKeyExchange,
+//!   [CertificateVerify],
+//!   ChangeCipherSpec, Finished        ->
+//!                                     <-  ChangeCipherSpec, Finished
+//! ```
+
+use std::time::Instant;
+
+use dtls_crypto::CipherSuite;
+use dtls_crypto::kx::{EphemeralKeyPair, NamedGroup};
+use dtls_crypto::prf::{self, MasterSecret};
+use dtls_crypto::sign::SignatureScheme;
+
+use super::server::{auth_of, constant_time_eq};
+use super::{Ctx, Fatal, Message, SessionSecrets, SideConfig};
+use crate::config::ClientConfig;
+use crate::error::Error;
+use crate::event::{NegotiatedParams, StatusCode};
+use crate::msgs::alert::AlertDescription;
+use crate::msgs::codec::Codec;
+use crate::msgs::extensions::{ClientExtension, ServerExtension};
+use crate::msgs::handshake::{HandshakePayload, HandshakeType};
+use crate::msgs::messages::{
+    Certificate, CertificateVerify, ClientHello, ClientKeyExchange, DigitallySigned, Finished,
+};
+use crate::msgs::record::ProtocolVersion;
+
+/// `TLS_EMPTY_RENEGOTIATION_INFO_SCSV` (RFC 5746 3.3).
+const EMPTY_RENEGOTIATION_INFO_SCSV: u16 = 0x00FF;
+/// How many HelloVerifyRequests we follow before giving up (a server that
+/// keeps asking is broken or hostile).
+const MAX_HELLO_VERIFY: u8 = 4;
+
+/// What the ServerHello settled.
+struct Negotiated {
+    suite: CipherSuite,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+    extended_master_secret: bool,
+    alpn: Option<Vec<u8>>,
+}
+
+pub(crate) struct ExpectServerHello {
+    hello: ClientHello,
+    hello_verify_count: u8,
+}
+
+pub(crate) struct ExpectCertificate {
+    n: Negotiated,
+}
+
+pub(crate) struct ExpectServerKeyExchange {
+    n: Negotiated,
+    chain: Vec<Vec<u8>>,
+}
+
+pub(crate) struct ExpectServerHelloDone {
+    n: Negotiated,
+    chain: Vec<Vec<u8>>,
+    group: NamedGroup,
+    scheme: SignatureScheme,
+    server_public: Vec<u8>,
+    /// Signature schemes the server accepts for our CertificateVerify, if
+    /// it asked for a certificate.
+    certificate_request: Option<Vec<u16>>,
+}
+
+pub(crate) struct ExpectServerFinished {
+    n: Negotiated,
+    chain: Vec<Vec<u8>>,
+    group: NamedGroup,
+    scheme: SignatureScheme,
+    master: MasterSecret,
+}
+
+pub(crate) struct Established {
+    secrets: SessionSecrets,
+}
+
+/// The client handshake state.
+pub(crate) enum State {
+    ExpectServerHello(Box<ExpectServerHello>),
+    ExpectCertificate(Box<ExpectCertificate>),
+    ExpectServerKeyExchange(Box<ExpectServerKeyExchange>),
+    ExpectServerHelloDone(Box<ExpectServerHelloDone>),
+    ExpectChangeCipherSpec(Box<ExpectServerFinished>),
+    ExpectFinished(Box<ExpectServerFinished>),
+    Established(Box<Established>),
+    Failed,
+}
+
+fn client_config(ctx: &Ctx) -> Option<std::sync::Arc<ClientConfig>> {
+    match &ctx.config {
+        SideConfig::Client(c) => Some(c.clone()),
+        SideConfig::Server(_) => None,
+    }
+}
+
+fn fatal(alert: AlertDescription, code: StatusCode, text: impl Into<String>) -> Fatal {
+    Fatal::new(alert, code, text)
+}
+
+fn internal(what: impl std::fmt::Display) -> Fatal {
+    fatal(
+        AlertDescription::InternalError,
+        StatusCode::HandshakeError,
+        format!("internal error: {what}"),
+    )
+}
+
+impl State {
+    /// Builds and queues the first ClientHello.
+    pub(crate) fn start(ctx: &mut Ctx) -> Result<State, Error> {
+        let config = client_config(ctx).ok_or(Error::Config("client state on a server"))?;
+        let common = &config.common;
+        if common.cipher_suites.is_empty() {
+            return Err(Error::Config("no cipher suites enabled"));
+        }
+        let mut suites: Vec<u16> = common.cipher_suites.iter().map(|s| s.id()).collect();
+        suites.push(EMPTY_RENEGOTIATION_INFO_SCSV);
+        let mut exts = vec![
+            ClientExtension::SupportedGroups(common.groups.iter().map(|g| g.to_u16()).collect()),
+            ClientExtension::EcPointFormats(vec![0]),
+            ClientExtension::SignatureAlgorithms(
+                common
+                    .signature_schemes
+                    .iter()
+                    .map(|s| s.to_u16())
+                    .collect(),
+            ),
+            ClientExtension::ExtendedMasterSecret,
+        ];
+        if common
+            .cipher_suites
+            .iter()
+            .any(|s| s.requires_encrypt_then_mac())
+        {
+            exts.push(ClientExtension::EncryptThenMac);
+        }
+        if let Some(name) = &config.server_name {
+            exts.push(ClientExtension::ServerName(name.as_bytes().to_vec()));
+        }
+        if !common.alpn_protocols.is_empty() {
+            exts.push(ClientExtension::Alpn(common.alpn_protocols.clone()));
+        }
+        let hello = ClientHello {
+            client_version: ProtocolVersion::Dtls1_2,
+            random: dtls_crypto::random::array()?,
+            session_id: Vec::new(),
+            cookie: Vec::new(),
+            cipher_suites: suites,
+            compression_methods: vec![0],
+            extensions: Some(exts),
+        };
+        ctx.begin_flight(true);
+        queue(ctx, HandshakeType::ClientHello, |b| hello.encode(b));
+        ctx.progress("sent ClientHello");
+        Ok(State::ExpectServerHello(Box::new(ExpectServerHello {
+            hello,
+            hello_verify_count: 0,
+        })))
+    }
+
+    pub(crate) fn session_secrets(&self) -> Option<&SessionSecrets> {
+        match self {
+            State::Established(e) => Some(&e.secrets),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn step(
+        &mut self,
+        ctx: &mut Ctx,
+        now: Instant,
+        message: Option<&Message>,
+    ) -> Result<bool, Fatal> {
+        let _ = now;
+        let state = std::mem::replace(self, State::Failed);
+        let (next, progressed) = match (state, message) {
+            (State::ExpectChangeCipherSpec(s), None) if ctx.peer_ccs_pending => {
+                ctx.peer_ccs_pending = false;
+                ctx.records.activate_read_epoch1();
+                (State::ExpectFinished(s), true)
+            }
+            (state, None) => (state, false),
+            (state, Some(msg)) => (on_message(ctx, state, msg)?, true),
+        };
+        *self = next;
+        Ok(progressed)
+    }
+}
+
+fn queue(ctx: &mut Ctx, typ: HandshakeType, encode: impl FnOnce(&mut Vec<u8>)) {
+    let mut body = Vec::new();
+    encode(&mut body);
+    ctx.queue_handshake(u8::from(typ), body);
+}
+
+fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal> {
+    let typ = HandshakeType::from(msg.msg_type());
+    let payload = HandshakePayload::read(typ, msg.body()).map_err(|e| {
+        fatal(
+            AlertDescription::DecodeError,
+            StatusCode::InvalidDatagram,
+            format!("malformed handshake message: {e}"),
+        )
+    })?;
+    let config = client_config(ctx).ok_or_else(|| internal("client state on a server"))?;
+    match (state, payload) {
+        (State::ExpectServerHello(mut s), HandshakePayload::HelloVerifyRequest(hvr)) => {
+            ctx.peer_flight_started();
+            s.hello_verify_count += 1;
+            if s.hello_verify_count > MAX_HELLO_VERIFY {
+                return Err(fatal(
+                    AlertDescription::HandshakeFailure,
+                    StatusCode::InvalidFlow,
+                    "the server keeps sending HelloVerifyRequest",
+                ));
+            }
+            // RFC 6347 4.2.1: resend the same hello with the cookie; the
+            // first hello and the HelloVerifyRequest are not part of the
+            // transcript.
+            s.hello.cookie = hvr.cookie;
+            ctx.transcript.clear();
+            ctx.begin_flight(true);
+            queue(ctx, HandshakeType::ClientHello, |b| s.hello.encode(b));
+            ctx.progress("received HelloVerifyRequest; sent ClientHello with cookie");
+            Ok(State::ExpectServerHello(s))
+        }
+        (State::ExpectServerHello(s), HandshakePayload::ServerHello(sh)) => {
+            ctx.peer_flight_started();
+            ctx.transcript
+                .add_message(msg.msg_type(), msg.message_seq(), msg.body());
+            if sh.server_version != ProtocolVersion::Dtls1_2 {
+                return Err(fatal(
+                    AlertDescription::ProtocolVersion,
+                    StatusCode::NotSupported,
+                    format!(
+                        "the server chose version 0x{:04x}",
+                        u16::from(sh.server_version)
+                    ),
+                ));
+            }
+            let suite = CipherSuite::from_id(sh.cipher_suite)
+                .filter(|suite| config.common.cipher_suites.contains(suite))
+                .ok_or_else(|| {
+                    fatal(
+                        AlertDescription::IllegalParameter,
+                        StatusCode::HandshakeError,
+                        format!(
+                            "the server chose cipher suite 0x{:04x}, which we did not offer",
+                            sh.cipher_suite
+                        ),
+                    )
+                })?;
+            if sh.compression_method != 0 {
+                return Err(fatal(
+                    AlertDescription::IllegalParameter,
+                    StatusCode::HandshakeError,
+                    "the server chose a compression method",
+                ));
+            }
+            let exts = sh.extensions.as_deref().unwrap_or(&[]);
+            let ems = exts
+                .iter()
+                .any(|e| matches!(e, ServerExtension::ExtendedMasterSecret));
+            let etm = exts
+                .iter()
+                .any(|e| matches!(e, ServerExtension::EncryptThenMac));
+            let alpn = exts.iter().find_map(|e| match e {
+                ServerExtension::Alpn(p) => Some(p.clone()),
+                _ => None,
+            });
+            if let Some(limit) = exts.iter().find_map(|e| match e {
+                ServerExtension::RecordSizeLimit(l) => Some(*l),
+                _ => None,
+            }) {
+                ctx.peer_record_size_limit = Some(usize::from(limit));
+            }
+            if !ems && config.common.require_extended_master_secret {
+                return Err(fatal(
+                    AlertDescription::HandshakeFailure,
+                    StatusCode::HandshakeError,
+                    "the server does not support the extended master secret (RFC 7627)",
+                ));
+            }
+            if suite.requires_encrypt_then_mac() && !etm {
+                return Err(fatal(
+                    AlertDescription::HandshakeFailure,
+                    StatusCode::HandshakeError,
+                    "the server chose a CBC suite without Encrypt-then-MAC (RFC 7366)",
+                ));
+            }
+            ctx.progress(format!("received ServerHello ({})", suite.name()));
+            Ok(State::ExpectCertificate(Box::new(ExpectCertificate {
+                n: Negotiated {
+                    suite,
+                    client_random: s.hello.random,
+                    server_random: sh.random,
+                    extended_master_secret: ems,
+                    alpn,
+                },
+            })))
+        }
+        (State::ExpectCertificate(s), HandshakePayload::Certificate(cert)) => {
+            ctx.transcript
+                .add_message(msg.msg_type(), msg.message_seq(), msg.body());
+            if cert.certificate_list.is_empty() {
+                return Err(fatal(
+                    AlertDescription::DecodeError,
+                    StatusCode::InvalidCertificate,
+                    "the server sent an empty certificate chain",
+                ));
+            }
+            Ok(State::ExpectServerKeyExchange(Box::new(
+                ExpectServerKeyExchange {
+                    n: s.n,
+                    chain: cert.certificate_list,
+                },
+            )))
+        }
+        (State::ExpectServerKeyExchange(s), HandshakePayload::ServerKeyExchange(ske)) => {
+            let group = NamedGroup::from_u16(ske.params.named_curve)
+                .filter(|g| config.common.groups.contains(g))
+                .ok_or_else(|| {
+                    fatal(
+                        AlertDescription::IllegalParameter,
+                        StatusCode::HandshakeError,
+                        format!(
+                            "the server chose group 0x{:04x}, which we did not offer",
+                            ske.params.named_curve
+                        ),
+                    )
+                })?;
+            let scheme = SignatureScheme::from_u16(ske.signed_params.scheme)
+                .filter(|sc| config.common.signature_schemes.contains(sc))
+                .ok_or_else(|| {
+                    fatal(
+                        AlertDescription::IllegalParameter,
+                        StatusCode::HandshakeError,
+                        format!(
+                            "the server signed with scheme 0x{:04x}, which we did not offer",
+                            ske.signed_params.scheme
+                        ),
+                    )
+                })?;
+            let leaf = s.chain.first().ok_or_else(|| internal("empty chain"))?;
+            let signed = ske
+                .params
+                .signed_message(&s.n.client_random, &s.n.server_random);
+            dtls_crypto::sign::verify_signature(
+                scheme,
+                leaf,
+                &signed,
+                &ske.signed_params.signature,
+            )
+            .map_err(|_| {
+                fatal(
+                    AlertDescription::DecryptError,
+                    StatusCode::HandshakeError,
+                    "the ServerKeyExchange signature does not verify",
+                )
+            })?;
+            ctx.transcript
+                .add_message(msg.msg_type(), msg.message_seq(), msg.body());
+            Ok(State::ExpectServerHelloDone(Box::new(
+                ExpectServerHelloDone {
+                    n: s.n,
+                    chain: s.chain,
+                    group,
+                    scheme,
+                    server_public: ske.params.public,
+                    certificate_request: None,
+                },
+            )))
+        }
+        (State::ExpectServerHelloDone(mut s), HandshakePayload::CertificateRequest(cr))
+            if s.certificate_request.is_none() =>
+        {
+            ctx.transcript
+                .add_message(msg.msg_type(), msg.message_seq(), msg.body());
+            s.certificate_request = Some(cr.supported_signature_algorithms);
+            Ok(State::ExpectServerHelloDone(s))
+        }
+        (State::ExpectServerHelloDone(s), HandshakePayload::ServerHelloDone(_)) => {
+            ctx.transcript
+                .add_message(msg.msg_type(), msg.message_seq(), msg.body());
+            send_client_flight(ctx, &config, *s)
+        }
+        (State::ExpectFinished(s), HandshakePayload::Finished(fin)) => {
+            let hash = s.n.suite.prf_hash();
+            let expected = prf::verify_data(hash, &s.master, false, &ctx.transcript.hash(hash));
+            if !constant_time_eq(&expected, &fin.verify_data) {
+                return Err(fatal(
+                    AlertDescription::DecryptError,
+                    StatusCode::HandshakeError,
+                    "the server's Finished message does not verify",
+                ));
+            }
+            ctx.begin_flight(false);
+            let params = NegotiatedParams {
+                version: "DTLS 1.2",
+                cipher_suite: s.n.suite,
+                group: Some(s.group),
+                signature_scheme: Some(s.scheme),
+                resumed: false,
+                extended_master_secret: s.n.extended_master_secret,
+                alpn_protocol: s.n.alpn.clone(),
+                server_name: config.server_name.clone(),
+                peer_certificates: s.chain,
+            };
+            ctx.progress("handshake complete");
+            ctx.established(params);
+            Ok(State::Established(Box::new(Established {
+                secrets: SessionSecrets {
+                    suite: s.n.suite,
+                    master: s.master,
+                    client_random: s.n.client_random,
+                    server_random: s.n.server_random,
+                },
+            })))
+        }
+        (State::Established(e), HandshakePayload::HelloRequest) => {
+            // RFC 5246 7.2.2: decline renegotiation.
+            ctx.queue_alert_warning(AlertDescription::NoRenegotiation);
+            Ok(State::Established(e))
+        }
+        (_, payload) => Err(fatal(
+            AlertDescription::UnexpectedMessage,
+            StatusCode::InvalidFlow,
+            format!("unexpected {:?}", payload.handshake_type()),
+        )),
+    }
+}
+
+/// Flight 5: [Certificate], ClientKeyExchange, [CertificateVerify],
+/// ChangeCipherSpec, Finished.
+fn send_client_flight(
+    ctx: &mut Ctx,
+    config: &ClientConfig,
+    s: ExpectServerHelloDone,
+) -> Result<State, Fatal> {
+    ctx.peer_flight_started();
+    let n = s.n;
+    let key_share = EphemeralKeyPair::generate(s.group).map_err(internal)?;
+    let public = key_share.public_key().to_vec();
+    let pre_master = key_share.agree(&s.server_public).map_err(|_| {
+        fatal(
+            AlertDescription::IllegalParameter,
+            StatusCode::HandshakeError,
+            "the server's ECDHE public key is invalid",
+        )
+    })?;
+    ctx.begin_flight(true);
+
+    // RFC 5246 7.4.6: answer a CertificateRequest with our chain, or an
+    // empty one.
+    let mut signing = None;
+    if let Some(accepted) = &s.certificate_request {
+        let chain = match &config.identity {
+            Some(identity) => {
+                let scheme = identity.key.choose_scheme(accepted);
+                if let Some(scheme) = scheme {
+                    signing = Some((identity.key.clone(), scheme));
+                    identity.chain.clone()
+                } else {
+                    Vec::new()
+                }
+            }
+            None => Vec::new(),
+        };
+        let cert = Certificate {
+            certificate_list: chain,
+        };
+        queue(ctx, HandshakeType::Certificate, |b| cert.encode(b));
+    }
+    let cke = ClientKeyExchange { public };
+    queue(ctx, HandshakeType::ClientKeyExchange, |b| cke.encode(b));
+
+    let hash = n.suite.prf_hash();
+    let master = if n.extended_master_secret {
+        prf::extended_master_secret(hash, pre_master.as_bytes(), &ctx.transcript.hash(hash))
+    } else {
+        prf::master_secret(
+            hash,
+            pre_master.as_bytes(),
+            &n.client_random,
+            &n.server_random,
+        )
+    };
+    if let Some((key, scheme)) = signing {
+        let signature = key.sign(scheme, ctx.transcript.bytes()).map_err(internal)?;
+        let cv = CertificateVerify {
+            signed: DigitallySigned {
+                scheme: scheme.to_u16(),
+                signature,
+            },
+        };
+        queue(ctx, HandshakeType::CertificateVerify, |b| cv.encode(b));
+    }
+    let keys = prf::key_block(n.suite, &master, &n.client_random, &n.server_random);
+    let client_write = dtls_crypto::record::RecordProtection::new(n.suite, &keys.client_write)
+        .map_err(internal)?;
+    let server_write = dtls_crypto::record::RecordProtection::new(n.suite, &keys.server_write)
+        .map_err(internal)?;
+    ctx.records.install_read_keys(server_write);
+    ctx.queue_change_cipher_spec(client_write);
+    let verify = prf::verify_data(hash, &master, true, &ctx.transcript.hash(hash));
+    let fin = Finished {
+        verify_data: verify.to_vec(),
+    };
+    queue(ctx, HandshakeType::Finished, |b| fin.encode(b));
+    ctx.progress("sent ClientKeyExchange, ChangeCipherSpec, Finished");
+    let _ = auth_of;
+    Ok(State::ExpectChangeCipherSpec(Box::new(
+        ExpectServerFinished {
+            n,
+            chain: s.chain,
+            group: s.group,
+            scheme: s.scheme,
+            master,
+        },
+    )))
+}

@@ -1,0 +1,1003 @@
+//! One DTLS association, server or client side.
+//!
+//! # Driving a connection
+//!
+//! All methods take the current time; none reads a clock. The caller:
+//!
+//! 1. feeds every datagram from the peer to [`Connection::handle_datagram`],
+//! 2. calls [`Connection::handle_timeout`] once [`Connection::poll_timeout`]'s
+//!    instant has passed,
+//! 3. after either, drains [`Connection::poll_transmit`] (datagrams to send,
+//!    written into the caller's buffer) and [`Connection::poll_event`],
+//! 4. reads application data with [`Connection::recv`] after
+//!    [`Event::DataReadable`], and sends with [`Connection::send`].
+//!
+//! A server endpoint does steps 1-3 for all its connections; see
+//! [`Endpoint`](crate::Endpoint).
+
+pub(crate) mod client;
+pub(crate) mod record_layer;
+pub(crate) mod server;
+pub(crate) mod transcript;
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::config::{ClientConfig, CommonConfig, ServerConfig};
+use crate::error::Error;
+use crate::event::{Counters, DropReason, Event, NegotiatedParams, Status, StatusCode};
+use crate::handshake::HANDSHAKE_HEADER_LEN;
+use crate::handshake::flight::{FlightBuffer, FlightContent};
+use crate::handshake::reassembler::{
+    CompleteMessage, FragmentIn, HandshakeReassembler, InsertOutcome, ReassemblyLimits,
+};
+use crate::msgs::alert::{AlertDescription, AlertLevel};
+use crate::msgs::handshake::HandshakeFragment;
+use crate::msgs::record::{ContentType, ProtocolVersion, RECORD_HEADER_LEN, parse_record};
+use crate::timer::{RetransmitTimer, TimerAction};
+
+use record_layer::{MAX_PLAINTEXT, OpenOutcome, RecordLayer};
+use transcript::Transcript;
+
+/// Which side of the association this connection is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The DTLS client.
+    Client,
+    /// The DTLS server.
+    Server,
+}
+
+/// A fatal handshake or protocol error: the alert to send and the status to
+/// report (RFC 5246 7.2.2).
+#[derive(Debug, Clone)]
+pub(crate) struct Fatal {
+    pub alert: AlertDescription,
+    pub status: Status,
+}
+
+impl Fatal {
+    pub(crate) fn new(alert: AlertDescription, code: StatusCode, text: impl Into<String>) -> Self {
+        Fatal {
+            alert,
+            status: Status::new(code, text),
+        }
+    }
+}
+
+/// Where a connection is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Handshaking,
+    Established,
+    /// We queued a close_notify or fatal alert; closed once it is sent.
+    Closing,
+    Closed,
+}
+
+/// The shared configuration of either side.
+#[derive(Debug, Clone)]
+pub(crate) enum SideConfig {
+    Server(Arc<ServerConfig>),
+    Client(Arc<ClientConfig>),
+}
+
+impl SideConfig {
+    pub(crate) fn common(&self) -> &CommonConfig {
+        match self {
+            SideConfig::Server(c) => &c.common,
+            SideConfig::Client(c) => &c.common,
+        }
+    }
+}
+
+/// Where the transmitter is in re-sending the current flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FlightCursor {
+    entry: usize,
+    offset: usize,
+}
+
+/// Everything a connection owns except its handshake state; the handshake
+/// state machines borrow it to read input and queue output.
+pub(crate) struct Ctx {
+    pub(crate) config: SideConfig,
+    pub(crate) records: RecordLayer,
+    pub(crate) transcript: Transcript,
+    reassembler: HandshakeReassembler,
+    /// message_seq of our next handshake message (RFC 6347 4.2.2).
+    next_send_seq: u16,
+    flight: FlightBuffer,
+    flight_cursor: Option<FlightCursor>,
+    /// Whether the current flight expects an answer (so the retransmission
+    /// timer runs after it is sent). The server's final flight does not
+    /// (RFC 6347 4.2.4: it is re-sent only when the client re-sends).
+    flight_expects_reply: bool,
+    timer: RetransmitTimer,
+    /// Epoch-1 records that arrived before the peer's ChangeCipherSpec.
+    early_records: Vec<Vec<u8>>,
+    early_bytes: usize,
+    /// The peer's ChangeCipherSpec arrived before we could act on it.
+    pub(crate) peer_ccs_pending: bool,
+    alert_out: Option<(AlertLevel, AlertDescription)>,
+    app_out: VecDeque<u8>,
+    app_in: VecDeque<u8>,
+    events: VecDeque<Event>,
+    pub(crate) counters: Counters,
+    phase: Phase,
+    /// Largest plaintext of one outgoing application record.
+    max_app_plaintext: usize,
+    /// The peer's record_size_limit (RFC 8449), if it sent one.
+    pub(crate) peer_record_size_limit: Option<usize>,
+    pub(crate) negotiated: Option<NegotiatedParams>,
+    /// Status to report when the close completes.
+    close_status: Option<Status>,
+}
+
+impl Ctx {
+    fn new(config: SideConfig, first_write_sequence: u64, next_recv_seq: u16) -> Self {
+        let common = config.common();
+        let mut reassembler = HandshakeReassembler::new(ReassemblyLimits {
+            max_message_len: u32::try_from(common.limits.max_handshake_message).unwrap_or(u32::MAX),
+            max_buffered_bytes: common.limits.max_reassembly_bytes,
+            ..ReassemblyLimits::default()
+        });
+        reassembler.set_next_expected(next_recv_seq);
+        Ctx {
+            records: RecordLayer::new(common.replay_window, first_write_sequence),
+            transcript: Transcript::new(),
+            reassembler,
+            next_send_seq: 0,
+            flight: FlightBuffer::new(),
+            flight_cursor: None,
+            flight_expects_reply: true,
+            timer: RetransmitTimer::new(common.retransmit),
+            early_records: Vec::new(),
+            early_bytes: 0,
+            peer_ccs_pending: false,
+            alert_out: None,
+            app_out: VecDeque::new(),
+            app_in: VecDeque::new(),
+            events: VecDeque::new(),
+            counters: Counters::default(),
+            phase: Phase::Handshaking,
+            max_app_plaintext: MAX_PLAINTEXT,
+            peer_record_size_limit: None,
+            negotiated: None,
+            close_status: None,
+            config,
+        }
+    }
+
+    pub(crate) fn common(&self) -> &CommonConfig {
+        self.config.common()
+    }
+
+    /// Reports handshake progress (the seed's SSLStatus event).
+    pub(crate) fn progress(&mut self, text: impl Into<String>) {
+        self.events.push_back(Event::HandshakeProgress(text.into()));
+    }
+
+    /// Queues an event.
+    pub(crate) fn emit(&mut self, event: Event) {
+        self.events.push_back(event);
+    }
+
+    /// Starts a new outgoing flight: the previous one is implicitly
+    /// acknowledged by the peer's reply (RFC 6347 4.2.4).
+    pub(crate) fn begin_flight(&mut self, expects_reply: bool) {
+        self.flight.clear();
+        self.flight_cursor = None;
+        self.flight_expects_reply = expects_reply;
+        self.timer.stop();
+    }
+
+    /// Stops retransmitting: the peer has started answering our flight.
+    pub(crate) fn peer_flight_started(&mut self) {
+        self.timer.stop();
+    }
+
+    /// Sets the message_seq of our next handshake message.
+    pub(crate) fn set_next_send_seq(&mut self, seq: u16) {
+        self.next_send_seq = seq;
+    }
+
+    /// Appends a handshake message to the current flight and the transcript.
+    pub(crate) fn queue_handshake(&mut self, msg_type: u8, body: Vec<u8>) {
+        let message_seq = self.next_send_seq;
+        self.next_send_seq = self.next_send_seq.wrapping_add(1);
+        self.transcript.add_message(msg_type, message_seq, &body);
+        let epoch = self.records.write_epoch();
+        self.flight.push(
+            epoch,
+            FlightContent::Handshake {
+                msg_type,
+                message_seq,
+                body,
+            },
+        );
+        self.flight_cursor.get_or_insert(FlightCursor {
+            entry: 0,
+            offset: 0,
+        });
+    }
+
+    /// Appends ChangeCipherSpec (in the current epoch) to the flight and
+    /// switches writing to epoch 1 with `protection` (RFC 5246 7.1).
+    pub(crate) fn queue_change_cipher_spec(
+        &mut self,
+        protection: dtls_crypto::record::RecordProtection,
+    ) {
+        let epoch = self.records.write_epoch();
+        self.flight.push(epoch, FlightContent::ChangeCipherSpec);
+        self.flight_cursor.get_or_insert(FlightCursor {
+            entry: 0,
+            offset: 0,
+        });
+        self.records.install_write_keys(protection);
+    }
+
+    /// Queues a warning alert (e.g. no_renegotiation) without closing.
+    pub(crate) fn queue_alert_warning(&mut self, description: AlertDescription) {
+        if self.alert_out.is_none() {
+            self.alert_out = Some((AlertLevel::Warning, description));
+        }
+    }
+
+    /// Marks the handshake complete.
+    pub(crate) fn established(&mut self, params: NegotiatedParams) {
+        self.phase = Phase::Established;
+        self.max_app_plaintext = self.compute_max_app_plaintext();
+        self.negotiated = Some(params.clone());
+        self.transcript.clear();
+        self.events.push_back(Event::Connected(Box::new(params)));
+    }
+
+    fn compute_max_app_plaintext(&self) -> usize {
+        let overhead = self.records.record_overhead(1);
+        let by_mtu = self.common().mtu.saturating_sub(overhead);
+        let by_peer = self.peer_record_size_limit.unwrap_or(MAX_PLAINTEXT);
+        by_mtu.min(by_peer).min(MAX_PLAINTEXT)
+    }
+
+    /// Whether the handshake completed.
+    pub(crate) fn is_established(&self) -> bool {
+        self.phase == Phase::Established
+    }
+}
+
+/// The handshake state of either side.
+pub(crate) enum Handshake {
+    Server(server::State),
+    Client(client::State),
+}
+
+/// One DTLS 1.2 association. See the module documentation for the call
+/// order.
+pub struct Connection {
+    side: Side,
+    peer: SocketAddr,
+    ctx: Ctx,
+    handshake: Handshake,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("side", &self.side)
+            .field("peer", &self.peer)
+            .field("phase", &self.ctx.phase)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    /// A server-side connection for a peer whose address the cookie exchange
+    /// proved (RFC 6347 4.2.1). `client_hello_seq` is the message_seq of the
+    /// ClientHello that carried the valid cookie and `record_seq` the record
+    /// sequence number it arrived with; the server mirrors both.
+    pub(crate) fn new_server(
+        config: Arc<ServerConfig>,
+        peer: SocketAddr,
+        client_hello_seq: u16,
+        record_seq: u64,
+    ) -> Self {
+        let mut ctx = Ctx::new(SideConfig::Server(config), record_seq, client_hello_seq);
+        ctx.set_next_send_seq(client_hello_seq);
+        Connection {
+            side: Side::Server,
+            peer,
+            ctx,
+            handshake: Handshake::Server(server::State::initial()),
+        }
+    }
+
+    /// A client connection to `peer`; the ClientHello is queued at once and
+    /// sent by the first [`poll_transmit`](Self::poll_transmit).
+    ///
+    /// # Errors
+    /// Fails if the config cannot produce a ClientHello (no suites, random
+    /// source failure).
+    pub fn client(
+        config: Arc<ClientConfig>,
+        peer: SocketAddr,
+        now: Instant,
+    ) -> Result<Self, Error> {
+        let mut ctx = Ctx::new(SideConfig::Client(config), 0, 0);
+        let state = client::State::start(&mut ctx)?;
+        ctx.timer.start(now);
+        Ok(Connection {
+            side: Side::Client,
+            peer,
+            ctx,
+            handshake: Handshake::Client(state),
+        })
+    }
+
+    /// Which side this connection is.
+    pub fn side(&self) -> Side {
+        self.side
+    }
+
+    /// The peer's address.
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// Whether the handshake has completed and the connection is open.
+    pub fn is_established(&self) -> bool {
+        self.ctx.is_established()
+    }
+
+    /// Whether the connection is closed and has nothing left to send: it can
+    /// be dropped.
+    pub fn is_drained(&self) -> bool {
+        self.ctx.phase == Phase::Closed && self.ctx.alert_out.is_none()
+    }
+
+    /// What was negotiated, once established.
+    pub fn negotiated(&self) -> Option<&NegotiatedParams> {
+        self.ctx.negotiated.as_ref()
+    }
+
+    /// Drop and traffic counters.
+    pub fn counters(&self) -> Counters {
+        self.ctx.counters
+    }
+
+    /// Largest application message [`send`](Self::send) accepts: one record
+    /// in one datagram (RFC 6347 4.1.1: records do not span datagrams).
+    pub fn max_message_len(&self) -> usize {
+        self.ctx.max_app_plaintext
+    }
+
+    /// Feeds one datagram received from the peer. `datagram` is decrypted in
+    /// place. Invalid records are dropped and counted (RFC 6347 4.1.2.7).
+    pub fn handle_datagram(&mut self, now: Instant, datagram: &mut [u8]) {
+        let mut pos = 0;
+        while pos < datagram.len() {
+            let Some(rest) = datagram.get_mut(pos..) else {
+                break;
+            };
+            let (header, body_len) = match parse_record(rest) {
+                Ok((header, fragment, _)) => (header, fragment.len()),
+                Err(_) => {
+                    // A record that does not parse makes the rest of the
+                    // datagram unparseable too.
+                    self.ctx.counters.count(DropReason::Malformed);
+                    break;
+                }
+            };
+            let record_len = RECORD_HEADER_LEN + body_len;
+            if let Some(record) = rest.get_mut(..record_len) {
+                self.handle_record(now, header, record);
+            }
+            pos += record_len;
+        }
+    }
+
+    fn handle_record(
+        &mut self,
+        now: Instant,
+        header: crate::msgs::record::RecordHeader,
+        record: &mut [u8],
+    ) {
+        if matches!(self.ctx.phase, Phase::Closed) {
+            return;
+        }
+        // RFC 6347 4.1: epoch-0 records (a ClientHello in particular) may
+        // carry DTLS 1.0 for compatibility; protected records are 1.2.
+        let version_ok = header.version == ProtocolVersion::Dtls1_2
+            || (header.epoch == 0 && header.version == ProtocolVersion::Dtls1_0);
+        if !version_ok {
+            self.ctx.counters.count(DropReason::Malformed);
+            return;
+        }
+        let Some(body) = record.get_mut(RECORD_HEADER_LEN..) else {
+            return;
+        };
+        match self.ctx.records.open(
+            header.content_type,
+            u16::from(header.version),
+            header.epoch,
+            header.sequence_number,
+            body,
+        ) {
+            OpenOutcome::Dropped(reason) => self.ctx.counters.count(reason),
+            OpenOutcome::Early => self.buffer_early(record),
+            OpenOutcome::Opened(opened) => {
+                let Some(plaintext) = body.get(opened.plaintext.clone()) else {
+                    return;
+                };
+                self.dispatch(now, opened.content_type, opened.epoch, plaintext);
+            }
+        }
+    }
+
+    fn buffer_early(&mut self, record: &[u8]) {
+        let cap = self.ctx.common().limits.max_early_records_bytes;
+        if self.ctx.early_bytes + record.len() > cap {
+            self.ctx.counters.count(DropReason::BufferFull);
+            return;
+        }
+        self.ctx.early_bytes += record.len();
+        self.ctx.early_records.push(record.to_vec());
+    }
+
+    fn replay_early_records(&mut self, now: Instant) {
+        let early = std::mem::take(&mut self.ctx.early_records);
+        self.ctx.early_bytes = 0;
+        for mut record in early {
+            self.handle_datagram(now, &mut record);
+        }
+    }
+
+    fn dispatch(&mut self, now: Instant, content_type: ContentType, epoch: u16, plaintext: &[u8]) {
+        let read_epoch = self.ctx.records.read_epoch();
+        match content_type {
+            ContentType::Handshake => self.handle_handshake_record(now, epoch, plaintext),
+            ContentType::ChangeCipherSpec => {
+                if plaintext != [1] {
+                    self.fail(Fatal::new(
+                        AlertDescription::DecodeError,
+                        StatusCode::InvalidDatagram,
+                        "malformed ChangeCipherSpec",
+                    ));
+                    return;
+                }
+                if epoch != 0 || read_epoch != 0 {
+                    // A retransmitted CCS (RFC 6347 4.2.4): harmless.
+                    self.ctx.counters.count(DropReason::Unexpected);
+                    return;
+                }
+                self.ctx.peer_ccs_pending = true;
+                self.drive_handshake(now);
+            }
+            ContentType::Alert => {
+                if epoch < read_epoch {
+                    // An unauthenticated alert after keys are in use: ignore,
+                    // or anyone could tear the connection down.
+                    self.ctx.counters.count(DropReason::WrongEpoch);
+                    return;
+                }
+                self.handle_alert(plaintext);
+            }
+            ContentType::ApplicationData => {
+                if !self.ctx.is_established() || epoch != 1 {
+                    self.ctx.counters.count(DropReason::Unexpected);
+                    return;
+                }
+                // The client's first protected data proves it got our final
+                // flight: nothing to retransmit any more.
+                if self.side == Side::Server && !self.ctx.flight.is_empty() {
+                    self.ctx.flight.clear();
+                    self.ctx.flight_cursor = None;
+                }
+                self.deliver(plaintext);
+            }
+            _ => self.ctx.counters.count(DropReason::Unexpected),
+        }
+    }
+
+    fn deliver(&mut self, plaintext: &[u8]) {
+        let cap = self.ctx.common().limits.max_receive_buffer;
+        if self.ctx.app_in.len() + plaintext.len() + 2 > cap {
+            self.ctx.counters.count(DropReason::BufferFull);
+            return;
+        }
+        let Ok(len) = u16::try_from(plaintext.len()) else {
+            self.ctx.counters.count(DropReason::Malformed);
+            return;
+        };
+        let was_empty = self.ctx.app_in.is_empty();
+        self.ctx.app_in.extend(len.to_be_bytes());
+        self.ctx.app_in.extend(plaintext.iter().copied());
+        self.ctx.counters.records_in += 1;
+        if was_empty {
+            self.ctx.events.push_back(Event::DataReadable);
+        }
+    }
+
+    fn handle_handshake_record(&mut self, now: Instant, epoch: u16, mut plaintext: &[u8]) {
+        let read_epoch = self.ctx.records.read_epoch();
+        let mut saw_old = false;
+        while !plaintext.is_empty() {
+            let frag = match HandshakeFragment::parse(plaintext) {
+                Ok((frag, rest)) => {
+                    plaintext = rest;
+                    frag
+                }
+                Err(_) => {
+                    self.ctx.counters.count(DropReason::Malformed);
+                    return;
+                }
+            };
+            let input = FragmentIn {
+                msg_type: u8::from(frag.msg_type),
+                length: frag.length,
+                message_seq: frag.message_seq,
+                fragment_offset: frag.fragment_offset,
+                fragment: frag.fragment,
+            };
+            if epoch < read_epoch {
+                // Old epoch: only a retransmission of the peer's previous
+                // flight can legitimately arrive here.
+                if u32::from(frag.message_seq) < self.ctx.reassembler.next_expected_seq() {
+                    saw_old = true;
+                } else {
+                    self.ctx.counters.count(DropReason::WrongEpoch);
+                }
+                continue;
+            }
+            match self.ctx.reassembler.insert(input) {
+                Ok(InsertOutcome::Old) => saw_old = true,
+                Ok(InsertOutcome::TooFarAhead) => self.ctx.counters.count(DropReason::Unexpected),
+                Ok(_) => {}
+                Err(_) => self.ctx.counters.count(DropReason::BufferFull),
+            }
+        }
+        if saw_old {
+            self.on_peer_retransmission(now);
+        }
+        self.drive_handshake(now);
+    }
+
+    /// The peer re-sent (part of) a flight we already processed: it did not
+    /// get our reply, so re-send ours now (RFC 6347 4.2.4).
+    fn on_peer_retransmission(&mut self, _now: Instant) {
+        if self.ctx.flight.is_empty() || self.ctx.flight_cursor.is_some() {
+            return;
+        }
+        self.ctx.flight_cursor = Some(FlightCursor {
+            entry: 0,
+            offset: 0,
+        });
+        self.ctx.counters.retransmissions += 1;
+    }
+
+    /// Feeds complete handshake messages (and a pending CCS) to the state
+    /// machine until it can make no more progress.
+    fn drive_handshake(&mut self, now: Instant) {
+        loop {
+            if matches!(self.ctx.phase, Phase::Closing | Phase::Closed) {
+                return;
+            }
+            let before_epoch = self.ctx.records.read_epoch();
+            let message = self.ctx.reassembler.pop_complete();
+            let result = match &mut self.handshake {
+                Handshake::Server(state) => state.step(&mut self.ctx, now, message.as_ref()),
+                Handshake::Client(state) => state.step(&mut self.ctx, now, message.as_ref()),
+            };
+            match result {
+                Err(fatal) => {
+                    self.fail(fatal);
+                    return;
+                }
+                Ok(progressed) => {
+                    if self.ctx.records.read_epoch() != before_epoch {
+                        self.replay_early_records(now);
+                    }
+                    if message.is_none() && !progressed {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    fn handle_alert(&mut self, plaintext: &[u8]) {
+        let [level, description] = plaintext else {
+            self.ctx.counters.count(DropReason::Malformed);
+            return;
+        };
+        let description = AlertDescription::from(*description);
+        let level = AlertLevel::from(*level);
+        if description == AlertDescription::CloseNotify {
+            // RFC 5246 7.2.1: answer with our own close_notify.
+            if self.ctx.phase != Phase::Closing {
+                self.ctx.alert_out = Some((AlertLevel::Warning, AlertDescription::CloseNotify));
+            }
+            self.ctx.phase = Phase::Closed;
+            self.ctx.events.push_back(Event::Closed(Status::new(
+                StatusCode::Ok,
+                "closed by peer (close_notify)",
+            )));
+            return;
+        }
+        if level == AlertLevel::Fatal {
+            let status = Status::new(
+                StatusCode::FatalAlert,
+                format!("received fatal alert: {description:?}"),
+            );
+            self.ctx.phase = Phase::Closed;
+            self.ctx.events.push_back(if self.ctx.negotiated.is_some() {
+                Event::Closed(status)
+            } else {
+                Event::HandshakeFailed(status)
+            });
+        }
+        // Warning alerts other than close_notify are ignored.
+    }
+
+    /// Closes the connection with a fatal alert and reports why.
+    pub(crate) fn fail(&mut self, fatal: Fatal) {
+        if matches!(self.ctx.phase, Phase::Closed | Phase::Closing) {
+            return;
+        }
+        self.ctx.alert_out = Some((AlertLevel::Fatal, fatal.alert));
+        let event = if self.ctx.negotiated.is_some() {
+            Event::Closed(fatal.status)
+        } else {
+            Event::HandshakeFailed(fatal.status)
+        };
+        self.ctx.events.push_back(event);
+        self.ctx.phase = Phase::Closing;
+        self.ctx.flight_cursor = None;
+        self.ctx.timer.stop();
+    }
+
+    /// Starts an orderly close: sends close_notify (RFC 5246 7.2.1).
+    pub fn close(&mut self, _now: Instant) {
+        if matches!(self.ctx.phase, Phase::Closed | Phase::Closing) {
+            return;
+        }
+        self.ctx.alert_out = Some((AlertLevel::Warning, AlertDescription::CloseNotify));
+        self.ctx.phase = Phase::Closing;
+        self.ctx.close_status = Some(Status::new(StatusCode::Ok, "closed locally"));
+        self.ctx.flight_cursor = None;
+        self.ctx.timer.stop();
+    }
+
+    /// The next instant [`handle_timeout`](Self::handle_timeout) must be
+    /// called at, if any.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if matches!(self.ctx.phase, Phase::Closed | Phase::Closing) {
+            return None;
+        }
+        self.ctx.timer.deadline()
+    }
+
+    /// Runs timers due at `now`: handshake retransmission or give-up
+    /// (RFC 6347 4.2.4.1).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        match self.ctx.timer.on_timeout(now) {
+            TimerAction::NotYet => {}
+            TimerAction::Retransmit => {
+                if !self.ctx.flight.is_empty() {
+                    self.ctx.flight_cursor = Some(FlightCursor {
+                        entry: 0,
+                        offset: 0,
+                    });
+                    self.ctx.counters.retransmissions += 1;
+                }
+            }
+            TimerAction::GiveUp => {
+                let status = Status::new(
+                    StatusCode::HandshakeError,
+                    "handshake timed out: the peer stopped answering",
+                );
+                self.ctx.phase = Phase::Closed;
+                self.ctx.flight_cursor = None;
+                self.ctx.events.push_back(Event::HandshakeFailed(status));
+            }
+        }
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.ctx.events.pop_front()
+    }
+
+    /// Queues one application message, sent as one record in one datagram.
+    ///
+    /// # Errors
+    /// [`Error::NotConnected`] before the handshake completes or after
+    /// close; [`Error::MessageTooLarge`] if it does not fit one record;
+    /// [`Error::SendBufferFull`] if the send queue is at its cap. Nothing is
+    /// queued on error.
+    pub fn send(&mut self, _now: Instant, data: &[u8]) -> Result<(), Error> {
+        if !self.ctx.is_established() {
+            return Err(Error::NotConnected);
+        }
+        if data.len() > self.ctx.max_app_plaintext {
+            return Err(Error::MessageTooLarge {
+                len: data.len(),
+                max: self.ctx.max_app_plaintext,
+            });
+        }
+        if self.ctx.records.write_sequence_exhausted() {
+            return Err(Error::NotConnected);
+        }
+        let cap = self.ctx.common().limits.max_send_buffer;
+        if self.ctx.app_out.len() + data.len() + 2 > cap {
+            return Err(Error::SendBufferFull);
+        }
+        let len = u16::try_from(data.len()).map_err(|_| Error::MessageTooLarge {
+            len: data.len(),
+            max: self.ctx.max_app_plaintext,
+        })?;
+        self.ctx.app_out.extend(len.to_be_bytes());
+        self.ctx.app_out.extend(data.iter().copied());
+        Ok(())
+    }
+
+    /// Copies the next received application message into `buf` and returns
+    /// its length, or `Ok(None)` if none is waiting.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`] (the message stays queued) if `buf` is
+    /// shorter than the message.
+    pub fn recv(&mut self, buf: &mut [u8]) -> Result<Option<usize>, Error> {
+        let (Some(&hi), Some(&lo)) = (self.ctx.app_in.front(), self.ctx.app_in.get(1)) else {
+            return Ok(None);
+        };
+        let len = usize::from(u16::from_be_bytes([hi, lo]));
+        let Some(dst) = buf.get_mut(..len) else {
+            return Err(Error::BufferTooSmall { needed: len });
+        };
+        self.ctx.app_in.drain(..2);
+        for (d, s) in dst.iter_mut().zip(self.ctx.app_in.drain(..len)) {
+            *d = s;
+        }
+        Ok(Some(len))
+    }
+
+    /// Writes the next datagram to send into `buf` and returns its length,
+    /// or `None` if there is nothing to send. Never writes more than the
+    /// configured MTU.
+    pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
+        let limit = buf.len().min(self.ctx.common().mtu);
+        let buf = buf.get_mut(..limit)?;
+        let mut used = 0;
+
+        if let Some((level, description)) = self.ctx.alert_out.take() {
+            let epoch = self.ctx.records.write_epoch();
+            if let Some(n) = self.write_record(buf, used, epoch, ContentType::Alert, |p| {
+                let out = p.get_mut(..2)?;
+                out.copy_from_slice(&[u8::from(level), u8::from(description)]);
+                Some(2)
+            }) {
+                used += n;
+            }
+            if self.ctx.phase == Phase::Closing {
+                self.ctx.phase = Phase::Closed;
+                if let Some(status) = self.ctx.close_status.take() {
+                    self.ctx.events.push_back(Event::Closed(status));
+                }
+            }
+            return (used > 0).then_some(used);
+        }
+
+        used += self.transmit_flight(now, buf, used);
+
+        if self.ctx.is_established() {
+            while let (Some(&hi), Some(&lo)) = (self.ctx.app_out.front(), self.ctx.app_out.get(1)) {
+                let len = usize::from(u16::from_be_bytes([hi, lo]));
+                let needed = self.ctx.records.record_overhead(1) + len;
+                if used + needed > buf.len() {
+                    break;
+                }
+                self.ctx.app_out.drain(..2);
+                let app_out = &mut self.ctx.app_out;
+                let records = &mut self.ctx.records;
+                let Some(dst) = buf.get_mut(used..) else {
+                    break;
+                };
+                let offset = records.payload_offset(1);
+                let Some(payload) = dst.get_mut(offset..offset + len) else {
+                    break;
+                };
+                for (d, s) in payload.iter_mut().zip(app_out.drain(..len)) {
+                    *d = s;
+                }
+                match records.seal(ContentType::ApplicationData, 1, dst, len) {
+                    Some(n) => {
+                        used += n;
+                        self.ctx.counters.records_out += 1;
+                    }
+                    None => break,
+                }
+            }
+        }
+        (used > 0).then_some(used)
+    }
+
+    /// Seals one record whose plaintext `fill` writes, at `buf[at..]`.
+    fn write_record(
+        &mut self,
+        buf: &mut [u8],
+        at: usize,
+        epoch: u16,
+        content_type: ContentType,
+        fill: impl FnOnce(&mut [u8]) -> Option<usize>,
+    ) -> Option<usize> {
+        let dst = buf.get_mut(at..)?;
+        let offset = self.ctx.records.payload_offset(epoch);
+        let overhead = self.ctx.records.record_overhead(epoch);
+        let room = dst.len().checked_sub(overhead)?;
+        let plaintext = dst.get_mut(offset..offset + room)?;
+        let len = fill(plaintext)?;
+        self.ctx.records.seal(content_type, epoch, dst, len)
+    }
+
+    /// Packs as much of the current flight as fits after `used` bytes.
+    fn transmit_flight(&mut self, now: Instant, buf: &mut [u8], mut used: usize) -> usize {
+        let start = used;
+        while let Some(cursor) = self.ctx.flight_cursor {
+            let Some(entry) = self.ctx.flight.iter().nth(cursor.entry) else {
+                // Whole flight sent.
+                self.ctx.flight_cursor = None;
+                // First transmission of a flight arms the timer; after a
+                // retransmission it is already re-armed with the doubled
+                // timeout (RFC 6347 4.2.4.1), and restarting it would reset
+                // the give-up count.
+                if self.ctx.flight_expects_reply && !self.ctx.timer.is_running() {
+                    self.ctx.timer.start(now);
+                }
+                break;
+            };
+            let epoch = entry.epoch;
+            let overhead = self.ctx.records.record_overhead(epoch);
+            let free = buf.len().saturating_sub(used);
+            match &entry.content {
+                FlightContent::ChangeCipherSpec => {
+                    if free < overhead + 1 {
+                        break;
+                    }
+                    let n =
+                        self.write_record(buf, used, epoch, ContentType::ChangeCipherSpec, |p| {
+                            *p.first_mut()? = 1;
+                            Some(1)
+                        });
+                    let Some(n) = n else { break };
+                    used += n;
+                    self.ctx.flight_cursor = Some(FlightCursor {
+                        entry: cursor.entry + 1,
+                        offset: 0,
+                    });
+                }
+                FlightContent::Handshake {
+                    msg_type,
+                    message_seq,
+                    body,
+                } => {
+                    let remaining = body.len().saturating_sub(cursor.offset);
+                    let room = free.saturating_sub(overhead + HANDSHAKE_HEADER_LEN);
+                    // Do not start a tiny fragment at the end of a datagram;
+                    // but always make progress in an empty datagram.
+                    if room == 0 || (room < remaining && room < 64 && used > start) {
+                        break;
+                    }
+                    let take = remaining.min(room);
+                    let (msg_type, message_seq) = (*msg_type, *message_seq);
+                    let length = body.len();
+                    let offset = cursor.offset;
+                    let fragment = body.get(offset..offset + take).unwrap_or(&[]).to_vec();
+                    let n = self.write_record(buf, used, epoch, ContentType::Handshake, |p| {
+                        write_fragment(p, msg_type, length, message_seq, offset, &fragment)
+                    });
+                    let Some(n) = n else { break };
+                    used += n;
+                    let next = if offset + take >= length {
+                        FlightCursor {
+                            entry: cursor.entry + 1,
+                            offset: 0,
+                        }
+                    } else {
+                        FlightCursor {
+                            entry: cursor.entry,
+                            offset: offset + take,
+                        }
+                    };
+                    self.ctx.flight_cursor = Some(next);
+                    if room < remaining {
+                        // This datagram is full.
+                        break;
+                    }
+                }
+            }
+        }
+        used - start
+    }
+
+    /// The application's verdict on a client certificate reported by
+    /// [`Event::ClientCertificate`] (server only; the seed's
+    /// `SSLClientAuthentication` Accept parameter).
+    pub fn decide_client_certificate(&mut self, now: Instant, accept: bool) {
+        if let Handshake::Server(state) = &mut self.handshake {
+            state.set_client_certificate_decision(accept);
+        }
+        self.drive_handshake(now);
+    }
+
+    /// Derives keying material from the session (RFC 5705), once
+    /// established.
+    ///
+    /// # Errors
+    /// [`Error::NotConnected`] before the handshake completes; a crypto
+    /// error for a reserved label or an oversized context.
+    pub fn export_keying_material(
+        &self,
+        label: &[u8],
+        context: Option<&[u8]>,
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        let secrets = match &self.handshake {
+            Handshake::Server(state) => state.session_secrets(),
+            Handshake::Client(state) => state.session_secrets(),
+        };
+        let Some(s) = secrets.filter(|_| self.ctx.is_established()) else {
+            return Err(Error::NotConnected);
+        };
+        dtls_crypto::prf::export_keying_material(
+            s.suite.prf_hash(),
+            &s.master,
+            label,
+            context,
+            &s.client_random,
+            &s.server_random,
+            out,
+        )?;
+        Ok(())
+    }
+}
+
+/// The secrets of an established session, kept for the exporter and
+/// resumption.
+pub(crate) struct SessionSecrets {
+    pub suite: dtls_crypto::CipherSuite,
+    pub master: dtls_crypto::prf::MasterSecret,
+    pub client_random: [u8; 32],
+    pub server_random: [u8; 32],
+}
+
+/// The complete-message type handed to the state machines.
+pub(crate) type Message = CompleteMessage;
+
+/// Writes one handshake fragment (12-byte header, RFC 6347 4.2.2, then the
+/// bytes) into `out`; returns its length, or `None` if it does not fit.
+pub(crate) fn write_fragment(
+    out: &mut [u8],
+    msg_type: u8,
+    length: usize,
+    message_seq: u16,
+    offset: usize,
+    fragment: &[u8],
+) -> Option<usize> {
+    let total = HANDSHAKE_HEADER_LEN + fragment.len();
+    let out = out.get_mut(..total)?;
+    let u24 = |v: usize| -> Option<[u8; 3]> {
+        let b = u32::try_from(v).ok()?.to_be_bytes();
+        (b[0] == 0).then_some([b[1], b[2], b[3]])
+    };
+    let (header, body) = out.split_at_mut(HANDSHAKE_HEADER_LEN);
+    header[0] = msg_type;
+    header[1..4].copy_from_slice(&u24(length)?);
+    header[4..6].copy_from_slice(&message_seq.to_be_bytes());
+    header[6..9].copy_from_slice(&u24(offset)?);
+    header[9..12].copy_from_slice(&u24(fragment.len())?);
+    body.copy_from_slice(fragment);
+    Some(total)
+}

@@ -1,0 +1,253 @@
+//! The record layer of one connection: epochs, sequence numbers, replay
+//! protection and record protection (RFC 6347 4.1).
+//!
+//! Renegotiation is refused (RFC 5746 / the issue's design), so a connection
+//! only ever has epoch 0 (plaintext, the handshake up to ChangeCipherSpec) and
+//! epoch 1 (protected with the negotiated keys). Both write epochs stay alive
+//! because a retransmitted final flight contains records of both (RFC 6347
+//! 4.2.4: CCS in epoch 0, Finished in epoch 1).
+
+use std::ops::Range;
+
+use dtls_crypto::record::{RecordMeta, RecordProtection};
+
+use crate::event::DropReason;
+use crate::msgs::record::{ContentType, ProtocolVersion, RECORD_HEADER_LEN, encode_record_header};
+use crate::record::replay::{ReplayCheck, ReplayWindow};
+use crate::record::sequence::SequenceCounter;
+
+/// DTLS 1.2 on the wire (RFC 6347 4.1: `{254, 253}`).
+pub(crate) const DTLS12: u16 = 0xFEFD;
+
+/// The largest plaintext a record may carry (RFC 5246 6.2.1: 2^14).
+pub(crate) const MAX_PLAINTEXT: usize = 1 << 14;
+
+/// Read state of one epoch.
+struct ReadEpoch {
+    protection: Option<RecordProtection>,
+    window: ReplayWindow,
+}
+
+/// Write state of one epoch.
+struct WriteEpoch {
+    protection: Option<RecordProtection>,
+    sequence: SequenceCounter,
+}
+
+/// An incoming record after the record layer accepted it.
+#[derive(Debug)]
+pub(crate) struct OpenedRecord {
+    /// The record's content type.
+    pub content_type: ContentType,
+    /// The record's epoch.
+    pub epoch: u16,
+    /// Where the plaintext lies inside the fragment buffer given to `open`.
+    pub plaintext: Range<usize>,
+}
+
+/// What the record layer decided about an incoming record.
+#[derive(Debug)]
+pub(crate) enum OpenOutcome {
+    /// Authenticated, fresh, and ready to dispatch.
+    Opened(OpenedRecord),
+    /// A record of epoch 1 that arrived before the ChangeCipherSpec that
+    /// activates it: keep it and offer it again later (RFC 6347 4.1: "the
+    /// receiver MAY buffer" records of the next epoch).
+    Early,
+    /// Dropped for this reason; nothing is sent back (RFC 6347 4.1.2.7).
+    Dropped(DropReason),
+}
+
+/// Epochs, keys and counters for one connection.
+pub(crate) struct RecordLayer {
+    read: [ReadEpoch; 2],
+    write: [WriteEpoch; 2],
+    /// The epoch we currently read application and handshake data in.
+    read_epoch: u16,
+    /// The epoch we currently write in.
+    write_epoch: u16,
+}
+
+impl RecordLayer {
+    /// A record layer in epoch 0 with a replay window of `window` records.
+    /// `first_write_sequence` lets a server continue the sequence numbers the
+    /// stateless HelloVerifyRequest used (RFC 6347 4.2.1).
+    pub(crate) fn new(window: usize, first_write_sequence: u64) -> Self {
+        RecordLayer {
+            read: [
+                ReadEpoch {
+                    protection: None,
+                    window: ReplayWindow::new(window),
+                },
+                ReadEpoch {
+                    protection: None,
+                    window: ReplayWindow::new(window),
+                },
+            ],
+            write: [
+                WriteEpoch {
+                    protection: None,
+                    sequence: SequenceCounter::starting_at(first_write_sequence),
+                },
+                WriteEpoch {
+                    protection: None,
+                    sequence: SequenceCounter::starting_at(0),
+                },
+            ],
+            read_epoch: 0,
+            write_epoch: 0,
+        }
+    }
+
+    /// Installs the keys of epoch 1 for reading; they become active with
+    /// [`activate_read_epoch1`](Self::activate_read_epoch1) when the peer's
+    /// ChangeCipherSpec arrives.
+    pub(crate) fn install_read_keys(&mut self, protection: RecordProtection) {
+        self.read[1].protection = Some(protection);
+    }
+
+    /// Switches reading to epoch 1 (RFC 5246 7.1: on ChangeCipherSpec).
+    pub(crate) fn activate_read_epoch1(&mut self) {
+        self.read_epoch = 1;
+    }
+
+    /// The epoch we read in.
+    pub(crate) fn read_epoch(&self) -> u16 {
+        self.read_epoch
+    }
+
+    /// Installs epoch-1 write keys and switches writing to epoch 1 (after we
+    /// sent our ChangeCipherSpec).
+    pub(crate) fn install_write_keys(&mut self, protection: RecordProtection) {
+        self.write[1].protection = Some(protection);
+        self.write_epoch = 1;
+    }
+
+    /// The epoch we write in.
+    pub(crate) fn write_epoch(&self) -> u16 {
+        self.write_epoch
+    }
+
+    /// Bytes a record of `epoch` adds around its plaintext: header plus
+    /// protection overhead.
+    pub(crate) fn record_overhead(&self, epoch: u16) -> usize {
+        RECORD_HEADER_LEN
+            + self
+                .write
+                .get(usize::from(epoch))
+                .and_then(|w| w.protection.as_ref())
+                .map_or(0, RecordProtection::max_overhead)
+    }
+
+    /// Checks, authenticates and decrypts one record in place.
+    ///
+    /// `fragment` is the record body. The replay window is checked before
+    /// decryption and only updated after the record authenticated
+    /// (RFC 6347 4.1.2.6: "the receiver SHOULD ... only after" verifying).
+    pub(crate) fn open(
+        &mut self,
+        content_type: ContentType,
+        version: u16,
+        epoch: u16,
+        sequence: u64,
+        fragment: &mut [u8],
+    ) -> OpenOutcome {
+        let Some(state) = self.read.get_mut(usize::from(epoch)) else {
+            return OpenOutcome::Dropped(DropReason::WrongEpoch);
+        };
+        if epoch > self.read_epoch {
+            // Epoch 1 before the peer's ChangeCipherSpec was processed.
+            return OpenOutcome::Early;
+        }
+        match state.window.check(sequence) {
+            ReplayCheck::New => {}
+            ReplayCheck::Duplicate | ReplayCheck::TooOld | ReplayCheck::OutOfRange => {
+                return OpenOutcome::Dropped(DropReason::Replayed);
+            }
+        }
+        let plaintext = match &state.protection {
+            None => 0..fragment.len(),
+            Some(protection) => {
+                let meta = RecordMeta {
+                    content_type: u8::from(content_type),
+                    version,
+                    epoch,
+                    sequence,
+                };
+                match protection.open_in_place(&meta, fragment) {
+                    Ok(range) => range,
+                    Err(_) => return OpenOutcome::Dropped(DropReason::BadMac),
+                }
+            }
+        };
+        if plaintext.len() > MAX_PLAINTEXT {
+            // RFC 5246 6.2.1 / 6.2.3: record_overflow. Treated as a drop: a
+            // genuine peer never sends this.
+            return OpenOutcome::Dropped(DropReason::Malformed);
+        }
+        state.window.commit(sequence);
+        OpenOutcome::Opened(OpenedRecord {
+            content_type,
+            epoch,
+            plaintext,
+        })
+    }
+
+    /// Writes one record of `epoch` into `out`: header, then the protected
+    /// payload. The caller has already placed the plaintext at
+    /// `out[payload_offset(epoch)..][..plaintext_len]`. Returns the record's
+    /// total length, or `None` if the epoch has no keys or its sequence
+    /// numbers are exhausted (RFC 6347 4.1: never wrap).
+    pub(crate) fn seal(
+        &mut self,
+        content_type: ContentType,
+        epoch: u16,
+        out: &mut [u8],
+        plaintext_len: usize,
+    ) -> Option<usize> {
+        let state = self.write.get_mut(usize::from(epoch))?;
+        let sequence = state.sequence.next()?;
+        let (header, body) = out.split_at_mut_checked(RECORD_HEADER_LEN)?;
+        let body_len = match &state.protection {
+            None => plaintext_len,
+            Some(protection) => {
+                let meta = RecordMeta {
+                    content_type: u8::from(content_type),
+                    version: DTLS12,
+                    epoch,
+                    sequence,
+                };
+                protection.seal_in_place(&meta, body, plaintext_len).ok()?
+            }
+        };
+        encode_record_header(
+            header,
+            content_type,
+            ProtocolVersion::Dtls1_2,
+            epoch,
+            sequence,
+            body_len,
+        )
+        .ok()?;
+        Some(RECORD_HEADER_LEN + body_len)
+    }
+
+    /// Where the plaintext of a record of `epoch` starts in the buffer given
+    /// to [`seal`](Self::seal).
+    pub(crate) fn payload_offset(&self, epoch: u16) -> usize {
+        RECORD_HEADER_LEN
+            + self
+                .write
+                .get(usize::from(epoch))
+                .and_then(|w| w.protection.as_ref())
+                .map_or(0, RecordProtection::prefix_len)
+    }
+
+    /// How many records can still be sent in the current write epoch before
+    /// the sequence number space runs out.
+    pub(crate) fn write_sequence_exhausted(&self) -> bool {
+        self.write
+            .get(usize::from(self.write_epoch))
+            .is_none_or(|w| w.sequence.is_exhausted())
+    }
+}

@@ -1,0 +1,679 @@
+//! The server side: one socket's worth of DTLS connections.
+//!
+//! An [`Endpoint`] answers new peers statelessly with a HelloVerifyRequest
+//! (RFC 6347 4.2.1) and creates a [`Connection`] only once a ClientHello
+//! returns a valid cookie, which proves the peer can receive at its address.
+//! Before that, nothing is allocated for the peer and the reply is never
+//! larger than what it sent, so the endpoint cannot be used to amplify a
+//! spoofed flood.
+//!
+//! Connections live in a slab indexed by a small [`ConnectionHandle`];
+//! their deadlines sit in an ordered index, so finding the next timeout and
+//! running due timers cost O(log n) however many connections are idle.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use dtls_crypto::cookie::CookieSecret;
+
+use crate::config::ServerConfig;
+use crate::conn::Connection;
+use crate::error::Error;
+use crate::event::Event;
+use crate::msgs::handshake::{HandshakeFragment, HandshakeType};
+use crate::msgs::record::{ContentType, ProtocolVersion, RECORD_HEADER_LEN, encode_record_header};
+
+/// Length of the cookies we issue.
+const COOKIE_LEN: usize = 32;
+
+/// A small handle naming one connection of an [`Endpoint`]. Handles are not
+/// reused while a stale copy could still refer to the old connection: each
+/// slot carries a generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnectionHandle {
+    index: u32,
+    generation: u32,
+}
+
+impl ConnectionHandle {
+    /// A number unique among the endpoint's live connections, stable for the
+    /// connection's life (the seed's ConnectionId).
+    pub fn id(&self) -> u64 {
+        (u64::from(self.generation) << 32) | u64::from(self.index)
+    }
+}
+
+impl std::fmt::Display for ConnectionHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.id())
+    }
+}
+
+/// What [`Endpoint::handle_datagram`] did with a datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatagramEvent {
+    /// It went to an existing connection, or was dropped and counted.
+    Consumed,
+    /// A peer proved its address: this new connection has started its
+    /// handshake. The application may [`reject`](Endpoint::reject) it before
+    /// the next [`poll_transmit`](Endpoint::poll_transmit).
+    NewConnection(ConnectionHandle),
+    /// Send the first `n` bytes of the response buffer back to the sender:
+    /// a stateless HelloVerifyRequest.
+    Respond(usize),
+}
+
+/// A datagram to send, written into the caller's buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transmit {
+    /// Where to send it.
+    pub destination: SocketAddr,
+    /// Which connection it belongs to.
+    pub connection: ConnectionHandle,
+    /// How many bytes of the buffer to send.
+    pub len: usize,
+}
+
+/// What the endpoint dropped or answered before any connection existed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EndpointCounters {
+    /// Datagrams received.
+    pub datagrams: u64,
+    /// HelloVerifyRequests sent.
+    pub hello_verify_sent: u64,
+    /// ClientHellos whose cookie did not verify (after which a fresh
+    /// HelloVerifyRequest is sent).
+    pub bad_cookies: u64,
+    /// Datagrams from unknown peers that were not a parseable ClientHello.
+    pub malformed: u64,
+    /// ClientHellos too small to answer without amplification.
+    pub too_small_to_answer: u64,
+    /// ClientHellos ignored because the endpoint is not accepting or is at
+    /// its connection limit.
+    pub refused: u64,
+    /// Connections created.
+    pub connections_created: u64,
+}
+
+struct Slot {
+    generation: u32,
+    conn: Option<Box<Connection>>,
+    deadline: Option<Instant>,
+    dirty: bool,
+}
+
+/// A DTLS server endpoint. See the module documentation.
+pub struct Endpoint {
+    config: Arc<ServerConfig>,
+    cookie: CookieSecret,
+    cookie_rotate_at: Option<Instant>,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    live: usize,
+    by_addr: HashMap<SocketAddr, ConnectionHandle>,
+    timers: BTreeSet<(Instant, ConnectionHandle)>,
+    dirty: VecDeque<ConnectionHandle>,
+    events: VecDeque<(ConnectionHandle, Event)>,
+    accepting: bool,
+    counters: EndpointCounters,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("connections", &self.live)
+            .field("accepting", &self.accepting)
+            .field("counters", &self.counters)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Endpoint {
+    /// A server endpoint with this configuration.
+    ///
+    /// # Errors
+    /// Fails if the random source cannot produce a cookie secret, or the
+    /// config has no identity.
+    pub fn new(config: Arc<ServerConfig>) -> Result<Self, Error> {
+        if config.identities.is_empty() {
+            return Err(Error::Config(
+                "a server needs at least one certificate and key",
+            ));
+        }
+        Ok(Endpoint {
+            cookie: CookieSecret::new()?,
+            cookie_rotate_at: None,
+            slots: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+            by_addr: HashMap::new(),
+            timers: BTreeSet::new(),
+            dirty: VecDeque::new(),
+            events: VecDeque::new(),
+            accepting: config.accept_new,
+            counters: EndpointCounters::default(),
+            config,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Arc<ServerConfig> {
+        &self.config
+    }
+
+    /// Whether new handshakes are accepted (the seed's Start/StopListening
+    /// keep existing connections either way).
+    pub fn set_accepting(&mut self, accepting: bool) {
+        self.accepting = accepting;
+    }
+
+    /// Number of live connections (handshaking or established).
+    pub fn connection_count(&self) -> usize {
+        self.live
+    }
+
+    /// Stateless-path counters.
+    pub fn counters(&self) -> EndpointCounters {
+        self.counters
+    }
+
+    /// The connection behind `handle`, if it is still alive.
+    pub fn connection(&self, handle: ConnectionHandle) -> Option<&Connection> {
+        let slot = self.slots.get(handle.index as usize)?;
+        if slot.generation != handle.generation {
+            return None;
+        }
+        slot.conn.as_deref()
+    }
+
+    /// Handles of every live connection.
+    pub fn handles(&self) -> impl Iterator<Item = ConnectionHandle> + '_ {
+        self.slots.iter().enumerate().filter_map(|(i, s)| {
+            s.conn.as_ref().map(|_| ConnectionHandle {
+                index: i as u32,
+                generation: s.generation,
+            })
+        })
+    }
+
+    /// The connection for a peer address, if any.
+    pub fn lookup(&self, peer: SocketAddr) -> Option<ConnectionHandle> {
+        self.by_addr.get(&peer).copied()
+    }
+
+    fn conn_mut(&mut self, handle: ConnectionHandle) -> Option<&mut Connection> {
+        let slot = self.slots.get_mut(handle.index as usize)?;
+        if slot.generation != handle.generation {
+            return None;
+        }
+        slot.conn.as_deref_mut()
+    }
+
+    /// Feeds one datagram from `peer`. `datagram` is decrypted in place;
+    /// `response` receives a stateless reply when one is due (at least 64
+    /// bytes are needed; a smaller buffer means no reply).
+    pub fn handle_datagram(
+        &mut self,
+        now: Instant,
+        peer: SocketAddr,
+        datagram: &mut [u8],
+        response: &mut [u8],
+    ) -> DatagramEvent {
+        self.counters.datagrams += 1;
+        self.maybe_rotate_cookie(now);
+        if let Some(handle) = self.by_addr.get(&peer).copied() {
+            let restarting = self.connection(handle).is_some_and(|c| c.is_established())
+                && starts_with_client_hello(datagram);
+            if !restarting {
+                if let Some(conn) = self.conn_mut(handle) {
+                    conn.handle_datagram(now, datagram);
+                }
+                self.after(handle);
+                return DatagramEvent::Consumed;
+            }
+            // RFC 6347 4.2.8: a new ClientHello in epoch 0 from the peer of
+            // an established connection means it lost its state. Answer it
+            // statelessly; the old connection goes only once the new
+            // handshake proved the address.
+        }
+        self.handle_stateless(now, peer, datagram, response)
+    }
+
+    fn maybe_rotate_cookie(&mut self, now: Instant) {
+        match self.cookie_rotate_at {
+            None => self.cookie_rotate_at = Some(now + self.config.cookie_rotation),
+            Some(at) if now >= at => {
+                // A failed rotation keeps the current secret: still safe.
+                let _ = self.cookie.rotate();
+                self.cookie_rotate_at = Some(now + self.config.cookie_rotation);
+            }
+            Some(_) => {}
+        }
+    }
+
+    fn handle_stateless(
+        &mut self,
+        now: Instant,
+        peer: SocketAddr,
+        datagram: &mut [u8],
+        response: &mut [u8],
+    ) -> DatagramEvent {
+        let Some(hello) = ClientHelloPrefix::parse(datagram) else {
+            self.counters.malformed += 1;
+            return DatagramEvent::Consumed;
+        };
+        if !self.accepting || self.live >= self.config.max_connections {
+            self.counters.refused += 1;
+            return DatagramEvent::Consumed;
+        }
+        let peer_bytes = encode_peer(peer);
+        let input = hello.cookie_input();
+        if !hello.cookie.is_empty() {
+            if self.cookie.verify(&peer_bytes, &input, hello.cookie) {
+                return self.create_connection(
+                    now,
+                    peer,
+                    hello.message_seq,
+                    hello.record_seq,
+                    datagram,
+                );
+            }
+            self.counters.bad_cookies += 1;
+        }
+        // RFC 6347 4.2.1: HelloVerifyRequest, never larger than the hello.
+        let cookie = self.cookie.cookie(&peer_bytes, &input);
+        let needed = hello_verify_request_len();
+        if needed > datagram.len() {
+            self.counters.too_small_to_answer += 1;
+            return DatagramEvent::Consumed;
+        }
+        match write_hello_verify_request(response, hello.record_seq, hello.message_seq, &cookie) {
+            Some(n) => {
+                self.counters.hello_verify_sent += 1;
+                DatagramEvent::Respond(n)
+            }
+            None => DatagramEvent::Consumed,
+        }
+    }
+
+    fn create_connection(
+        &mut self,
+        now: Instant,
+        peer: SocketAddr,
+        message_seq: u16,
+        record_seq: u64,
+        datagram: &mut [u8],
+    ) -> DatagramEvent {
+        if let Some(old) = self.by_addr.remove(&peer) {
+            // The peer restarted (RFC 6347 4.2.8): the old association ends.
+            self.remove(old);
+        }
+        let conn = Connection::new_server(self.config.clone(), peer, message_seq, record_seq);
+        let handle = self.insert(conn);
+        self.by_addr.insert(peer, handle);
+        self.counters.connections_created += 1;
+        if let Some(conn) = self.conn_mut(handle) {
+            conn.handle_datagram(now, datagram);
+        }
+        self.after(handle);
+        DatagramEvent::NewConnection(handle)
+    }
+
+    fn insert(&mut self, conn: Connection) -> ConnectionHandle {
+        self.live += 1;
+        if let Some(index) = self.free.pop()
+            && let Some(slot) = self.slots.get_mut(index as usize)
+        {
+            slot.conn = Some(Box::new(conn));
+            slot.deadline = None;
+            slot.dirty = false;
+            return ConnectionHandle {
+                index,
+                generation: slot.generation,
+            };
+        }
+        let index = self.slots.len() as u32;
+        self.slots.push(Slot {
+            generation: 0,
+            conn: Some(Box::new(conn)),
+            deadline: None,
+            dirty: false,
+        });
+        ConnectionHandle {
+            index,
+            generation: 0,
+        }
+    }
+
+    /// Removes a connection at once, sending nothing (the application
+    /// refused it in its ConnectionRequest, or it is drained).
+    pub fn reject(&mut self, handle: ConnectionHandle) {
+        self.remove(handle);
+    }
+
+    fn remove(&mut self, handle: ConnectionHandle) {
+        let Some(slot) = self.slots.get_mut(handle.index as usize) else {
+            return;
+        };
+        if slot.generation != handle.generation {
+            return;
+        }
+        let Some(conn) = slot.conn.take() else { return };
+        if let Some(deadline) = slot.deadline.take() {
+            self.timers.remove(&(deadline, handle));
+        }
+        slot.dirty = false;
+        slot.generation = slot.generation.wrapping_add(1);
+        if self.by_addr.get(&conn.peer()) == Some(&handle) {
+            self.by_addr.remove(&conn.peer());
+        }
+        self.free.push(handle.index);
+        self.live -= 1;
+    }
+
+    /// Book-keeping after anything touched a connection: collect its events,
+    /// re-index its deadline, and mark it as maybe having data to send.
+    fn after(&mut self, handle: ConnectionHandle) {
+        let Some(slot) = self.slots.get_mut(handle.index as usize) else {
+            return;
+        };
+        if slot.generation != handle.generation {
+            return;
+        }
+        let Some(conn) = slot.conn.as_deref_mut() else {
+            return;
+        };
+        while let Some(event) = conn.poll_event() {
+            self.events.push_back((handle, event));
+        }
+        let deadline = conn.poll_timeout();
+        if slot.deadline != deadline {
+            if let Some(old) = slot.deadline.take() {
+                self.timers.remove(&(old, handle));
+            }
+            if let Some(new) = deadline {
+                self.timers.insert((new, handle));
+            }
+            slot.deadline = deadline;
+        }
+        if !slot.dirty {
+            slot.dirty = true;
+            self.dirty.push_back(handle);
+        }
+    }
+
+    /// The earliest instant at which [`handle_timeout`](Self::handle_timeout)
+    /// has work to do.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.first().map(|(at, _)| *at)
+    }
+
+    /// Runs every connection timer due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some(&(at, handle)) = self.timers.first() {
+            if at > now {
+                break;
+            }
+            self.timers.pop_first();
+            if let Some(slot) = self.slots.get_mut(handle.index as usize)
+                && slot.generation == handle.generation
+            {
+                slot.deadline = None;
+            }
+            if let Some(conn) = self.conn_mut(handle) {
+                conn.handle_timeout(now);
+            }
+            self.after(handle);
+        }
+    }
+
+    /// Writes the next datagram to send into `buf`, if any connection has
+    /// one.
+    pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
+        while let Some(&handle) = self.dirty.front() {
+            let (sent, drained, peer) = match self.conn_mut(handle) {
+                Some(conn) => {
+                    let sent = conn.poll_transmit(now, buf);
+                    (sent, conn.is_drained(), conn.peer())
+                }
+                None => (None, false, SocketAddr::from(([0, 0, 0, 0], 0))),
+            };
+            if let Some(len) = sent {
+                self.after_transmit(handle);
+                return Some(Transmit {
+                    destination: peer,
+                    connection: handle,
+                    len,
+                });
+            }
+            self.dirty.pop_front();
+            if let Some(slot) = self.slots.get_mut(handle.index as usize)
+                && slot.generation == handle.generation
+            {
+                slot.dirty = false;
+            }
+            self.after_transmit(handle);
+            if drained {
+                self.remove(handle);
+            }
+        }
+        None
+    }
+
+    fn after_transmit(&mut self, handle: ConnectionHandle) {
+        // Transmitting can change deadlines (timer armed after a flight) and
+        // produce events (Closed after the final alert), but must not
+        // re-queue the handle.
+        let Some(slot) = self.slots.get_mut(handle.index as usize) else {
+            return;
+        };
+        if slot.generation != handle.generation {
+            return;
+        }
+        let Some(conn) = slot.conn.as_deref_mut() else {
+            return;
+        };
+        while let Some(event) = conn.poll_event() {
+            self.events.push_back((handle, event));
+        }
+        let deadline = conn.poll_timeout();
+        if slot.deadline != deadline {
+            if let Some(old) = slot.deadline.take() {
+                self.timers.remove(&(old, handle));
+            }
+            if let Some(new) = deadline {
+                self.timers.insert((new, handle));
+            }
+            slot.deadline = deadline;
+        }
+    }
+
+    /// The next event of any connection.
+    pub fn poll_event(&mut self) -> Option<(ConnectionHandle, Event)> {
+        self.events.pop_front()
+    }
+
+    /// Queues application data on a connection (see [`Connection::send`]).
+    ///
+    /// # Errors
+    /// [`Error::UnknownConnection`] for a stale handle, else as
+    /// [`Connection::send`].
+    pub fn send(
+        &mut self,
+        handle: ConnectionHandle,
+        now: Instant,
+        data: &[u8],
+    ) -> Result<(), Error> {
+        let conn = self.conn_mut(handle).ok_or(Error::UnknownConnection)?;
+        conn.send(now, data)?;
+        self.after(handle);
+        Ok(())
+    }
+
+    /// Reads received application data (see [`Connection::recv`]).
+    ///
+    /// # Errors
+    /// [`Error::UnknownConnection`] for a stale handle, else as
+    /// [`Connection::recv`].
+    pub fn recv(
+        &mut self,
+        handle: ConnectionHandle,
+        buf: &mut [u8],
+    ) -> Result<Option<usize>, Error> {
+        self.conn_mut(handle)
+            .ok_or(Error::UnknownConnection)?
+            .recv(buf)
+    }
+
+    /// Closes a connection with close_notify.
+    ///
+    /// # Errors
+    /// [`Error::UnknownConnection`] for a stale handle.
+    pub fn close(&mut self, handle: ConnectionHandle, now: Instant) -> Result<(), Error> {
+        self.conn_mut(handle)
+            .ok_or(Error::UnknownConnection)?
+            .close(now);
+        self.after(handle);
+        Ok(())
+    }
+
+    /// Closes every connection with close_notify.
+    pub fn close_all(&mut self, now: Instant) {
+        let handles: Vec<_> = self.handles().collect();
+        for handle in handles {
+            let _ = self.close(handle, now);
+        }
+    }
+
+    /// Passes the application's verdict on a client certificate.
+    ///
+    /// # Errors
+    /// [`Error::UnknownConnection`] for a stale handle.
+    pub fn decide_client_certificate(
+        &mut self,
+        handle: ConnectionHandle,
+        now: Instant,
+        accept: bool,
+    ) -> Result<(), Error> {
+        self.conn_mut(handle)
+            .ok_or(Error::UnknownConnection)?
+            .decide_client_certificate(now, accept);
+        self.after(handle);
+        Ok(())
+    }
+}
+
+/// The peer's address as cookie input: IP octets then port.
+fn encode_peer(peer: SocketAddr) -> Vec<u8> {
+    let mut out = Vec::with_capacity(18);
+    match peer {
+        SocketAddr::V4(a) => out.extend_from_slice(&a.ip().octets()),
+        SocketAddr::V6(a) => out.extend_from_slice(&a.ip().octets()),
+    }
+    out.extend_from_slice(&peer.port().to_be_bytes());
+    out
+}
+
+/// Whether a datagram starts with an epoch-0 handshake record holding the
+/// start of a ClientHello.
+fn starts_with_client_hello(datagram: &[u8]) -> bool {
+    ClientHelloPrefix::parse(datagram).is_some()
+}
+
+/// The fields of a ClientHello the stateless cookie exchange needs. They all
+/// sit at the start of the message (RFC 6347 4.2.1), so a first fragment is
+/// enough: a fragmented ClientHello is answered and verified the same way.
+struct ClientHelloPrefix<'a> {
+    record_seq: u64,
+    message_seq: u16,
+    client_version: [u8; 2],
+    random: &'a [u8],
+    session_id: &'a [u8],
+    cookie: &'a [u8],
+}
+
+impl<'a> ClientHelloPrefix<'a> {
+    fn parse(datagram: &'a [u8]) -> Option<Self> {
+        let (header, body, _) = crate::msgs::record::parse_record(datagram).ok()?;
+        if header.content_type != ContentType::Handshake || header.epoch != 0 {
+            return None;
+        }
+        let (frag, _) = HandshakeFragment::parse(body).ok()?;
+        if frag.msg_type != HandshakeType::ClientHello || frag.fragment_offset != 0 {
+            return None;
+        }
+        let mut r = crate::msgs::codec::Reader::new(frag.fragment);
+        let v = r.take(2)?;
+        let random = r.take(32)?;
+        let sid_len = usize::from(r.u8()?);
+        if sid_len > 32 {
+            return None;
+        }
+        let session_id = r.take(sid_len)?;
+        let cookie_len = usize::from(r.u8()?);
+        let cookie = r.take(cookie_len)?;
+        Some(ClientHelloPrefix {
+            record_seq: header.sequence_number,
+            message_seq: frag.message_seq,
+            client_version: [*v.first()?, *v.get(1)?],
+            random,
+            session_id,
+            cookie,
+        })
+    }
+
+    /// The ClientHello parameters the cookie binds (RFC 6347 4.2.1:
+    /// version, random, session_id; the peer address is added separately).
+    fn cookie_input(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(2 + 32 + 1 + self.session_id.len());
+        out.extend_from_slice(&self.client_version);
+        out.extend_from_slice(self.random);
+        out.push(self.session_id.len() as u8);
+        out.extend_from_slice(self.session_id);
+        out
+    }
+}
+
+/// Size of our HelloVerifyRequest datagram.
+const fn hello_verify_request_len() -> usize {
+    RECORD_HEADER_LEN + 12 + 2 + 1 + COOKIE_LEN
+}
+
+/// Writes a HelloVerifyRequest (RFC 6347 4.2.1). It uses the ClientHello's
+/// record sequence number and message_seq, and version DTLS 1.0 in both the
+/// record and the message ("DTLS 1.2 server implementations SHOULD use DTLS
+/// version 1.0 regardless of the version ... expected to be negotiated").
+fn write_hello_verify_request(
+    out: &mut [u8],
+    record_seq: u64,
+    message_seq: u16,
+    cookie: &[u8; COOKIE_LEN],
+) -> Option<usize> {
+    let total = hello_verify_request_len();
+    let out = out.get_mut(..total)?;
+    let body_len = 2 + 1 + COOKIE_LEN;
+    let (header, rest) = out.split_at_mut(RECORD_HEADER_LEN);
+    encode_record_header(
+        header,
+        ContentType::Handshake,
+        ProtocolVersion::Dtls1_0,
+        0,
+        record_seq,
+        12 + body_len,
+    )
+    .ok()?;
+    let mut body = Vec::with_capacity(body_len);
+    body.extend_from_slice(&[0xFE, 0xFF, COOKIE_LEN as u8]);
+    body.extend_from_slice(cookie);
+    let written = crate::conn::write_fragment(
+        rest,
+        u8::from(HandshakeType::HelloVerifyRequest),
+        body_len,
+        message_seq,
+        0,
+        &body,
+    )?;
+    Some(RECORD_HEADER_LEN + written)
+}

@@ -1,0 +1,115 @@
+//! Property: over a network with up to 30% loss plus duplication and
+//! reordering in both directions, every handshake completes within a bounded
+//! virtual time and every application message is delivered at most once
+//! (RFC 6347 4.1.2.6 replay protection, 4.2.4 retransmission).
+//!
+//! Set `DTLS_LOSSY_CASES` to run more cases (default 24, quick on 2 cores).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use dtls_tests::certs::{KeyKind, client_config, server_config};
+use dtls_tests::net::LinkProfile;
+use dtls_tests::pair::Pair;
+use proptest::prelude::*;
+
+/// Worst virtual completion time allowed. With 30% loss each way a flight
+/// fails about half the time; the timer doubles from 1 s up to 60 s, so a
+/// handshake needing every retransmission still ends inside 2 minutes per
+/// flight. The bound is what the property promises users.
+const BOUND: Duration = Duration::from_secs(10 * 60);
+
+fn cases() -> u32 {
+    std::env::var("DTLS_LOSSY_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(24)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn handshake_completes_and_data_is_delivered_at_most_once(
+        seed in any::<u64>(),
+        loss_up in 0.0f64..0.3,
+        loss_down in 0.0f64..0.3,
+        mtu in prop_oneof![Just(1200usize), Just(512), Just(300)],
+        clients in 1usize..4,
+    ) {
+        let mut server = server_config(KeyKind::EcdsaP256);
+        server.common.mtu = mtu;
+        let mut pair = Pair::new(server, seed);
+        for _ in 0..clients {
+            let mut client = client_config();
+            client.common.mtu = mtu;
+            // Give up only far past the bound so a failure shows as a
+            // property violation rather than a give-up.
+            client.common.retransmit.max_retransmissions = 30;
+            let up = LinkProfile { mtu, ..LinkProfile::lossy(loss_up) };
+            let down = LinkProfile { mtu, ..LinkProfile::lossy(loss_down) };
+            pair.add_client(client, up, down);
+        }
+        pair.drive_for(BOUND).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        for (i, c) in pair.clients.iter().enumerate() {
+            prop_assert!(
+                pair.client_connected(i),
+                "client {i} not connected after {:?}: {:?}",
+                pair.elapsed(),
+                c.events
+            );
+            let at = c.connected_at.expect("connected_at") - pair.start;
+            prop_assert!(at <= BOUND, "client {i} connected late: {at:?}");
+        }
+        // Each client sends numbered messages; lost ones stay lost (DTLS is
+        // unreliable), but none may arrive twice.
+        for i in 0..clients {
+            for n in 0u32..20 {
+                let msg = [&[i as u8][..], &n.to_be_bytes()[..]].concat();
+                pair.client_send(i, &msg).unwrap();
+            }
+        }
+        let until = pair.elapsed() + Duration::from_secs(30);
+        pair.drive_for(until).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let mut seen: HashMap<Vec<u8>, u32> = HashMap::new();
+        for (_, msg) in &pair.server_received {
+            *seen.entry(msg.clone()).or_default() += 1;
+        }
+        for (msg, count) in &seen {
+            prop_assert_eq!(*count, 1, "message {:?} delivered {} times", msg, count);
+        }
+        for c in &pair.clients {
+            let mut echoed: HashMap<&Vec<u8>, u32> = HashMap::new();
+            for m in &c.received {
+                *echoed.entry(m).or_default() += 1;
+            }
+            prop_assert!(echoed.values().all(|&n| n == 1), "echo delivered twice");
+        }
+    }
+}
+
+/// One fixed, heavily lossy run whose figures are printed for the closing
+/// note (`cargo test -p dtls-tests --test lossy -- --nocapture`).
+#[test]
+fn report_worst_case_over_seeds() {
+    let mut worst = Duration::ZERO;
+    let runs = 40;
+    for seed in 0..runs {
+        let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), seed);
+        let mut client = client_config();
+        client.common.retransmit.max_retransmissions = 30;
+        pair.add_client(client, LinkProfile::lossy(0.3), LinkProfile::lossy(0.3));
+        pair.drive_for(BOUND).unwrap();
+        assert!(
+            pair.client_connected(0),
+            "seed {seed}: {:?}",
+            pair.clients[0].events
+        );
+        let at = pair.clients[0].connected_at.unwrap() - pair.start;
+        worst = worst.max(at);
+    }
+    println!("lossy 30%/30% + dup + reorder: {runs} seeds, worst virtual completion {worst:?}");
+    assert!(worst <= BOUND);
+}

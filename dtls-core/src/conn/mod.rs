@@ -964,6 +964,25 @@ impl Connection {
     }
 }
 
+impl Connection {
+    /// The session's line in the NSS key log format
+    /// (`CLIENT_RANDOM <client_random> <master_secret>`, hex), once
+    /// established, so Wireshark can decrypt a capture. For debugging only:
+    /// it discloses the session's keys.
+    pub fn key_log_line(&self) -> Option<String> {
+        let secrets = match &self.handshake {
+            Handshake::Server(state) => state.session_secrets(),
+            Handshake::Client(state) => state.session_secrets(),
+        }?;
+        let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        Some(format!(
+            "CLIENT_RANDOM {} {}",
+            hex(&secrets.client_random),
+            hex(secrets.master.as_bytes())
+        ))
+    }
+}
+
 /// The secrets of an established session, kept for the exporter and
 /// resumption.
 pub(crate) struct SessionSecrets {

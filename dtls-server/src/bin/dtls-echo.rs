@@ -1,0 +1,168 @@
+//! `dtls-echo`: a DTLS 1.2 echo server. Every datagram a client sends comes
+//! back to it. With no certificate options it generates a self-signed ECDSA
+//! P-256 certificate and prints its SHA-256 fingerprint.
+//!
+//! Try it with: `openssl s_client -dtls1_2 -connect 127.0.0.1:4444`
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::Parser;
+use dtls_crypto::cert::{CertStoreType, Certificate, StoreSource};
+use dtls_server::{DtlsServer, LogLevel, ServerHandler};
+
+/// A DTLS 1.2 echo server.
+#[derive(Debug, Parser)]
+#[command(name = "dtls-echo", version, about)]
+struct Args {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:4444")]
+    bind: SocketAddr,
+    /// PEM certificate (chain) file; needs --key.
+    #[arg(long, requires = "key", conflicts_with = "pfx")]
+    cert: Option<PathBuf>,
+    /// PEM private key file for --cert.
+    #[arg(long, requires = "cert")]
+    key: Option<PathBuf>,
+    /// PKCS#12 / PFX file holding the certificate and key.
+    #[arg(long)]
+    pfx: Option<PathBuf>,
+    /// Password of the --pfx file.
+    #[arg(long, default_value = "")]
+    password: String,
+    /// Require a client certificate.
+    #[arg(long)]
+    client_auth: bool,
+    /// PEM file of CAs that client certificates must chain to.
+    #[arg(long, requires = "client_auth")]
+    ca: Option<PathBuf>,
+    /// Cipher suites, `*` or a `;`/`,`-separated list of IANA names.
+    #[arg(long, default_value = "*")]
+    cipher_suites: String,
+    /// Close connections idle for this many seconds (0 = never).
+    #[arg(long, default_value_t = 0)]
+    idle_timeout: u64,
+    /// Send DTLS heartbeats to idle peers (not implemented yet).
+    #[arg(long)]
+    keep_alive: bool,
+    /// Largest datagram the server sends, in bytes.
+    #[arg(long, default_value_t = 1200)]
+    mtu: usize,
+    /// 0 = quiet, 1 = connections, 2 = handshake progress, 3 = every datagram.
+    #[arg(long, default_value_t = 1)]
+    log_level: u8,
+    /// Append NSS key log lines here (lets Wireshark decrypt; debugging only).
+    #[arg(long)]
+    keylog: Option<PathBuf>,
+    /// Most simultaneous connections.
+    #[arg(long, default_value_t = 10_000)]
+    max_connections: usize,
+}
+
+/// Echoes data and prints log lines.
+struct Echo;
+
+impl ServerHandler for Echo {
+    fn on_data_in(&mut self, server: &mut DtlsServer, e: &dtls_server::events::DataInEvent) {
+        if let Err(err) = server.send_bytes(e.connection_id, &e.datagram) {
+            eprintln!("[{}] echo failed: {err}", e.connection_id);
+        }
+    }
+
+    fn on_log(&mut self, _server: &mut DtlsServer, e: &dtls_server::events::LogEvent) {
+        match e.connection_id {
+            Some(id) => println!("[{}] {}: {}", id, e.log_type, e.message),
+            None => println!("{}: {}", e.log_type, e.message),
+        }
+    }
+}
+
+fn load_certificate(args: &Args) -> Result<Certificate, String> {
+    if let Some(pfx) = &args.pfx {
+        return Certificate::from_store(
+            CertStoreType::PfxFile,
+            StoreSource::Path(pfx),
+            &args.password,
+            "*",
+        )
+        .map_err(|e| format!("{}: {e}", pfx.display()));
+    }
+    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+        return Certificate::from_pem_files(cert, key)
+            .map_err(|e| format!("{} / {}: {e}", cert.display(), key.display()));
+    }
+    let cert = dtls_crypto::selfsigned::generate_self_signed("localhost", &[])
+        .map_err(|e| format!("cannot generate a certificate: {e}"))?;
+    println!(
+        "generated a self-signed ECDSA P-256 certificate, SHA-256 fingerprint {}",
+        cert.fingerprint_sha256()
+    );
+    Ok(cert)
+}
+
+fn run(args: Args) -> Result<(), String> {
+    if args.keep_alive {
+        return Err("--keep-alive: DTLS heartbeats are not implemented yet".to_owned());
+    }
+    let log_level = match args.log_level {
+        0 => LogLevel::None,
+        1 => LogLevel::Info,
+        2 => LogLevel::Verbose,
+        3 => LogLevel::Debug,
+        n => return Err(format!("--log-level {n}: must be 0, 1, 2 or 3")),
+    };
+    let cert = load_certificate(&args)?;
+    let mut server = DtlsServer::new();
+    {
+        let o = server.options_mut();
+        o.local_host = Some(args.bind.ip());
+        o.local_port = args.bind.port();
+        o.cipher_suites = dtls_crypto::suites::parse_suite_list(&args.cipher_suites)
+            .map_err(|e| format!("--cipher-suites: {e}"))?;
+        o.default_idle_timeout = args.idle_timeout;
+        o.max_packet_size = args.mtu;
+        o.log_level = log_level;
+        o.key_log_file = args.keylog.clone();
+        o.max_connections = args.max_connections;
+        o.ssl_authenticate_clients = args.client_auth;
+        if let Some(ca) = &args.ca {
+            o.client_ca_certs =
+                std::fs::read(ca).map_err(|e| format!("--ca {}: {e}", ca.display()))?;
+        }
+    }
+    server.set_ssl_cert(cert);
+    server.set_handler(Echo);
+    server.start_listening().map_err(|e| e.to_string())?;
+    let host = server
+        .local_host()
+        .map_or_else(|| "?".to_owned(), |h| h.to_string());
+    println!(
+        "listening on {}",
+        SocketAddr::new(host.parse().unwrap_or(args.bind.ip()), server.local_port())
+    );
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .map_err(|e| format!("cannot install the signal handler: {e}"))?;
+    while !stop.load(Ordering::SeqCst) {
+        server.do_events().map_err(|e| e.to_string())?;
+    }
+    println!("shutting down");
+    server.shutdown();
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("dtls-echo: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! The seed's events, as Rust types, and the handler that receives them.
+//!
+//! Every handler method gets `&mut DtlsServer`, so it can answer the way the
+//! seed's examples do (send in `on_data_in`, disconnect in `on_connected`...).
+//! Implement [`ServerHandler`] on your own type, or use [`Handlers`] to set
+//! closures one by one.
+
+use std::net::IpAddr;
+
+use crate::server::{ConnectionId, DtlsServer};
+
+/// `Connected`: a handshake completed (`status_code == 0`) or failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectedEvent {
+    /// The connection.
+    pub connection_id: ConnectionId,
+    /// The peer's address.
+    pub source_addr: IpAddr,
+    /// The peer's port.
+    pub source_port: u16,
+    /// 0 on success, else one of the seed's 400-405 codes.
+    pub status_code: u16,
+    /// "OK" or what went wrong.
+    pub description: String,
+}
+
+/// `ConnectionRequest`: a peer proved its address with the cookie exchange
+/// and is about to handshake. Set `accept = false` to refuse it (it is
+/// dropped silently).
+///
+/// Unlike a TCP accept, this fires only after the stateless cookie round
+/// trip (RFC 6347 4.2.1), so spoofed source addresses never reach
+/// application code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionRequestEvent {
+    /// The peer's address.
+    pub address: IpAddr,
+    /// The peer's port.
+    pub port: u16,
+    /// Whether to accept (default `true`).
+    pub accept: bool,
+}
+
+/// `DataIn`: one datagram of application data arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataInEvent {
+    /// The connection.
+    pub connection_id: ConnectionId,
+    /// The decrypted datagram.
+    pub datagram: Vec<u8>,
+}
+
+/// `Disconnected`: a connection ended and was removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisconnectedEvent {
+    /// The connection.
+    pub connection_id: ConnectionId,
+    /// 0 for an orderly close, else one of the seed's codes.
+    pub status_code: u16,
+    /// What happened.
+    pub description: String,
+}
+
+/// `Error`: something went wrong outside any handshake (a socket error, a
+/// send that failed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorEvent {
+    /// The connection, if the error belongs to one.
+    pub connection_id: Option<ConnectionId>,
+    /// The seed's error code.
+    pub error_code: u16,
+    /// What went wrong.
+    pub description: String,
+}
+
+/// `Log`: one log line, filtered by the `LogLevel` setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEvent {
+    /// The connection, if the line belongs to one.
+    pub connection_id: Option<ConnectionId>,
+    /// 1 (Info), 2 (Verbose) or 3 (Debug).
+    pub log_level: u8,
+    /// The line.
+    pub message: String,
+    /// "Info", "Error", "Verbose" or "Debug".
+    pub log_type: &'static str,
+}
+
+/// `SSLClientAuthentication`: the client presented a certificate. `accept`
+/// starts as whether the chain validated; the handler may change it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SslClientAuthenticationEvent {
+    /// The connection.
+    pub connection_id: ConnectionId,
+    /// The client's end-entity certificate, DER.
+    pub cert_encoded: Vec<u8>,
+    /// Its subject DN.
+    pub cert_subject: String,
+    /// Its issuer DN.
+    pub cert_issuer: String,
+    /// "OK" or the problems found with the chain.
+    pub status: String,
+    /// Whether to accept the client.
+    pub accept: bool,
+}
+
+/// `SSLStatus`: handshake progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SslStatusEvent {
+    /// The connection.
+    pub connection_id: ConnectionId,
+    /// What happened.
+    pub message: String,
+}
+
+/// Receives the server's events. Every method has a default that does
+/// nothing (and accepts, where there is a choice).
+#[allow(unused_variables)]
+pub trait ServerHandler {
+    /// A handshake completed or failed.
+    fn on_connected(&mut self, server: &mut DtlsServer, e: &ConnectedEvent) {}
+    /// A verified peer wants to connect; clear `e.accept` to refuse.
+    fn on_connection_request(&mut self, server: &mut DtlsServer, e: &mut ConnectionRequestEvent) {}
+    /// Application data arrived.
+    fn on_data_in(&mut self, server: &mut DtlsServer, e: &DataInEvent) {}
+    /// A connection ended.
+    fn on_disconnected(&mut self, server: &mut DtlsServer, e: &DisconnectedEvent) {}
+    /// An error outside a handshake.
+    fn on_error(&mut self, server: &mut DtlsServer, e: &ErrorEvent) {}
+    /// A log line.
+    fn on_log(&mut self, server: &mut DtlsServer, e: &LogEvent) {}
+    /// A client presented a certificate; set `e.accept`.
+    fn on_ssl_client_authentication(
+        &mut self,
+        server: &mut DtlsServer,
+        e: &mut SslClientAuthenticationEvent,
+    ) {
+    }
+    /// Handshake progress.
+    fn on_ssl_status(&mut self, server: &mut DtlsServer, e: &SslStatusEvent) {}
+}
+
+type Callback<E> = Box<dyn FnMut(&mut DtlsServer, &E) + Send>;
+type MutCallback<E> = Box<dyn FnMut(&mut DtlsServer, &mut E) + Send>;
+
+/// A [`ServerHandler`] made of optional closures, for the seed's
+/// `server.OnDataIn += ...` style.
+#[derive(Default)]
+pub struct Handlers {
+    /// `Connected`.
+    pub on_connected: Option<Callback<ConnectedEvent>>,
+    /// `ConnectionRequest`.
+    pub on_connection_request: Option<MutCallback<ConnectionRequestEvent>>,
+    /// `DataIn`.
+    pub on_data_in: Option<Callback<DataInEvent>>,
+    /// `Disconnected`.
+    pub on_disconnected: Option<Callback<DisconnectedEvent>>,
+    /// `Error`.
+    pub on_error: Option<Callback<ErrorEvent>>,
+    /// `Log`.
+    pub on_log: Option<Callback<LogEvent>>,
+    /// `SSLClientAuthentication`.
+    pub on_ssl_client_authentication: Option<MutCallback<SslClientAuthenticationEvent>>,
+    /// `SSLStatus`.
+    pub on_ssl_status: Option<Callback<SslStatusEvent>>,
+}
+
+impl std::fmt::Debug for Handlers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Handlers { .. }")
+    }
+}
+
+impl ServerHandler for Handlers {
+    fn on_connected(&mut self, server: &mut DtlsServer, e: &ConnectedEvent) {
+        if let Some(f) = &mut self.on_connected {
+            f(server, e);
+        }
+    }
+    fn on_connection_request(&mut self, server: &mut DtlsServer, e: &mut ConnectionRequestEvent) {
+        if let Some(f) = &mut self.on_connection_request {
+            f(server, e);
+        }
+    }
+    fn on_data_in(&mut self, server: &mut DtlsServer, e: &DataInEvent) {
+        if let Some(f) = &mut self.on_data_in {
+            f(server, e);
+        }
+    }
+    fn on_disconnected(&mut self, server: &mut DtlsServer, e: &DisconnectedEvent) {
+        if let Some(f) = &mut self.on_disconnected {
+            f(server, e);
+        }
+    }
+    fn on_error(&mut self, server: &mut DtlsServer, e: &ErrorEvent) {
+        if let Some(f) = &mut self.on_error {
+            f(server, e);
+        }
+    }
+    fn on_log(&mut self, server: &mut DtlsServer, e: &LogEvent) {
+        if let Some(f) = &mut self.on_log {
+            f(server, e);
+        }
+    }
+    fn on_ssl_client_authentication(
+        &mut self,
+        server: &mut DtlsServer,
+        e: &mut SslClientAuthenticationEvent,
+    ) {
+        if let Some(f) = &mut self.on_ssl_client_authentication {
+            f(server, e);
+        }
+    }
+    fn on_ssl_status(&mut self, server: &mut DtlsServer, e: &SslStatusEvent) {
+        if let Some(f) = &mut self.on_ssl_status {
+            f(server, e);
+        }
+    }
+}

@@ -1,0 +1,976 @@
+//! `DtlsServer`: the seed's DTLSServer component over one UDP socket.
+//!
+//! ```no_run
+//! use dtls_server::{DtlsServer, Handlers};
+//! use dtls_crypto::selfsigned::generate_self_signed;
+//!
+//! let mut server = DtlsServer::new();
+//! server.set_ssl_cert(generate_self_signed("localhost", &[]).unwrap());
+//! let mut handlers = Handlers::default();
+//! handlers.on_data_in = Some(Box::new(|srv, e| {
+//!     let _ = srv.send_bytes(e.connection_id, &e.datagram); // echo
+//! }));
+//! server.set_handler(handlers);
+//! server.start_listening().unwrap();
+//! while server.listening() {
+//!     server.do_events().unwrap();
+//! }
+//! ```
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fmt;
+use std::io::{self, Write};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use dtls_core::config::{ClientAuthMode, Identity, ServerConfig, UnixTime};
+use dtls_core::event::NegotiatedParams;
+use dtls_core::{ConnectionHandle, DatagramEvent, Endpoint, Event, StatusCode};
+use dtls_crypto::CipherSuite;
+use dtls_crypto::cert::Certificate;
+use dtls_crypto::verify::{ClientCertVerifier, SecurityFlags};
+
+use crate::events::{
+    ConnectedEvent, ConnectionRequestEvent, DataInEvent, DisconnectedEvent, ErrorEvent, LogEvent,
+    ServerHandler, SslClientAuthenticationEvent, SslStatusEvent,
+};
+
+/// A connection's identifier (the seed's ConnectionId), unique for the
+/// server's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnectionId(pub u64);
+
+impl fmt::Display for ConnectionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// An error from a server method.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// No certificate (with a private key) is set.
+    NoCertificate,
+    /// The certificate or key cannot be used; the text says why.
+    Certificate(String),
+    /// A socket operation failed (bind, send...); the text names it.
+    Io(String),
+    /// No connection has this id.
+    UnknownConnection(ConnectionId),
+    /// The engine refused the operation (not connected, too large...).
+    Dtls(dtls_core::Error),
+    /// The server is not listening.
+    NotListening,
+    /// A setting cannot be applied; the text names it and says why.
+    Config(String),
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServerError::NoCertificate => {
+                f.write_str("no SSLCert with a private key is set; the server needs one")
+            }
+            ServerError::Certificate(s) => write!(f, "certificate: {s}"),
+            ServerError::Io(s) => f.write_str(s),
+            ServerError::UnknownConnection(id) => write!(f, "no connection with id {id}"),
+            ServerError::Dtls(e) => write!(f, "{e}"),
+            ServerError::NotListening => f.write_str("the server is not listening"),
+            ServerError::Config(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+impl std::error::Error for ServerError {}
+
+impl From<dtls_core::Error> for ServerError {
+    fn from(e: dtls_core::Error) -> Self {
+        ServerError::Dtls(e)
+    }
+}
+
+/// One connection, as the seed's `DTLSConnection` plus what was negotiated
+/// (the seed's `SSLNegotiated*[connId]`).
+#[derive(Debug, Clone)]
+pub struct DtlsConnection {
+    /// The id.
+    pub connection_id: ConnectionId,
+    /// Our address.
+    pub local_host: IpAddr,
+    /// Our port.
+    pub local_port: u16,
+    /// The peer's address.
+    pub remote_host: IpAddr,
+    /// The peer's port.
+    pub remote_port: u16,
+    /// What the handshake settled, once connected.
+    pub negotiated: Option<NegotiatedParams>,
+    /// Whether data delivery is paused (the seed's PauseData).
+    pub paused: bool,
+    /// Datagrams dropped because the paused buffer was full.
+    pub dropped_while_paused: u64,
+    held: VecDeque<Vec<u8>>,
+    held_bytes: usize,
+    last_activity: Instant,
+    handle: ConnectionHandle,
+}
+
+impl DtlsConnection {
+    /// Whether the handshake has completed.
+    pub fn connected(&self) -> bool {
+        self.negotiated.is_some()
+    }
+}
+
+/// Log verbosity (the seed's `LogLevel` config: 0-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum LogLevel {
+    /// 0: nothing.
+    None = 0,
+    /// 1: connections and errors (default).
+    #[default]
+    Info = 1,
+    /// 2: handshake progress too.
+    Verbose = 2,
+    /// 3: every datagram too.
+    Debug = 3,
+}
+
+/// The typed settings `DtlsServer` is built from. Every field has the seed's
+/// default.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// `LocalHost`: the interface to bind; `None` = all IPv4 interfaces.
+    pub local_host: Option<IpAddr>,
+    /// `LocalPort`: 0 lets the system pick (read it back after start).
+    pub local_port: u16,
+    /// `DefaultIdleTimeout` in seconds; 0 disables.
+    pub default_idle_timeout: u64,
+    /// `KeepAlive`.
+    pub keep_alive: bool,
+    /// `SSLAuthenticateClients`: require a client certificate.
+    pub ssl_authenticate_clients: bool,
+    /// `SSLEnabledCipherSuites`, in preference order.
+    pub cipher_suites: Vec<CipherSuite>,
+    /// `MaxPacketSize`: the largest datagram we send (PMTU).
+    pub max_packet_size: usize,
+    /// `MaxConnections`.
+    pub max_connections: usize,
+    /// `LogLevel`.
+    pub log_level: LogLevel,
+    /// `SSLClientCACerts`: PEM trust anchors for client certificates.
+    pub client_ca_certs: Vec<u8>,
+    /// `SSLSecurityFlags`.
+    pub security_flags: SecurityFlags,
+    /// `SSLKeyLogFile`: append NSS key log lines here (debugging only).
+    pub key_log_file: Option<std::path::PathBuf>,
+    /// `ShareLocalPort` (SO_REUSEPORT).
+    pub share_local_port: bool,
+    /// `InBufferSize`: socket receive buffer, 0 = system default.
+    pub in_buffer_size: usize,
+    /// `OutBufferSize`: socket send buffer, 0 = system default.
+    pub out_buffer_size: usize,
+    /// Cap on application bytes held per paused connection.
+    pub paused_buffer_limit: usize,
+    /// Longest `do_events` waits when nothing is ready.
+    pub do_events_wait: Duration,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            local_host: None,
+            local_port: 0,
+            default_idle_timeout: 0,
+            keep_alive: false,
+            ssl_authenticate_clients: false,
+            cipher_suites: CipherSuite::ALL.to_vec(),
+            max_packet_size: 1200,
+            max_connections: 10_000,
+            log_level: LogLevel::Info,
+            client_ca_certs: Vec::new(),
+            security_flags: SecurityFlags(0),
+            key_log_file: None,
+            share_local_port: false,
+            in_buffer_size: 0,
+            out_buffer_size: 0,
+            paused_buffer_limit: 256 * 1024,
+            do_events_wait: Duration::from_millis(100),
+        }
+    }
+}
+
+/// The server. See the module documentation.
+pub struct DtlsServer {
+    options: ServerOptions,
+    ssl_cert: Option<Certificate>,
+    ca_chain: Vec<Vec<u8>>,
+    socket: Option<UdpSocket>,
+    endpoint: Option<Endpoint>,
+    listening: bool,
+    connections: BTreeMap<ConnectionId, DtlsConnection>,
+    by_handle: HashMap<ConnectionHandle, ConnectionId>,
+    handler: Option<Box<dyn ServerHandler + Send>>,
+    dispatching: bool,
+    recv_buf: Vec<u8>,
+    send_buf: Vec<u8>,
+    key_log: Option<std::fs::File>,
+    /// Datagrams that could not be sent (socket errors), for diagnostics.
+    pub send_errors: u64,
+}
+
+impl fmt::Debug for DtlsServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DtlsServer")
+            .field("listening", &self.listening)
+            .field("connections", &self.connections.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for DtlsServer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl DtlsServer {
+    /// A server with the seed's defaults, no certificate, not listening.
+    pub fn new() -> Self {
+        DtlsServer {
+            options: ServerOptions::default(),
+            ssl_cert: None,
+            ca_chain: Vec::new(),
+            socket: None,
+            endpoint: None,
+            listening: false,
+            connections: BTreeMap::new(),
+            by_handle: HashMap::new(),
+            handler: None,
+            dispatching: false,
+            recv_buf: vec![0u8; 65_536],
+            send_buf: vec![0u8; 65_536],
+            key_log: None,
+            send_errors: 0,
+        }
+    }
+
+    /// The typed options.
+    pub fn options(&self) -> &ServerOptions {
+        &self.options
+    }
+
+    /// Changes the typed options; most take effect at the next
+    /// `start_listening`.
+    pub fn options_mut(&mut self) -> &mut ServerOptions {
+        &mut self.options
+    }
+
+    /// Sets the event handler.
+    pub fn set_handler(&mut self, handler: impl ServerHandler + Send + 'static) {
+        self.handler = Some(Box::new(handler));
+    }
+
+    /// `SSLCert`: the certificate (with private key) the server presents.
+    pub fn ssl_cert(&self) -> Option<&Certificate> {
+        self.ssl_cert.as_ref()
+    }
+
+    /// Sets `SSLCert`.
+    pub fn set_ssl_cert(&mut self, cert: Certificate) {
+        self.ssl_cert = Some(cert);
+    }
+
+    /// `SSLCACerts`: intermediate certificates sent after the server's
+    /// certificate (DER).
+    pub fn set_ssl_ca_certs(&mut self, chain: Vec<Vec<u8>>) {
+        self.ca_chain = chain;
+    }
+
+    /// `Listening`.
+    pub fn listening(&self) -> bool {
+        self.listening
+    }
+
+    /// `LocalHost`: the bound address once listening, else the configured one.
+    pub fn local_host(&self) -> Option<IpAddr> {
+        match &self.socket {
+            Some(s) => s.local_addr().ok().map(|a| a.ip()),
+            None => self.options.local_host,
+        }
+    }
+
+    /// `LocalPort`: the bound port once listening (the system's pick when 0
+    /// was configured), else the configured one.
+    pub fn local_port(&self) -> u16 {
+        match &self.socket {
+            Some(s) => s.local_addr().map(|a| a.port()).unwrap_or(0),
+            None => self.options.local_port,
+        }
+    }
+
+    /// `DefaultIdleTimeout` in seconds.
+    pub fn default_idle_timeout(&self) -> u64 {
+        self.options.default_idle_timeout
+    }
+
+    /// Sets `DefaultIdleTimeout`; takes effect immediately.
+    pub fn set_default_idle_timeout(&mut self, seconds: u64) {
+        self.options.default_idle_timeout = seconds;
+    }
+
+    /// `KeepAlive`.
+    pub fn keep_alive(&self) -> bool {
+        self.options.keep_alive
+    }
+
+    /// `SSLAuthenticateClients`.
+    pub fn ssl_authenticate_clients(&self) -> bool {
+        self.options.ssl_authenticate_clients
+    }
+
+    /// Sets `SSLAuthenticateClients` (before `start_listening`).
+    pub fn set_ssl_authenticate_clients(&mut self, on: bool) {
+        self.options.ssl_authenticate_clients = on;
+    }
+
+    /// `Connections`: the established connections, by id.
+    pub fn connections(&self) -> impl Iterator<Item = &DtlsConnection> {
+        self.connections.values().filter(|c| c.connected())
+    }
+
+    /// One connection (established or still handshaking).
+    pub fn connection(&self, id: ConnectionId) -> Option<&DtlsConnection> {
+        self.connections.get(&id)
+    }
+
+    fn build_config(&self) -> Result<ServerConfig, ServerError> {
+        let cert = self.ssl_cert.as_ref().ok_or(ServerError::NoCertificate)?;
+        if !cert.private_key_available() {
+            return Err(ServerError::NoCertificate);
+        }
+        let mut identity = Identity::from_certificate(cert)
+            .map_err(|e| ServerError::Certificate(e.to_string()))?;
+        identity.chain.extend(self.ca_chain.iter().cloned());
+        let mut config = ServerConfig::new(identity);
+        config.common.cipher_suites = self.options.cipher_suites.clone();
+        config.common.mtu = self.options.max_packet_size;
+        config.max_connections = self.options.max_connections;
+        config.unix_time = Some(UnixTime(Arc::new(unix_now)));
+        if self.options.ssl_authenticate_clients {
+            config.client_auth = ClientAuthMode::Required;
+            if !self.options.client_ca_certs.is_empty() {
+                let verifier = ClientCertVerifier::from_pem(
+                    &self.options.client_ca_certs,
+                    self.options.security_flags,
+                )
+                .map_err(|e| ServerError::Certificate(format!("SSLClientCACerts: {e}")))?;
+                config.client_verifier = Some(Arc::new(verifier));
+            }
+        }
+        Ok(config)
+    }
+
+    fn bind(&self) -> Result<UdpSocket, ServerError> {
+        use socket2::{Domain, Protocol, Socket, Type};
+        let ip = self
+            .options
+            .local_host
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        let addr = SocketAddr::new(ip, self.options.local_port);
+        let io = |what: &str, e: io::Error| ServerError::Io(format!("{what} {addr}: {e}"));
+        let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
+            .map_err(|e| io("cannot create a socket for", e))?;
+        if self.options.share_local_port {
+            socket
+                .set_reuse_port(true)
+                .map_err(|e| io("cannot set SO_REUSEPORT on", e))?;
+        }
+        if self.options.in_buffer_size > 0 {
+            socket
+                .set_recv_buffer_size(self.options.in_buffer_size)
+                .map_err(|e| io("cannot set InBufferSize on", e))?;
+        }
+        if self.options.out_buffer_size > 0 {
+            socket
+                .set_send_buffer_size(self.options.out_buffer_size)
+                .map_err(|e| io("cannot set OutBufferSize on", e))?;
+        }
+        socket
+            .bind(&addr.into())
+            .map_err(|e| io("cannot bind", e))?;
+        Ok(socket.into())
+    }
+
+    /// `StartListening`: binds the socket and accepts handshakes.
+    ///
+    /// # Errors
+    /// No usable certificate, or the socket cannot be bound (the message
+    /// names the address and the OS error, e.g. "address in use").
+    pub fn start_listening(&mut self) -> Result<(), ServerError> {
+        if let Some(endpoint) = &mut self.endpoint {
+            endpoint.set_accepting(true);
+            self.listening = true;
+            return Ok(());
+        }
+        let config = self.build_config()?;
+        let socket = self.bind()?;
+        let endpoint = Endpoint::new(Arc::new(config))?;
+        if let Some(path) = &self.options.key_log_file {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| ServerError::Io(format!("SSLKeyLogFile {}: {e}", path.display())))?;
+            self.key_log = Some(file);
+        }
+        self.socket = Some(socket);
+        self.endpoint = Some(endpoint);
+        self.listening = true;
+        let (host, port) = (self.local_host(), self.local_port());
+        let host = host.map_or_else(|| "0.0.0.0".to_owned(), |h| h.to_string());
+        self.log(
+            None,
+            LogLevel::Info,
+            "Info",
+            format!("listening on {host}:{port}"),
+        );
+        Ok(())
+    }
+
+    /// `StopListening`: new handshakes are ignored; existing connections
+    /// stay.
+    pub fn stop_listening(&mut self) {
+        if let Some(endpoint) = &mut self.endpoint {
+            endpoint.set_accepting(false);
+        }
+        self.listening = false;
+    }
+
+    /// `Shutdown`: stop listening, close every connection with close_notify,
+    /// and release the socket.
+    pub fn shutdown(&mut self) {
+        self.stop_listening();
+        let now = Instant::now();
+        if let Some(endpoint) = &mut self.endpoint {
+            endpoint.close_all(now);
+        }
+        self.pump(now);
+        let ids: Vec<ConnectionId> = self.connections.keys().copied().collect();
+        for id in ids {
+            self.remove_connection(id, 0, "server shut down".to_owned());
+        }
+        self.endpoint = None;
+        self.socket = None;
+        self.key_log = None;
+    }
+
+    /// `Reset`: shut down and restore every setting to its default.
+    pub fn reset(&mut self) {
+        self.shutdown();
+        self.options = ServerOptions::default();
+        self.ssl_cert = None;
+        self.ca_chain.clear();
+    }
+
+    fn handle_of(&self, id: ConnectionId) -> Result<ConnectionHandle, ServerError> {
+        self.connections
+            .get(&id)
+            .map(|c| c.handle)
+            .ok_or(ServerError::UnknownConnection(id))
+    }
+
+    /// `SendBytes`: one datagram of application data to a connection.
+    ///
+    /// # Errors
+    /// Unknown id, not yet connected, or more than one record can carry
+    /// (nothing is sent in those cases).
+    pub fn send_bytes(&mut self, id: ConnectionId, data: &[u8]) -> Result<(), ServerError> {
+        let handle = self.handle_of(id)?;
+        let now = Instant::now();
+        let endpoint = self.endpoint.as_mut().ok_or(ServerError::NotListening)?;
+        endpoint.send(handle, now, data)?;
+        if let Some(c) = self.connections.get_mut(&id) {
+            c.last_activity = now;
+        }
+        self.pump(now);
+        Ok(())
+    }
+
+    /// `SendText`: sends UTF-8 text.
+    ///
+    /// # Errors
+    /// As [`send_bytes`](Self::send_bytes).
+    pub fn send_text(&mut self, id: ConnectionId, text: &str) -> Result<(), ServerError> {
+        self.send_bytes(id, text.as_bytes())
+    }
+
+    /// `Disconnect`: sends close_notify and removes the connection
+    /// (Disconnected fires with status 0).
+    ///
+    /// # Errors
+    /// Unknown id.
+    pub fn disconnect(&mut self, id: ConnectionId) -> Result<(), ServerError> {
+        let handle = self.handle_of(id)?;
+        let now = Instant::now();
+        if let Some(endpoint) = &mut self.endpoint {
+            let _ = endpoint.close(handle, now);
+        }
+        self.pump(now);
+        if self.connections.contains_key(&id) {
+            self.remove_connection(id, 0, "disconnected locally".to_owned());
+        }
+        Ok(())
+    }
+
+    /// `PauseData`: stop DataIn for this connection; records are held (up
+    /// to a cap; beyond it they are dropped and counted).
+    ///
+    /// # Errors
+    /// Unknown id.
+    pub fn pause_data(&mut self, id: ConnectionId) -> Result<(), ServerError> {
+        let c = self
+            .connections
+            .get_mut(&id)
+            .ok_or(ServerError::UnknownConnection(id))?;
+        c.paused = true;
+        Ok(())
+    }
+
+    /// `ProcessData`: deliver what was held, in order, and resume DataIn.
+    ///
+    /// # Errors
+    /// Unknown id.
+    pub fn process_data(&mut self, id: ConnectionId) -> Result<(), ServerError> {
+        let held = {
+            let c = self
+                .connections
+                .get_mut(&id)
+                .ok_or(ServerError::UnknownConnection(id))?;
+            c.paused = false;
+            c.held_bytes = 0;
+            std::mem::take(&mut c.held)
+        };
+        for datagram in held {
+            let e = DataInEvent {
+                connection_id: id,
+                datagram,
+            };
+            self.with_handler(|h, s| h.on_data_in(s, &e));
+        }
+        Ok(())
+    }
+
+    /// `DoEvents`: processes everything that is ready (datagrams, timers,
+    /// idle timeouts) and, if nothing is, waits up to
+    /// `ServerOptions::do_events_wait` for a datagram.
+    ///
+    /// # Errors
+    /// A socket error other than a timeout.
+    pub fn do_events(&mut self) -> Result<(), ServerError> {
+        let Some(socket) = self.socket.as_ref() else {
+            std::thread::sleep(self.options.do_events_wait);
+            return Ok(());
+        };
+        let now = Instant::now();
+        let mut wait = self.options.do_events_wait;
+        if let Some(at) = self.endpoint.as_ref().and_then(Endpoint::poll_timeout) {
+            wait = wait.min(at.saturating_duration_since(now));
+        }
+        let wait = wait.max(Duration::from_millis(1));
+        socket
+            .set_read_timeout(Some(wait))
+            .map_err(|e| ServerError::Io(format!("socket: {e}")))?;
+        let mut received = 0usize;
+        while let Some(socket) = self.socket.as_ref() {
+            let mut buf = std::mem::take(&mut self.recv_buf);
+            let result = socket.recv_from(&mut buf);
+            match result {
+                Ok((n, peer)) => {
+                    let now = Instant::now();
+                    self.handle_datagram(now, peer, &mut buf, n);
+                    self.recv_buf = buf;
+                    received += 1;
+                    if received == 1 {
+                        // Drain what else is queued without waiting.
+                        if let Some(s) = self.socket.as_ref() {
+                            let _ = s.set_nonblocking(true);
+                        }
+                    }
+                    if received >= 256 {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    self.recv_buf = buf;
+                    match e.kind() {
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => break,
+                        // ICMP port unreachable from a peer that went away
+                        // surfaces here on Linux: not the server's problem.
+                        io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset => {
+                            continue;
+                        }
+                        _ => {
+                            if let Some(s) = self.socket.as_ref() {
+                                let _ = s.set_nonblocking(false);
+                            }
+                            return Err(ServerError::Io(format!("receive: {e}")));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(s) = self.socket.as_ref() {
+            let _ = s.set_nonblocking(false);
+        }
+        let now = Instant::now();
+        if let Some(endpoint) = &mut self.endpoint {
+            endpoint.handle_timeout(now);
+        }
+        self.expire_idle(now);
+        self.pump(now);
+        Ok(())
+    }
+
+    fn handle_datagram(&mut self, now: Instant, peer: SocketAddr, buf: &mut [u8], n: usize) {
+        if self.endpoint.is_none() {
+            return;
+        }
+        let Some(datagram) = buf.get_mut(..n) else {
+            return;
+        };
+        if self.options.log_level >= LogLevel::Debug {
+            let line = format!("received {n} bytes from {peer}");
+            self.log(None, LogLevel::Debug, "Debug", line);
+        }
+        let endpoint = match self.endpoint.as_mut() {
+            Some(e) => e,
+            None => return,
+        };
+        let mut response = [0u8; 256];
+        match endpoint.handle_datagram(now, peer, datagram, &mut response) {
+            DatagramEvent::Respond(len) => {
+                if let (Some(socket), Some(reply)) = (self.socket.as_ref(), response.get(..len))
+                    && socket.send_to(reply, peer).is_err()
+                {
+                    self.send_errors += 1;
+                }
+            }
+            DatagramEvent::NewConnection(handle) => self.on_new_connection(now, handle, peer),
+            DatagramEvent::Consumed => {
+                if let Some(id) = endpoint.lookup(peer).and_then(|h| self.by_handle.get(&h))
+                    && let Some(c) = self.connections.get_mut(id)
+                {
+                    c.last_activity = now;
+                }
+            }
+        }
+    }
+
+    fn on_new_connection(&mut self, now: Instant, handle: ConnectionHandle, peer: SocketAddr) {
+        let mut request = ConnectionRequestEvent {
+            address: peer.ip(),
+            port: peer.port(),
+            accept: true,
+        };
+        self.with_handler(|h, s| h.on_connection_request(s, &mut request));
+        if !request.accept {
+            if let Some(endpoint) = &mut self.endpoint {
+                endpoint.reject(handle);
+            }
+            self.log(
+                None,
+                LogLevel::Info,
+                "Info",
+                format!("refused connection from {peer}"),
+            );
+            return;
+        }
+        let id = ConnectionId(handle.id());
+        let local = self
+            .socket
+            .as_ref()
+            .and_then(|s| s.local_addr().ok())
+            .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
+        self.by_handle.insert(handle, id);
+        self.connections.insert(
+            id,
+            DtlsConnection {
+                connection_id: id,
+                local_host: local.ip(),
+                local_port: local.port(),
+                remote_host: peer.ip(),
+                remote_port: peer.port(),
+                negotiated: None,
+                paused: false,
+                dropped_while_paused: 0,
+                held: VecDeque::new(),
+                held_bytes: 0,
+                last_activity: now,
+                handle,
+            },
+        );
+    }
+
+    fn expire_idle(&mut self, now: Instant) {
+        if self.options.default_idle_timeout == 0 {
+            return;
+        }
+        let limit = Duration::from_secs(self.options.default_idle_timeout);
+        let idle: Vec<ConnectionId> = self
+            .connections
+            .values()
+            .filter(|c| now.saturating_duration_since(c.last_activity) >= limit)
+            .map(|c| c.connection_id)
+            .collect();
+        for id in idle {
+            if let Some(handle) = self.connections.get(&id).map(|c| c.handle)
+                && let Some(endpoint) = &mut self.endpoint
+            {
+                let _ = endpoint.close(handle, now);
+            }
+            self.pump(now);
+            if self.connections.contains_key(&id) {
+                self.remove_connection(id, 0, "idle timeout".to_owned());
+            }
+        }
+    }
+
+    /// Sends every datagram the endpoint has, then dispatches its events.
+    fn pump(&mut self, now: Instant) {
+        self.flush(now);
+        if self.dispatching {
+            return;
+        }
+        self.dispatching = true;
+        while let Some((handle, event)) = self.endpoint.as_mut().and_then(Endpoint::poll_event) {
+            self.dispatch(now, handle, event);
+            self.flush(now);
+        }
+        self.dispatching = false;
+    }
+
+    fn flush(&mut self, now: Instant) {
+        let (Some(endpoint), Some(socket)) = (self.endpoint.as_mut(), self.socket.as_ref()) else {
+            return;
+        };
+        while let Some(t) = endpoint.poll_transmit(now, &mut self.send_buf) {
+            let Some(datagram) = self.send_buf.get(..t.len) else {
+                continue;
+            };
+            if socket.send_to(datagram, t.destination).is_err() {
+                self.send_errors += 1;
+            }
+        }
+    }
+
+    fn dispatch(&mut self, now: Instant, handle: ConnectionHandle, event: Event) {
+        let Some(&id) = self.by_handle.get(&handle) else {
+            return;
+        };
+        match event {
+            Event::HandshakeProgress(message) => {
+                if self.options.log_level >= LogLevel::Verbose {
+                    self.log(Some(id), LogLevel::Verbose, "Verbose", message.clone());
+                }
+                let e = SslStatusEvent {
+                    connection_id: id,
+                    message,
+                };
+                self.with_handler(|h, s| h.on_ssl_status(s, &e));
+            }
+            Event::ClientCertificate {
+                chain,
+                status,
+                verified,
+            } => {
+                let leaf = chain.first().cloned().unwrap_or_default();
+                let (subject, issuer) = match Certificate::from_der(&leaf) {
+                    Ok(c) => (c.subject().to_owned(), c.issuer().to_owned()),
+                    Err(_) => (String::new(), String::new()),
+                };
+                let mut e = SslClientAuthenticationEvent {
+                    connection_id: id,
+                    cert_encoded: leaf,
+                    cert_subject: subject,
+                    cert_issuer: issuer,
+                    status,
+                    accept: verified,
+                };
+                self.with_handler(|h, s| h.on_ssl_client_authentication(s, &mut e));
+                if let Some(endpoint) = &mut self.endpoint {
+                    let _ = endpoint.decide_client_certificate(handle, now, e.accept);
+                }
+            }
+            Event::Connected(params) => {
+                self.write_key_log(handle);
+                let (host, port) = match self.connections.get_mut(&id) {
+                    Some(c) => {
+                        c.negotiated = Some(*params.clone());
+                        c.last_activity = now;
+                        (c.remote_host, c.remote_port)
+                    }
+                    None => return,
+                };
+                self.log(
+                    Some(id),
+                    LogLevel::Info,
+                    "Info",
+                    format!("connected {host}:{port} ({})", params.cipher_suite),
+                );
+                let e = ConnectedEvent {
+                    connection_id: id,
+                    source_addr: host,
+                    source_port: port,
+                    status_code: 0,
+                    description: "OK".to_owned(),
+                };
+                self.with_handler(|h, s| h.on_connected(s, &e));
+            }
+            Event::HandshakeFailed(status) => {
+                let (host, port) = match self.connections.get(&id) {
+                    Some(c) => (c.remote_host, c.remote_port),
+                    None => return,
+                };
+                self.log(
+                    Some(id),
+                    LogLevel::Info,
+                    "Error",
+                    format!("handshake with {host}:{port} failed: {status}"),
+                );
+                let e = ConnectedEvent {
+                    connection_id: id,
+                    source_addr: host,
+                    source_port: port,
+                    status_code: status.code.code(),
+                    description: status.description.clone(),
+                };
+                self.with_handler(|h, s| h.on_connected(s, &e));
+                self.remove_connection(id, status.code.code(), status.description);
+            }
+            Event::DataReadable => self.drain_data(id, handle),
+            Event::Closed(status) => {
+                self.remove_connection(id, status.code.code(), status.description);
+            }
+            _ => {}
+        }
+    }
+
+    fn drain_data(&mut self, id: ConnectionId, handle: ConnectionHandle) {
+        let mut buf = std::mem::take(&mut self.recv_buf);
+        while let Some(Ok(Some(n))) = self
+            .endpoint
+            .as_mut()
+            .map(|endpoint| endpoint.recv(handle, &mut buf))
+        {
+            let datagram = buf.get(..n).unwrap_or(&[]).to_vec();
+            let limit = self.options.paused_buffer_limit;
+            let deliver = match self.connections.get_mut(&id) {
+                Some(c) if c.paused => {
+                    if c.held_bytes + datagram.len() > limit {
+                        c.dropped_while_paused += 1;
+                    } else {
+                        c.held_bytes += datagram.len();
+                        c.held.push_back(datagram.clone());
+                    }
+                    false
+                }
+                Some(_) => true,
+                None => false,
+            };
+            if deliver {
+                let e = DataInEvent {
+                    connection_id: id,
+                    datagram,
+                };
+                self.with_handler(|h, s| h.on_data_in(s, &e));
+            }
+        }
+        self.recv_buf = buf;
+    }
+
+    fn remove_connection(&mut self, id: ConnectionId, status_code: u16, description: String) {
+        let Some(conn) = self.connections.remove(&id) else {
+            return;
+        };
+        self.by_handle.remove(&conn.handle);
+        let level_type = if status_code == 0 { "Info" } else { "Error" };
+        self.log(
+            Some(id),
+            LogLevel::Info,
+            level_type,
+            format!(
+                "disconnected {}:{} ({status_code}: {description})",
+                conn.remote_host, conn.remote_port
+            ),
+        );
+        let e = DisconnectedEvent {
+            connection_id: id,
+            status_code,
+            description,
+        };
+        self.with_handler(|h, s| h.on_disconnected(s, &e));
+    }
+
+    fn write_key_log(&mut self, handle: ConnectionHandle) {
+        let Some(file) = self.key_log.as_mut() else {
+            return;
+        };
+        let Some(conn) = self.endpoint.as_ref().and_then(|e| e.connection(handle)) else {
+            return;
+        };
+        if let Some(line) = conn.key_log_line() {
+            // NSS key log format, one line, append only.
+            let _ = writeln!(file, "{line}");
+        }
+    }
+
+    /// Fires `Log` if `level` is within the configured `LogLevel`.
+    fn log(
+        &mut self,
+        id: Option<ConnectionId>,
+        level: LogLevel,
+        log_type: &'static str,
+        message: String,
+    ) {
+        if level > self.options.log_level || level == LogLevel::None {
+            return;
+        }
+        let e = LogEvent {
+            connection_id: id,
+            log_level: level as u8,
+            message,
+            log_type,
+        };
+        self.with_handler(|h, s| h.on_log(s, &e));
+    }
+
+    /// Reports an error through the `Error` event.
+    #[allow(dead_code)]
+    fn error(&mut self, id: Option<ConnectionId>, code: StatusCode, description: String) {
+        let e = ErrorEvent {
+            connection_id: id,
+            error_code: code.code(),
+            description,
+        };
+        self.with_handler(|h, s| h.on_error(s, &e));
+    }
+
+    fn with_handler(&mut self, f: impl FnOnce(&mut dyn ServerHandler, &mut DtlsServer)) {
+        if let Some(mut handler) = self.handler.take() {
+            f(handler.as_mut(), self);
+            if self.handler.is_none() {
+                self.handler = Some(handler);
+            }
+        }
+    }
+}

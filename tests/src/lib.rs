@@ -6,5 +6,6 @@
 //!   reordering, delay, MTU).
 
 pub mod certs;
+pub mod interop;
 pub mod net;
 pub mod pair;

@@ -1,0 +1,314 @@
+//! Helpers for interop tests against real, independently written peers
+//! (OpenSSL, GnuTLS, mbedTLS) running as separate processes on loopback.
+//!
+//! A peer that is not installed makes its test fail when `CI=true` and skip
+//! with a note otherwise.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use dtls_server::events::{
+    ConnectedEvent, DataInEvent, DisconnectedEvent, SslClientAuthenticationEvent,
+};
+use dtls_server::{ConnectionId, DtlsServer, ServerHandler, ServerOptions};
+
+/// Whether `program` can be run. When it cannot and `CI=true`, panics: CI
+/// installs every peer, so a missing one is a broken set-up, not a skip.
+///
+/// # Panics
+/// Under `CI=true` when the program is missing.
+pub fn require_peer(program: &str, version_arg: &str) -> bool {
+    let ok = Command::new(program)
+        .arg(version_arg)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !ok {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{program} is not installed, and CI=true requires every interop peer");
+        }
+        eprintln!("note: {program} not installed; skipping this interop test");
+    }
+    ok
+}
+
+/// What the server saw, for assertions.
+#[derive(Debug, Default, Clone)]
+pub struct Observed {
+    /// Connected events (successes and failures).
+    pub connected: Vec<ConnectedEvent>,
+    /// Disconnected events.
+    pub disconnected: Vec<DisconnectedEvent>,
+    /// Client certificates presented.
+    pub client_certs: Vec<SslClientAuthenticationEvent>,
+    /// Negotiated suite names of successful connections.
+    pub suites: Vec<String>,
+    /// Datagrams received.
+    pub data: Vec<(ConnectionId, Vec<u8>)>,
+}
+
+/// How the test server judges client certificates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientCertVerdict {
+    /// Keep the engine's verdict (validated against the configured CAs).
+    AsVerified,
+    /// Accept every certificate.
+    AcceptAll,
+    /// Reject every certificate.
+    RejectAll,
+}
+
+struct EchoRecorder {
+    observed: Arc<Mutex<Observed>>,
+    verdict: ClientCertVerdict,
+}
+
+impl ServerHandler for EchoRecorder {
+    fn on_connected(&mut self, server: &mut DtlsServer, e: &ConnectedEvent) {
+        let suite = server
+            .connection(e.connection_id)
+            .and_then(|c| c.negotiated.as_ref())
+            .map(|n| n.cipher_suite.name().to_owned());
+        if let Ok(mut o) = self.observed.lock() {
+            o.connected.push(e.clone());
+            o.suites.extend(suite);
+        }
+    }
+    fn on_data_in(&mut self, server: &mut DtlsServer, e: &DataInEvent) {
+        let _ = server.send_bytes(e.connection_id, &e.datagram);
+        if let Ok(mut o) = self.observed.lock() {
+            o.data.push((e.connection_id, e.datagram.clone()));
+        }
+    }
+    fn on_disconnected(&mut self, _server: &mut DtlsServer, e: &DisconnectedEvent) {
+        if let Ok(mut o) = self.observed.lock() {
+            o.disconnected.push(e.clone());
+        }
+    }
+    fn on_ssl_client_authentication(
+        &mut self,
+        _server: &mut DtlsServer,
+        e: &mut SslClientAuthenticationEvent,
+    ) {
+        match self.verdict {
+            ClientCertVerdict::AsVerified => {}
+            ClientCertVerdict::AcceptAll => e.accept = true,
+            ClientCertVerdict::RejectAll => e.accept = false,
+        }
+        if let Ok(mut o) = self.observed.lock() {
+            o.client_certs.push(e.clone());
+        }
+    }
+}
+
+/// An echo server on a background thread, on an ephemeral loopback port.
+pub struct TestServer {
+    /// The port it listens on.
+    pub port: u16,
+    /// What it saw.
+    pub observed: Arc<Mutex<Observed>>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts a server with this certificate and these options (the bind
+    /// address is forced to 127.0.0.1:0).
+    ///
+    /// # Panics
+    /// If the server cannot start.
+    #[allow(clippy::expect_used)]
+    pub fn start(
+        cert: dtls_crypto::cert::Certificate,
+        options: ServerOptions,
+        verdict: ClientCertVerdict,
+    ) -> TestServer {
+        let observed = Arc::new(Mutex::new(Observed::default()));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (tx, rx) = mpsc::channel();
+        let thread = {
+            let observed = observed.clone();
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut server = DtlsServer::new();
+                *server.options_mut() = ServerOptions {
+                    local_host: Some([127, 0, 0, 1].into()),
+                    local_port: 0,
+                    do_events_wait: Duration::from_millis(20),
+                    ..options
+                };
+                server.set_ssl_cert(cert);
+                server.set_handler(EchoRecorder { observed, verdict });
+                server.start_listening().expect("server starts");
+                let _ = tx.send(server.local_port());
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    if server.do_events().is_err() {
+                        break;
+                    }
+                }
+                server.shutdown();
+            })
+        };
+        let port = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("server reports its port");
+        TestServer {
+            port,
+            observed,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// A snapshot of what the server saw.
+    pub fn observed(&self) -> Observed {
+        self.observed.lock().map(|o| o.clone()).unwrap_or_default()
+    }
+
+    /// Waits until `f` holds for what the server saw, or `timeout` passes.
+    pub fn wait_for(&self, timeout: Duration, f: impl Fn(&Observed) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if f(&self.observed()) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        f(&self.observed())
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A peer process whose stdout is read line by line in the background.
+pub struct PeerProcess {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    /// Everything read so far.
+    pub output: Vec<String>,
+}
+
+impl PeerProcess {
+    /// Spawns `program args...` with piped stdin/stdout (stderr merged into
+    /// the captured output through a second reader).
+    ///
+    /// # Panics
+    /// If the program cannot be spawned.
+    #[allow(clippy::expect_used)]
+    pub fn spawn(program: &str, args: &[String]) -> PeerProcess {
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn peer");
+        let (tx, rx) = mpsc::channel();
+        for stream in [
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines() {
+                    let Ok(line) = line else { break };
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        PeerProcess {
+            child,
+            lines: rx,
+            output: Vec::new(),
+        }
+    }
+
+    /// Writes a line to the peer's stdin.
+    pub fn send_line(&mut self, line: &str) {
+        if let Some(stdin) = self.child.stdin.as_mut() {
+            let _ = writeln!(stdin, "{line}");
+            let _ = stdin.flush();
+        }
+    }
+
+    /// Waits until a line containing `needle` is printed, or `timeout`.
+    pub fn wait_for_line(&mut self, needle: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        if self.output.iter().any(|l| l.contains(needle)) {
+            return true;
+        }
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    let hit = line.contains(needle);
+                    self.output.push(line);
+                    if hit {
+                        return true;
+                    }
+                }
+                Err(_) => return false,
+            }
+        }
+    }
+
+    /// Collects output for up to `d`.
+    pub fn drain_for(&mut self, d: Duration) {
+        let deadline = Instant::now() + d;
+        while let Ok(line) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            self.output.push(line);
+        }
+    }
+
+    /// Closes stdin and waits up to `timeout` for exit, killing after.
+    pub fn finish(mut self, timeout: Duration) -> Vec<String> {
+        drop(self.child.stdin.take());
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.drain_for(Duration::from_millis(50));
+        std::mem::take(&mut self.output)
+    }
+}
+
+impl Drop for PeerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

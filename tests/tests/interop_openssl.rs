@@ -1,0 +1,362 @@
+//! Interop against `openssl s_client -dtls1_2`, an independent DTLS client,
+//! talking to our `DtlsServer` over loopback.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+use std::time::Duration;
+
+use dtls_crypto::CipherSuite;
+use dtls_crypto::cert::{CertStoreType, Certificate, StoreSource};
+use dtls_server::ServerOptions;
+use dtls_tests::certs::{KeyKind, certificate, scratch_dir};
+use dtls_tests::interop::{ClientCertVerdict, PeerProcess, TestServer, require_peer};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// OpenSSL's name for each of our suites.
+fn openssl_name(suite: CipherSuite) -> &'static str {
+    use CipherSuite as S;
+    match suite {
+        S::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 => "ECDHE-ECDSA-AES128-GCM-SHA256",
+        S::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 => "ECDHE-ECDSA-AES256-GCM-SHA384",
+        S::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 => "ECDHE-ECDSA-CHACHA20-POLY1305",
+        S::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => "ECDHE-RSA-AES128-GCM-SHA256",
+        S::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => "ECDHE-RSA-AES256-GCM-SHA384",
+        S::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => "ECDHE-RSA-CHACHA20-POLY1305",
+        S::TLS_ECDHE_ECDSA_WITH_AES_128_CCM => "ECDHE-ECDSA-AES128-CCM",
+        S::TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 => "ECDHE-ECDSA-AES128-CCM8",
+        S::TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384 => "ECDHE-ECDSA-AES256-SHA384",
+        S::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 => "ECDHE-ECDSA-AES128-SHA256",
+        S::TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA => "ECDHE-ECDSA-AES256-SHA",
+        S::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA => "ECDHE-ECDSA-AES128-SHA",
+        S::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 => "ECDHE-RSA-AES256-SHA384",
+        S::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 => "ECDHE-RSA-AES128-SHA256",
+        S::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA => "ECDHE-RSA-AES256-SHA",
+        S::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA => "ECDHE-RSA-AES128-SHA",
+        _ => "",
+    }
+}
+
+fn s_client(port: u16, extra: &[&str]) -> PeerProcess {
+    let mut args: Vec<String> = vec![
+        "s_client".into(),
+        "-dtls1_2".into(),
+        "-connect".into(),
+        format!("127.0.0.1:{port}"),
+        "-quiet".into(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    PeerProcess::spawn("openssl", &args)
+}
+
+/// Connects, sends `msg`, and returns whether it was echoed back.
+fn echo_once(port: u16, extra: &[&str], msg: &str) -> (bool, Vec<String>) {
+    let mut client = s_client(port, extra);
+    // s_client prints the verify lines once the handshake is done.
+    client.wait_for_line("verify return", WAIT);
+    client.send_line(msg);
+    let echoed = client.wait_for_line(msg, WAIT);
+    (echoed, client.finish(Duration::from_secs(2)))
+}
+
+#[test]
+fn every_common_suite_with_ecdsa_and_rsa_certificates() {
+    if !require_peer("openssl", "version") {
+        return;
+    }
+    for kind in [KeyKind::EcdsaP256, KeyKind::Rsa2048] {
+        let server = TestServer::start(
+            certificate(kind),
+            ServerOptions::default(),
+            ClientCertVerdict::AsVerified,
+        );
+        let wanted = if kind == KeyKind::Rsa2048 {
+            dtls_crypto::suites::AuthAlgorithm::Rsa
+        } else {
+            dtls_crypto::suites::AuthAlgorithm::Ecdsa
+        };
+        let mut expected = Vec::new();
+        for suite in CipherSuite::ALL.iter().filter(|s| s.auth() == wanted) {
+            let name = openssl_name(*suite);
+            let msg = format!("hello over {name}");
+            let (echoed, output) = echo_once(server.port, &["-cipher", name], &msg);
+            assert!(
+                echoed,
+                "{kind:?} {name}: no echo; s_client said {output:#?}"
+            );
+            expected.push(suite.name().to_owned());
+        }
+        assert!(server.wait_for(WAIT, |o| o.suites.len() >= expected.len()));
+        assert_eq!(server.observed().suites, expected, "{kind:?}");
+    }
+}
+
+#[test]
+fn small_mtu_fragments_the_rsa_flight() {
+    if !require_peer("openssl", "version") {
+        return;
+    }
+    let options = ServerOptions {
+        max_packet_size: 512,
+        ..ServerOptions::default()
+    };
+    let server = TestServer::start(
+        certificate(KeyKind::Rsa2048),
+        options,
+        ClientCertVerdict::AsVerified,
+    );
+    let (echoed, output) = echo_once(server.port, &["-mtu", "512"], "small mtu");
+    assert!(echoed, "{output:#?}");
+}
+
+#[test]
+fn pfx_loaded_certificate_serves() {
+    if !require_peer("openssl", "version") {
+        return;
+    }
+    let dir = scratch_dir("pfx-interop");
+    let key = dir.join("key.pem");
+    let cert = dir.join("cert.pem");
+    let pfx = dir.join("server.pfx");
+    let ok = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "2", "-subj", "/CN=pfx.test"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    // OpenSSL 3 defaults: PBES2 / AES-256-CBC / PBKDF2.
+    let ok = Command::new("openssl")
+        .args(["pkcs12", "-export", "-passout", "pass:secret"])
+        .arg("-inkey")
+        .arg(&key)
+        .arg("-in")
+        .arg(&cert)
+        .arg("-out")
+        .arg(&pfx)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let loaded = Certificate::from_store(
+        CertStoreType::PfxFile,
+        StoreSource::Path(&pfx),
+        "secret",
+        "*",
+    )
+    .unwrap();
+    let server = TestServer::start(
+        loaded,
+        ServerOptions::default(),
+        ClientCertVerdict::AsVerified,
+    );
+    let (echoed, output) = echo_once(server.port, &[], "from a pfx");
+    assert!(echoed, "{output:#?}");
+    assert!(output.iter().any(|l| l.contains("pfx.test")), "{output:#?}");
+}
+
+/// Makes a CA and a client certificate it signs (with clientAuth usage).
+fn client_pki(name: &str) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let dir = scratch_dir(name);
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "openssl {args:?}: {out:?}");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Test Client CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-subj",
+        "/CN=client one",
+        "-keyout",
+        "client.key",
+        "-out",
+        "client.csr",
+    ]);
+    std::fs::write(dir.join("ext.cnf"), "extendedKeyUsage=clientAuth\n").unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "client.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "client.pem",
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("client.pem"),
+        dir.join("client.key"),
+    )
+}
+
+#[test]
+fn client_certificates_accepted_and_rejected() {
+    if !require_peer("openssl", "version") {
+        return;
+    }
+    let (ca, client_cert, client_key) = client_pki("client-auth");
+    let options = ServerOptions {
+        ssl_authenticate_clients: true,
+        client_ca_certs: std::fs::read(&ca).unwrap(),
+        ..ServerOptions::default()
+    };
+    let cert_args = [
+        "-cert",
+        client_cert.to_str().unwrap(),
+        "-key",
+        client_key.to_str().unwrap(),
+    ];
+
+    // A certificate from the configured CA is accepted.
+    let server = TestServer::start(
+        certificate(KeyKind::EcdsaP256),
+        options.clone(),
+        ClientCertVerdict::AsVerified,
+    );
+    let (echoed, output) = echo_once(server.port, &cert_args, "with a client cert");
+    assert!(echoed, "{output:#?}");
+    let seen = server.observed();
+    assert_eq!(seen.client_certs.len(), 1);
+    assert!(seen.client_certs[0].cert_subject.contains("client one"));
+    assert_eq!(seen.client_certs[0].status, "OK");
+    drop(server);
+
+    // The same certificate, rejected by the handler: no data flows.
+    let server = TestServer::start(
+        certificate(KeyKind::EcdsaP256),
+        options.clone(),
+        ClientCertVerdict::RejectAll,
+    );
+    let (echoed, _) = echo_once(server.port, &cert_args, "should not echo");
+    assert!(!echoed);
+    assert!(server.wait_for(WAIT, |o| o.connected.iter().any(|c| c.status_code == 404)));
+    drop(server);
+
+    // No certificate at all while one is required.
+    let server = TestServer::start(
+        certificate(KeyKind::EcdsaP256),
+        options,
+        ClientCertVerdict::AsVerified,
+    );
+    let (echoed, _) = echo_once(server.port, &[], "no cert");
+    assert!(!echoed);
+    assert!(server.wait_for(WAIT, |o| o.connected.iter().any(|c| c.status_code != 0)));
+}
+
+#[test]
+fn key_log_matches_openssl() {
+    if !require_peer("openssl", "version") {
+        return;
+    }
+    let dir = scratch_dir("keylog");
+    let ours = dir.join("server.keylog");
+    let theirs = dir.join("client.keylog");
+    let _ = std::fs::remove_file(&ours);
+    let _ = std::fs::remove_file(&theirs);
+    let options = ServerOptions {
+        key_log_file: Some(ours.clone()),
+        ..ServerOptions::default()
+    };
+    let server = TestServer::start(
+        certificate(KeyKind::EcdsaP256),
+        options,
+        ClientCertVerdict::AsVerified,
+    );
+    let (echoed, output) = echo_once(
+        server.port,
+        &["-keylogfile", theirs.to_str().unwrap()],
+        "keylog",
+    );
+    assert!(echoed, "{output:#?}");
+    drop(server);
+    let ours = std::fs::read_to_string(&ours).unwrap();
+    let theirs = std::fs::read_to_string(&theirs).unwrap();
+    let line = ours.lines().next().expect("one key log line");
+    let fields: Vec<&str> = line.split(' ').collect();
+    assert_eq!(fields.len(), 3, "{line}");
+    assert_eq!(fields[0], "CLIENT_RANDOM");
+    assert_eq!(fields[1].len(), 64);
+    assert_eq!(fields[2].len(), 96);
+    assert!(
+        theirs.lines().any(|l| l.trim() == line),
+        "OpenSSL logged {theirs:?}, we logged {line:?}"
+    );
+}
+
+#[test]
+fn fifty_concurrent_clients() {
+    if !require_peer("openssl", "version") {
+        return;
+    }
+    let server = TestServer::start(
+        certificate(KeyKind::EcdsaP256),
+        ServerOptions::default(),
+        ClientCertVerdict::AsVerified,
+    );
+    let mut clients: Vec<PeerProcess> = (0..50).map(|_| s_client(server.port, &[])).collect();
+    for (i, c) in clients.iter_mut().enumerate() {
+        assert!(
+            c.wait_for_line("verify return", Duration::from_secs(30)),
+            "client {i} did not connect: {:#?}",
+            c.output
+        );
+    }
+    for (i, c) in clients.iter_mut().enumerate() {
+        c.send_line(&format!("client number {i}"));
+    }
+    for (i, c) in clients.iter_mut().enumerate() {
+        let msg = format!("client number {i}");
+        assert!(c.wait_for_line(&msg, WAIT), "client {i}: {:#?}", c.output);
+    }
+    let seen = server.observed();
+    assert_eq!(
+        seen.connected.iter().filter(|c| c.status_code == 0).count(),
+        50
+    );
+    assert_eq!(seen.data.len(), 50);
+}

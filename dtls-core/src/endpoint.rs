@@ -224,8 +224,14 @@ impl Endpoint {
         self.counters.datagrams += 1;
         self.maybe_rotate_cookie(now);
         if let Some(handle) = self.by_addr.get(&peer).copied() {
-            let restarting = self.connection(handle).is_some_and(|c| c.is_established())
-                && starts_with_client_hello(datagram);
+            // A retransmitted or duplicated ClientHello carries the random of
+            // the live association; only a different random is a restart.
+            let restarting = match (self.connection(handle), ClientHelloPrefix::parse(datagram)) {
+                (Some(conn), Some(hello)) => {
+                    conn.is_established() && conn.client_random().is_some_and(|r| r != hello.random)
+                }
+                _ => false,
+            };
             if !restarting {
                 if let Some(conn) = self.conn_mut(handle) {
                     conn.handle_datagram(now, datagram);
@@ -574,12 +580,6 @@ fn encode_peer(peer: SocketAddr) -> Vec<u8> {
     }
     out.extend_from_slice(&peer.port().to_be_bytes());
     out
-}
-
-/// Whether a datagram starts with an epoch-0 handshake record holding the
-/// start of a ClientHello.
-fn starts_with_client_hello(datagram: &[u8]) -> bool {
-    ClientHelloPrefix::parse(datagram).is_some()
 }
 
 /// The fields of a ClientHello the stateless cookie exchange needs. They all

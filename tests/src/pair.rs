@@ -35,6 +35,8 @@ pub struct TestClient {
     pub received: Vec<Vec<u8>>,
     /// When the client reported `Connected`, if it did.
     pub connected_at: Option<Instant>,
+    /// Every datagram the client sent, in order (before the link's fate).
+    pub sent: Vec<Vec<u8>>,
 }
 
 /// What the application does with client certificates in the harness.
@@ -125,6 +127,7 @@ impl Pair {
             events: Vec::new(),
             received: Vec::new(),
             connected_at: None,
+            sent: Vec::new(),
         });
         index
     }
@@ -230,6 +233,7 @@ impl Pair {
                 progressed = true;
                 let dgram = buf.get(..n).unwrap_or(&[]).to_vec();
                 c.up.send(now, &dgram);
+                c.sent.push(dgram);
             }
         }
         progressed

@@ -965,6 +965,16 @@ impl Connection {
 }
 
 impl Connection {
+    /// The client's random of the completed handshake (RFC 5246 7.4.1.2),
+    /// which tells a retransmitted ClientHello from a new one.
+    pub fn client_random(&self) -> Option<[u8; 32]> {
+        match &self.handshake {
+            Handshake::Server(state) => state.session_secrets(),
+            Handshake::Client(state) => state.session_secrets(),
+        }
+        .map(|s| s.client_random)
+    }
+
     /// The session's line in the NSS key log format
     /// (`CLIENT_RANDOM <client_random> <master_secret>`, hex), once
     /// established, so Wireshark can decrypt a capture. For debugging only:

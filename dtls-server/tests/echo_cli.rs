@@ -1,0 +1,174 @@
+//! The `dtls-echo` binary: bad input exits non-zero with one line that
+//! names the problem; good input prints `listening on ADDR:PORT`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::net::UdpSocket;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn echo() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dtls-echo"))
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("dtls-echo-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs the binary expecting failure; returns its stderr.
+fn fails_with(args: &[&str]) -> String {
+    let out = echo().args(args).output().unwrap();
+    assert!(!out.status.success(), "expected failure for {args:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+    assert_eq!(stderr.lines().count(), 1, "one line expected: {stderr}");
+    stderr
+}
+
+#[test]
+fn missing_certificate_file_is_named() {
+    let dir = scratch("missing");
+    let cert = dir.join("nope.pem");
+    let key = dir.join("nope.key");
+    let err = fails_with(&[
+        "--bind",
+        "127.0.0.1:0",
+        "--cert",
+        cert.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+    ]);
+    assert!(err.contains("nope.pem"), "{err}");
+}
+
+#[test]
+fn garbage_certificate_is_reported() {
+    let dir = scratch("garbage");
+    let cert = dir.join("cert.pem");
+    let key = dir.join("key.pem");
+    std::fs::write(&cert, "not a certificate").unwrap();
+    std::fs::write(&key, "not a key").unwrap();
+    let err = fails_with(&[
+        "--bind",
+        "127.0.0.1:0",
+        "--cert",
+        cert.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+    ]);
+    assert!(err.contains("cert.pem"), "{err}");
+}
+
+#[test]
+fn wrong_pfx_password_is_reported() {
+    if Command::new("openssl").arg("version").output().is_err() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "openssl missing under CI"
+        );
+        return;
+    }
+    let dir = scratch("pfx");
+    let key = dir.join("k.pem");
+    let cert = dir.join("c.pem");
+    let pfx = dir.join("s.pfx");
+    assert!(
+        Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256"
+            ])
+            .args(["-nodes", "-days", "1", "-subj", "/CN=x"])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    assert!(
+        Command::new("openssl")
+            .args(["pkcs12", "-export", "-passout", "pass:right"])
+            .arg("-inkey")
+            .arg(&key)
+            .arg("-in")
+            .arg(&cert)
+            .arg("-out")
+            .arg(&pfx)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let err = fails_with(&[
+        "--bind",
+        "127.0.0.1:0",
+        "--pfx",
+        pfx.to_str().unwrap(),
+        "--password",
+        "wrong",
+    ]);
+    assert!(err.to_lowercase().contains("password"), "{err}");
+}
+
+#[test]
+fn busy_port_is_reported() {
+    let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let err = fails_with(&["--bind", &addr]);
+    assert!(err.contains(&addr), "{err}");
+    assert!(err.to_lowercase().contains("in use"), "{err}");
+}
+
+#[test]
+fn unknown_cipher_suite_is_named() {
+    let err = fails_with(&[
+        "--bind",
+        "127.0.0.1:0",
+        "--cipher-suites",
+        "TLS_RSA_WITH_RC4_128_MD5",
+    ]);
+    assert!(err.contains("TLS_RSA_WITH_RC4_128_MD5"), "{err}");
+}
+
+#[test]
+fn prints_fingerprint_and_listening_line() {
+    let mut child = echo()
+        .args(["--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+    let second = loop {
+        let line = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        if line.starts_with("listening on") {
+            break line;
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.contains("SHA-256 fingerprint"), "{first}");
+    let fp = first.rsplit(' ').next().unwrap();
+    assert_eq!(fp.split(':').count(), 32, "{fp}");
+    assert!(second.starts_with("listening on 127.0.0.1:"), "{second}");
+    let port: u16 = second.rsplit(':').next().unwrap().parse().unwrap();
+    assert_ne!(port, 0, "the system-picked port is reported");
+}

@@ -249,7 +249,10 @@ impl PeerProcess {
     /// Writes a line to the peer's stdin.
     pub fn send_line(&mut self, line: &str) {
         if let Some(stdin) = self.child.stdin.as_mut() {
-            let _ = writeln!(stdin, "{line}");
+            // One write, so the peer is less likely to read (and send) the
+            // line in pieces; tests still must not rely on record
+            // boundaries.
+            let _ = stdin.write_all(format!("{line}\n").as_bytes());
             let _ = stdin.flush();
         }
     }

@@ -217,6 +217,7 @@ pub struct DtlsServer {
     recv_buf: Vec<u8>,
     send_buf: Vec<u8>,
     key_log: Option<std::fs::File>,
+    next_id: u64,
     /// Datagrams that could not be sent (socket errors), for diagnostics.
     pub send_errors: u64,
 }
@@ -260,6 +261,7 @@ impl DtlsServer {
             recv_buf: vec![0u8; 65_536],
             send_buf: vec![0u8; 65_536],
             key_log: None,
+            next_id: 1,
             send_errors: 0,
         }
     }
@@ -695,7 +697,9 @@ impl DtlsServer {
             );
             return;
         }
-        let id = ConnectionId(handle.id());
+        // Small sequential ids, like the seed's; never reused.
+        let id = ConnectionId(self.next_id);
+        self.next_id += 1;
         let local = self
             .socket
             .as_ref()

@@ -115,6 +115,9 @@ pub struct DtlsConnection {
     held_bytes: usize,
     last_activity: Instant,
     handle: ConnectionHandle,
+    /// Why we closed it, reported by Disconnected instead of the engine's
+    /// generic "closed locally".
+    close_reason: Option<String>,
 }
 
 impl DtlsConnection {
@@ -524,6 +527,9 @@ impl DtlsServer {
     pub fn disconnect(&mut self, id: ConnectionId) -> Result<(), ServerError> {
         let handle = self.handle_of(id)?;
         let now = Instant::now();
+        if let Some(c) = self.connections.get_mut(&id) {
+            c.close_reason = Some("disconnected locally".to_owned());
+        }
         if let Some(endpoint) = &mut self.endpoint {
             let _ = endpoint.close(handle, now);
         }
@@ -721,6 +727,7 @@ impl DtlsServer {
                 held_bytes: 0,
                 last_activity: now,
                 handle,
+                close_reason: None,
             },
         );
     }
@@ -737,6 +744,12 @@ impl DtlsServer {
             .map(|c| c.connection_id)
             .collect();
         for id in idle {
+            if let Some(c) = self.connections.get_mut(&id) {
+                c.close_reason = Some(format!(
+                    "idle timeout: no traffic for {} s",
+                    self.options.default_idle_timeout
+                ));
+            }
             if let Some(handle) = self.connections.get(&id).map(|c| c.handle)
                 && let Some(endpoint) = &mut self.endpoint
             {
@@ -863,7 +876,12 @@ impl DtlsServer {
             }
             Event::DataReadable => self.drain_data(id, handle),
             Event::Closed(status) => {
-                self.remove_connection(id, status.code.code(), status.description);
+                let reason = self
+                    .connections
+                    .get_mut(&id)
+                    .and_then(|c| c.close_reason.take());
+                let description = reason.unwrap_or(status.description);
+                self.remove_connection(id, status.code.code(), description);
             }
             _ => {}
         }

@@ -9,3 +9,4 @@ pub mod certs;
 pub mod interop;
 pub mod net;
 pub mod pair;
+pub mod udp_client;

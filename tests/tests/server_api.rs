@@ -1,0 +1,252 @@
+//! The seed's server API on a real socket: properties, PauseData /
+//! ProcessData, send errors, Disconnect, StopListening, Shutdown,
+//! ConnectionRequest refusal and DefaultIdleTimeout.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use dtls_core::Event;
+use dtls_server::events::{ConnectedEvent, ConnectionRequestEvent, DataInEvent, DisconnectedEvent};
+use dtls_server::{ConnectionId, DtlsServer, ServerError, ServerHandler};
+use dtls_tests::certs::{KeyKind, certificate, client_config};
+use dtls_tests::udp_client::UdpClient;
+
+#[derive(Default)]
+struct Seen {
+    connected: Vec<ConnectedEvent>,
+    data: Vec<DataInEvent>,
+    disconnected: Vec<DisconnectedEvent>,
+    requests: Vec<ConnectionRequestEvent>,
+}
+
+struct Recorder {
+    seen: Arc<Mutex<Seen>>,
+    refuse: bool,
+}
+
+impl ServerHandler for Recorder {
+    fn on_connected(&mut self, _s: &mut DtlsServer, e: &ConnectedEvent) {
+        self.seen.lock().unwrap().connected.push(e.clone());
+    }
+    fn on_connection_request(&mut self, _s: &mut DtlsServer, e: &mut ConnectionRequestEvent) {
+        if self.refuse {
+            e.accept = false;
+        }
+        self.seen.lock().unwrap().requests.push(e.clone());
+    }
+    fn on_data_in(&mut self, _s: &mut DtlsServer, e: &DataInEvent) {
+        self.seen.lock().unwrap().data.push(e.clone());
+    }
+    fn on_disconnected(&mut self, _s: &mut DtlsServer, e: &DisconnectedEvent) {
+        self.seen.lock().unwrap().disconnected.push(e.clone());
+    }
+}
+
+fn server(refuse: bool) -> (DtlsServer, Arc<Mutex<Seen>>, SocketAddr) {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let mut server = DtlsServer::new();
+    {
+        let o = server.options_mut();
+        o.local_host = Some([127, 0, 0, 1].into());
+        o.local_port = 0;
+        o.do_events_wait = Duration::from_millis(2);
+    }
+    server.set_ssl_cert(certificate(KeyKind::EcdsaP256));
+    server.set_handler(Recorder {
+        seen: seen.clone(),
+        refuse,
+    });
+    server.start_listening().unwrap();
+    assert!(server.listening());
+    let port = server.local_port();
+    assert_ne!(port, 0, "LocalPort reports the system's pick");
+    (server, seen, SocketAddr::from(([127, 0, 0, 1], port)))
+}
+
+/// Runs server and clients until `done` or a 5 s wall-clock bound.
+fn run(
+    server: &mut DtlsServer,
+    clients: &mut [&mut UdpClient],
+    done: impl Fn(&DtlsServer, &[&mut UdpClient]) -> bool,
+) -> bool {
+    run_for(Duration::from_secs(5), server, clients, done)
+}
+
+/// Runs server and clients until `done` or `bound` passes.
+fn run_for(
+    bound: Duration,
+    server: &mut DtlsServer,
+    clients: &mut [&mut UdpClient],
+    done: impl Fn(&DtlsServer, &[&mut UdpClient]) -> bool,
+) -> bool {
+    let deadline = Instant::now() + bound;
+    while Instant::now() < deadline {
+        server.do_events().unwrap();
+        for c in clients.iter_mut() {
+            c.pump();
+        }
+        if done(server, clients) {
+            return true;
+        }
+    }
+    false
+}
+
+fn connect(server: &mut DtlsServer, addr: SocketAddr) -> (UdpClient, ConnectionId) {
+    let mut client = UdpClient::new(addr, client_config());
+    assert!(run(server, &mut [&mut client], |s, c| c[0].connected()
+        && s.connections().count() > 0));
+    let local = client.local_addr().unwrap();
+    let id = server
+        .connections()
+        .find(|c| c.remote_port == local.port())
+        .unwrap()
+        .connection_id;
+    (client, id)
+}
+
+#[test]
+fn connections_collection_reports_negotiated_parameters() {
+    let (mut server, seen, addr) = server(false);
+    let (client, id) = connect(&mut server, addr);
+    let conn = server.connection(id).unwrap();
+    assert_eq!(conn.remote_port, client.local_addr().unwrap().port());
+    assert_eq!(conn.local_port, addr.port());
+    let negotiated = conn.negotiated.as_ref().unwrap();
+    assert_eq!(negotiated.version, "DTLS 1.2");
+    assert_eq!(seen.lock().unwrap().connected[0].status_code, 0);
+    assert_eq!(seen.lock().unwrap().requests.len(), 1);
+}
+
+#[test]
+fn pause_holds_data_and_process_delivers_it_in_order() {
+    let (mut server, seen, addr) = server(false);
+    let (mut client, id) = connect(&mut server, addr);
+    server.pause_data(id).unwrap();
+    for i in 0..5u8 {
+        client.conn.send(Instant::now(), &[i; 10]).unwrap();
+    }
+    client.pump();
+    run_for(
+        Duration::from_millis(300),
+        &mut server,
+        &mut [&mut client],
+        |_, _| false,
+    );
+    assert!(seen.lock().unwrap().data.is_empty(), "paused: no DataIn");
+    server.process_data(id).unwrap();
+    let data: Vec<Vec<u8>> = seen
+        .lock()
+        .unwrap()
+        .data
+        .iter()
+        .map(|d| d.datagram.clone())
+        .collect();
+    assert_eq!(data, (0..5u8).map(|i| vec![i; 10]).collect::<Vec<_>>());
+}
+
+#[test]
+fn send_errors_are_clear_and_nothing_half_sent() {
+    let (mut server, _seen, addr) = server(false);
+    let (mut client, id) = connect(&mut server, addr);
+    assert!(matches!(
+        server.send_bytes(ConnectionId(9999), b"x"),
+        Err(ServerError::UnknownConnection(_))
+    ));
+    let too_big = vec![0u8; 5000];
+    assert!(matches!(
+        server.send_bytes(id, &too_big),
+        Err(ServerError::Dtls(dtls_core::Error::MessageTooLarge { .. }))
+    ));
+    server.send_text(id, "fits").unwrap();
+    assert!(run(&mut server, &mut [&mut client], |_, c| !c[0]
+        .received
+        .is_empty()));
+    assert_eq!(client.received, vec![b"fits".to_vec()]);
+}
+
+#[test]
+fn disconnect_sends_close_notify_and_fires_disconnected() {
+    let (mut server, seen, addr) = server(false);
+    let (mut client, id) = connect(&mut server, addr);
+    server.disconnect(id).unwrap();
+    assert!(server.connection(id).is_none());
+    assert!(run(&mut server, &mut [&mut client], |_, c| c[0].ended()));
+    assert!(
+        client
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::Closed(s) if s.is_ok()))
+    );
+    let d = &seen.lock().unwrap().disconnected;
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].status_code, 0);
+}
+
+#[test]
+fn stop_listening_keeps_existing_connections_and_refuses_new_ones() {
+    let (mut server, _seen, addr) = server(false);
+    let (mut old, id) = connect(&mut server, addr);
+    server.stop_listening();
+    assert!(!server.listening());
+    let mut newcomer = UdpClient::new(addr, client_config());
+    let connected = run_for(
+        Duration::from_millis(1500),
+        &mut server,
+        &mut [&mut newcomer],
+        |_, c| c[0].connected(),
+    );
+    assert!(!connected, "no new handshakes while not listening");
+    server.send_text(id, "still served").unwrap();
+    assert!(run(&mut server, &mut [&mut old], |_, c| !c[0]
+        .received
+        .is_empty()));
+}
+
+#[test]
+fn shutdown_closes_everyone() {
+    let (mut server, seen, addr) = server(false);
+    let (mut a, _) = connect(&mut server, addr);
+    let (mut b, _) = connect(&mut server, addr);
+    server.shutdown();
+    assert!(!server.listening());
+    for c in [&mut a, &mut b] {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while !c.ended() && Instant::now() < deadline {
+            c.pump();
+        }
+        assert!(c.ended(), "client got close_notify");
+    }
+    assert_eq!(seen.lock().unwrap().disconnected.len(), 2);
+}
+
+#[test]
+fn refused_connection_request_never_connects() {
+    let (mut server, seen, addr) = server(true);
+    let mut client = UdpClient::new(addr, client_config());
+    let connected = run_for(
+        Duration::from_millis(1500),
+        &mut server,
+        &mut [&mut client],
+        |_, c| c[0].connected(),
+    );
+    assert!(!connected);
+    assert!(!seen.lock().unwrap().requests.is_empty());
+    assert_eq!(server.connections().count(), 0);
+}
+
+#[test]
+fn idle_connections_are_removed() {
+    let (mut server, seen, addr) = server(false);
+    server.set_default_idle_timeout(1);
+    let (mut client, _) = connect(&mut server, addr);
+    let start = Instant::now();
+    assert!(run(&mut server, &mut [&mut client], |_, c| c[0].ended()));
+    assert!(start.elapsed() >= Duration::from_millis(900));
+    let d = &seen.lock().unwrap().disconnected;
+    assert_eq!(d.len(), 1);
+    assert!(d[0].description.contains("idle"), "{:?}", d[0]);
+}

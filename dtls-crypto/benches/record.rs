@@ -42,7 +42,10 @@ fn keys(suite: CipherSuite) -> DirectionKeys {
 }
 
 fn main() {
-    println!("{:<48} {:>12} {:>12}", "record protection (1200-byte records)", "seal MB/s", "open MB/s");
+    println!(
+        "{:<48} {:>12} {:>12}",
+        "record protection (1200-byte records)", "seal MB/s", "open MB/s"
+    );
     for suite in [
         CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
         CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
@@ -55,10 +58,20 @@ fn main() {
         let mut seq = 0u64;
         let seal = measure(|| {
             seq += 1;
-            let meta = RecordMeta { content_type: 23, version: 0xFEFD, epoch: 1, sequence: seq };
+            let meta = RecordMeta {
+                content_type: 23,
+                version: 0xFEFD,
+                epoch: 1,
+                sequence: seq,
+            };
             black_box(p.seal_in_place(&meta, &mut buf, RECORD).unwrap());
         });
-        let meta = RecordMeta { content_type: 23, version: 0xFEFD, epoch: 1, sequence: 7 };
+        let meta = RecordMeta {
+            content_type: 23,
+            version: 0xFEFD,
+            epoch: 1,
+            sequence: 7,
+        };
         let mut sealed = vec![0u8; RECORD + p.max_overhead()];
         let len = p.seal_in_place(&meta, &mut sealed, RECORD).unwrap();
         sealed.truncate(len);
@@ -68,14 +81,22 @@ fn main() {
             black_box(p.open_in_place(&meta, &mut work).unwrap());
         });
         let mbs = |rate: f64| rate * RECORD as f64 / 1e6;
-        println!("{:<48} {:>12.0} {:>12.0}", suite.name(), mbs(seal), mbs(open));
+        println!(
+            "{:<48} {:>12.0} {:>12.0}",
+            suite.name(),
+            mbs(seal),
+            mbs(open)
+        );
     }
 
     // The floor: ring's AES-128-GCM and ChaCha20-Poly1305 sealing the same
     // 1200 bytes in place, with a 13-byte additional data, nothing else.
     for (name, alg) in [
         ("ring AES-128-GCM (floor)", &ring::aead::AES_128_GCM),
-        ("ring CHACHA20-POLY1305 (floor)", &ring::aead::CHACHA20_POLY1305),
+        (
+            "ring CHACHA20-POLY1305 (floor)",
+            &ring::aead::CHACHA20_POLY1305,
+        ),
     ] {
         let key = ring::aead::LessSafeKey::new(
             ring::aead::UnboundKey::new(alg, &vec![2u8; alg.key_len()]).unwrap(),
@@ -95,6 +116,11 @@ fn main() {
                 .unwrap();
             let _ = black_box(tag);
         });
-        println!("{:<48} {:>12.0} {:>12}", name, seal * RECORD as f64 / 1e6, "-");
+        println!(
+            "{:<48} {:>12.0} {:>12}",
+            name,
+            seal * RECORD as f64 / 1e6,
+            "-"
+        );
     }
 }

@@ -1,15 +1,22 @@
 //! A blocking UDP DTLS 1.2 server over `dtls-core`, with the API of the
 //! DTLSServer component the project follows (see `docs/api-mapping.md`).
 //!
-//! - [`DtlsServer`]: properties, methods and `do_events`.
+//! - [`DtlsServer`]: properties, methods, `do_events` and `config`.
+//! - [`settings`]: the seed's properties and config settings, typed, with
+//!   the `config("Name=Value")` string form over them.
 //! - [`events`]: the seed's events and the [`ServerHandler`] trait (or
 //!   [`Handlers`] closures).
+//! - [`error`]: the crate's error type.
 //!
 //! The `dtls-echo` binary (`src/bin/dtls-echo.rs`) is a ready-to-run echo
 //! server built on it.
 
+pub mod error;
 pub mod events;
 pub mod server;
+pub mod settings;
 
+pub use error::Error;
 pub use events::{Handlers, ServerHandler};
-pub use server::{ConnectionId, DtlsConnection, DtlsServer, LogLevel, ServerError, ServerOptions};
+pub use server::{ConnectionId, DtlsConnection, DtlsServer};
+pub use settings::{LogLevel, ServerSettings};

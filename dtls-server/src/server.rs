@@ -20,21 +20,24 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 use std::io::{self, Write};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use dtls_core::config::{ClientAuthMode, Identity, ServerConfig, UnixTime};
 use dtls_core::event::NegotiatedParams;
 use dtls_core::{ConnectionHandle, DatagramEvent, Endpoint, Event, StatusCode};
-use dtls_crypto::CipherSuite;
 use dtls_crypto::cert::Certificate;
+use dtls_crypto::kx::NamedGroup;
+use dtls_crypto::sign::SignatureScheme;
 use dtls_crypto::verify::{ClientCertVerifier, SecurityFlags};
 
+use crate::error::Error;
 use crate::events::{
     ConnectedEvent, ConnectionRequestEvent, DataInEvent, DisconnectedEvent, ErrorEvent, LogEvent,
     ServerHandler, SslClientAuthenticationEvent, SslStatusEvent,
 };
+use crate::settings::{ConnectionInfoSource, LogLevel, NegotiatedInfo, ServerSettings};
 
 /// A connection's identifier (the seed's ConnectionId), unique for the
 /// server's life.
@@ -44,50 +47,6 @@ pub struct ConnectionId(pub u64);
 impl fmt::Display for ConnectionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)
-    }
-}
-
-/// An error from a server method.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum ServerError {
-    /// No certificate (with a private key) is set.
-    NoCertificate,
-    /// The certificate or key cannot be used; the text says why.
-    Certificate(String),
-    /// A socket operation failed (bind, send...); the text names it.
-    Io(String),
-    /// No connection has this id.
-    UnknownConnection(ConnectionId),
-    /// The engine refused the operation (not connected, too large...).
-    Dtls(dtls_core::Error),
-    /// The server is not listening.
-    NotListening,
-    /// A setting cannot be applied; the text names it and says why.
-    Config(String),
-}
-
-impl fmt::Display for ServerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ServerError::NoCertificate => {
-                f.write_str("no SSLCert with a private key is set; the server needs one")
-            }
-            ServerError::Certificate(s) => write!(f, "certificate: {s}"),
-            ServerError::Io(s) => f.write_str(s),
-            ServerError::UnknownConnection(id) => write!(f, "no connection with id {id}"),
-            ServerError::Dtls(e) => write!(f, "{e}"),
-            ServerError::NotListening => f.write_str("the server is not listening"),
-            ServerError::Config(s) => write!(f, "{s}"),
-        }
-    }
-}
-
-impl std::error::Error for ServerError {}
-
-impl From<dtls_core::Error> for ServerError {
-    fn from(e: dtls_core::Error) -> Self {
-        ServerError::Dtls(e)
     }
 }
 
@@ -127,87 +86,12 @@ impl DtlsConnection {
     }
 }
 
-/// Log verbosity (the seed's `LogLevel` config: 0-3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub enum LogLevel {
-    /// 0: nothing.
-    None = 0,
-    /// 1: connections and errors (default).
-    #[default]
-    Info = 1,
-    /// 2: handshake progress too.
-    Verbose = 2,
-    /// 3: every datagram too.
-    Debug = 3,
-}
-
-/// The typed settings `DtlsServer` is built from. Every field has the seed's
-/// default.
-#[derive(Debug, Clone)]
-pub struct ServerOptions {
-    /// `LocalHost`: the interface to bind; `None` = all IPv4 interfaces.
-    pub local_host: Option<IpAddr>,
-    /// `LocalPort`: 0 lets the system pick (read it back after start).
-    pub local_port: u16,
-    /// `DefaultIdleTimeout` in seconds; 0 disables.
-    pub default_idle_timeout: u64,
-    /// `KeepAlive`.
-    pub keep_alive: bool,
-    /// `SSLAuthenticateClients`: require a client certificate.
-    pub ssl_authenticate_clients: bool,
-    /// `SSLEnabledCipherSuites`, in preference order.
-    pub cipher_suites: Vec<CipherSuite>,
-    /// `MaxPacketSize`: the largest datagram we send (PMTU).
-    pub max_packet_size: usize,
-    /// `MaxConnections`.
-    pub max_connections: usize,
-    /// `LogLevel`.
-    pub log_level: LogLevel,
-    /// `SSLClientCACerts`: PEM trust anchors for client certificates.
-    pub client_ca_certs: Vec<u8>,
-    /// `SSLSecurityFlags`.
-    pub security_flags: SecurityFlags,
-    /// `SSLKeyLogFile`: append NSS key log lines here (debugging only).
-    pub key_log_file: Option<std::path::PathBuf>,
-    /// `ShareLocalPort` (SO_REUSEPORT).
-    pub share_local_port: bool,
-    /// `InBufferSize`: socket receive buffer, 0 = system default.
-    pub in_buffer_size: usize,
-    /// `OutBufferSize`: socket send buffer, 0 = system default.
-    pub out_buffer_size: usize,
-    /// Cap on application bytes held per paused connection.
-    pub paused_buffer_limit: usize,
-    /// Longest `do_events` waits when nothing is ready.
-    pub do_events_wait: Duration,
-}
-
-impl Default for ServerOptions {
-    fn default() -> Self {
-        ServerOptions {
-            local_host: None,
-            local_port: 0,
-            default_idle_timeout: 0,
-            keep_alive: false,
-            ssl_authenticate_clients: false,
-            cipher_suites: CipherSuite::ALL.to_vec(),
-            max_packet_size: 1200,
-            max_connections: 10_000,
-            log_level: LogLevel::Info,
-            client_ca_certs: Vec::new(),
-            security_flags: SecurityFlags(0),
-            key_log_file: None,
-            share_local_port: false,
-            in_buffer_size: 0,
-            out_buffer_size: 0,
-            paused_buffer_limit: 256 * 1024,
-            do_events_wait: Duration::from_millis(100),
-        }
-    }
-}
-
 /// The server. See the module documentation.
 pub struct DtlsServer {
-    options: ServerOptions,
+    settings: ServerSettings,
+    mtu: usize,
+    do_events_wait: Duration,
+    paused_buffer_limit: usize,
     ssl_cert: Option<Certificate>,
     ca_chain: Vec<Vec<u8>>,
     socket: Option<UdpSocket>,
@@ -240,6 +124,28 @@ impl Default for DtlsServer {
     }
 }
 
+/// Live connection facts for `config("SSLNegotiated*[id]")`.
+struct LiveConnections<'a> {
+    connections: &'a BTreeMap<ConnectionId, DtlsConnection>,
+    listening: bool,
+}
+
+impl ConnectionInfoSource for LiveConnections<'_> {
+    fn negotiated(&self, connection_id: &str) -> Option<NegotiatedInfo> {
+        let id = ConnectionId(connection_id.trim().parse().ok()?);
+        let n = self.connections.get(&id)?.negotiated.as_ref()?;
+        Some(NegotiatedInfo {
+            version: n.version.to_owned(),
+            cipher_suite: n.cipher_suite,
+            key_exchange_strength: n.group.map(|g| g.strength_bits()),
+        })
+    }
+
+    fn listening(&self) -> bool {
+        self.listening
+    }
+}
+
 fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -251,7 +157,10 @@ impl DtlsServer {
     /// A server with the seed's defaults, no certificate, not listening.
     pub fn new() -> Self {
         DtlsServer {
-            options: ServerOptions::default(),
+            settings: ServerSettings::default(),
+            mtu: 1200,
+            do_events_wait: Duration::from_millis(100),
+            paused_buffer_limit: 256 * 1024,
             ssl_cert: None,
             ca_chain: Vec::new(),
             socket: None,
@@ -269,15 +178,56 @@ impl DtlsServer {
         }
     }
 
-    /// The typed options.
-    pub fn options(&self) -> &ServerOptions {
-        &self.options
+    /// The typed settings (the seed's properties and config settings).
+    pub fn settings(&self) -> &ServerSettings {
+        &self.settings
     }
 
-    /// Changes the typed options; most take effect at the next
-    /// `start_listening`.
-    pub fn options_mut(&mut self) -> &mut ServerOptions {
-        &mut self.options
+    /// Changes the typed settings; socket and TLS settings take effect at
+    /// the next `start_listening`.
+    pub fn settings_mut(&mut self) -> &mut ServerSettings {
+        &mut self.settings
+    }
+
+    /// The seed's `Config` method: `"Name=Value"` sets, `"Name"` reads,
+    /// `"SSLNegotiatedCipher[connId]"` reads a connection's parameters.
+    ///
+    /// # Errors
+    /// Unknown names, invalid values, read-only or unsupported settings,
+    /// and settings that cannot change while listening, each named.
+    pub fn config(&mut self, spec: &str) -> Result<String, Error> {
+        let live = LiveConnections {
+            connections: &self.connections,
+            listening: self.socket.is_some(),
+        };
+        self.settings.config_with(spec, &live)
+    }
+
+    /// The largest datagram the server sends (the path MTU budget, RFC 6347
+    /// 4.1.1.1); handshake flights are fragmented to fit. Default 1200
+    /// bytes, safe on any IPv4 or IPv6 path. Not a seed setting: the seed's
+    /// `MaxPacketSize` is the largest datagram *received*. Takes effect at
+    /// the next `start_listening`.
+    pub fn set_mtu(&mut self, bytes: usize) {
+        self.mtu = bytes.clamp(256, 65_507);
+    }
+
+    /// The send MTU set with [`set_mtu`](Self::set_mtu).
+    pub fn mtu(&self) -> usize {
+        self.mtu
+    }
+
+    /// How long `do_events` waits for a datagram when nothing is ready
+    /// (default 100 ms; the seed's DoEvents has no setting for it).
+    pub fn set_do_events_wait(&mut self, wait: Duration) {
+        self.do_events_wait = wait.max(Duration::from_millis(1));
+    }
+
+    /// Cap on application bytes held per connection while its data is
+    /// paused (default 256 KiB); beyond it datagrams are dropped and counted
+    /// in `DtlsConnection::dropped_while_paused`.
+    pub fn set_paused_buffer_limit(&mut self, bytes: usize) {
+        self.paused_buffer_limit = bytes;
     }
 
     /// Sets the event handler.
@@ -310,7 +260,7 @@ impl DtlsServer {
     pub fn local_host(&self) -> Option<IpAddr> {
         match &self.socket {
             Some(s) => s.local_addr().ok().map(|a| a.ip()),
-            None => self.options.local_host,
+            None => self.settings.bind_addr().ok().map(|a| a.ip()),
         }
     }
 
@@ -319,33 +269,33 @@ impl DtlsServer {
     pub fn local_port(&self) -> u16 {
         match &self.socket {
             Some(s) => s.local_addr().map(|a| a.port()).unwrap_or(0),
-            None => self.options.local_port,
+            None => self.settings.local_port,
         }
     }
 
     /// `DefaultIdleTimeout` in seconds.
     pub fn default_idle_timeout(&self) -> u64 {
-        self.options.default_idle_timeout
+        self.settings.default_idle_timeout.as_secs()
     }
 
     /// Sets `DefaultIdleTimeout`; takes effect immediately.
     pub fn set_default_idle_timeout(&mut self, seconds: u64) {
-        self.options.default_idle_timeout = seconds;
+        self.settings.default_idle_timeout = Duration::from_secs(seconds);
     }
 
     /// `KeepAlive`.
     pub fn keep_alive(&self) -> bool {
-        self.options.keep_alive
+        self.settings.keep_alive
     }
 
     /// `SSLAuthenticateClients`.
     pub fn ssl_authenticate_clients(&self) -> bool {
-        self.options.ssl_authenticate_clients
+        self.settings.ssl_authenticate_clients
     }
 
     /// Sets `SSLAuthenticateClients` (before `start_listening`).
     pub fn set_ssl_authenticate_clients(&mut self, on: bool) {
-        self.options.ssl_authenticate_clients = on;
+        self.settings.ssl_authenticate_clients = on;
     }
 
     /// `Connections`: the established connections, by id.
@@ -358,57 +308,86 @@ impl DtlsServer {
         self.connections.get(&id)
     }
 
-    fn build_config(&self) -> Result<ServerConfig, ServerError> {
-        let cert = self.ssl_cert.as_ref().ok_or(ServerError::NoCertificate)?;
+    fn build_config(&self) -> Result<ServerConfig, Error> {
+        let st = &self.settings;
+        let cert = self.ssl_cert.as_ref().ok_or(Error::NoCertificate)?;
         if !cert.private_key_available() {
-            return Err(ServerError::NoCertificate);
+            return Err(Error::NoCertificate);
         }
-        let mut identity = Identity::from_certificate(cert)
-            .map_err(|e| ServerError::Certificate(e.to_string()))?;
+        let mut identity =
+            Identity::from_certificate(cert).map_err(|e| Error::Certificate(e.to_string()))?;
+        // SSLCACerts: the chain sent after SSLCert.
+        if !st.ssl_ca_certs().trim().is_empty() {
+            let chain = Certificate::from_encoded(st.ssl_ca_certs().as_bytes())
+                .map_err(|e| Error::Certificate(format!("SSLCACerts: {e}")))?;
+            identity
+                .chain
+                .extend(chain.chain().iter().map(|c| c.as_ref().to_vec()));
+        }
         identity.chain.extend(self.ca_chain.iter().cloned());
         let mut config = ServerConfig::new(identity);
-        config.common.cipher_suites = self.options.cipher_suites.clone();
-        config.common.mtu = self.options.max_packet_size;
-        config.max_connections = self.options.max_connections;
+        config.common.cipher_suites = st.effective_cipher_suites()?;
+        config.common.mtu = self.mtu;
+        config.max_connections = st.max_connections.get();
+        // The seed's default group and signature lists are narrower than the
+        // engine's (no X25519, no RSA-PSS, no Ed25519); only an explicit
+        // setting replaces the engine's safer default.
+        let defaults = ServerSettings::default();
+        if st.supported_groups() != defaults.supported_groups() {
+            config.common.groups = st
+                .supported_groups()
+                .iter()
+                .filter_map(|name| NamedGroup::parse(name).ok())
+                .collect();
+        }
+        if st.effective_signature_algorithms() != defaults.effective_signature_algorithms() {
+            config.common.signature_schemes = st
+                .effective_signature_algorithms()
+                .iter()
+                .filter_map(|name| SignatureScheme::parse(name).ok())
+                .collect();
+        }
         config.unix_time = Some(UnixTime(Arc::new(unix_now)));
-        if self.options.ssl_authenticate_clients {
+        if st.ssl_authenticate_clients {
             config.client_auth = ClientAuthMode::Required;
-            if !self.options.client_ca_certs.is_empty() {
+            if !st.ssl_client_ca_certs().trim().is_empty() {
                 let verifier = ClientCertVerifier::from_pem(
-                    &self.options.client_ca_certs,
-                    self.options.security_flags,
+                    st.ssl_client_ca_certs().as_bytes(),
+                    SecurityFlags(st.ssl_security_flags.bits()),
                 )
-                .map_err(|e| ServerError::Certificate(format!("SSLClientCACerts: {e}")))?;
+                .map_err(|e| Error::Certificate(format!("SSLClientCACerts: {e}")))?;
                 config.client_verifier = Some(Arc::new(verifier));
             }
         }
         Ok(config)
     }
 
-    fn bind(&self) -> Result<UdpSocket, ServerError> {
+    fn bind(&self) -> Result<UdpSocket, Error> {
         use socket2::{Domain, Protocol, Socket, Type};
-        let ip = self
-            .options
-            .local_host
-            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-        let addr = SocketAddr::new(ip, self.options.local_port);
-        let io = |what: &str, e: io::Error| ServerError::Io(format!("{what} {addr}: {e}"));
+        let st = &self.settings;
+        let addr = st.bind_addr()?;
+        let io = |what: &str, e: io::Error| Error::Io(format!("{what} {addr}: {e}"));
         let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
             .map_err(|e| io("cannot create a socket for", e))?;
-        if self.options.share_local_port {
+        if st.share_local_port {
             socket
                 .set_reuse_port(true)
-                .map_err(|e| io("cannot set SO_REUSEPORT on", e))?;
+                .map_err(|e| io("cannot set SO_REUSEPORT (ShareLocalPort) on", e))?;
         }
-        if self.options.in_buffer_size > 0 {
+        if let Some(size) = st.in_buffer_size {
             socket
-                .set_recv_buffer_size(self.options.in_buffer_size)
+                .set_recv_buffer_size(size.get())
                 .map_err(|e| io("cannot set InBufferSize on", e))?;
         }
-        if self.options.out_buffer_size > 0 {
+        if let Some(size) = st.out_buffer_size {
             socket
-                .set_send_buffer_size(self.options.out_buffer_size)
+                .set_send_buffer_size(size.get())
                 .map_err(|e| io("cannot set OutBufferSize on", e))?;
+        }
+        if st.qos_dscp.value() != 0 && addr.is_ipv4() {
+            socket
+                .set_tos_v4(st.qos_dscp.tos())
+                .map_err(|e| io("cannot set IP_TOS (QOSDSCPValue) on", e))?;
         }
         socket
             .bind(&addr.into())
@@ -421,7 +400,7 @@ impl DtlsServer {
     /// # Errors
     /// No usable certificate, or the socket cannot be bound (the message
     /// names the address and the OS error, e.g. "address in use").
-    pub fn start_listening(&mut self) -> Result<(), ServerError> {
+    pub fn start_listening(&mut self) -> Result<(), Error> {
         if let Some(endpoint) = &mut self.endpoint {
             endpoint.set_accepting(true);
             self.listening = true;
@@ -430,14 +409,17 @@ impl DtlsServer {
         let config = self.build_config()?;
         let socket = self.bind()?;
         let endpoint = Endpoint::new(Arc::new(config))?;
-        if let Some(path) = &self.options.key_log_file {
+        if let Some(path) = &self.settings.ssl_key_log_file {
             let file = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(path)
-                .map_err(|e| ServerError::Io(format!("SSLKeyLogFile {}: {e}", path.display())))?;
+                .map_err(|e| Error::Io(format!("SSLKeyLogFile {}: {e}", path.display())))?;
             self.key_log = Some(file);
         }
+        // MaxPacketSize: the largest datagram we accept; longer ones are
+        // truncated by the kernel and then fail authentication.
+        self.recv_buf = vec![0u8; self.settings.max_packet_size()];
         self.socket = Some(socket);
         self.endpoint = Some(endpoint);
         self.listening = true;
@@ -482,16 +464,16 @@ impl DtlsServer {
     /// `Reset`: shut down and restore every setting to its default.
     pub fn reset(&mut self) {
         self.shutdown();
-        self.options = ServerOptions::default();
+        self.settings = ServerSettings::default();
         self.ssl_cert = None;
         self.ca_chain.clear();
     }
 
-    fn handle_of(&self, id: ConnectionId) -> Result<ConnectionHandle, ServerError> {
+    fn handle_of(&self, id: ConnectionId) -> Result<ConnectionHandle, Error> {
         self.connections
             .get(&id)
             .map(|c| c.handle)
-            .ok_or(ServerError::UnknownConnection(id))
+            .ok_or(Error::NoSuchConnection(id.0))
     }
 
     /// `SendBytes`: one datagram of application data to a connection.
@@ -499,10 +481,10 @@ impl DtlsServer {
     /// # Errors
     /// Unknown id, not yet connected, or more than one record can carry
     /// (nothing is sent in those cases).
-    pub fn send_bytes(&mut self, id: ConnectionId, data: &[u8]) -> Result<(), ServerError> {
+    pub fn send_bytes(&mut self, id: ConnectionId, data: &[u8]) -> Result<(), Error> {
         let handle = self.handle_of(id)?;
         let now = Instant::now();
-        let endpoint = self.endpoint.as_mut().ok_or(ServerError::NotListening)?;
+        let endpoint = self.endpoint.as_mut().ok_or(Error::NotListening)?;
         endpoint.send(handle, now, data)?;
         if let Some(c) = self.connections.get_mut(&id) {
             c.last_activity = now;
@@ -511,12 +493,21 @@ impl DtlsServer {
         Ok(())
     }
 
-    /// `SendText`: sends UTF-8 text.
+    /// `SendText`: sends text encoded in the `CodePage` setting (UTF-8 by
+    /// default).
     ///
     /// # Errors
-    /// As [`send_bytes`](Self::send_bytes).
-    pub fn send_text(&mut self, id: ConnectionId, text: &str) -> Result<(), ServerError> {
-        self.send_bytes(id, text.as_bytes())
+    /// A character the code page cannot encode, or as
+    /// [`send_bytes`](Self::send_bytes).
+    pub fn send_text(&mut self, id: ConnectionId, text: &str) -> Result<(), Error> {
+        let bytes = self.settings.code_page.encode(text)?;
+        self.send_bytes(id, &bytes)
+    }
+
+    /// Decodes received bytes with the `CodePage` setting (the seed's text
+    /// view of `DataIn`'s datagram).
+    pub fn decode_text(&self, bytes: &[u8]) -> String {
+        self.settings.code_page.decode(bytes)
     }
 
     /// `Disconnect`: sends close_notify and removes the connection
@@ -524,7 +515,7 @@ impl DtlsServer {
     ///
     /// # Errors
     /// Unknown id.
-    pub fn disconnect(&mut self, id: ConnectionId) -> Result<(), ServerError> {
+    pub fn disconnect(&mut self, id: ConnectionId) -> Result<(), Error> {
         let handle = self.handle_of(id)?;
         let now = Instant::now();
         if let Some(c) = self.connections.get_mut(&id) {
@@ -545,11 +536,11 @@ impl DtlsServer {
     ///
     /// # Errors
     /// Unknown id.
-    pub fn pause_data(&mut self, id: ConnectionId) -> Result<(), ServerError> {
+    pub fn pause_data(&mut self, id: ConnectionId) -> Result<(), Error> {
         let c = self
             .connections
             .get_mut(&id)
-            .ok_or(ServerError::UnknownConnection(id))?;
+            .ok_or(Error::NoSuchConnection(id.0))?;
         c.paused = true;
         Ok(())
     }
@@ -558,12 +549,12 @@ impl DtlsServer {
     ///
     /// # Errors
     /// Unknown id.
-    pub fn process_data(&mut self, id: ConnectionId) -> Result<(), ServerError> {
+    pub fn process_data(&mut self, id: ConnectionId) -> Result<(), Error> {
         let held = {
             let c = self
                 .connections
                 .get_mut(&id)
-                .ok_or(ServerError::UnknownConnection(id))?;
+                .ok_or(Error::NoSuchConnection(id.0))?;
             c.paused = false;
             c.held_bytes = 0;
             std::mem::take(&mut c.held)
@@ -584,20 +575,20 @@ impl DtlsServer {
     ///
     /// # Errors
     /// A socket error other than a timeout.
-    pub fn do_events(&mut self) -> Result<(), ServerError> {
+    pub fn do_events(&mut self) -> Result<(), Error> {
         let Some(socket) = self.socket.as_ref() else {
-            std::thread::sleep(self.options.do_events_wait);
+            std::thread::sleep(self.do_events_wait);
             return Ok(());
         };
         let now = Instant::now();
-        let mut wait = self.options.do_events_wait;
+        let mut wait = self.do_events_wait;
         if let Some(at) = self.endpoint.as_ref().and_then(Endpoint::poll_timeout) {
             wait = wait.min(at.saturating_duration_since(now));
         }
         let wait = wait.max(Duration::from_millis(1));
         socket
             .set_read_timeout(Some(wait))
-            .map_err(|e| ServerError::Io(format!("socket: {e}")))?;
+            .map_err(|e| Error::Io(format!("socket: {e}")))?;
         let mut received = 0usize;
         while let Some(socket) = self.socket.as_ref() {
             let mut buf = std::mem::take(&mut self.recv_buf);
@@ -631,7 +622,7 @@ impl DtlsServer {
                             if let Some(s) = self.socket.as_ref() {
                                 let _ = s.set_nonblocking(false);
                             }
-                            return Err(ServerError::Io(format!("receive: {e}")));
+                            return Err(Error::Io(format!("receive: {e}")));
                         }
                     }
                 }
@@ -656,7 +647,7 @@ impl DtlsServer {
         let Some(datagram) = buf.get_mut(..n) else {
             return;
         };
-        if self.options.log_level >= LogLevel::Debug {
+        if self.settings.log_level >= LogLevel::Debug {
             let line = format!("received {n} bytes from {peer}");
             self.log(None, LogLevel::Debug, "Debug", line);
         }
@@ -733,10 +724,10 @@ impl DtlsServer {
     }
 
     fn expire_idle(&mut self, now: Instant) {
-        if self.options.default_idle_timeout == 0 {
+        let limit = self.settings.default_idle_timeout;
+        if limit.is_zero() {
             return;
         }
-        let limit = Duration::from_secs(self.options.default_idle_timeout);
         let idle: Vec<ConnectionId> = self
             .connections
             .values()
@@ -747,7 +738,7 @@ impl DtlsServer {
             if let Some(c) = self.connections.get_mut(&id) {
                 c.close_reason = Some(format!(
                     "idle timeout: no traffic for {} s",
-                    self.options.default_idle_timeout
+                    limit.as_secs()
                 ));
             }
             if let Some(handle) = self.connections.get(&id).map(|c| c.handle)
@@ -796,7 +787,7 @@ impl DtlsServer {
         };
         match event {
             Event::HandshakeProgress(message) => {
-                if self.options.log_level >= LogLevel::Verbose {
+                if self.settings.log_level >= LogLevel::Verbose {
                     self.log(Some(id), LogLevel::Verbose, "Verbose", message.clone());
                 }
                 let e = SslStatusEvent {
@@ -895,7 +886,7 @@ impl DtlsServer {
             .map(|endpoint| endpoint.recv(handle, &mut buf))
         {
             let datagram = buf.get(..n).unwrap_or(&[]).to_vec();
-            let limit = self.options.paused_buffer_limit;
+            let limit = self.paused_buffer_limit;
             let deliver = match self.connections.get_mut(&id) {
                 Some(c) if c.paused => {
                     if c.held_bytes + datagram.len() > limit {
@@ -964,7 +955,7 @@ impl DtlsServer {
         log_type: &'static str,
         message: String,
     ) {
-        if level > self.options.log_level || level == LogLevel::None {
+        if level > self.settings.log_level || level == LogLevel::None {
             return;
         }
         let e = LogEvent {

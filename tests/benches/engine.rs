@@ -50,7 +50,8 @@ fn records(suite: CipherSuite, size: usize) -> f64 {
             pair.clients[0].conn.send(now, &payload).unwrap();
             let len = pair.clients[0].conn.poll_transmit(now, &mut wire).unwrap();
             let datagram = &mut wire[..len];
-            pair.server.handle_datagram(now, addr, datagram, &mut response);
+            pair.server
+                .handle_datagram(now, addr, datagram, &mut response);
             while pair.server.poll_event().is_some() {}
             let got = pair.server.recv(handle, &mut out).unwrap();
             black_box(got);
@@ -61,16 +62,35 @@ fn records(suite: CipherSuite, size: usize) -> f64 {
 }
 
 fn main() {
-    println!("{:<52} {:>12}", "full handshakes (client + server, one core)", "per second");
+    println!(
+        "{:<52} {:>12}",
+        "full handshakes (client + server, one core)", "per second"
+    );
     for (kind, suite) in [
-        (KeyKind::EcdsaP256, CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256),
-        (KeyKind::Ed25519, CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256),
-        (KeyKind::Rsa2048, CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256),
+        (
+            KeyKind::EcdsaP256,
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        ),
+        (
+            KeyKind::Ed25519,
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        ),
+        (
+            KeyKind::Rsa2048,
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        ),
     ] {
-        println!("{:<52} {:>12.0}", format!("{kind:?} {}", suite.name()), handshakes(kind, suite));
+        println!(
+            "{:<52} {:>12.0}",
+            format!("{kind:?} {}", suite.name()),
+            handshakes(kind, suite)
+        );
     }
     println!();
-    println!("{:<52} {:>12} {:>10}", "application records, client -> server", "records/s", "MB/s");
+    println!(
+        "{:<52} {:>12} {:>10}",
+        "application records, client -> server", "records/s", "MB/s"
+    );
     for suite in [
         CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
         CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use dtls_server::events::{
     ConnectedEvent, DataInEvent, DisconnectedEvent, SslClientAuthenticationEvent,
 };
-use dtls_server::{ConnectionId, DtlsServer, ServerHandler, ServerOptions};
+use dtls_server::{ConnectionId, DtlsServer, ServerHandler};
 
 /// Whether `program` can be run. When it cannot and `CI=true`, panics: CI
 /// installs every peer, so a missing one is a broken set-up, not a skip.
@@ -117,15 +117,15 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Starts a server with this certificate and these options (the bind
-    /// address is forced to 127.0.0.1:0).
+    /// Starts a server with this certificate, after `configure` adjusted it
+    /// (the bind address is then forced to 127.0.0.1:0).
     ///
     /// # Panics
     /// If the server cannot start.
     #[allow(clippy::expect_used)]
     pub fn start(
         cert: dtls_crypto::cert::Certificate,
-        options: ServerOptions,
+        configure: impl FnOnce(&mut DtlsServer) + Send + 'static,
         verdict: ClientCertVerdict,
     ) -> TestServer {
         let observed = Arc::new(Mutex::new(Observed::default()));
@@ -136,12 +136,10 @@ impl TestServer {
             let stop = stop.clone();
             std::thread::spawn(move || {
                 let mut server = DtlsServer::new();
-                *server.options_mut() = ServerOptions {
-                    local_host: Some([127, 0, 0, 1].into()),
-                    local_port: 0,
-                    do_events_wait: Duration::from_millis(20),
-                    ..options
-                };
+                configure(&mut server);
+                server.settings_mut().local_host = "127.0.0.1".to_owned();
+                server.settings_mut().local_port = 0;
+                server.set_do_events_wait(Duration::from_millis(20));
                 server.set_ssl_cert(cert);
                 server.set_handler(EchoRecorder { observed, verdict });
                 server.start_listening().expect("server starts");

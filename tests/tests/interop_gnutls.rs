@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use dtls_server::ServerOptions;
 use dtls_tests::certs::{KeyKind, certificate};
 use dtls_tests::interop::{ClientCertVerdict, PeerProcess, TestServer, require_peer};
 
@@ -93,11 +92,7 @@ fn suites_with_ecdsa_and_rsa_certificates() {
         ),
     ];
     for kind in [KeyKind::EcdsaP256, KeyKind::Rsa2048] {
-        let server = TestServer::start(
-            certificate(kind),
-            ServerOptions::default(),
-            ClientCertVerdict::AsVerified,
-        );
+        let server = TestServer::start(certificate(kind), |_| {}, ClientCertVerdict::AsVerified);
         let mine: Vec<_> = cases.iter().filter(|c| c.0 == kind).collect();
         for (_, cipher, _) in &mine {
             let msg = format!("gnutls {cipher}");
@@ -117,7 +112,7 @@ fn every_group() {
     }
     let server = TestServer::start(
         certificate(KeyKind::EcdsaP256),
-        ServerOptions::default(),
+        |_| {},
         ClientCertVerdict::AsVerified,
     );
     for group in ["X25519", "SECP256R1", "SECP384R1", "SECP521R1"] {
@@ -138,10 +133,7 @@ fn small_mtu() {
     if !require_peer("gnutls-cli", "--version") {
         return;
     }
-    let options = ServerOptions {
-        max_packet_size: 400,
-        ..ServerOptions::default()
-    };
+    let options = |s: &mut dtls_server::DtlsServer| s.set_mtu(400);
     let server = TestServer::start(
         certificate(KeyKind::Rsa2048),
         options,

@@ -10,7 +10,6 @@ use std::sync::OnceLock;
 
 use dtls_crypto::CipherSuite;
 use dtls_crypto::suites::AuthAlgorithm;
-use dtls_server::ServerOptions;
 use dtls_tests::certs::{KeyKind, certificate, scratch_dir};
 use dtls_tests::interop::{ClientCertVerdict, TestServer};
 
@@ -67,11 +66,7 @@ fn every_suite_with_ecdsa_and_rsa_certificates() {
         (KeyKind::EcdsaP256, AuthAlgorithm::Ecdsa),
         (KeyKind::Rsa2048, AuthAlgorithm::Rsa),
     ] {
-        let server = TestServer::start(
-            certificate(kind),
-            ServerOptions::default(),
-            ClientCertVerdict::AsVerified,
-        );
+        let server = TestServer::start(certificate(kind), |_| {}, ClientCertVerdict::AsVerified);
         for suite in CipherSuite::ALL.iter().filter(|s| s.auth() == auth) {
             let name = suite.name().replace('_', "-");
             let msg = format!("mbedtls {name}");
@@ -93,10 +88,7 @@ fn small_mtu_with_rsa() {
     if client().is_none() {
         return;
     }
-    let options = ServerOptions {
-        max_packet_size: 300,
-        ..ServerOptions::default()
-    };
+    let options = |s: &mut dtls_server::DtlsServer| s.set_mtu(300);
     let server = TestServer::start(
         certificate(KeyKind::Rsa2048),
         options,

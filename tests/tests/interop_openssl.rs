@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use dtls_crypto::CipherSuite;
 use dtls_crypto::cert::{CertStoreType, Certificate, StoreSource};
-use dtls_server::ServerOptions;
 use dtls_tests::certs::{KeyKind, certificate, scratch_dir};
 use dtls_tests::interop::{ClientCertVerdict, PeerProcess, TestServer, require_peer};
 
@@ -66,11 +65,7 @@ fn every_common_suite_with_ecdsa_and_rsa_certificates() {
         return;
     }
     for kind in [KeyKind::EcdsaP256, KeyKind::Rsa2048] {
-        let server = TestServer::start(
-            certificate(kind),
-            ServerOptions::default(),
-            ClientCertVerdict::AsVerified,
-        );
+        let server = TestServer::start(certificate(kind), |_| {}, ClientCertVerdict::AsVerified);
         let wanted = if kind == KeyKind::Rsa2048 {
             dtls_crypto::suites::AuthAlgorithm::Rsa
         } else {
@@ -97,10 +92,7 @@ fn small_mtu_fragments_the_rsa_flight() {
     if !require_peer("openssl", "version") {
         return;
     }
-    let options = ServerOptions {
-        max_packet_size: 512,
-        ..ServerOptions::default()
-    };
+    let options = |s: &mut dtls_server::DtlsServer| s.set_mtu(512);
     let server = TestServer::start(
         certificate(KeyKind::Rsa2048),
         options,
@@ -157,11 +149,7 @@ fn pfx_loaded_certificate_serves() {
         "*",
     )
     .unwrap();
-    let server = TestServer::start(
-        loaded,
-        ServerOptions::default(),
-        ClientCertVerdict::AsVerified,
-    );
+    let server = TestServer::start(loaded, |_| {}, ClientCertVerdict::AsVerified);
     let (echoed, output) = echo_once(server.port, &[], "from a pfx");
     assert!(echoed, "{output:#?}");
     assert!(output.iter().any(|l| l.contains("pfx.test")), "{output:#?}");
@@ -240,10 +228,10 @@ fn client_certificates_accepted_and_rejected() {
         return;
     }
     let (ca, client_cert, client_key) = client_pki("client-auth");
-    let options = ServerOptions {
-        ssl_authenticate_clients: true,
-        client_ca_certs: std::fs::read(&ca).unwrap(),
-        ..ServerOptions::default()
+    let ca_pem = std::fs::read_to_string(&ca).unwrap();
+    let options = move |s: &mut dtls_server::DtlsServer| {
+        s.settings_mut().ssl_authenticate_clients = true;
+        s.settings_mut().set_ssl_client_ca_certs(&ca_pem).unwrap();
     };
     let cert_args = [
         "-cert",
@@ -298,10 +286,9 @@ fn key_log_matches_openssl() {
     let theirs = dir.join("client.keylog");
     let _ = std::fs::remove_file(&ours);
     let _ = std::fs::remove_file(&theirs);
-    let options = ServerOptions {
-        key_log_file: Some(ours.clone()),
-        ..ServerOptions::default()
-    };
+    let path = ours.clone();
+    let options =
+        move |s: &mut dtls_server::DtlsServer| s.settings_mut().ssl_key_log_file = Some(path);
     let server = TestServer::start(
         certificate(KeyKind::EcdsaP256),
         options,
@@ -335,7 +322,7 @@ fn fifty_concurrent_clients() {
     }
     let server = TestServer::start(
         certificate(KeyKind::EcdsaP256),
-        ServerOptions::default(),
+        |_| {},
         ClientCertVerdict::AsVerified,
     );
     let mut clients: Vec<PeerProcess> = (0..50).map(|_| s_client(server.port, &[])).collect();

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use dtls_core::Event;
 use dtls_server::events::{ConnectedEvent, ConnectionRequestEvent, DataInEvent, DisconnectedEvent};
-use dtls_server::{ConnectionId, DtlsServer, ServerError, ServerHandler};
+use dtls_server::{ConnectionId, DtlsServer, Error, ServerHandler};
 use dtls_tests::certs::{KeyKind, certificate, client_config};
 use dtls_tests::udp_client::UdpClient;
 
@@ -48,12 +48,9 @@ impl ServerHandler for Recorder {
 fn server(refuse: bool) -> (DtlsServer, Arc<Mutex<Seen>>, SocketAddr) {
     let seen = Arc::new(Mutex::new(Seen::default()));
     let mut server = DtlsServer::new();
-    {
-        let o = server.options_mut();
-        o.local_host = Some([127, 0, 0, 1].into());
-        o.local_port = 0;
-        o.do_events_wait = Duration::from_millis(2);
-    }
+    server.settings_mut().local_host = "127.0.0.1".to_owned();
+    server.settings_mut().local_port = 0;
+    server.set_do_events_wait(Duration::from_millis(2));
     server.set_ssl_cert(certificate(KeyKind::EcdsaP256));
     server.set_handler(Recorder {
         seen: seen.clone(),
@@ -154,12 +151,12 @@ fn send_errors_are_clear_and_nothing_half_sent() {
     let (mut client, id) = connect(&mut server, addr);
     assert!(matches!(
         server.send_bytes(ConnectionId(9999), b"x"),
-        Err(ServerError::UnknownConnection(_))
+        Err(Error::NoSuchConnection(9999))
     ));
     let too_big = vec![0u8; 5000];
     assert!(matches!(
         server.send_bytes(id, &too_big),
-        Err(ServerError::Dtls(dtls_core::Error::MessageTooLarge { .. }))
+        Err(Error::Dtls(dtls_core::Error::MessageTooLarge { .. }))
     ));
     server.send_text(id, "fits").unwrap();
     assert!(run(&mut server, &mut [&mut client], |_, c| !c[0]
@@ -249,4 +246,29 @@ fn idle_connections_are_removed() {
     let d = &seen.lock().unwrap().disconnected;
     assert_eq!(d.len(), 1);
     assert!(d[0].description.contains("idle"), "{:?}", d[0]);
+}
+
+#[test]
+fn config_string_form_reads_live_connections_and_guards_listening_settings() {
+    let (mut server, _seen, addr) = server(false);
+    let (_client, id) = connect(&mut server, addr);
+    let suite = server
+        .config(&format!("SSLNegotiatedCipherSuite[{id}]"))
+        .unwrap();
+    let negotiated = server.connection(id).unwrap().negotiated.clone().unwrap();
+    assert!(suite.contains("AES") || suite.contains("CHACHA"), "{suite}");
+    assert_eq!(
+        server
+            .config(&format!("SSLNegotiatedVersion[{id}]"))
+            .unwrap(),
+        negotiated.version
+    );
+    assert!(server.config("SSLNegotiatedCipherSuite[424242]").is_err());
+    // Read by StartListening: refused while listening.
+    let err = server.config("LocalPort=5000").unwrap_err();
+    assert!(err.to_string().contains("LocalPort"), "{err}");
+    // Runtime settings work while listening; names are case-insensitive.
+    assert_eq!(server.config("loglevel=3").unwrap(), "");
+    assert_eq!(server.config("LogLevel").unwrap(), "3");
+    assert!(server.config("NoSuchSetting").is_err());
 }

@@ -5,10 +5,12 @@
 //! Try it with: `openssl s_client -dtls1_2 -connect 127.0.0.1:4444`
 
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use clap::Parser;
 use dtls_crypto::cert::{CertStoreType, Certificate, StoreSource};
@@ -107,32 +109,33 @@ fn run(args: Args) -> Result<(), String> {
     if args.keep_alive {
         return Err("--keep-alive: DTLS heartbeats are not implemented yet".to_owned());
     }
-    let log_level = match args.log_level {
-        0 => LogLevel::None,
-        1 => LogLevel::Info,
-        2 => LogLevel::Verbose,
-        3 => LogLevel::Debug,
-        n => return Err(format!("--log-level {n}: must be 0, 1, 2 or 3")),
-    };
+    let log_level = LogLevel::from_u8(args.log_level)
+        .ok_or_else(|| format!("--log-level {}: must be 0, 1, 2 or 3", args.log_level))?;
     let cert = load_certificate(&args)?;
     let mut server = DtlsServer::new();
     {
-        let o = server.options_mut();
-        o.local_host = Some(args.bind.ip());
-        o.local_port = args.bind.port();
-        o.cipher_suites = dtls_crypto::suites::parse_suite_list(&args.cipher_suites)
+        let st = server.settings_mut();
+        st.local_host = args.bind.ip().to_string();
+        st.use_ipv6 = args.bind.is_ipv6();
+        st.local_port = args.bind.port();
+        let suites = dtls_crypto::suites::parse_suite_list(&args.cipher_suites)
             .map_err(|e| format!("--cipher-suites: {e}"))?;
-        o.default_idle_timeout = args.idle_timeout;
-        o.max_packet_size = args.mtu;
-        o.log_level = log_level;
-        o.key_log_file = args.keylog.clone();
-        o.max_connections = args.max_connections;
-        o.ssl_authenticate_clients = args.client_auth;
+        st.set_cipher_suites(&suites)
+            .map_err(|e| format!("--cipher-suites: {e}"))?;
+        st.default_idle_timeout = Duration::from_secs(args.idle_timeout);
+        st.log_level = log_level;
+        st.ssl_key_log_file = args.keylog.clone();
+        st.max_connections = NonZeroUsize::new(args.max_connections)
+            .ok_or("--max-connections must be at least 1")?;
+        st.ssl_authenticate_clients = args.client_auth;
         if let Some(ca) = &args.ca {
-            o.client_ca_certs =
-                std::fs::read(ca).map_err(|e| format!("--ca {}: {e}", ca.display()))?;
+            let pem =
+                std::fs::read_to_string(ca).map_err(|e| format!("--ca {}: {e}", ca.display()))?;
+            st.set_ssl_client_ca_certs(&pem)
+                .map_err(|e| format!("--ca {}: {e}", ca.display()))?;
         }
     }
+    server.set_mtu(args.mtu);
     server.set_ssl_cert(cert);
     server.set_handler(Echo);
     server.start_listening().map_err(|e| e.to_string())?;

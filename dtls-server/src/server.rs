@@ -30,7 +30,7 @@ use dtls_core::{ConnectionHandle, DatagramEvent, Endpoint, Event, StatusCode};
 use dtls_crypto::cert::Certificate;
 use dtls_crypto::kx::NamedGroup;
 use dtls_crypto::sign::SignatureScheme;
-use dtls_crypto::verify::{ClientCertVerifier, SecurityFlags};
+use dtls_crypto::verify::ClientCertVerifier;
 
 use crate::error::Error;
 use crate::events::{
@@ -353,7 +353,7 @@ impl DtlsServer {
             if !st.ssl_client_ca_certs().trim().is_empty() {
                 let verifier = ClientCertVerifier::from_pem(
                     st.ssl_client_ca_certs().as_bytes(),
-                    SecurityFlags(st.ssl_security_flags.bits()),
+                    st.ssl_security_flags,
                 )
                 .map_err(|e| Error::Certificate(format!("SSLClientCACerts: {e}")))?;
                 config.client_verifier = Some(Arc::new(verifier));

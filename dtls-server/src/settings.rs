@@ -215,66 +215,9 @@ impl SslProtocols {
 }
 
 /// The seed's `SSLSecurityFlags`: which client certificate problems to
-/// ignore. Unknown bits are kept and ignored.
-///
-/// TODO(merge): `dtls_crypto::verify::SecurityFlags` (crypto-cert branch)
-/// has the same bits; convert with `SecurityFlags::from_bits(flags.bits())`
-/// or replace this type with a re-export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct SslSecurityFlags(pub u32);
-
-impl SslSecurityFlags {
-    /// 0: full validation (the default).
-    pub const NONE: SslSecurityFlags = SslSecurityFlags(0);
-    /// 0x00000001: ignore time validity status of certificate.
-    pub const IGNORE_TIME_VALIDITY: SslSecurityFlags = SslSecurityFlags(0x0000_0001);
-    /// 0x00000002: ignore time validity status of CTL.
-    pub const IGNORE_CTL_TIME_VALIDITY: SslSecurityFlags = SslSecurityFlags(0x0000_0002);
-    /// 0x00000004: ignore non-nested certificate times.
-    pub const IGNORE_NON_NESTED_TIMES: SslSecurityFlags = SslSecurityFlags(0x0000_0004);
-    /// 0x00000010: allow unknown certificate authority.
-    pub const ALLOW_UNKNOWN_CA: SslSecurityFlags = SslSecurityFlags(0x0000_0010);
-    /// 0x00000020: ignore wrong certificate usage.
-    pub const IGNORE_WRONG_USAGE: SslSecurityFlags = SslSecurityFlags(0x0000_0020);
-    /// 0x00000100: ignore unknown certificate revocation status.
-    pub const IGNORE_UNKNOWN_REVOCATION: SslSecurityFlags = SslSecurityFlags(0x0000_0100);
-    /// 0x00000200: ignore unknown CTL signer revocation status.
-    pub const IGNORE_UNKNOWN_CTL_SIGNER_REVOCATION: SslSecurityFlags =
-        SslSecurityFlags(0x0000_0200);
-    /// 0x00000400: ignore unknown certificate authority revocation status.
-    pub const IGNORE_UNKNOWN_CA_REVOCATION: SslSecurityFlags = SslSecurityFlags(0x0000_0400);
-    /// 0x00000800: ignore unknown root revocation status.
-    pub const IGNORE_UNKNOWN_ROOT_REVOCATION: SslSecurityFlags = SslSecurityFlags(0x0000_0800);
-    /// 0x00004000: trust test root certificate.
-    pub const TRUST_TEST_ROOT: SslSecurityFlags = SslSecurityFlags(0x0000_4000);
-    /// 0x00008000: allow test root certificate.
-    pub const ALLOW_TEST_ROOT: SslSecurityFlags = SslSecurityFlags(0x0000_8000);
-    /// 0x80000000: ignore non-matching CN.
-    pub const IGNORE_CN_MISMATCH: SslSecurityFlags = SslSecurityFlags(0x8000_0000);
-
-    /// The raw bits.
-    pub const fn bits(self) -> u32 {
-        self.0
-    }
-
-    /// Whether every bit of `other` is set.
-    pub const fn contains(self, other: SslSecurityFlags) -> bool {
-        self.0 & other.0 == other.0
-    }
-}
-
-impl std::ops::BitOr for SslSecurityFlags {
-    type Output = SslSecurityFlags;
-    fn bitor(self, rhs: SslSecurityFlags) -> SslSecurityFlags {
-        SslSecurityFlags(self.0 | rhs.0)
-    }
-}
-
-impl std::ops::BitOrAssign for SslSecurityFlags {
-    fn bitor_assign(&mut self, rhs: SslSecurityFlags) {
-        self.0 |= rhs.0;
-    }
-}
+/// ignore. The same type the chain validator takes, so the setting reaches
+/// it unchanged.
+pub use dtls_crypto::verify::SecurityFlags as SslSecurityFlags;
 
 /// A DiffServ code point, 0-63 (the seed's `QOSDSCPValue`). 0, the
 /// default, means "leave the socket's TOS / traffic class alone".

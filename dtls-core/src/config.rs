@@ -106,6 +106,43 @@ impl Default for Limits {
     }
 }
 
+/// Keep-alive by RFC 6520 heartbeats (the seed's KeepAlive, KeepAliveTime,
+/// KeepAliveInterval, KeepAliveMode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeepAliveConfig {
+    /// Offer/accept the heartbeat extension and run keep-alive. With this
+    /// off we neither send nor answer heartbeats. Default off.
+    pub enabled: bool,
+    /// Our mode (RFC 6520 2): `true` = peer_allowed_to_send (we answer the
+    /// peer's requests; the seed's mode 1, default), `false` =
+    /// peer_not_allowed_to_send (we only send; mode 2).
+    pub peer_allowed_to_send: bool,
+    /// Inactivity (no authenticated record from the peer) before the first
+    /// HeartbeatRequest. Default 60 s.
+    pub time: Duration,
+    /// Retry interval while a request is unanswered. Default 2 s.
+    pub interval: Duration,
+    /// Unanswered requests after which the peer is declared dead.
+    /// Default 5.
+    pub max_unanswered: u32,
+    /// Most HeartbeatResponses sent per second; requests beyond are
+    /// dropped and counted. Default 10.
+    pub max_responses_per_second: u32,
+}
+
+impl Default for KeepAliveConfig {
+    fn default() -> Self {
+        KeepAliveConfig {
+            enabled: false,
+            peer_allowed_to_send: true,
+            time: Duration::from_secs(60),
+            interval: Duration::from_secs(2),
+            max_unanswered: 5,
+            max_responses_per_second: 10,
+        }
+    }
+}
+
 /// Settings shared by both sides.
 #[derive(Debug, Clone)]
 pub struct CommonConfig {
@@ -130,6 +167,11 @@ pub struct CommonConfig {
     pub alpn_protocols: Vec<Vec<u8>>,
     /// Buffer caps.
     pub limits: Limits,
+    /// Heartbeat keep-alive and dead-peer detection.
+    pub keep_alive: KeepAliveConfig,
+    /// Close a connection with no application data either way for this
+    /// long (the seed's DefaultIdleTimeout); `None` never.
+    pub idle_timeout: Option<Duration>,
 }
 
 impl Default for CommonConfig {
@@ -159,6 +201,8 @@ impl Default for CommonConfig {
             replay_window: 128,
             alpn_protocols: Vec::new(),
             limits: Limits::default(),
+            keep_alive: KeepAliveConfig::default(),
+            idle_timeout: None,
         }
     }
 }

@@ -169,6 +169,29 @@ impl Endpoint {
         self.accepting = accepting;
     }
 
+    /// Changes keep-alive timing and the idle timeout for new connections
+    /// and every live one, re-indexing their deadlines. Costs O(n) in live
+    /// connections, once per change.
+    pub fn set_keep_alive_timing(
+        &mut self,
+        time: std::time::Duration,
+        interval: std::time::Duration,
+        idle_timeout: Option<std::time::Duration>,
+    ) {
+        let mut config = (*self.config).clone();
+        config.common.keep_alive.time = time;
+        config.common.keep_alive.interval = interval;
+        config.common.idle_timeout = idle_timeout;
+        self.config = Arc::new(config);
+        let handles: Vec<ConnectionHandle> = self.handles().collect();
+        for handle in handles {
+            if let Some(conn) = self.conn_mut(handle) {
+                conn.set_keep_alive_timing(time, interval, idle_timeout);
+            }
+            self.after(handle);
+        }
+    }
+
     /// Number of live connections (handshaking or established).
     pub fn connection_count(&self) -> usize {
         self.live

@@ -188,6 +188,12 @@ pub struct Counters {
     pub records_out: u64,
     /// Flights retransmitted.
     pub retransmissions: u64,
+    /// HeartbeatRequests we sent (RFC 6520).
+    pub heartbeat_requests_sent: u64,
+    /// HeartbeatResponses we sent, answering the peer.
+    pub heartbeat_responses_sent: u64,
+    /// HeartbeatResponses from the peer that matched our request.
+    pub heartbeat_responses_received: u64,
 }
 
 impl Counters {

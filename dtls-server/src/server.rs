@@ -24,7 +24,7 @@ use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use dtls_core::config::{ClientAuthMode, Identity, ServerConfig, UnixTime};
+use dtls_core::config::{ClientAuthMode, Identity, KeepAliveConfig, ServerConfig, UnixTime};
 use dtls_core::event::NegotiatedParams;
 use dtls_core::{ConnectionHandle, DatagramEvent, Endpoint, Event, StatusCode};
 use dtls_crypto::cert::Certificate;
@@ -37,7 +37,9 @@ use crate::events::{
     ConnectedEvent, ConnectionRequestEvent, DataInEvent, DisconnectedEvent, ErrorEvent, LogEvent,
     ServerHandler, SslClientAuthenticationEvent, SslStatusEvent,
 };
-use crate::settings::{ConnectionInfoSource, LogLevel, NegotiatedInfo, ServerSettings};
+use crate::settings::{
+    ConnectionInfoSource, KeepAliveMode, LogLevel, NegotiatedInfo, ServerSettings,
+};
 
 /// A connection's identifier (the seed's ConnectionId), unique for the
 /// server's life.
@@ -200,7 +202,20 @@ impl DtlsServer {
             connections: &self.connections,
             listening: self.socket.is_some(),
         };
-        self.settings.config_with(spec, &live)
+        let result = self.settings.config_with(spec, &live)?;
+        self.apply_runtime_settings();
+        Ok(result)
+    }
+
+    /// Pushes the settings that may change while listening (KeepAliveTime,
+    /// KeepAliveInterval, DefaultIdleTimeout) into the engine.
+    fn apply_runtime_settings(&mut self) {
+        let st = &self.settings;
+        let idle = Some(st.default_idle_timeout).filter(|d| !d.is_zero());
+        let (time, interval) = (st.keep_alive_time, st.keep_alive_interval);
+        if let Some(endpoint) = &mut self.endpoint {
+            endpoint.set_keep_alive_timing(time, interval, idle);
+        }
     }
 
     /// The largest datagram the server sends (the path MTU budget, RFC 6347
@@ -278,9 +293,10 @@ impl DtlsServer {
         self.settings.default_idle_timeout.as_secs()
     }
 
-    /// Sets `DefaultIdleTimeout`; takes effect immediately.
+    /// Sets `DefaultIdleTimeout`; applies at once to every connection.
     pub fn set_default_idle_timeout(&mut self, seconds: u64) {
         self.settings.default_idle_timeout = Duration::from_secs(seconds);
+        self.apply_runtime_settings();
     }
 
     /// `KeepAlive`.
@@ -301,6 +317,13 @@ impl DtlsServer {
     /// `Connections`: the established connections, by id.
     pub fn connections(&self) -> impl Iterator<Item = &DtlsConnection> {
         self.connections.values().filter(|c| c.connected())
+    }
+
+    /// The engine's counters for a connection: records dropped by reason,
+    /// records in and out, retransmissions, heartbeats.
+    pub fn connection_counters(&self, id: ConnectionId) -> Option<dtls_core::event::Counters> {
+        let handle = self.connections.get(&id)?.handle;
+        Some(self.endpoint.as_ref()?.connection(handle)?.counters())
     }
 
     /// One connection (established or still handshaking).
@@ -348,6 +371,16 @@ impl DtlsServer {
                 .collect();
         }
         config.unix_time = Some(UnixTime(Arc::new(unix_now)));
+        // KeepAlive*: RFC 6520 heartbeats run inside the engine, whose
+        // poll_timeout carries their deadlines; DefaultIdleTimeout too.
+        config.common.keep_alive = KeepAliveConfig {
+            enabled: st.keep_alive,
+            peer_allowed_to_send: st.keep_alive_mode == KeepAliveMode::PeerAllowedToSend,
+            time: st.keep_alive_time,
+            interval: st.keep_alive_interval,
+            ..KeepAliveConfig::default()
+        };
+        config.common.idle_timeout = Some(st.default_idle_timeout).filter(|d| !d.is_zero());
         if st.ssl_authenticate_clients {
             config.client_auth = ClientAuthMode::Required;
             if !st.ssl_client_ca_certs().trim().is_empty() {
@@ -635,7 +668,6 @@ impl DtlsServer {
         if let Some(endpoint) = &mut self.endpoint {
             endpoint.handle_timeout(now);
         }
-        self.expire_idle(now);
         self.pump(now);
         Ok(())
     }
@@ -721,36 +753,6 @@ impl DtlsServer {
                 close_reason: None,
             },
         );
-    }
-
-    fn expire_idle(&mut self, now: Instant) {
-        let limit = self.settings.default_idle_timeout;
-        if limit.is_zero() {
-            return;
-        }
-        let idle: Vec<ConnectionId> = self
-            .connections
-            .values()
-            .filter(|c| now.saturating_duration_since(c.last_activity) >= limit)
-            .map(|c| c.connection_id)
-            .collect();
-        for id in idle {
-            if let Some(c) = self.connections.get_mut(&id) {
-                c.close_reason = Some(format!(
-                    "idle timeout: no traffic for {} s",
-                    limit.as_secs()
-                ));
-            }
-            if let Some(handle) = self.connections.get(&id).map(|c| c.handle)
-                && let Some(endpoint) = &mut self.endpoint
-            {
-                let _ = endpoint.close(handle, now);
-            }
-            self.pump(now);
-            if self.connections.contains_key(&id) {
-                self.remove_connection(id, 0, "idle timeout".to_owned());
-            }
-        }
     }
 
     /// Sends every datagram the endpoint has, then dispatches its events.

@@ -50,6 +50,9 @@ pub struct Observed {
     pub suites: Vec<String>,
     /// Datagrams received.
     pub data: Vec<(ConnectionId, Vec<u8>)>,
+    /// Engine counters summed over the live connections, refreshed every
+    /// loop of the server thread.
+    pub counters: dtls_core::event::Counters,
 }
 
 /// How the test server judges client certificates.
@@ -133,6 +136,7 @@ impl TestServer {
         let (tx, rx) = mpsc::channel();
         let thread = {
             let observed = observed.clone();
+            let observed_loop = observed.clone();
             let stop = stop.clone();
             std::thread::spawn(move || {
                 let mut server = DtlsServer::new();
@@ -147,6 +151,21 @@ impl TestServer {
                 while !stop.load(std::sync::atomic::Ordering::SeqCst) {
                     if server.do_events().is_err() {
                         break;
+                    }
+                    let mut sum = dtls_core::event::Counters::default();
+                    let ids: Vec<ConnectionId> =
+                        server.connections().map(|c| c.connection_id).collect();
+                    for id in ids {
+                        if let Some(c) = server.connection_counters(id) {
+                            sum.heartbeat_requests_sent += c.heartbeat_requests_sent;
+                            sum.heartbeat_responses_sent += c.heartbeat_responses_sent;
+                            sum.heartbeat_responses_received += c.heartbeat_responses_received;
+                            sum.bad_heartbeat += c.bad_heartbeat;
+                            sum.records_in += c.records_in;
+                        }
+                    }
+                    if let Ok(mut o) = observed_loop.lock() {
+                        o.counters = sum;
                     }
                 }
                 server.shutdown();

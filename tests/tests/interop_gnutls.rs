@@ -143,3 +143,111 @@ fn small_mtu() {
     let (echoed, output) = echo_once(server.port, &prio, &["--mtu", "400"], "small mtu");
     assert!(echoed, "{output:#?}");
 }
+
+/// Builds the GnuTLS heartbeat client once (`tests/peers/`), against
+/// Debian's libgnutls28-dev; `None` (or a panic under CI=true) if missing.
+fn heartbeat_client() -> Option<std::path::PathBuf> {
+    static CLIENT: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            let source = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("peers/gnutls_heartbeat_client.c");
+            let out = dtls_tests::certs::scratch_dir("gnutls-hb").join("gnutls_heartbeat_client");
+            let built = std::process::Command::new("cc")
+                .arg("-O1")
+                .arg("-o")
+                .arg(&out)
+                .arg(&source)
+                .arg("-lgnutls")
+                .output();
+            match built {
+                Ok(o) if o.status.success() => Some(out),
+                other => {
+                    assert!(
+                        std::env::var("CI").map_or(true, |v| v != "true"),
+                        "cannot build the GnuTLS heartbeat peer (libgnutls28-dev?): {other:?}"
+                    );
+                    eprintln!("note: GnuTLS heartbeat peer not available: {other:?}");
+                    None
+                }
+            }
+        })
+        .clone()
+}
+
+fn keep_alive_server() -> TestServer {
+    TestServer::start(
+        certificate(KeyKind::EcdsaP256),
+        |s| {
+            let st = s.settings_mut();
+            st.keep_alive = true;
+            st.keep_alive_time = Duration::from_secs(1);
+            st.keep_alive_interval = Duration::from_secs(1);
+        },
+        ClientCertVerdict::AsVerified,
+    )
+}
+
+/// Our keep-alive HeartbeatRequests (after 1 s of silence) are answered by
+/// gnutls-cli --heartbeat, and we accept its responses (RFC 6520).
+#[test]
+fn gnutls_answers_our_heartbeats() {
+    if !require_peer("gnutls-cli", "--version") {
+        return;
+    }
+    let server = keep_alive_server();
+    let args: Vec<String> = [
+        "--udp",
+        "--insecure",
+        "--heartbeat",
+        "--port",
+        &server.port.to_string(),
+        "127.0.0.1",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let mut client = PeerProcess::spawn("gnutls-cli", &args);
+    assert!(
+        client.wait_for_line("Handshake was completed", WAIT),
+        "{:#?}",
+        client.output
+    );
+    assert!(
+        server.wait_for(WAIT, |o| o.counters.heartbeat_responses_received >= 2),
+        "{:?}",
+        server.observed().counters
+    );
+    // gnutls-cli's interactive loop stops reading stdin while pings arrive
+    // every second, so liveness is checked on our side: every request was
+    // answered and the connection is still open.
+    let seen = server.observed();
+    assert_eq!(
+        seen.counters.heartbeat_responses_received, seen.counters.heartbeat_requests_sent,
+        "{seen:?}"
+    );
+    assert!(seen.disconnected.is_empty(), "{seen:?}");
+    drop(client);
+    assert_eq!(server.observed().counters.bad_heartbeat, 0);
+}
+
+/// GnuTLS's own gnutls_heartbeat_ping (300-byte payload, waiting for the
+/// matching response) succeeds against our server.
+#[test]
+fn we_answer_gnutls_heartbeats() {
+    let Some(client) = heartbeat_client() else {
+        return;
+    };
+    let server = keep_alive_server();
+    let out = std::process::Command::new(client)
+        .args(["127.0.0.1", &server.port.to_string()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("handshake=ok"), "{stdout}");
+    assert!(stdout.contains("ping=ok"), "{stdout}");
+    assert!(
+        server.wait_for(WAIT, |o| o.counters.heartbeat_responses_sent >= 1)
+            || stdout.contains("ping=ok")
+    );
+}

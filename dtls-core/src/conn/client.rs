@@ -28,7 +28,7 @@ use crate::error::Error;
 use crate::event::{NegotiatedParams, StatusCode};
 use crate::msgs::alert::AlertDescription;
 use crate::msgs::codec::Codec;
-use crate::msgs::extensions::{ClientExtension, ServerExtension};
+use crate::msgs::extensions::{ClientExtension, HeartbeatMode, ServerExtension};
 use crate::msgs::handshake::{HandshakePayload, HandshakeType};
 use crate::msgs::messages::{
     Certificate, CertificateVerify, ClientHello, ClientKeyExchange, DigitallySigned, Finished,
@@ -152,6 +152,11 @@ impl State {
         }
         if !common.alpn_protocols.is_empty() {
             exts.push(ClientExtension::Alpn(common.alpn_protocols.clone()));
+        }
+        if ctx.keepalive.enabled() {
+            exts.push(ClientExtension::Heartbeat(
+                super::server::our_heartbeat_mode(ctx),
+            ));
         }
         let hello = ClientHello {
             client_version: ProtocolVersion::Dtls1_2,
@@ -286,6 +291,13 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
                 _ => None,
             }) {
                 ctx.peer_record_size_limit = Some(usize::from(limit));
+            }
+            if let Some(mode) = exts.iter().find_map(|e| match e {
+                ServerExtension::Heartbeat(m) => Some(*m),
+                _ => None,
+            }) && ctx.keepalive.enabled()
+            {
+                ctx.peer_heartbeat_mode = Some(mode == HeartbeatMode::PeerAllowedToSend);
             }
             if !ems && config.common.require_extended_master_secret {
                 return Err(fatal(

@@ -16,6 +16,7 @@
 //! [`Endpoint`](crate::Endpoint).
 
 pub(crate) mod client;
+pub(crate) mod keepalive;
 pub(crate) mod record_layer;
 pub(crate) mod server;
 pub(crate) mod transcript;
@@ -38,8 +39,13 @@ use crate::msgs::handshake::HandshakeFragment;
 use crate::msgs::record::{ContentType, ProtocolVersion, RECORD_HEADER_LEN, parse_record};
 use crate::timer::{RetransmitTimer, TimerAction};
 
+use keepalive::{KeepAlive, KeepAliveAction};
 use record_layer::{MAX_PLAINTEXT, OpenOutcome, RecordLayer};
 use transcript::Transcript;
+
+/// Heartbeat messages (our requests and responses) waiting to be sent.
+/// Matches the default response budget, so a burst within it is answered.
+const MAX_QUEUED_HEARTBEATS: usize = 16;
 
 /// Which side of the association this connection is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,11 +140,21 @@ pub(crate) struct Ctx {
     pub(crate) negotiated: Option<NegotiatedParams>,
     /// Status to report when the close completes.
     close_status: Option<Status>,
+    /// Heartbeat keep-alive, dead-peer detection and idle timeout.
+    pub(crate) keepalive: KeepAlive,
+    /// The peer's heartbeat mode from its hello, once known: `Some(true)`
+    /// if it allows us to send requests (RFC 6520 2).
+    pub(crate) peer_heartbeat_mode: Option<bool>,
+    /// Heartbeat messages waiting to be sent (capped).
+    heartbeat_out: VecDeque<Vec<u8>>,
+    /// The time of the latest input, for state changes that need one.
+    now: Option<Instant>,
 }
 
 impl Ctx {
     fn new(config: SideConfig, first_write_sequence: u64, next_recv_seq: u16) -> Self {
-        let common = config.common();
+        let common = config.common().clone();
+        let common = &common;
         let mut reassembler = HandshakeReassembler::new(ReassemblyLimits {
             max_message_len: u32::try_from(common.limits.max_handshake_message).unwrap_or(u32::MAX),
             max_buffered_bytes: common.limits.max_reassembly_bytes,
@@ -167,6 +183,10 @@ impl Ctx {
             peer_record_size_limit: None,
             negotiated: None,
             close_status: None,
+            keepalive: KeepAlive::new(common.keep_alive, common.idle_timeout),
+            peer_heartbeat_mode: None,
+            heartbeat_out: VecDeque::new(),
+            now: None,
             config,
         }
     }
@@ -252,6 +272,9 @@ impl Ctx {
         self.max_app_plaintext = self.compute_max_app_plaintext();
         self.negotiated = Some(params.clone());
         self.transcript.clear();
+        if let Some(now) = self.now {
+            self.keepalive.on_established(now, self.peer_heartbeat_mode);
+        }
         self.events.push_back(Event::Connected(Box::new(params)));
     }
 
@@ -364,7 +387,31 @@ impl Connection {
 
     /// Drop and traffic counters.
     pub fn counters(&self) -> Counters {
-        self.ctx.counters
+        let mut counters = self.ctx.counters;
+        counters.heartbeat_requests_sent = self.ctx.keepalive.requests_sent;
+        counters.heartbeat_responses_sent = self.ctx.keepalive.responses_sent;
+        counters.heartbeat_responses_received = self.ctx.keepalive.responses_received;
+        counters
+    }
+
+    /// Changes keep-alive and idle timing on a live connection (see
+    /// [`Endpoint::set_keep_alive_timing`](crate::Endpoint::set_keep_alive_timing)).
+    pub fn set_keep_alive_timing(
+        &mut self,
+        time: std::time::Duration,
+        interval: std::time::Duration,
+        idle_timeout: Option<std::time::Duration>,
+    ) {
+        self.ctx.keepalive.set_timing(time, interval, idle_timeout);
+    }
+
+    /// Queues raw bytes as one protected heartbeat record, bypassing every
+    /// check, so tests can craft malformed or abusive heartbeats inside a
+    /// properly protected record. Only with the `test-util` feature.
+    #[cfg(feature = "test-util")]
+    #[doc(hidden)]
+    pub fn queue_raw_heartbeat_for_tests(&mut self, bytes: &[u8]) {
+        self.ctx.heartbeat_out.push_back(bytes.to_vec());
     }
 
     /// Largest application message [`send`](Self::send) accepts: one record
@@ -376,6 +423,7 @@ impl Connection {
     /// Feeds one datagram received from the peer. `datagram` is decrypted in
     /// place. Invalid records are dropped and counted (RFC 6347 4.1.2.7).
     pub fn handle_datagram(&mut self, now: Instant, datagram: &mut [u8]) {
+        self.ctx.now = Some(now);
         let mut pos = 0;
         while pos < datagram.len() {
             let Some(rest) = datagram.get_mut(pos..) else {
@@ -431,6 +479,10 @@ impl Connection {
                 let Some(plaintext) = body.get(opened.plaintext.clone()) else {
                     return;
                 };
+                if opened.epoch == 1 {
+                    // Any authenticated record proves the peer is alive.
+                    self.ctx.keepalive.on_peer_alive(now);
+                }
                 self.dispatch(now, opened.content_type, opened.epoch, plaintext);
             }
         }
@@ -495,9 +547,32 @@ impl Connection {
                     self.ctx.flight.clear();
                     self.ctx.flight_cursor = None;
                 }
+                self.ctx.keepalive.on_data(now);
                 self.deliver(plaintext);
             }
+            ContentType::Heartbeat => self.handle_heartbeat(now, epoch, plaintext),
             _ => self.ctx.counters.count(DropReason::Unexpected),
+        }
+    }
+
+    /// RFC 6520 4: heartbeats only inside the protected, established
+    /// session; everything else about them is checked by `KeepAlive`.
+    fn handle_heartbeat(&mut self, now: Instant, epoch: u16, plaintext: &[u8]) {
+        if !self.ctx.is_established() || epoch != 1 {
+            self.ctx.counters.count(DropReason::BadHeartbeat);
+            return;
+        }
+        // A full queue refuses before the message is looked at, so it
+        // neither spends rate-limit budget nor counts as answered.
+        if self.ctx.heartbeat_out.len() >= MAX_QUEUED_HEARTBEATS {
+            self.ctx.counters.count(DropReason::BufferFull);
+            return;
+        }
+        let max_response = self.ctx.max_app_plaintext;
+        match self.ctx.keepalive.on_message(now, plaintext, max_response) {
+            Ok(Some(response)) => self.ctx.heartbeat_out.push_back(response),
+            Ok(None) => {}
+            Err(reason) => self.ctx.counters.count(reason),
         }
     }
 
@@ -659,13 +734,19 @@ impl Connection {
     }
 
     /// Starts an orderly close: sends close_notify (RFC 5246 7.2.1).
-    pub fn close(&mut self, _now: Instant) {
+    pub fn close(&mut self, now: Instant) {
+        self.ctx.now = Some(now);
+        self.close_with(Status::new(StatusCode::Ok, "closed locally"));
+    }
+
+    /// Sends close_notify and reports `status` once it is out.
+    fn close_with(&mut self, status: Status) {
         if matches!(self.ctx.phase, Phase::Closed | Phase::Closing) {
             return;
         }
         self.ctx.alert_out = Some((AlertLevel::Warning, AlertDescription::CloseNotify));
         self.ctx.phase = Phase::Closing;
-        self.ctx.close_status = Some(Status::new(StatusCode::Ok, "closed locally"));
+        self.ctx.close_status = Some(status);
         self.ctx.flight_cursor = None;
         self.ctx.timer.stop();
     }
@@ -676,12 +757,43 @@ impl Connection {
         if matches!(self.ctx.phase, Phase::Closed | Phase::Closing) {
             return None;
         }
-        self.ctx.timer.deadline()
+        let keepalive = if self.ctx.is_established() {
+            self.ctx.keepalive.deadline()
+        } else {
+            None
+        };
+        match (self.ctx.timer.deadline(), keepalive) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Runs timers due at `now`: handshake retransmission or give-up
     /// (RFC 6347 4.2.4.1).
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.ctx.now = Some(now);
+        if self.ctx.is_established() {
+            match self.ctx.keepalive.on_timeout(now) {
+                KeepAliveAction::None => {}
+                KeepAliveAction::SendRequest(message) => {
+                    self.ctx.heartbeat_out.push_back(message);
+                }
+                KeepAliveAction::PeerDead(unanswered) => {
+                    self.close_with(Status::new(
+                        StatusCode::InvalidFlow,
+                        format!(
+                            "the peer is gone: {unanswered} heartbeat requests went unanswered"
+                        ),
+                    ));
+                }
+                KeepAliveAction::Idle(after) => {
+                    self.close_with(Status::new(
+                        StatusCode::Ok,
+                        format!("idle timeout: no data either way for {} s", after.as_secs()),
+                    ));
+                }
+            }
+        }
         match self.ctx.timer.on_timeout(now) {
             TimerAction::NotYet => {}
             TimerAction::Retransmit => {
@@ -717,7 +829,7 @@ impl Connection {
     /// close; [`Error::MessageTooLarge`] if it does not fit one record;
     /// [`Error::SendBufferFull`] if the send queue is at its cap. Nothing is
     /// queued on error.
-    pub fn send(&mut self, _now: Instant, data: &[u8]) -> Result<(), Error> {
+    pub fn send(&mut self, now: Instant, data: &[u8]) -> Result<(), Error> {
         if !self.ctx.is_established() {
             return Err(Error::NotConnected);
         }
@@ -740,6 +852,7 @@ impl Connection {
         })?;
         self.ctx.app_out.extend(len.to_be_bytes());
         self.ctx.app_out.extend(data.iter().copied());
+        self.ctx.keepalive.on_data(now);
         Ok(())
     }
 
@@ -791,6 +904,24 @@ impl Connection {
         }
 
         used += self.transmit_flight(now, buf, used);
+
+        if self.ctx.is_established() {
+            while let Some(message) = self.ctx.heartbeat_out.front() {
+                let needed = self.ctx.records.record_overhead(1) + message.len();
+                if used + needed > buf.len() {
+                    break;
+                }
+                let message = self.ctx.heartbeat_out.pop_front().unwrap_or_default();
+                let written = self.write_record(buf, used, 1, ContentType::Heartbeat, |p| {
+                    p.get_mut(..message.len())?.copy_from_slice(&message);
+                    Some(message.len())
+                });
+                match written {
+                    Some(n) => used += n,
+                    None => break,
+                }
+            }
+        }
 
         if self.ctx.is_established() {
             while let (Some(&hi), Some(&lo)) = (self.ctx.app_out.front(), self.ctx.app_out.get(1)) {

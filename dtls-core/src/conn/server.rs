@@ -28,7 +28,7 @@ use crate::config::{ClientAuthMode, Identity, ServerConfig};
 use crate::event::{Event, NegotiatedParams, StatusCode};
 use crate::msgs::alert::AlertDescription;
 use crate::msgs::codec::Codec;
-use crate::msgs::extensions::{ClientExtension, ServerExtension};
+use crate::msgs::extensions::{ClientExtension, HeartbeatMode, ServerExtension};
 use crate::msgs::handshake::{HandshakePayload, HandshakeType};
 use crate::msgs::messages::{
     Certificate, CertificateRequest, ClientHello, DigitallySigned, Finished, ServerEcdhParams,
@@ -440,6 +440,7 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello) -> Result<State, Fatal> {
     let mut etm = false;
     let mut reneg_info: Option<&[u8]> = None;
     let mut record_size_limit = None;
+    let mut heartbeat = None;
     for ext in exts {
         match ext {
             ClientExtension::SupportedGroups(g) => offered_groups = Some(g),
@@ -453,6 +454,7 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello) -> Result<State, Fatal> {
             ClientExtension::EncryptThenMac => etm = true,
             ClientExtension::RenegotiationInfo(r) => reneg_info = Some(r),
             ClientExtension::RecordSizeLimit(l) => record_size_limit = Some(*l),
+            ClientExtension::Heartbeat(mode) => heartbeat = Some(*mode),
             _ => {}
         }
     }
@@ -589,6 +591,14 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello) -> Result<State, Fatal> {
     if let Some(p) = &alpn {
         server_exts.push(ServerExtension::Alpn(p.clone()));
     }
+    // RFC 6520 2: answer the heartbeat extension with our own mode, only
+    // when keep-alive is on.
+    if let Some(peer_mode) = heartbeat
+        && ctx.keepalive.enabled()
+    {
+        ctx.peer_heartbeat_mode = Some(peer_mode == HeartbeatMode::PeerAllowedToSend);
+        server_exts.push(ServerExtension::Heartbeat(our_heartbeat_mode(ctx)));
+    }
     if let Some(limit) = record_size_limit {
         // RFC 8449 4: in TLS 1.2 the value limits the plaintext.
         ctx.peer_record_size_limit = Some(usize::from(limit));
@@ -678,6 +688,16 @@ fn queue(ctx: &mut Ctx, typ: HandshakeType, encode: impl FnOnce(&mut Vec<u8>)) {
     let mut body = Vec::new();
     encode(&mut body);
     ctx.queue_handshake(u8::from(typ), body);
+}
+
+/// The heartbeat mode we announce (RFC 6520 2): whether the peer may send
+/// us requests.
+pub(crate) fn our_heartbeat_mode(ctx: &Ctx) -> HeartbeatMode {
+    if ctx.keepalive.peer_allowed_to_send() {
+        HeartbeatMode::PeerAllowedToSend
+    } else {
+        HeartbeatMode::PeerNotAllowedToSend
+    }
 }
 
 /// Which suite family a key can authenticate (RFC 8422 2).

@@ -47,7 +47,7 @@ struct Args {
     /// Close connections idle for this many seconds (0 = never).
     #[arg(long, default_value_t = 0)]
     idle_timeout: u64,
-    /// Send DTLS heartbeats to idle peers (not implemented yet).
+    /// Send DTLS heartbeats (RFC 6520) to quiet peers and drop dead ones.
     #[arg(long)]
     keep_alive: bool,
     /// Largest datagram the server sends, in bytes.
@@ -106,9 +106,6 @@ fn load_certificate(args: &Args) -> Result<Certificate, String> {
 }
 
 fn run(args: Args) -> Result<(), String> {
-    if args.keep_alive {
-        return Err("--keep-alive: DTLS heartbeats are not implemented yet".to_owned());
-    }
     let log_level = LogLevel::from_u8(args.log_level)
         .ok_or_else(|| format!("--log-level {}: must be 0, 1, 2 or 3", args.log_level))?;
     let cert = load_certificate(&args)?;
@@ -128,6 +125,7 @@ fn run(args: Args) -> Result<(), String> {
         st.max_connections = NonZeroUsize::new(args.max_connections)
             .ok_or("--max-connections must be at least 1")?;
         st.ssl_authenticate_clients = args.client_auth;
+        st.keep_alive = args.keep_alive;
         if let Some(ca) = &args.ca {
             let pem =
                 std::fs::read_to_string(ca).map_err(|e| format!("--ca {}: {e}", ca.display()))?;

@@ -222,8 +222,9 @@ fn gnutls_answers_our_heartbeats() {
     // every second, so liveness is checked on our side: every request was
     // answered and the connection is still open.
     let seen = server.observed();
-    assert_eq!(
-        seen.counters.heartbeat_responses_received, seen.counters.heartbeat_requests_sent,
+    // At most the one request in flight at the snapshot is unanswered.
+    assert!(
+        seen.counters.heartbeat_responses_received + 1 >= seen.counters.heartbeat_requests_sent,
         "{seen:?}"
     );
     assert!(seen.disconnected.is_empty(), "{seen:?}");

@@ -1181,7 +1181,9 @@ pub(crate) fn key_type_name(alg: &[u8], param: Option<&[u8]>) -> String {
 /// The public key (as it appears in a certificate's SPKI BIT STRING) of a
 /// private key; fails with a message naming unsupported key types.
 pub(crate) fn key_public_bytes(key: &PrivateKeyDer<'_>) -> Result<Vec<u8>, Error> {
-    Ok(crate::sign::SigningKey::from_der(key)?.public_key().to_vec())
+    Ok(crate::sign::SigningKey::from_der(key)?
+        .public_key()
+        .to_vec())
 }
 
 /// The algorithm OID and (for EC) curve OID of a PKCS#8 key.

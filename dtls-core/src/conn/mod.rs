@@ -194,9 +194,15 @@ impl Ctx {
         self.timer.stop();
     }
 
-    /// Stops retransmitting: the peer has started answering our flight.
+    /// The peer has started answering our flight, which is therefore
+    /// acknowledged (RFC 6347 4.2.4): stop the timer and forget the flight,
+    /// so that a retransmission of the peer's flight is not answered with
+    /// our stale one (which would make the peer re-send its flight again, a
+    /// ping-pong at link speed).
     pub(crate) fn peer_flight_started(&mut self) {
         self.timer.stop();
+        self.flight.clear();
+        self.flight_cursor = None;
     }
 
     /// Sets the message_seq of our next handshake message.
@@ -628,8 +634,8 @@ impl Connection {
         }
         if level == AlertLevel::Fatal {
             let status = Status::new(
-                StatusCode::FatalAlert,
-                format!("received fatal alert: {description:?}"),
+                received_alert_code(description),
+                format!("received fatal alert: {}", alert_name(description)),
             );
             self.ctx.phase = Phase::Closed;
             self.ctx.events.push_back(if self.ctx.negotiated.is_some() {
@@ -971,6 +977,55 @@ pub(crate) struct SessionSecrets {
     pub master: dtls_crypto::prf::MasterSecret,
     pub client_random: [u8; 32],
     pub server_random: [u8; 32],
+}
+
+/// The registry name of an alert description (RFC 5246 7.2 and later
+/// RFCs), for status texts.
+pub(crate) fn alert_name(description: AlertDescription) -> String {
+    use AlertDescription as A;
+    let name = match description {
+        A::CloseNotify => "close_notify",
+        A::UnexpectedMessage => "unexpected_message",
+        A::BadRecordMac => "bad_record_mac",
+        A::RecordOverflow => "record_overflow",
+        A::HandshakeFailure => "handshake_failure",
+        A::BadCertificate => "bad_certificate",
+        A::UnsupportedCertificate => "unsupported_certificate",
+        A::CertificateRevoked => "certificate_revoked",
+        A::CertificateExpired => "certificate_expired",
+        A::CertificateUnknown => "certificate_unknown",
+        A::IllegalParameter => "illegal_parameter",
+        A::UnknownCa => "unknown_ca",
+        A::AccessDenied => "access_denied",
+        A::DecodeError => "decode_error",
+        A::DecryptError => "decrypt_error",
+        A::ProtocolVersion => "protocol_version",
+        A::InsufficientSecurity => "insufficient_security",
+        A::InternalError => "internal_error",
+        A::UserCanceled => "user_canceled",
+        A::NoRenegotiation => "no_renegotiation",
+        A::UnsupportedExtension => "unsupported_extension",
+        A::UnrecognizedName => "unrecognized_name",
+        A::NoApplicationProtocol => "no_application_protocol",
+        other => return format!("{other:?} ({})", u8::from(other)),
+    };
+    name.to_owned()
+}
+
+/// The status code reported for a fatal alert the peer sent: the
+/// certificate alerts of RFC 5246 7.2.2 mean our certificate was refused
+/// (404, as on the side that refused it); anything else is 405.
+fn received_alert_code(description: AlertDescription) -> StatusCode {
+    use AlertDescription as A;
+    match description {
+        A::BadCertificate
+        | A::UnsupportedCertificate
+        | A::CertificateRevoked
+        | A::CertificateExpired
+        | A::CertificateUnknown
+        | A::UnknownCa => StatusCode::InvalidCertificate,
+        _ => StatusCode::FatalAlert,
+    }
 }
 
 /// The complete-message type handed to the state machines.

@@ -130,6 +130,10 @@ pub struct CommonConfig {
     pub alpn_protocols: Vec<Vec<u8>>,
     /// Buffer caps.
     pub limits: Limits,
+    /// The record_size_limit we advertise (RFC 8449 4): the largest record
+    /// plaintext we want to receive, 64..=16384. `None`: a client does not
+    /// send the extension; a server answers a client's with 2^14.
+    pub record_size_limit: Option<u16>,
 }
 
 impl Default for CommonConfig {
@@ -159,6 +163,7 @@ impl Default for CommonConfig {
             replay_window: 128,
             alpn_protocols: Vec::new(),
             limits: Limits::default(),
+            record_size_limit: None,
         }
     }
 }
@@ -226,7 +231,7 @@ impl ServerConfig {
 }
 
 /// Configuration of a client [`Connection`](crate::Connection).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ClientConfig {
     /// Settings shared with servers.
     pub common: CommonConfig,
@@ -238,4 +243,21 @@ pub struct ClientConfig {
     /// server certificate is not validated (tests and pinned setups only);
     /// `Connected` still reports the chain.
     pub trust_anchors: Vec<Vec<u8>>,
+    /// Offer the extended master secret (RFC 7627 5.1). Default on; turning
+    /// it off only makes sense together with
+    /// `common.require_extended_master_secret = false`, to talk to old peers
+    /// (or to test a server's refusal).
+    pub offer_extended_master_secret: bool,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            common: CommonConfig::default(),
+            identity: None,
+            server_name: None,
+            trust_anchors: Vec::new(),
+            offer_extended_master_secret: true,
+        }
+    }
 }

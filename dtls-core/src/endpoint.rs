@@ -307,7 +307,17 @@ impl Endpoint {
         datagram: &mut [u8],
     ) -> DatagramEvent {
         if let Some(old) = self.by_addr.remove(&peer) {
-            // The peer restarted (RFC 6347 4.2.8): the old association ends.
+            // The peer restarted (RFC 6347 4.2.8): the old association ends,
+            // and the application hears about it.
+            if self.connection(old).is_some() {
+                self.events.push_back((
+                    old,
+                    Event::Closed(crate::event::Status::new(
+                        crate::event::StatusCode::Ok,
+                        "the peer started a new handshake from the same address (RFC 6347 4.2.8)",
+                    )),
+                ));
+            }
             self.remove(old);
         }
         let conn = Connection::new_server(self.config.clone(), peer, message_seq, record_seq);

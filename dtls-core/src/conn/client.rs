@@ -138,8 +138,10 @@ impl State {
                     .map(|s| s.to_u16())
                     .collect(),
             ),
-            ClientExtension::ExtendedMasterSecret,
         ];
+        if config.offer_extended_master_secret {
+            exts.push(ClientExtension::ExtendedMasterSecret);
+        }
         if common
             .cipher_suites
             .iter()
@@ -152,6 +154,10 @@ impl State {
         }
         if !common.alpn_protocols.is_empty() {
             exts.push(ClientExtension::Alpn(common.alpn_protocols.clone()));
+        }
+        if let Some(limit) = common.record_size_limit {
+            // RFC 8449 4: 64..=2^14 in TLS 1.2.
+            exts.push(ClientExtension::RecordSizeLimit(limit.clamp(64, 1 << 14)));
         }
         let hello = ClientHello {
             client_version: ProtocolVersion::Dtls1_2,
@@ -286,6 +292,40 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
                 _ => None,
             }) {
                 ctx.peer_record_size_limit = Some(usize::from(limit));
+            }
+            // RFC 5246 7.4.1.4: a server must not send an extension the
+            // client did not offer.
+            if ems && !config.offer_extended_master_secret {
+                return Err(fatal(
+                    AlertDescription::UnsupportedExtension,
+                    StatusCode::HandshakeError,
+                    "the server sent extended_master_secret, which we did not offer",
+                ));
+            }
+            let etm_offered = config
+                .common
+                .cipher_suites
+                .iter()
+                .any(|s| s.requires_encrypt_then_mac());
+            if etm && !etm_offered {
+                return Err(fatal(
+                    AlertDescription::UnsupportedExtension,
+                    StatusCode::HandshakeError,
+                    "the server sent encrypt_then_mac, which we did not offer",
+                ));
+            }
+            // RFC 7301 3.1: the server selects one of the offered protocols.
+            if let Some(p) = &alpn
+                && !config.common.alpn_protocols.contains(p)
+            {
+                return Err(fatal(
+                    AlertDescription::IllegalParameter,
+                    StatusCode::HandshakeError,
+                    format!(
+                        "the server selected application protocol {:?}, which we did not offer",
+                        String::from_utf8_lossy(p)
+                    ),
+                ));
             }
             if !ems && config.common.require_extended_master_secret {
                 return Err(fatal(

@@ -1056,3 +1056,94 @@ pub(crate) fn write_fragment(
     body.copy_from_slice(fragment);
     Some(total)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::config::Identity;
+    use crate::msgs::codec::Codec;
+    use crate::msgs::handshake::HandshakeType;
+    use crate::msgs::messages::ClientHello;
+
+    fn pump(now: Instant, from: &mut Connection, to: &mut Connection) -> usize {
+        let mut buf = vec![0u8; 2048];
+        let mut n = 0;
+        while let Some(len) = from.poll_transmit(now, &mut buf) {
+            to.handle_datagram(now, &mut buf[..len]);
+            n += 1;
+        }
+        n
+    }
+
+    fn connected_pair() -> (Connection, Connection, Instant) {
+        let cert = dtls_crypto::selfsigned::generate_self_signed("localhost", &[]).unwrap();
+        let identity = Identity::from_certificate(&cert).unwrap();
+        let server_config = Arc::new(ServerConfig::new(identity));
+        let peer: SocketAddr = "192.0.2.1:5000".parse().unwrap();
+        let now = Instant::now();
+        let mut client = Connection::client(Arc::new(ClientConfig::default()), peer, now).unwrap();
+        // No endpoint: the server connection sees the first (cookie-less)
+        // ClientHello directly.
+        let mut server = Connection::new_server(server_config, peer, 0, 0);
+        for _ in 0..6 {
+            pump(now, &mut client, &mut server);
+            pump(now, &mut server, &mut client);
+        }
+        assert!(client.is_established() && server.is_established());
+        (client, server, now)
+    }
+
+    /// RFC 5746 4.4 / RFC 5246 7.2.2: a ClientHello on an established
+    /// connection (renegotiation, protected under epoch 1) is answered with
+    /// a no_renegotiation warning; the connection survives.
+    #[test]
+    fn renegotiation_gets_no_renegotiation_warning() {
+        let (mut client, mut server, now) = connected_pair();
+        let hello = ClientHello {
+            client_version: ProtocolVersion::Dtls1_2,
+            random: [7; 32],
+            session_id: Vec::new(),
+            cookie: Vec::new(),
+            cipher_suites: vec![dtls_crypto::CipherSuite::ALL[0].id()],
+            compression_methods: vec![0],
+            extensions: Some(Vec::new()),
+        };
+        let mut body = Vec::new();
+        hello.encode(&mut body);
+        client.ctx.begin_flight(false);
+        client
+            .ctx
+            .queue_handshake(u8::from(HandshakeType::ClientHello), body);
+        let mut buf = vec![0u8; 2048];
+        let len = client.poll_transmit(now, &mut buf).unwrap();
+        assert_eq!(buf[0], 22, "a handshake record");
+        assert_eq!(&buf[3..5], &[0, 1], "in epoch 1");
+        server.handle_datagram(now, &mut buf[..len]);
+        assert_eq!(
+            server.ctx.alert_out,
+            Some((AlertLevel::Warning, AlertDescription::NoRenegotiation))
+        );
+        let len = server.poll_transmit(now, &mut buf).unwrap();
+        assert_eq!(buf[0], 21, "an alert record");
+        // Decrypt it on the client: a warning, which changes nothing.
+        client.handle_datagram(now, &mut buf[..len]);
+        assert!(server.is_established() && client.is_established());
+        assert_eq!(server.counters().dropped(), 0);
+        client.send(now, b"still open").unwrap();
+        pump(now, &mut client, &mut server);
+        let mut out = [0u8; 64];
+        assert_eq!(server.recv(&mut out).unwrap(), Some(10));
+    }
+
+    /// A retransmitted ClientHello (epoch 0) after the handshake is an old
+    /// message: ignored, the connection stays up.
+    #[test]
+    fn stale_epoch0_hello_after_handshake_is_harmless() {
+        let (_client, mut server, now) = connected_pair();
+        let mut record = vec![22, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 50, 0, 12];
+        record.extend_from_slice(&[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        server.handle_datagram(now, &mut record);
+        assert!(server.is_established());
+    }
+}

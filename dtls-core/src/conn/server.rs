@@ -589,10 +589,18 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello) -> Result<State, Fatal> {
     if let Some(p) = &alpn {
         server_exts.push(ServerExtension::Alpn(p.clone()));
     }
+    // RFC 6066 3: acknowledge server_name when it selected the certificate.
+    if sni
+        .as_deref()
+        .is_some_and(|name| identity_matches(identity, name))
+    {
+        server_exts.push(ServerExtension::ServerNameAck);
+    }
     if let Some(limit) = record_size_limit {
         // RFC 8449 4: in TLS 1.2 the value limits the plaintext.
         ctx.peer_record_size_limit = Some(usize::from(limit));
-        server_exts.push(ServerExtension::RecordSizeLimit(1 << 14));
+        let ours = config.common.record_size_limit.unwrap_or(1 << 14);
+        server_exts.push(ServerExtension::RecordSizeLimit(ours.clamp(64, 1 << 14)));
     }
 
     ctx.begin_flight(true);
@@ -688,18 +696,19 @@ pub(crate) fn auth_of(key: KeyType) -> AuthAlgorithm {
     }
 }
 
+/// Whether an identity serves host `name` (exact, or a `*.` wildcard for
+/// one label; RFC 6066 3, RFC 6125 6.4.3).
+fn identity_matches(id: &Identity, name: &str) -> bool {
+    id.names.iter().any(|n| {
+        n == name
+            || n.strip_prefix("*.")
+                .is_some_and(|suffix| name.split_once('.').is_some_and(|(_, rest)| rest == suffix))
+    })
+}
+
 /// Identities whose names match the SNI first, then the rest (RFC 6066 3).
 fn order_identities<'a>(identities: &'a [Identity], sni: Option<&str>) -> Vec<&'a Identity> {
-    let matches = |id: &Identity| {
-        sni.is_some_and(|name| {
-            id.names.iter().any(|n| {
-                n == name
-                    || n.strip_prefix("*.").is_some_and(|suffix| {
-                        name.split_once('.').is_some_and(|(_, rest)| rest == suffix)
-                    })
-            })
-        })
-    };
+    let matches = |id: &Identity| sni.is_some_and(|name| identity_matches(id, name));
     let mut out: Vec<&Identity> = identities.iter().filter(|i| matches(i)).collect();
     out.extend(identities.iter().filter(|i| !matches(i)));
     out

@@ -18,7 +18,10 @@
 pub(crate) mod client;
 pub(crate) mod record_layer;
 pub(crate) mod server;
+pub mod session;
 pub(crate) mod transcript;
+
+pub use session::ClientSession;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -134,6 +137,8 @@ pub(crate) struct Ctx {
     pub(crate) negotiated: Option<NegotiatedParams>,
     /// Status to report when the close completes.
     close_status: Option<Status>,
+    /// Server side: session cache candidate, ticket keys, new sessions.
+    pub(crate) resumption: Option<Box<session::ServerResumption>>,
 }
 
 impl Ctx {
@@ -167,6 +172,7 @@ impl Ctx {
             peer_record_size_limit: None,
             negotiated: None,
             close_status: None,
+            resumption: None,
             config,
         }
     }
@@ -309,9 +315,11 @@ impl Connection {
         peer: SocketAddr,
         client_hello_seq: u16,
         record_seq: u64,
+        resumption: Option<session::ServerResumption>,
     ) -> Self {
         let mut ctx = Ctx::new(SideConfig::Server(config), record_seq, client_hello_seq);
         ctx.set_next_send_seq(client_hello_seq);
+        ctx.resumption = resumption.map(Box::new);
         Connection {
             side: Side::Server,
             peer,
@@ -366,6 +374,23 @@ impl Connection {
     /// What was negotiated, once established.
     pub fn negotiated(&self) -> Option<&NegotiatedParams> {
         self.ctx.negotiated.as_ref()
+    }
+
+    /// Client side, once established: the session to resume later (pass
+    /// it in [`ClientConfig::resume`]; RFC 5246 7.3, RFC 5077 3.4). `None`
+    /// on a server, before the handshake, or if the server offered neither
+    /// a session ID nor a ticket.
+    pub fn session(&self) -> Option<ClientSession> {
+        match &self.handshake {
+            Handshake::Client(state) if self.ctx.is_established() => state.session(),
+            _ => None,
+        }
+    }
+
+    /// Server side: a session a full handshake created, for the endpoint's
+    /// cache.
+    pub(crate) fn take_new_session(&mut self) -> Option<session::StoredSession> {
+        self.ctx.resumption.as_mut()?.new_session.take()
     }
 
     /// Drop and traffic counters.
@@ -495,9 +520,10 @@ impl Connection {
                     self.ctx.counters.count(DropReason::Unexpected);
                     return;
                 }
-                // The client's first protected data proves it got our final
-                // flight: nothing to retransmit any more.
-                if self.side == Side::Server && !self.ctx.flight.is_empty() {
+                // The peer's first protected data proves it got our final
+                // flight (the server's after a full handshake, the client's
+                // after an abbreviated one): nothing to retransmit any more.
+                if !self.ctx.flight.is_empty() {
                     self.ctx.flight.clear();
                     self.ctx.flight_cursor = None;
                 }
@@ -1085,7 +1111,7 @@ mod tests {
         let mut client = Connection::client(Arc::new(ClientConfig::default()), peer, now).unwrap();
         // No endpoint: the server connection sees the first (cookie-less)
         // ClientHello directly.
-        let mut server = Connection::new_server(server_config, peer, 0, 0);
+        let mut server = Connection::new_server(server_config, peer, 0, 0, None);
         for _ in 0..6 {
             pump(now, &mut client, &mut server);
             pump(now, &mut server, &mut client);

@@ -284,8 +284,15 @@ impl Endpoint {
         self.maybe_rotate_tickets(now);
         self.epoch.get_or_insert(now);
         if let Some(handle) = self.by_addr.get(&peer).copied() {
-            let restarting = self.connection(handle).is_some_and(|c| c.is_established())
-                && starts_with_client_hello(datagram);
+            // A delayed or duplicated copy of the ClientHello that made this
+            // connection (same random) is not a restart: it goes to the
+            // connection, which ignores it as an old message.
+            let restarting = self.connection(handle).is_some_and(|c| {
+                c.is_established()
+                    && ClientHelloPrefix::parse(datagram).is_some_and(|h| {
+                        c.first_hello_random.as_ref().map(|r| &r[..]) != Some(h.random)
+                    })
+            });
             if !restarting {
                 if let Some(conn) = self.conn_mut(handle) {
                     conn.handle_datagram(now, datagram);
@@ -333,11 +340,12 @@ impl Endpoint {
         if !hello.cookie.is_empty() {
             if self.cookie.verify(&peer_bytes, &input, hello.cookie) {
                 let session_id = hello.session_id.to_vec();
+                let random = <[u8; 32]>::try_from(hello.random).ok();
                 return self.create_connection(
                     now,
                     peer,
                     (hello.message_seq, hello.record_seq),
-                    &session_id,
+                    (&session_id, random),
                     datagram,
                 );
             }
@@ -364,7 +372,7 @@ impl Endpoint {
         now: Instant,
         peer: SocketAddr,
         (message_seq, record_seq): (u16, u64),
-        session_id: &[u8],
+        (session_id, random): (&[u8], Option<[u8; 32]>),
         datagram: &mut [u8],
     ) -> DatagramEvent {
         if let Some(old) = self.by_addr.remove(&peer) {
@@ -405,6 +413,8 @@ impl Endpoint {
             record_seq,
             Some(resumption),
         );
+        let mut conn = conn;
+        conn.first_hello_random = random;
         let handle = self.insert(conn);
         self.by_addr.insert(peer, handle);
         self.counters.connections_created += 1;
@@ -671,12 +681,6 @@ fn encode_peer(peer: SocketAddr) -> Vec<u8> {
     }
     out.extend_from_slice(&peer.port().to_be_bytes());
     out
-}
-
-/// Whether a datagram starts with an epoch-0 handshake record holding the
-/// start of a ClientHello.
-fn starts_with_client_hello(datagram: &[u8]) -> bool {
-    ClientHelloPrefix::parse(datagram).is_some()
 }
 
 /// The fields of a ClientHello the stateless cookie exchange needs. They all

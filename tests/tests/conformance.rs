@@ -261,6 +261,40 @@ fn restarted_peer_gets_a_new_connection() {
     assert_eq!(pair.clients[0].received, vec![b"new life".to_vec()]);
 }
 
+/// A delayed duplicate of the cookie-bearing ClientHello that arrives
+/// after the handshake is not a restart (RFC 6347 4.2.8 is about a *new*
+/// ClientHello): the connection survives.
+#[test]
+fn duplicate_client_hello_after_handshake_is_not_a_restart() {
+    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 14);
+    perfect(&mut pair, client_config());
+    let hellos = Rc::new(RefCell::new(Vec::new()));
+    let seen = hellos.clone();
+    pair.clients[0].up_filter = Some(Box::new(move |d| {
+        if plain_fragments(&d).iter().any(|f| f.0 == 1) {
+            seen.borrow_mut().push(d.clone());
+        }
+        vec![d]
+    }));
+    pair.drive().unwrap();
+    assert!(pair.client_connected(0));
+    let handle = pair.clients[0].server_handles[0];
+    let with_cookie = hellos.borrow().last().unwrap().clone();
+    let (now, addr) = (pair.now, pair.clients[0].addr);
+    let mut response = vec![0u8; 1500];
+    let event = pair
+        .server
+        .handle_datagram(now, addr, &mut with_cookie.clone(), &mut response);
+    assert_eq!(event, dtls_core::DatagramEvent::Consumed);
+    pair.drive().unwrap();
+    assert_eq!(pair.server.connection_count(), 1);
+    assert!(pair.server.connection(handle).unwrap().is_established());
+    assert!(pair.client_connected(0));
+    pair.client_send(0, b"same connection").unwrap();
+    pair.drive().unwrap();
+    assert_eq!(pair.clients[0].received, vec![b"same connection".to_vec()]);
+}
+
 /// RFC 7627 5.2/5.3: a server requiring the extended master secret refuses
 /// a client that does not offer it, with handshake_failure and a clear
 /// reason; without the requirement the handshake completes without EMS.

@@ -291,6 +291,10 @@ pub(crate) enum Handshake {
 pub struct Connection {
     side: Side,
     peer: SocketAddr,
+    /// Server side: the random of the ClientHello that created the
+    /// connection, to tell a duplicate of it from a peer restart
+    /// (RFC 6347 4.2.8).
+    pub(crate) first_hello_random: Option<[u8; 32]>,
     ctx: Ctx,
     handshake: Handshake,
 }
@@ -323,6 +327,7 @@ impl Connection {
         Connection {
             side: Side::Server,
             peer,
+            first_hello_random: None,
             ctx,
             handshake: Handshake::Server(server::State::initial()),
         }
@@ -345,6 +350,7 @@ impl Connection {
         Ok(Connection {
             side: Side::Client,
             peer,
+            first_hello_random: None,
             ctx,
             handshake: Handshake::Client(state),
         })

@@ -277,6 +277,38 @@ impl std::fmt::Debug for ClientSession {
     }
 }
 
+/// What a server connection needs for resumption, handed over by the
+/// [`Endpoint`](crate::Endpoint) when it creates the connection (after the
+/// cookie proved the peer's address, so nothing is looked up or allocated
+/// for unproven peers).
+///
+/// Lookup by session ID happens in the endpoint: the ID sits in the
+/// ClientHello prefix the endpoint parses anyway, and the cache stays owned
+/// by the endpoint (no locks: `dtls-core` has no threads). Tickets are in
+/// the extensions, possibly in a later fragment, so the connection opens
+/// them itself with a shared read-only snapshot of the ticket keys. New
+/// sessions go back through `new_session`, drained by the endpoint.
+pub(crate) struct ServerResumption {
+    /// Ticket keys, if tickets are enabled.
+    pub tickets: Option<std::sync::Arc<dtls_crypto::ticket::TicketKeys>>,
+    /// The endpoint's time origin for session times.
+    pub epoch: std::time::Instant,
+    pub lifetime_secs: u64,
+    /// The cached session named by the ClientHello's session_id, if fresh.
+    pub candidate: Option<StoredSession>,
+    /// Whether to assign session IDs (the cache is on).
+    pub cache_enabled: bool,
+    /// A session made by a full handshake, for the endpoint's cache.
+    pub new_session: Option<StoredSession>,
+}
+
+impl ServerResumption {
+    /// Seconds since the endpoint's epoch.
+    pub fn secs(&self, now: std::time::Instant) -> u64 {
+        now.saturating_duration_since(self.epoch).as_secs()
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -332,37 +364,5 @@ mod tests {
         cache.insert(session(3, 5000));
         assert!(cache.get(&[3; 32], 3, 100).is_none(), "larger than the cap");
         assert!(SessionCache::new(0, 1000).get(&[1; 32], 0, 1).is_none());
-    }
-}
-
-/// What a server connection needs for resumption, handed over by the
-/// [`Endpoint`](crate::Endpoint) when it creates the connection (after the
-/// cookie proved the peer's address, so nothing is looked up or allocated
-/// for unproven peers).
-///
-/// Lookup by session ID happens in the endpoint: the ID sits in the
-/// ClientHello prefix the endpoint parses anyway, and the cache stays owned
-/// by the endpoint (no locks: `dtls-core` has no threads). Tickets are in
-/// the extensions, possibly in a later fragment, so the connection opens
-/// them itself with a shared read-only snapshot of the ticket keys. New
-/// sessions go back through `new_session`, drained by the endpoint.
-pub(crate) struct ServerResumption {
-    /// Ticket keys, if tickets are enabled.
-    pub tickets: Option<std::sync::Arc<dtls_crypto::ticket::TicketKeys>>,
-    /// The endpoint's time origin for session times.
-    pub epoch: std::time::Instant,
-    pub lifetime_secs: u64,
-    /// The cached session named by the ClientHello's session_id, if fresh.
-    pub candidate: Option<StoredSession>,
-    /// Whether to assign session IDs (the cache is on).
-    pub cache_enabled: bool,
-    /// A session made by a full handshake, for the endpoint's cache.
-    pub new_session: Option<StoredSession>,
-}
-
-impl ServerResumption {
-    /// Seconds since the endpoint's epoch.
-    pub fn secs(&self, now: std::time::Instant) -> u64 {
-        now.saturating_duration_since(self.epoch).as_secs()
     }
 }

@@ -2,10 +2,10 @@
 //! 7.3 (by session ID, from the server's cache) and RFC 5077 session
 //! tickets (the state sealed by the server and held by the client).
 //!
-//! - [`SessionCache`] (server, owned by the [`Endpoint`](crate::Endpoint)):
+//! - `SessionCache` (server, owned by the [`Endpoint`](crate::Endpoint)):
 //!   bounded by entry count and total bytes, oldest evicted first, entries
 //!   expire after the configured lifetime.
-//! - [`StoredSession`] (server): what a resumed handshake needs; also the
+//! - `StoredSession` (server): what a resumed handshake needs; also the
 //!   plaintext of a ticket.
 //! - [`ClientSession`] (client): what the application keeps from
 //!   [`Connection::session`](crate::Connection::session) and passes in

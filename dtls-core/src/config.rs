@@ -172,6 +172,10 @@ pub struct CommonConfig {
     /// Close a connection with no application data either way for this
     /// long (the seed's DefaultIdleTimeout); `None` never.
     pub idle_timeout: Option<Duration>,
+    /// The record_size_limit we advertise (RFC 8449 4): the largest record
+    /// plaintext we want to receive, 64..=16384. `None`: a client does not
+    /// send the extension; a server answers a client's with 2^14.
+    pub record_size_limit: Option<u16>,
 }
 
 impl Default for CommonConfig {
@@ -203,6 +207,7 @@ impl Default for CommonConfig {
             limits: Limits::default(),
             keep_alive: KeepAliveConfig::default(),
             idle_timeout: None,
+            record_size_limit: None,
         }
     }
 }
@@ -249,6 +254,22 @@ pub struct ServerConfig {
     /// Upper bound on simultaneous connections (the seed's `MaxConnections`);
     /// ClientHellos beyond it are ignored.
     pub max_connections: usize,
+    /// Most sessions kept for resumption by session ID (RFC 5246 7.3); the
+    /// oldest is evicted first. 0 disables the cache (and session IDs).
+    pub session_cache_capacity: usize,
+    /// Most bytes the session cache holds (client certificate chains make
+    /// entries large); the oldest entries are evicted first.
+    pub session_cache_max_bytes: usize,
+    /// How long after its full handshake a session may be resumed, by ID
+    /// or by ticket.
+    pub session_lifetime: Duration,
+    /// Issue and accept session tickets (RFC 5077) when the client offers
+    /// the extension.
+    pub session_tickets: bool,
+    /// How often the ticket key rotates; tickets sealed under the previous
+    /// key are still accepted (so a ticket lives at most two periods, and
+    /// never longer than `session_lifetime`).
+    pub ticket_rotation: Duration,
 }
 
 impl ServerConfig {
@@ -265,12 +286,17 @@ impl ServerConfig {
             cookie_rotation: Duration::from_secs(300),
             accept_new: true,
             max_connections: 10_000,
+            session_cache_capacity: 10_000,
+            session_cache_max_bytes: 32 * 1024 * 1024,
+            session_lifetime: Duration::from_secs(2 * 60 * 60),
+            session_tickets: true,
+            ticket_rotation: Duration::from_secs(60 * 60),
         }
     }
 }
 
 /// Configuration of a client [`Connection`](crate::Connection).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ClientConfig {
     /// Settings shared with servers.
     pub common: CommonConfig,
@@ -282,4 +308,32 @@ pub struct ClientConfig {
     /// server certificate is not validated (tests and pinned setups only);
     /// `Connected` still reports the chain.
     pub trust_anchors: Vec<Vec<u8>>,
+    /// Offer the extended master secret (RFC 7627 5.1). Default on; turning
+    /// it off only makes sense together with
+    /// `common.require_extended_master_secret = false`, to talk to old peers
+    /// (or to test a server's refusal).
+    pub offer_extended_master_secret: bool,
+    /// Offer the session_ticket extension (RFC 5077 3.2), so the server
+    /// may issue a ticket. Default on.
+    pub session_tickets: bool,
+    /// A session from an earlier connection to the same server
+    /// ([`Connection::session`](crate::Connection::session)) to resume with
+    /// an abbreviated handshake (RFC 5246 7.3, RFC 5077 3.4). It is offered
+    /// only if its cipher suite is enabled and its server_name equals
+    /// `server_name`; the server may still choose a full handshake.
+    pub resume: Option<crate::conn::ClientSession>,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            common: CommonConfig::default(),
+            identity: None,
+            server_name: None,
+            trust_anchors: Vec::new(),
+            offer_extended_master_secret: true,
+            session_tickets: true,
+            resume: None,
+        }
+    }
 }

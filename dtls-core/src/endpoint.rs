@@ -17,9 +17,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use dtls_crypto::cookie::CookieSecret;
+use dtls_crypto::ticket::TicketKeys;
 
 use crate::config::ServerConfig;
 use crate::conn::Connection;
+use crate::conn::session::{ServerResumption, SessionCache};
 use crate::error::Error;
 use crate::event::Event;
 use crate::msgs::handshake::{HandshakeFragment, HandshakeType};
@@ -118,6 +120,14 @@ pub struct Endpoint {
     events: VecDeque<(ConnectionHandle, Event)>,
     accepting: bool,
     counters: EndpointCounters,
+    /// Sessions for resumption by ID (RFC 5246 7.3).
+    sessions: SessionCache,
+    /// Ticket keys (RFC 5077), shared read-only with new connections and
+    /// replaced (not mutated) on rotation.
+    tickets: Option<Arc<TicketKeys>>,
+    ticket_rotate_at: Option<Instant>,
+    /// Time origin of session times: the first datagram's `now`.
+    epoch: Option<Instant>,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -142,7 +152,19 @@ impl Endpoint {
                 "a server needs at least one certificate and key",
             ));
         }
+        let tickets = if config.session_tickets {
+            Some(Arc::new(TicketKeys::new()?))
+        } else {
+            None
+        };
         Ok(Endpoint {
+            sessions: SessionCache::new(
+                config.session_cache_capacity,
+                config.session_cache_max_bytes,
+            ),
+            tickets,
+            ticket_rotate_at: None,
+            epoch: None,
             cookie: CookieSecret::new()?,
             cookie_rotate_at: None,
             slots: Vec::new(),
@@ -197,6 +219,42 @@ impl Endpoint {
         self.live
     }
 
+    /// Number of sessions in the resumption cache.
+    pub fn session_cache_len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// Rotates the session-ticket key now (it also rotates every
+    /// `ServerConfig::ticket_rotation`): new tickets use a new key, tickets
+    /// of the previous key are still accepted, older ones are not
+    /// (RFC 5077 5.5 recommends changing keys regularly).
+    pub fn rotate_ticket_keys(&mut self) {
+        if let Some(keys) = &self.tickets {
+            let mut next = TicketKeys::clone(keys);
+            // A failed rotation keeps the current key: still safe.
+            if next.rotate().is_ok() {
+                self.tickets = Some(Arc::new(next));
+            }
+        }
+    }
+
+    fn maybe_rotate_tickets(&mut self, now: Instant) {
+        let period = self.config.ticket_rotation;
+        match self.ticket_rotate_at {
+            None => self.ticket_rotate_at = Some(now + period),
+            Some(at) if now >= at => {
+                self.rotate_ticket_keys();
+                // Two periods or more without a datagram: the previous key
+                // is past its life too.
+                if now >= at + period {
+                    self.rotate_ticket_keys();
+                }
+                self.ticket_rotate_at = Some(now + period);
+            }
+            Some(_) => {}
+        }
+    }
+
     /// Stateless-path counters.
     pub fn counters(&self) -> EndpointCounters {
         self.counters
@@ -246,15 +304,18 @@ impl Endpoint {
     ) -> DatagramEvent {
         self.counters.datagrams += 1;
         self.maybe_rotate_cookie(now);
+        self.maybe_rotate_tickets(now);
+        self.epoch.get_or_insert(now);
         if let Some(handle) = self.by_addr.get(&peer).copied() {
-            // A retransmitted or duplicated ClientHello carries the random of
-            // the live association; only a different random is a restart.
-            let restarting = match (self.connection(handle), ClientHelloPrefix::parse(datagram)) {
-                (Some(conn), Some(hello)) => {
-                    conn.is_established() && conn.client_random().is_some_and(|r| r != hello.random)
-                }
-                _ => false,
-            };
+            // A delayed or duplicated copy of the ClientHello that made this
+            // connection (same random) is not a restart: it goes to the
+            // connection, which ignores it as an old message.
+            let restarting = self.connection(handle).is_some_and(|c| {
+                c.is_established()
+                    && ClientHelloPrefix::parse(datagram).is_some_and(|h| {
+                        c.first_hello_random.as_ref().map(|r| &r[..]) != Some(h.random)
+                    })
+            });
             if !restarting {
                 if let Some(conn) = self.conn_mut(handle) {
                     conn.handle_datagram(now, datagram);
@@ -301,11 +362,13 @@ impl Endpoint {
         let input = hello.cookie_input();
         if !hello.cookie.is_empty() {
             if self.cookie.verify(&peer_bytes, &input, hello.cookie) {
+                let session_id = hello.session_id.to_vec();
+                let random = <[u8; 32]>::try_from(hello.random).ok();
                 return self.create_connection(
                     now,
                     peer,
-                    hello.message_seq,
-                    hello.record_seq,
+                    (hello.message_seq, hello.record_seq),
+                    (&session_id, random),
                     datagram,
                 );
             }
@@ -331,15 +394,50 @@ impl Endpoint {
         &mut self,
         now: Instant,
         peer: SocketAddr,
-        message_seq: u16,
-        record_seq: u64,
+        (message_seq, record_seq): (u16, u64),
+        (session_id, random): (&[u8], Option<[u8; 32]>),
         datagram: &mut [u8],
     ) -> DatagramEvent {
         if let Some(old) = self.by_addr.remove(&peer) {
-            // The peer restarted (RFC 6347 4.2.8): the old association ends.
+            // The peer restarted (RFC 6347 4.2.8): the old association ends,
+            // and the application hears about it.
+            if self.connection(old).is_some() {
+                self.events.push_back((
+                    old,
+                    Event::Closed(crate::event::Status::new(
+                        crate::event::StatusCode::Ok,
+                        "the peer started a new handshake from the same address (RFC 6347 4.2.8)",
+                    )),
+                ));
+            }
             self.remove(old);
         }
-        let conn = Connection::new_server(self.config.clone(), peer, message_seq, record_seq);
+        // The cookie proved the address: only now look the session up.
+        let epoch = *self.epoch.get_or_insert(now);
+        let lifetime_secs = self.config.session_lifetime.as_secs();
+        let now_secs = now.saturating_duration_since(epoch).as_secs();
+        let candidate = if session_id.is_empty() {
+            None
+        } else {
+            self.sessions.get(session_id, now_secs, lifetime_secs)
+        };
+        let resumption = ServerResumption {
+            tickets: self.tickets.clone(),
+            epoch,
+            lifetime_secs,
+            candidate,
+            cache_enabled: self.sessions.enabled(),
+            new_session: None,
+        };
+        let conn = Connection::new_server(
+            self.config.clone(),
+            peer,
+            message_seq,
+            record_seq,
+            Some(resumption),
+        );
+        let mut conn = conn;
+        conn.first_hello_random = random;
         let handle = self.insert(conn);
         self.by_addr.insert(peer, handle);
         self.counters.connections_created += 1;
@@ -416,6 +514,9 @@ impl Endpoint {
         };
         while let Some(event) = conn.poll_event() {
             self.events.push_back((handle, event));
+        }
+        if let Some(session) = conn.take_new_session() {
+            self.sessions.insert(session);
         }
         let deadline = conn.poll_timeout();
         if slot.deadline != deadline {

@@ -15,6 +15,7 @@
 //! - [`sign`]: signing (ServerKeyExchange, client CertificateVerify) and
 //!   signature verification.
 //! - [`cookie`]: the stateless HelloVerifyRequest cookie secret.
+//! - [`ticket`]: the rotating keys that seal session tickets (RFC 5077).
 //! - [`cert`], [`pfx`], [`selfsigned`], [`verify`]: certificates and keys:
 //!   loading (PEM, DER, PKCS#12), the facts the seed's `Certificate` type
 //!   exposes, self-signed generation and client chain validation.
@@ -32,6 +33,7 @@ pub mod record;
 pub mod selfsigned;
 pub mod sign;
 pub mod suites;
+pub mod ticket;
 pub mod verify;
 
 pub use error::Error;

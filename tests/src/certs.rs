@@ -125,3 +125,132 @@ pub fn client_config() -> ClientConfig {
 pub fn shared_server_config(kind: KeyKind) -> Arc<ServerConfig> {
     Arc::new(server_config(kind))
 }
+
+/// A test certificate authority and a client certificate it issued.
+pub struct ClientPki {
+    /// The CA certificate (DER), to trust in a `ClientCertVerifier`.
+    pub ca_der: Vec<u8>,
+    /// The CA's subject name (DER), for `ServerConfig::client_ca_names`.
+    pub ca_name_der: Vec<u8>,
+    /// A client identity (P-256 leaf with EKU clientAuth) issued by the CA.
+    pub client: Identity,
+}
+
+/// A fresh CA named `ca_cn` and a client certificate for `client_cn` issued
+/// by it (RFC 5280 extended key usage id-kp-clientAuth).
+///
+/// # Panics
+/// If generation fails (a broken test environment).
+#[allow(clippy::expect_used)]
+pub fn client_pki(ca_cn: &str, client_cn: &str) -> ClientPki {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+        KeyPair, KeyUsagePurpose,
+    };
+    let ca_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("CA key");
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params.distinguished_name.push(DnType::CommonName, ca_cn);
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_cert = ca_params.self_signed(&ca_key).expect("CA certificate");
+    let ca_der = ca_cert.der().to_vec();
+    let ca_name_der = x509_subject(&ca_der);
+    let issuer = Issuer::new(ca_params, ca_key);
+
+    let leaf_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("leaf key");
+    let mut leaf_params =
+        CertificateParams::new(vec![format!("{client_cn}.test")]).expect("leaf params");
+    leaf_params
+        .distinguished_name
+        .push(DnType::CommonName, client_cn);
+    leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let leaf = leaf_params
+        .signed_by(&leaf_key, &issuer)
+        .expect("leaf certificate");
+    let cert = Certificate::from_parts(
+        vec![CertificateDer::from(leaf.der().to_vec())],
+        Some(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+            leaf_key.serialize_der(),
+        ))),
+    )
+    .expect("client certificate");
+    ClientPki {
+        ca_der,
+        ca_name_der,
+        client: Identity::from_certificate(&cert).expect("client identity"),
+    }
+}
+
+/// The DER subject Name of a DER certificate (tbsCertificate.subject).
+///
+/// # Panics
+/// If the certificate is malformed.
+#[allow(clippy::expect_used)]
+pub fn x509_subject(cert_der: &[u8]) -> Vec<u8> {
+    // Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version,
+    // serialNumber, signature, issuer, validity, subject, ... } ... }
+    fn tlv(b: &[u8]) -> (usize, usize) {
+        // Returns (header length, content length).
+        let len0 = b[1];
+        if len0 < 0x80 {
+            (2, usize::from(len0))
+        } else {
+            let n = usize::from(len0 & 0x7f);
+            let mut l = 0usize;
+            for i in 0..n {
+                l = l << 8 | usize::from(b[2 + i]);
+            }
+            (2 + n, l)
+        }
+    }
+    let (h, _) = tlv(cert_der);
+    let tbs = &cert_der[h..];
+    let (h, _) = tlv(tbs);
+    let mut rest = &tbs[h..];
+    let skip = |rest: &mut &[u8]| -> Vec<u8> {
+        let (h, l) = tlv(rest);
+        let item = rest[..h + l].to_vec();
+        *rest = &rest[h + l..];
+        item
+    };
+    if rest[0] == 0xa0 {
+        skip(&mut rest); // version
+    }
+    skip(&mut rest); // serialNumber
+    skip(&mut rest); // signature
+    skip(&mut rest); // issuer
+    skip(&mut rest); // validity
+    let subject = skip(&mut rest);
+    assert_eq!(subject[0], 0x30, "subject is a SEQUENCE");
+    subject
+}
+
+/// A P-256 server identity for these DNS names (for SNI selection tests).
+///
+/// # Panics
+/// If generation fails.
+#[allow(clippy::expect_used)]
+pub fn named_identity(names: &[&str]) -> Identity {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+    let params =
+        rcgen::CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
+            .expect("params");
+    let cert = params.self_signed(&key).expect("self-signed");
+    let cert = Certificate::from_parts(
+        vec![CertificateDer::from(cert.der().to_vec())],
+        Some(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+            key.serialize_der(),
+        ))),
+    )
+    .expect("certificate");
+    Identity::from_certificate(&cert).expect("identity")
+}
+
+/// A wall clock for certificate validity checks in tests.
+pub fn system_unix_time() -> dtls_core::config::UnixTime {
+    dtls_core::config::UnixTime(Arc::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }))
+}

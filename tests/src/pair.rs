@@ -37,6 +37,27 @@ pub struct TestClient {
     pub connected_at: Option<Instant>,
     /// Every datagram the client sent, in order (before the link's fate).
     pub sent: Vec<Vec<u8>>,
+    /// Rewrites each client-to-server datagram before it enters `up`: the
+    /// datagrams returned are sent instead (none drops it).
+    pub up_filter: Option<Filter>,
+    /// Rewrites each server-to-client datagram before it enters `down`.
+    pub down_filter: Option<Filter>,
+    /// The server connections made for this client, oldest first.
+    pub server_handles: Vec<ConnectionHandle>,
+}
+
+/// A datagram rewriter for [`TestClient::up_filter`] / `down_filter`.
+pub type Filter = Box<dyn FnMut(Vec<u8>) -> Vec<Vec<u8>>>;
+
+fn send_filtered(filter: &mut Option<Filter>, link: &mut Link, now: Instant, dgram: Vec<u8>) {
+    match filter {
+        Some(f) => {
+            for d in f(dgram) {
+                link.send(now, &d);
+            }
+        }
+        None => link.send(now, &dgram),
+    }
 }
 
 /// What the application does with client certificates in the harness.
@@ -48,6 +69,8 @@ pub enum CertPolicy {
     AcceptAll,
     /// Reject everything.
     RejectAll,
+    /// Decide nothing: the test calls `decide_client_certificate` itself.
+    Defer,
 }
 
 /// The server, its clients, and a virtual clock.
@@ -128,6 +151,9 @@ impl Pair {
             received: Vec::new(),
             connected_at: None,
             sent: Vec::new(),
+            up_filter: None,
+            down_filter: None,
+            server_handles: Vec::new(),
         });
         index
     }
@@ -155,9 +181,11 @@ impl Pair {
                 {
                     DatagramEvent::Respond(n) => {
                         let reply = response.get(..n).unwrap_or(&[]).to_vec();
-                        self.clients[i].down.send(now, &reply);
+                        let c = &mut self.clients[i];
+                        send_filtered(&mut c.down_filter, &mut c.down, now, reply);
                     }
-                    DatagramEvent::NewConnection(_) | DatagramEvent::Consumed => {}
+                    DatagramEvent::NewConnection(h) => self.clients[i].server_handles.push(h),
+                    DatagramEvent::Consumed => {}
                 }
             }
             while let Some(mut dgram) = self.clients[i].down.recv(now) {
@@ -187,6 +215,10 @@ impl Pair {
                         CertPolicy::AcceptVerified => *verified,
                         CertPolicy::AcceptAll => true,
                         CertPolicy::RejectAll => false,
+                        CertPolicy::Defer => {
+                            self.server_events.push((handle, event));
+                            continue;
+                        }
                     };
                     let _ = self.server.decide_client_certificate(handle, now, accept);
                 }
@@ -225,15 +257,15 @@ impl Pair {
             progressed = true;
             let dgram = buf.get(..t.len).unwrap_or(&[]).to_vec();
             if let Some(c) = self.clients.iter_mut().find(|c| c.addr == t.destination) {
-                c.down.send(now, &dgram);
+                send_filtered(&mut c.down_filter, &mut c.down, now, dgram);
             }
         }
         for c in &mut self.clients {
             while let Some(n) = c.conn.poll_transmit(now, &mut buf) {
                 progressed = true;
                 let dgram = buf.get(..n).unwrap_or(&[]).to_vec();
-                c.up.send(now, &dgram);
-                c.sent.push(dgram);
+                c.sent.push(dgram.clone());
+                send_filtered(&mut c.up_filter, &mut c.up, now, dgram);
             }
         }
         progressed
@@ -290,6 +322,24 @@ impl Pair {
     /// Whether client `i` completed its handshake.
     pub fn client_connected(&self, i: usize) -> bool {
         self.clients.get(i).is_some_and(|c| c.conn.is_established())
+    }
+
+    /// The server's connection for client `i`, if it has one.
+    pub fn server_conn(&self, i: usize) -> Option<&Connection> {
+        let addr = self.clients.get(i)?.addr;
+        self.server.connection(self.server.lookup(addr)?)
+    }
+
+    /// The server's events for client `i`'s connections.
+    pub fn server_events_of(&self, i: usize) -> Vec<Event> {
+        let Some(c) = self.clients.get(i) else {
+            return Vec::new();
+        };
+        self.server_events
+            .iter()
+            .filter(|(h, _)| c.server_handles.contains(h))
+            .map(|(_, e)| e.clone())
+            .collect()
     }
 
     /// Queues `data` from client `i` to the server.

@@ -11,8 +11,22 @@
 //!   [Certificate], ClientKeyExchange,
 //!   [CertificateVerify],
 //!   ChangeCipherSpec, Finished        ->
-//!                                     <-  ChangeCipherSpec, Finished
+//!                                     <-  [NewSessionTicket],
+//!                                         ChangeCipherSpec, Finished
 //! ```
+//!
+//! Resuming (RFC 5246 7.3, RFC 5077 3.1): the ClientHello carries the
+//! session ID and/or ticket of [`ClientConfig::resume`]; if the ServerHello
+//! echoes the session ID, the handshake is abbreviated:
+//!
+//! ```text
+//!                                     <-  ServerHello, [NewSessionTicket],
+//!                                         ChangeCipherSpec, Finished
+//!   ChangeCipherSpec, Finished        ->
+//! ```
+//!
+//! Our last flight then gets no timer: it is re-sent only when the server
+//! re-sends its flight (RFC 6347 4.2.4).
 
 use std::time::Instant;
 
@@ -22,6 +36,7 @@ use dtls_crypto::prf::{self, MasterSecret};
 use dtls_crypto::sign::SignatureScheme;
 
 use super::server::{auth_of, constant_time_eq};
+use super::session::ClientSession;
 use super::{Ctx, Fatal, Message, SessionSecrets, SideConfig};
 use crate::config::ClientConfig;
 use crate::error::Error;
@@ -48,11 +63,30 @@ struct Negotiated {
     server_random: [u8; 32],
     extended_master_secret: bool,
     alpn: Option<Vec<u8>>,
+    /// The session ID the server assigned.
+    session_id: Vec<u8>,
+    /// The server acknowledged session_ticket: a NewSessionTicket comes
+    /// before its ChangeCipherSpec (RFC 5077 3.3).
+    expect_ticket: bool,
+    /// The ticket it sent (empty means none).
+    ticket: Option<Vec<u8>>,
 }
 
 pub(crate) struct ExpectServerHello {
     hello: ClientHello,
     hello_verify_count: u8,
+    /// The session offered for resumption.
+    offered: Option<ClientSession>,
+    /// Whether we sent the session_ticket extension.
+    ticket_ext: bool,
+}
+
+/// Abbreviated handshake: keys derived from the resumed master secret;
+/// waiting for the server's [NewSessionTicket], ChangeCipherSpec, Finished.
+pub(crate) struct Resuming {
+    n: Negotiated,
+    session: ClientSession,
+    client_write: dtls_crypto::record::RecordProtection,
 }
 
 pub(crate) struct ExpectCertificate {
@@ -85,6 +119,8 @@ pub(crate) struct ExpectServerFinished {
 
 pub(crate) struct Established {
     secrets: SessionSecrets,
+    /// What a later connection can resume.
+    session: Option<ClientSession>,
 }
 
 /// The client handshake state.
@@ -95,6 +131,8 @@ pub(crate) enum State {
     ExpectServerHelloDone(Box<ExpectServerHelloDone>),
     ExpectChangeCipherSpec(Box<ExpectServerFinished>),
     ExpectFinished(Box<ExpectServerFinished>),
+    ResumeExpectChangeCipherSpec(Box<Resuming>),
+    ResumeExpectFinished(Box<Resuming>),
     Established(Box<Established>),
     Failed,
 }
@@ -138,8 +176,10 @@ impl State {
                     .map(|s| s.to_u16())
                     .collect(),
             ),
-            ClientExtension::ExtendedMasterSecret,
         ];
+        if config.offer_extended_master_secret {
+            exts.push(ClientExtension::ExtendedMasterSecret);
+        }
         if common
             .cipher_suites
             .iter()
@@ -158,10 +198,39 @@ impl State {
                 super::server::our_heartbeat_mode(ctx),
             ));
         }
+        // RFC 5077 3.4 / RFC 5246 7.4.1.2: offer the session only to the
+        // same server name, and only with its suite still enabled.
+        let offered = config.resume.clone().filter(|s| {
+            s.server_name == config.server_name && common.cipher_suites.contains(&s.suite)
+        });
+        let mut session_id = Vec::new();
+        let mut ticket_ext = None;
+        if let Some(s) = &offered {
+            session_id = s.session_id.clone();
+            if let Some(t) = &s.ticket {
+                ticket_ext = Some(t.clone());
+                if session_id.is_empty() {
+                    // RFC 5077 3.4: a fresh ID, which the server echoes if
+                    // it accepts the ticket.
+                    session_id = dtls_crypto::random::array::<32>()?.to_vec();
+                }
+            }
+        }
+        if ticket_ext.is_none() && config.session_tickets {
+            ticket_ext = Some(Vec::new());
+        }
+        let ticket_offered = ticket_ext.is_some();
+        if let Some(t) = ticket_ext {
+            exts.push(ClientExtension::SessionTicket(t));
+        }
+        if let Some(limit) = common.record_size_limit {
+            // RFC 8449 4: 64..=2^14 in TLS 1.2.
+            exts.push(ClientExtension::RecordSizeLimit(limit.clamp(64, 1 << 14)));
+        }
         let hello = ClientHello {
             client_version: ProtocolVersion::Dtls1_2,
             random: dtls_crypto::random::array()?,
-            session_id: Vec::new(),
+            session_id,
             cookie: Vec::new(),
             cipher_suites: suites,
             compression_methods: vec![0],
@@ -173,12 +242,21 @@ impl State {
         Ok(State::ExpectServerHello(Box::new(ExpectServerHello {
             hello,
             hello_verify_count: 0,
+            offered,
+            ticket_ext: ticket_offered,
         })))
     }
 
     pub(crate) fn session_secrets(&self) -> Option<&SessionSecrets> {
         match self {
             State::Established(e) => Some(&e.secrets),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn session(&self) -> Option<ClientSession> {
+        match self {
+            State::Established(e) => e.session.clone(),
             _ => None,
         }
     }
@@ -192,10 +270,22 @@ impl State {
         let _ = now;
         let state = std::mem::replace(self, State::Failed);
         let (next, progressed) = match (state, message) {
-            (State::ExpectChangeCipherSpec(s), None) if ctx.peer_ccs_pending => {
+            // A promised NewSessionTicket precedes the CCS (RFC 5077 3.3):
+            // act on an early CCS only after it, so the ticket (epoch 0) is
+            // not read as a stale message once epoch 1 is active.
+            (State::ExpectChangeCipherSpec(s), None)
+                if ctx.peer_ccs_pending && !s.n.expect_ticket =>
+            {
                 ctx.peer_ccs_pending = false;
                 ctx.records.activate_read_epoch1();
                 (State::ExpectFinished(s), true)
+            }
+            (State::ResumeExpectChangeCipherSpec(s), None)
+                if ctx.peer_ccs_pending && !s.n.expect_ticket =>
+            {
+                ctx.peer_ccs_pending = false;
+                ctx.records.activate_read_epoch1();
+                (State::ResumeExpectFinished(s), true)
             }
             (state, None) => (state, false),
             (state, Some(msg)) => (on_message(ctx, state, msg)?, true),
@@ -299,6 +389,50 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
             {
                 ctx.peer_heartbeat_mode = Some(mode == HeartbeatMode::PeerAllowedToSend);
             }
+            // RFC 5246 7.4.1.4: a server must not send an extension the
+            // client did not offer.
+            if ems && !config.offer_extended_master_secret {
+                return Err(fatal(
+                    AlertDescription::UnsupportedExtension,
+                    StatusCode::HandshakeError,
+                    "the server sent extended_master_secret, which we did not offer",
+                ));
+            }
+            let etm_offered = config
+                .common
+                .cipher_suites
+                .iter()
+                .any(|s| s.requires_encrypt_then_mac());
+            if etm && !etm_offered {
+                return Err(fatal(
+                    AlertDescription::UnsupportedExtension,
+                    StatusCode::HandshakeError,
+                    "the server sent encrypt_then_mac, which we did not offer",
+                ));
+            }
+            // RFC 7301 3.1: the server selects one of the offered protocols.
+            if let Some(p) = &alpn
+                && !config.common.alpn_protocols.contains(p)
+            {
+                return Err(fatal(
+                    AlertDescription::IllegalParameter,
+                    StatusCode::HandshakeError,
+                    format!(
+                        "the server selected application protocol {:?}, which we did not offer",
+                        String::from_utf8_lossy(p)
+                    ),
+                ));
+            }
+            let ticket_ack = exts
+                .iter()
+                .any(|e| matches!(e, ServerExtension::SessionTicketAck));
+            if ticket_ack && !s.ticket_ext {
+                return Err(fatal(
+                    AlertDescription::UnsupportedExtension,
+                    StatusCode::HandshakeError,
+                    "the server sent session_ticket, which we did not offer",
+                ));
+            }
             if !ems && config.common.require_extended_master_secret {
                 return Err(fatal(
                     AlertDescription::HandshakeFailure,
@@ -313,16 +447,51 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
                     "the server chose a CBC suite without Encrypt-then-MAC (RFC 7366)",
                 ));
             }
+            let n = Negotiated {
+                suite,
+                client_random: s.hello.random,
+                server_random: sh.random,
+                extended_master_secret: ems,
+                alpn,
+                session_id: sh.session_id.clone(),
+                expect_ticket: ticket_ack,
+                ticket: None,
+            };
+            // RFC 5246 7.4.1.3 / RFC 5077 3.4: the echoed session ID means
+            // the server resumes.
+            if let Some(session) = s.offered
+                && !sh.session_id.is_empty()
+                && sh.session_id == s.hello.session_id
+            {
+                return start_resumption(ctx, n, session);
+            }
             ctx.progress(format!("received ServerHello ({})", suite.name()));
-            Ok(State::ExpectCertificate(Box::new(ExpectCertificate {
-                n: Negotiated {
-                    suite,
-                    client_random: s.hello.random,
-                    server_random: sh.random,
-                    extended_master_secret: ems,
-                    alpn,
-                },
-            })))
+            Ok(State::ExpectCertificate(Box::new(ExpectCertificate { n })))
+        }
+        (State::ExpectChangeCipherSpec(mut s), HandshakePayload::NewSessionTicket(nst))
+            if s.n.expect_ticket =>
+        {
+            ctx.transcript
+                .add_message(msg.msg_type(), msg.message_seq(), msg.body());
+            s.n.expect_ticket = false;
+            s.n.ticket = (!nst.ticket.is_empty()).then_some(nst.ticket);
+            ctx.progress("received NewSessionTicket");
+            Ok(State::ExpectChangeCipherSpec(s))
+        }
+        (State::ResumeExpectChangeCipherSpec(mut s), HandshakePayload::NewSessionTicket(nst))
+            if s.n.expect_ticket =>
+        {
+            ctx.transcript
+                .add_message(msg.msg_type(), msg.message_seq(), msg.body());
+            s.n.expect_ticket = false;
+            if !nst.ticket.is_empty() {
+                s.session.ticket = Some(nst.ticket);
+            }
+            ctx.progress("received NewSessionTicket");
+            Ok(State::ResumeExpectChangeCipherSpec(s))
+        }
+        (State::ResumeExpectFinished(s), HandshakePayload::Finished(fin)) => {
+            finish_resumption(ctx, &config, *s, msg, &fin.verify_data)
         }
         (State::ExpectCertificate(s), HandshakePayload::Certificate(cert)) => {
             ctx.transcript
@@ -429,10 +598,20 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
                 extended_master_secret: s.n.extended_master_secret,
                 alpn_protocol: s.n.alpn.clone(),
                 server_name: config.server_name.clone(),
-                peer_certificates: s.chain,
+                peer_certificates: s.chain.clone(),
             };
             ctx.progress("handshake complete");
             ctx.established(params);
+            let session =
+                (!s.n.session_id.is_empty() || s.n.ticket.is_some()).then(|| ClientSession {
+                    session_id: s.n.session_id.clone(),
+                    ticket: s.n.ticket.clone(),
+                    suite: s.n.suite,
+                    master: s.master.clone(),
+                    extended_master_secret: s.n.extended_master_secret,
+                    peer_certificates: s.chain.clone(),
+                    server_name: config.server_name.clone(),
+                });
             Ok(State::Established(Box::new(Established {
                 secrets: SessionSecrets {
                     suite: s.n.suite,
@@ -440,6 +619,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
                     client_random: s.n.client_random,
                     server_random: s.n.server_random,
                 },
+                session,
             })))
         }
         (State::Established(e), HandshakePayload::HelloRequest) => {
@@ -453,6 +633,94 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
             format!("unexpected {:?}", payload.handshake_type()),
         )),
     }
+}
+
+/// The server resumes: check the session still fits (RFC 5246 7.4.1.3 the
+/// same suite; RFC 7627 5.3 the same EMS status) and derive the keys from
+/// its master secret.
+fn start_resumption(ctx: &mut Ctx, n: Negotiated, session: ClientSession) -> Result<State, Fatal> {
+    if n.suite != session.suite {
+        return Err(fatal(
+            AlertDescription::IllegalParameter,
+            StatusCode::HandshakeError,
+            "the server resumed the session with a different cipher suite",
+        ));
+    }
+    if n.extended_master_secret != session.extended_master_secret {
+        return Err(fatal(
+            AlertDescription::HandshakeFailure,
+            StatusCode::HandshakeError,
+            "the server resumed the session with a different extended master secret status (RFC 7627 5.3)",
+        ));
+    }
+    let keys = prf::key_block(n.suite, &session.master, &n.client_random, &n.server_random);
+    let client_write = dtls_crypto::record::RecordProtection::new(n.suite, &keys.client_write)
+        .map_err(internal)?;
+    let server_write = dtls_crypto::record::RecordProtection::new(n.suite, &keys.server_write)
+        .map_err(internal)?;
+    ctx.records.install_read_keys(server_write);
+    ctx.progress(format!(
+        "received ServerHello ({}); resuming the session",
+        n.suite.name()
+    ));
+    Ok(State::ResumeExpectChangeCipherSpec(Box::new(Resuming {
+        n,
+        session,
+        client_write,
+    })))
+}
+
+/// The server's Finished of an abbreviated handshake: verify it, then send
+/// our ChangeCipherSpec and Finished (no timer: re-sent only when the
+/// server re-sends, RFC 6347 4.2.4).
+fn finish_resumption(
+    ctx: &mut Ctx,
+    config: &ClientConfig,
+    s: Resuming,
+    msg: &Message,
+    verify_data: &[u8],
+) -> Result<State, Fatal> {
+    let hash = s.n.suite.prf_hash();
+    let master = &s.session.master;
+    let expected = prf::verify_data(hash, master, false, &ctx.transcript.hash(hash));
+    if !constant_time_eq(&expected, verify_data) {
+        return Err(fatal(
+            AlertDescription::DecryptError,
+            StatusCode::HandshakeError,
+            "the server's Finished message does not verify (abbreviated handshake)",
+        ));
+    }
+    ctx.transcript
+        .add_message(msg.msg_type(), msg.message_seq(), msg.body());
+    ctx.begin_flight(false);
+    ctx.queue_change_cipher_spec(s.client_write);
+    let verify = prf::verify_data(hash, master, true, &ctx.transcript.hash(hash));
+    let fin = Finished {
+        verify_data: verify.to_vec(),
+    };
+    queue(ctx, HandshakeType::Finished, |b| fin.encode(b));
+    let params = NegotiatedParams {
+        version: "DTLS 1.2",
+        cipher_suite: s.n.suite,
+        group: None,
+        signature_scheme: None,
+        resumed: true,
+        extended_master_secret: s.n.extended_master_secret,
+        alpn_protocol: s.n.alpn.clone(),
+        server_name: config.server_name.clone(),
+        peer_certificates: s.session.peer_certificates.clone(),
+    };
+    ctx.progress("sent ChangeCipherSpec, Finished; session resumed");
+    ctx.established(params);
+    Ok(State::Established(Box::new(Established {
+        secrets: SessionSecrets {
+            suite: s.n.suite,
+            master: s.session.master.clone(),
+            client_random: s.n.client_random,
+            server_random: s.n.server_random,
+        },
+        session: Some(s.session),
+    })))
 }
 
 /// Flight 5: [Certificate], ClientKeyExchange, [CertificateVerify],

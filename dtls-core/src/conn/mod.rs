@@ -19,7 +19,10 @@ pub(crate) mod client;
 pub(crate) mod keepalive;
 pub(crate) mod record_layer;
 pub(crate) mod server;
+pub mod session;
 pub(crate) mod transcript;
+
+pub use session::ClientSession;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -149,6 +152,8 @@ pub(crate) struct Ctx {
     heartbeat_out: VecDeque<Vec<u8>>,
     /// The time of the latest input, for state changes that need one.
     now: Option<Instant>,
+    /// Server side: session cache candidate, ticket keys, new sessions.
+    pub(crate) resumption: Option<Box<session::ServerResumption>>,
 }
 
 impl Ctx {
@@ -187,6 +192,7 @@ impl Ctx {
             peer_heartbeat_mode: None,
             heartbeat_out: VecDeque::new(),
             now: None,
+            resumption: None,
             config,
         }
     }
@@ -214,9 +220,15 @@ impl Ctx {
         self.timer.stop();
     }
 
-    /// Stops retransmitting: the peer has started answering our flight.
+    /// The peer has started answering our flight, which is therefore
+    /// acknowledged (RFC 6347 4.2.4): stop the timer and forget the flight,
+    /// so that a retransmission of the peer's flight is not answered with
+    /// our stale one (which would make the peer re-send its flight again, a
+    /// ping-pong at link speed).
     pub(crate) fn peer_flight_started(&mut self) {
         self.timer.stop();
+        self.flight.clear();
+        self.flight_cursor = None;
     }
 
     /// Sets the message_seq of our next handshake message.
@@ -302,6 +314,10 @@ pub(crate) enum Handshake {
 pub struct Connection {
     side: Side,
     peer: SocketAddr,
+    /// Server side: the random of the ClientHello that created the
+    /// connection, to tell a duplicate of it from a peer restart
+    /// (RFC 6347 4.2.8).
+    pub(crate) first_hello_random: Option<[u8; 32]>,
     ctx: Ctx,
     handshake: Handshake,
 }
@@ -326,12 +342,15 @@ impl Connection {
         peer: SocketAddr,
         client_hello_seq: u16,
         record_seq: u64,
+        resumption: Option<session::ServerResumption>,
     ) -> Self {
         let mut ctx = Ctx::new(SideConfig::Server(config), record_seq, client_hello_seq);
         ctx.set_next_send_seq(client_hello_seq);
+        ctx.resumption = resumption.map(Box::new);
         Connection {
             side: Side::Server,
             peer,
+            first_hello_random: None,
             ctx,
             handshake: Handshake::Server(server::State::initial()),
         }
@@ -354,6 +373,7 @@ impl Connection {
         Ok(Connection {
             side: Side::Client,
             peer,
+            first_hello_random: None,
             ctx,
             handshake: Handshake::Client(state),
         })
@@ -383,6 +403,23 @@ impl Connection {
     /// What was negotiated, once established.
     pub fn negotiated(&self) -> Option<&NegotiatedParams> {
         self.ctx.negotiated.as_ref()
+    }
+
+    /// Client side, once established: the session to resume later (pass
+    /// it in [`ClientConfig::resume`]; RFC 5246 7.3, RFC 5077 3.4). `None`
+    /// on a server, before the handshake, or if the server offered neither
+    /// a session ID nor a ticket.
+    pub fn session(&self) -> Option<ClientSession> {
+        match &self.handshake {
+            Handshake::Client(state) if self.ctx.is_established() => state.session(),
+            _ => None,
+        }
+    }
+
+    /// Server side: a session a full handshake created, for the endpoint's
+    /// cache.
+    pub(crate) fn take_new_session(&mut self) -> Option<session::StoredSession> {
+        self.ctx.resumption.as_mut()?.new_session.take()
     }
 
     /// Drop and traffic counters.
@@ -541,9 +578,10 @@ impl Connection {
                     self.ctx.counters.count(DropReason::Unexpected);
                     return;
                 }
-                // The client's first protected data proves it got our final
-                // flight: nothing to retransmit any more.
-                if self.side == Side::Server && !self.ctx.flight.is_empty() {
+                // The peer's first protected data proves it got our final
+                // flight (the server's after a full handshake, the client's
+                // after an abbreviated one): nothing to retransmit any more.
+                if !self.ctx.flight.is_empty() {
                     self.ctx.flight.clear();
                     self.ctx.flight_cursor = None;
                 }
@@ -703,8 +741,8 @@ impl Connection {
         }
         if level == AlertLevel::Fatal {
             let status = Status::new(
-                StatusCode::FatalAlert,
-                format!("received fatal alert: {description:?}"),
+                received_alert_code(description),
+                format!("received fatal alert: {}", alert_name(description)),
             );
             self.ctx.phase = Phase::Closed;
             self.ctx.events.push_back(if self.ctx.negotiated.is_some() {
@@ -1133,6 +1171,55 @@ pub(crate) struct SessionSecrets {
     pub server_random: [u8; 32],
 }
 
+/// The registry name of an alert description (RFC 5246 7.2 and later
+/// RFCs), for status texts.
+pub(crate) fn alert_name(description: AlertDescription) -> String {
+    use AlertDescription as A;
+    let name = match description {
+        A::CloseNotify => "close_notify",
+        A::UnexpectedMessage => "unexpected_message",
+        A::BadRecordMac => "bad_record_mac",
+        A::RecordOverflow => "record_overflow",
+        A::HandshakeFailure => "handshake_failure",
+        A::BadCertificate => "bad_certificate",
+        A::UnsupportedCertificate => "unsupported_certificate",
+        A::CertificateRevoked => "certificate_revoked",
+        A::CertificateExpired => "certificate_expired",
+        A::CertificateUnknown => "certificate_unknown",
+        A::IllegalParameter => "illegal_parameter",
+        A::UnknownCa => "unknown_ca",
+        A::AccessDenied => "access_denied",
+        A::DecodeError => "decode_error",
+        A::DecryptError => "decrypt_error",
+        A::ProtocolVersion => "protocol_version",
+        A::InsufficientSecurity => "insufficient_security",
+        A::InternalError => "internal_error",
+        A::UserCanceled => "user_canceled",
+        A::NoRenegotiation => "no_renegotiation",
+        A::UnsupportedExtension => "unsupported_extension",
+        A::UnrecognizedName => "unrecognized_name",
+        A::NoApplicationProtocol => "no_application_protocol",
+        other => return format!("{other:?} ({})", u8::from(other)),
+    };
+    name.to_owned()
+}
+
+/// The status code reported for a fatal alert the peer sent: the
+/// certificate alerts of RFC 5246 7.2.2 mean our certificate was refused
+/// (404, as on the side that refused it); anything else is 405.
+fn received_alert_code(description: AlertDescription) -> StatusCode {
+    use AlertDescription as A;
+    match description {
+        A::BadCertificate
+        | A::UnsupportedCertificate
+        | A::CertificateRevoked
+        | A::CertificateExpired
+        | A::CertificateUnknown
+        | A::UnknownCa => StatusCode::InvalidCertificate,
+        _ => StatusCode::FatalAlert,
+    }
+}
+
 /// The complete-message type handed to the state machines.
 pub(crate) type Message = CompleteMessage;
 
@@ -1160,4 +1247,95 @@ pub(crate) fn write_fragment(
     header[9..12].copy_from_slice(&u24(fragment.len())?);
     body.copy_from_slice(fragment);
     Some(total)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::config::Identity;
+    use crate::msgs::codec::Codec;
+    use crate::msgs::handshake::HandshakeType;
+    use crate::msgs::messages::ClientHello;
+
+    fn pump(now: Instant, from: &mut Connection, to: &mut Connection) -> usize {
+        let mut buf = vec![0u8; 2048];
+        let mut n = 0;
+        while let Some(len) = from.poll_transmit(now, &mut buf) {
+            to.handle_datagram(now, &mut buf[..len]);
+            n += 1;
+        }
+        n
+    }
+
+    fn connected_pair() -> (Connection, Connection, Instant) {
+        let cert = dtls_crypto::selfsigned::generate_self_signed("localhost", &[]).unwrap();
+        let identity = Identity::from_certificate(&cert).unwrap();
+        let server_config = Arc::new(ServerConfig::new(identity));
+        let peer: SocketAddr = "192.0.2.1:5000".parse().unwrap();
+        let now = Instant::now();
+        let mut client = Connection::client(Arc::new(ClientConfig::default()), peer, now).unwrap();
+        // No endpoint: the server connection sees the first (cookie-less)
+        // ClientHello directly.
+        let mut server = Connection::new_server(server_config, peer, 0, 0, None);
+        for _ in 0..6 {
+            pump(now, &mut client, &mut server);
+            pump(now, &mut server, &mut client);
+        }
+        assert!(client.is_established() && server.is_established());
+        (client, server, now)
+    }
+
+    /// RFC 5746 4.4 / RFC 5246 7.2.2: a ClientHello on an established
+    /// connection (renegotiation, protected under epoch 1) is answered with
+    /// a no_renegotiation warning; the connection survives.
+    #[test]
+    fn renegotiation_gets_no_renegotiation_warning() {
+        let (mut client, mut server, now) = connected_pair();
+        let hello = ClientHello {
+            client_version: ProtocolVersion::Dtls1_2,
+            random: [7; 32],
+            session_id: Vec::new(),
+            cookie: Vec::new(),
+            cipher_suites: vec![dtls_crypto::CipherSuite::ALL[0].id()],
+            compression_methods: vec![0],
+            extensions: Some(Vec::new()),
+        };
+        let mut body = Vec::new();
+        hello.encode(&mut body);
+        client.ctx.begin_flight(false);
+        client
+            .ctx
+            .queue_handshake(u8::from(HandshakeType::ClientHello), body);
+        let mut buf = vec![0u8; 2048];
+        let len = client.poll_transmit(now, &mut buf).unwrap();
+        assert_eq!(buf[0], 22, "a handshake record");
+        assert_eq!(&buf[3..5], &[0, 1], "in epoch 1");
+        server.handle_datagram(now, &mut buf[..len]);
+        assert_eq!(
+            server.ctx.alert_out,
+            Some((AlertLevel::Warning, AlertDescription::NoRenegotiation))
+        );
+        let len = server.poll_transmit(now, &mut buf).unwrap();
+        assert_eq!(buf[0], 21, "an alert record");
+        // Decrypt it on the client: a warning, which changes nothing.
+        client.handle_datagram(now, &mut buf[..len]);
+        assert!(server.is_established() && client.is_established());
+        assert_eq!(server.counters().dropped(), 0);
+        client.send(now, b"still open").unwrap();
+        pump(now, &mut client, &mut server);
+        let mut out = [0u8; 64];
+        assert_eq!(server.recv(&mut out).unwrap(), Some(10));
+    }
+
+    /// A retransmitted ClientHello (epoch 0) after the handshake is an old
+    /// message: ignored, the connection stays up.
+    #[test]
+    fn stale_epoch0_hello_after_handshake_is_harmless() {
+        let (_client, mut server, now) = connected_pair();
+        let mut record = vec![22, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 50, 0, 12];
+        record.extend_from_slice(&[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        server.handle_datagram(now, &mut record);
+        assert!(server.is_established());
+    }
 }

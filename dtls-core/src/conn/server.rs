@@ -10,6 +10,19 @@
 //!   ChangeCipherSpec, Finished        ->  ChangeCipherSpec, Finished
 //! ```
 //!
+//! Abbreviated handshake (RFC 5246 7.3 figure 2; session ID from the
+//! endpoint's cache or an RFC 5077 ticket):
+//!
+//! ```text
+//!   ClientHello (session ID / ticket) ->  ServerHello (echoes the ID),
+//!                                         [NewSessionTicket],
+//!                                         ChangeCipherSpec, Finished
+//!   ChangeCipherSpec, Finished        ->
+//! ```
+//!
+//! Here the server's flight expects an answer, so its retransmission timer
+//! runs until the client's Finished arrives (RFC 6347 4.2.4).
+//!
 //! Each state is a struct holding exactly what the next step needs; a
 //! transition consumes it.
 
@@ -23,6 +36,7 @@ use dtls_crypto::record::RecordProtection;
 use dtls_crypto::sign::{KeyType, SignatureScheme};
 use dtls_crypto::suites::AuthAlgorithm;
 
+use super::session::{ServerResumption, StoredSession};
 use super::{Ctx, Fatal, Message, SessionSecrets, SideConfig};
 use crate::config::{ClientAuthMode, Identity, ServerConfig};
 use crate::event::{Event, NegotiatedParams, StatusCode};
@@ -31,8 +45,8 @@ use crate::msgs::codec::Codec;
 use crate::msgs::extensions::{ClientExtension, HeartbeatMode, ServerExtension};
 use crate::msgs::handshake::{HandshakePayload, HandshakeType};
 use crate::msgs::messages::{
-    Certificate, CertificateRequest, ClientHello, DigitallySigned, Finished, ServerEcdhParams,
-    ServerHello, ServerHelloDone, ServerKeyExchange,
+    Certificate, CertificateRequest, ClientHello, DigitallySigned, Finished, NewSessionTicket,
+    ServerEcdhParams, ServerHello, ServerHelloDone, ServerKeyExchange,
 };
 use crate::msgs::record::ProtocolVersion;
 
@@ -55,6 +69,19 @@ struct Negotiated {
     client_auth: ClientAuthMode,
     /// Signature schemes offered in our CertificateRequest.
     requested_schemes: Vec<u16>,
+    /// The session ID we assigned (empty when the cache is off).
+    session_id: Vec<u8>,
+    /// Whether we promised a NewSessionTicket (RFC 5077 3.2).
+    issue_ticket: bool,
+}
+
+/// An abbreviated handshake: our flight is out; waiting for the client's
+/// ChangeCipherSpec and Finished.
+pub(crate) struct Resumed {
+    session: StoredSession,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+    alpn: Option<Vec<u8>>,
 }
 
 /// Waiting for the client's Certificate (we sent a CertificateRequest) or
@@ -92,6 +119,10 @@ pub(crate) enum State {
     /// Client Finished verified; waiting for the application's decision on
     /// the client certificate.
     AwaitDecision(Box<KeysDerived>),
+    /// Abbreviated handshake, before the client's ChangeCipherSpec.
+    ResumeExpectChangeCipherSpec(Box<Resumed>),
+    /// Abbreviated handshake, before the client's Finished.
+    ResumeExpectFinished(Box<Resumed>),
     Established(Box<Established>),
     /// After a fatal error; nothing more happens.
     Failed,
@@ -152,7 +183,6 @@ impl State {
         now: Instant,
         message: Option<&Message>,
     ) -> Result<bool, Fatal> {
-        let _ = now;
         let state = std::mem::replace(self, State::Failed);
         let (next, progressed) = match (state, message) {
             (State::ExpectChangeCipherSpec(k), None) if ctx.peer_ccs_pending => {
@@ -161,23 +191,31 @@ impl State {
                 ctx.progress("received ChangeCipherSpec");
                 (State::ExpectFinished(k), true)
             }
-            (State::AwaitDecision(k), None) if k.decision.is_some() => (finish(ctx, *k)?, true),
+            (State::ResumeExpectChangeCipherSpec(r), None) if ctx.peer_ccs_pending => {
+                ctx.peer_ccs_pending = false;
+                ctx.records.activate_read_epoch1();
+                ctx.progress("received ChangeCipherSpec");
+                (State::ResumeExpectFinished(r), true)
+            }
+            (State::AwaitDecision(k), None) if k.decision.is_some() => {
+                (finish(ctx, *k, now)?, true)
+            }
             (state, None) => (state, false),
-            (state, Some(msg)) => (on_message(ctx, state, msg)?, true),
+            (state, Some(msg)) => (on_message(ctx, state, msg, now)?, true),
         };
         *self = next;
         Ok(progressed)
     }
 }
 
-fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal> {
+fn on_message(ctx: &mut Ctx, state: State, msg: &Message, now: Instant) -> Result<State, Fatal> {
     let typ = HandshakeType::from(msg.msg_type());
     let payload = HandshakePayload::read(typ, msg.body()).map_err(decode_failure)?;
     match (state, payload) {
         (State::ExpectClientHello, HandshakePayload::ClientHello(hello)) => {
             ctx.transcript
                 .add_message(msg.msg_type(), msg.message_seq(), msg.body());
-            on_client_hello(ctx, &hello)
+            on_client_hello(ctx, &hello, now)
         }
         (State::ExpectClientFlight(mut s), HandshakePayload::Certificate(cert))
             if s.expect_certificate =>
@@ -265,7 +303,42 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
             if !k.client_chain.is_empty() && k.decision.is_none() {
                 return Ok(State::AwaitDecision(k));
             }
-            finish(ctx, *k)
+            finish(ctx, *k, now)
+        }
+        (State::ResumeExpectFinished(r), HandshakePayload::Finished(fin)) => {
+            let hash = r.session.suite.prf_hash();
+            let expected =
+                prf::verify_data(hash, &r.session.master, true, &ctx.transcript.hash(hash));
+            if !constant_time_eq(&expected, &fin.verify_data) {
+                return Err(Fatal::new(
+                    AlertDescription::DecryptError,
+                    StatusCode::HandshakeError,
+                    "the client's Finished message does not verify (abbreviated handshake)",
+                ));
+            }
+            // The client's Finished acknowledges our flight (RFC 6347 4.2.4).
+            ctx.peer_flight_started();
+            ctx.progress("received client Finished; session resumed");
+            let params = NegotiatedParams {
+                version: "DTLS 1.2",
+                cipher_suite: r.session.suite,
+                group: None,
+                signature_scheme: None,
+                resumed: true,
+                extended_master_secret: r.session.extended_master_secret,
+                alpn_protocol: r.alpn,
+                server_name: r.session.server_name.clone(),
+                peer_certificates: r.session.peer_certificates.clone(),
+            };
+            ctx.established(params);
+            Ok(State::Established(Box::new(Established {
+                secrets: SessionSecrets {
+                    suite: r.session.suite,
+                    master: r.session.master,
+                    client_random: r.client_random,
+                    server_random: r.server_random,
+                },
+            })))
         }
         (State::Established(e), HandshakePayload::ClientHello(_)) => {
             // RFC 5746 4.4 / RFC 5246 7.2.2: we never renegotiate.
@@ -310,8 +383,9 @@ fn report_client_certificate(ctx: &mut Ctx, k: &mut KeysDerived) {
     });
 }
 
-/// Sends our ChangeCipherSpec and Finished (flight 6) and completes.
-fn finish(ctx: &mut Ctx, k: KeysDerived) -> Result<State, Fatal> {
+/// Sends [NewSessionTicket], ChangeCipherSpec and Finished (flight 6),
+/// hands the new session to the endpoint's cache, and completes.
+fn finish(ctx: &mut Ctx, k: KeysDerived, now: Instant) -> Result<State, Fatal> {
     if k.decision == Some(false) {
         return Err(Fatal::new(
             AlertDescription::BadCertificate,
@@ -320,10 +394,34 @@ fn finish(ctx: &mut Ctx, k: KeysDerived) -> Result<State, Fatal> {
         ));
     }
     let hash = k.negotiated.suite.prf_hash();
-    let verify = prf::verify_data(hash, &k.master, false, &ctx.transcript.hash(hash));
     // The final flight is only re-sent when the client re-sends its own
     // (RFC 6347 4.2.4), so no timer.
     ctx.begin_flight(false);
+    if let Some(res) = ctx.resumption.as_deref_mut() {
+        let session = StoredSession {
+            id: k.negotiated.session_id.clone(),
+            suite: k.negotiated.suite,
+            master: k.master.clone(),
+            extended_master_secret: k.negotiated.extended_master_secret,
+            peer_certificates: k.client_chain.clone(),
+            server_name: k.negotiated.server_name.clone(),
+            created_secs: res.secs(now),
+        };
+        let ticket = if k.negotiated.issue_ticket {
+            Some(seal_ticket(res, &session))
+        } else {
+            None
+        };
+        if res.cache_enabled && !session.id.is_empty() {
+            res.new_session = Some(session);
+        }
+        if let Some(nst) = ticket {
+            // RFC 5077 3.3: after the client's Finished, before our CCS;
+            // part of the transcript our Finished covers.
+            queue(ctx, HandshakeType::NewSessionTicket, |b| nst.encode(b));
+        }
+    }
+    let verify = prf::verify_data(hash, &k.master, false, &ctx.transcript.hash(hash));
     ctx.queue_change_cipher_spec(k.server_write);
     let mut body = Vec::new();
     Finished {
@@ -352,6 +450,155 @@ fn finish(ctx: &mut Ctx, k: KeysDerived) -> Result<State, Fatal> {
             client_random: n.client_random,
             server_random: n.server_random,
         },
+    })))
+}
+
+/// Largest ticket plaintext we seal; a bigger session (a huge client
+/// chain) gets an empty ticket (RFC 5077 3.3 allows it).
+const MAX_TICKET_STATE: usize = 16 * 1024;
+
+/// The NewSessionTicket for `session` (RFC 5077 3.3).
+fn seal_ticket(res: &ServerResumption, session: &StoredSession) -> NewSessionTicket {
+    let state = session.encode_ticket_state();
+    let ticket = match &res.tickets {
+        Some(keys) if state.len() <= MAX_TICKET_STATE => keys.seal(&state).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    NewSessionTicket {
+        ticket_lifetime_hint: u32::try_from(res.lifetime_secs).unwrap_or(u32::MAX),
+        ticket,
+    }
+}
+
+/// The session a ClientHello may resume (RFC 5246 7.4.1.2, RFC 5077 3.4):
+/// a valid, fresh ticket first, else the cached session its ID names. The
+/// session must still be acceptable under today's config and this hello:
+/// its suite offered and enabled (RFC 5246 7.4.1.3), with EtM for CBC
+/// (RFC 7366 3.1), the same EMS status (RFC 7627 5.3), the same
+/// server_name (RFC 6066 3), and a client chain if one is now required.
+fn find_resumable(
+    ctx: &Ctx,
+    config: &ServerConfig,
+    hello: &ClientHello,
+    ticket: Option<&[u8]>,
+    offers: (bool, bool, Option<&str>),
+    now: Instant,
+) -> Option<StoredSession> {
+    let res = ctx.resumption.as_deref()?;
+    let (ems, etm, sni) = offers;
+    let from_ticket = match (ticket, &res.tickets) {
+        (Some(t), Some(keys)) if !t.is_empty() => keys
+            .open(t)
+            .and_then(|state| StoredSession::decode_ticket_state(&state)),
+        _ => None,
+    };
+    let from_cache = res
+        .candidate
+        .as_ref()
+        .filter(|c| !hello.session_id.is_empty() && c.id == hello.session_id)
+        .cloned();
+    let session = from_ticket
+        .filter(|s| s.is_fresh(res.secs(now), res.lifetime_secs))
+        .or(from_cache)?;
+    let acceptable = hello.cipher_suites.contains(&session.suite.id())
+        && config.common.cipher_suites.contains(&session.suite)
+        && (!session.suite.requires_encrypt_then_mac() || etm)
+        && session.extended_master_secret == ems
+        && session.server_name.as_deref() == sni
+        && (config.client_auth != ClientAuthMode::Required
+            || !session.peer_certificates.is_empty());
+    acceptable.then_some(session)
+}
+
+/// RFC 7301 3.2: with ALPN configured and offered, the server's most
+/// preferred common protocol; no overlap is fatal.
+fn select_alpn(
+    config: &ServerConfig,
+    offered: Option<&[Vec<u8>]>,
+) -> Result<Option<Vec<u8>>, Fatal> {
+    match offered {
+        Some(offered) if !config.common.alpn_protocols.is_empty() => {
+            let pick = config
+                .common
+                .alpn_protocols
+                .iter()
+                .find(|p| offered.contains(p))
+                .cloned();
+            if pick.is_none() {
+                return Err(Fatal::new(
+                    AlertDescription::NoApplicationProtocol,
+                    StatusCode::HandshakeError,
+                    "no application protocol (ALPN) in common with the client",
+                ));
+            }
+            Ok(pick)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Queues the abbreviated handshake's flight: ServerHello echoing the
+/// client's session ID, [NewSessionTicket], ChangeCipherSpec, Finished
+/// (RFC 5246 7.3, RFC 5077 3.1).
+fn resume(
+    ctx: &mut Ctx,
+    hello: &ClientHello,
+    session: StoredSession,
+    mut server_exts: Vec<ServerExtension>,
+    alpn: Option<Vec<u8>>,
+    ticket_offered: bool,
+) -> Result<State, Fatal> {
+    let suite = session.suite;
+    let server_random: [u8; 32] = dtls_crypto::random::array().map_err(internal)?;
+    if session.extended_master_secret {
+        server_exts.push(ServerExtension::ExtendedMasterSecret);
+    }
+    if suite.requires_encrypt_then_mac() {
+        server_exts.push(ServerExtension::EncryptThenMac);
+    }
+    if let Some(p) = &alpn {
+        server_exts.push(ServerExtension::Alpn(p.clone()));
+    }
+    let nst = match ctx.resumption.as_deref() {
+        Some(res) if ticket_offered && res.tickets.is_some() => Some(seal_ticket(res, &session)),
+        _ => None,
+    };
+    if nst.is_some() {
+        server_exts.push(ServerExtension::SessionTicketAck);
+    }
+    ctx.begin_flight(true);
+    let server_hello = ServerHello {
+        server_version: ProtocolVersion::Dtls1_2,
+        random: server_random,
+        session_id: hello.session_id.clone(),
+        cipher_suite: suite.id(),
+        compression_method: 0,
+        extensions: Some(server_exts),
+    };
+    queue(ctx, HandshakeType::ServerHello, |b| server_hello.encode(b));
+    if let Some(nst) = nst {
+        queue(ctx, HandshakeType::NewSessionTicket, |b| nst.encode(b));
+    }
+    let keys = prf::key_block(suite, &session.master, &hello.random, &server_random);
+    let client_write = RecordProtection::new(suite, &keys.client_write).map_err(internal)?;
+    let server_write = RecordProtection::new(suite, &keys.server_write).map_err(internal)?;
+    ctx.records.install_read_keys(client_write);
+    let hash = suite.prf_hash();
+    let verify = prf::verify_data(hash, &session.master, false, &ctx.transcript.hash(hash));
+    ctx.queue_change_cipher_spec(server_write);
+    let fin = Finished {
+        verify_data: verify.to_vec(),
+    };
+    queue(ctx, HandshakeType::Finished, |b| fin.encode(b));
+    ctx.progress(format!(
+        "sent ServerHello, ChangeCipherSpec, Finished (resuming, {})",
+        suite.name()
+    ));
+    Ok(State::ResumeExpectChangeCipherSpec(Box::new(Resumed {
+        session,
+        client_random: hello.random,
+        server_random,
+        alpn,
     })))
 }
 
@@ -401,9 +648,9 @@ fn on_client_key_exchange(
     })
 }
 
-/// Picks suite, group, signature scheme, identity and extensions, and
-/// queues flight 4.
-fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello) -> Result<State, Fatal> {
+/// Resumes a session if the hello allows it; otherwise picks suite, group,
+/// signature scheme, identity and extensions, and queues flight 4.
+fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello, now: Instant) -> Result<State, Fatal> {
     let SideConfig::Server(config) = &ctx.config else {
         return Err(internal("server state on a client connection"));
     };
@@ -441,6 +688,7 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello) -> Result<State, Fatal> {
     let mut reneg_info: Option<&[u8]> = None;
     let mut record_size_limit = None;
     let mut heartbeat = None;
+    let mut ticket: Option<&[u8]> = None;
     for ext in exts {
         match ext {
             ClientExtension::SupportedGroups(g) => offered_groups = Some(g),
@@ -455,6 +703,7 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello) -> Result<State, Fatal> {
             ClientExtension::RenegotiationInfo(r) => reneg_info = Some(r),
             ClientExtension::RecordSizeLimit(l) => record_size_limit = Some(*l),
             ClientExtension::Heartbeat(mode) => heartbeat = Some(*mode),
+            ClientExtension::SessionTicket(t) => ticket = Some(t),
             _ => {}
         }
     }
@@ -485,6 +734,39 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello) -> Result<State, Fatal> {
             StatusCode::NotSupported,
             "the client does not support uncompressed EC points",
         ));
+    }
+
+    // Extensions every ServerHello carries.
+    let mut common_exts = Vec::new();
+    if secure_renegotiation {
+        common_exts.push(ServerExtension::RenegotiationInfo(Vec::new()));
+    }
+    if let Some(limit) = record_size_limit {
+        // RFC 8449 4: in TLS 1.2 the value limits the plaintext.
+        ctx.peer_record_size_limit = Some(usize::from(limit));
+        let ours = config.common.record_size_limit.unwrap_or(1 << 14);
+        common_exts.push(ServerExtension::RecordSizeLimit(ours.clamp(64, 1 << 14)));
+    }
+    // RFC 6520 2: answer the heartbeat extension with our own mode, only
+    // when keep-alive is on (full and abbreviated handshakes alike).
+    if let Some(peer_mode) = heartbeat
+        && ctx.keepalive.enabled()
+    {
+        ctx.peer_heartbeat_mode = Some(peer_mode == HeartbeatMode::PeerAllowedToSend);
+        common_exts.push(ServerExtension::Heartbeat(our_heartbeat_mode(ctx)));
+    }
+    // Tickets need keys from the endpoint (present iff enabled).
+    let ticket_offered = ticket.is_some()
+        && ctx
+            .resumption
+            .as_deref()
+            .is_some_and(|r| r.tickets.is_some());
+
+    if let Some(session) =
+        find_resumable(ctx, &config, hello, ticket, (ems, etm, sni.as_deref()), now)
+    {
+        let alpn = select_alpn(&config, alpn_offered)?;
+        return resume(ctx, hello, session, common_exts, alpn, ticket_offered);
     }
 
     // RFC 8422 4: without supported_groups, assume the client supports the
@@ -551,34 +833,12 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello) -> Result<State, Fatal> {
         ));
     };
 
-    // RFC 7301 3.2: with ALPN configured and offered, no overlap is fatal.
-    let alpn = match alpn_offered {
-        Some(offered) if !config.common.alpn_protocols.is_empty() => {
-            let pick = config
-                .common
-                .alpn_protocols
-                .iter()
-                .find(|p| offered.contains(p))
-                .cloned();
-            if pick.is_none() {
-                return Err(Fatal::new(
-                    AlertDescription::NoApplicationProtocol,
-                    StatusCode::HandshakeError,
-                    "no application protocol (ALPN) in common with the client",
-                ));
-            }
-            pick
-        }
-        _ => None,
-    };
+    let alpn = select_alpn(&config, alpn_offered)?;
 
     let server_random: [u8; 32] = dtls_crypto::random::array().map_err(internal)?;
     let key_share = EphemeralKeyPair::generate(group).map_err(internal)?;
 
-    let mut server_exts = Vec::new();
-    if secure_renegotiation {
-        server_exts.push(ServerExtension::RenegotiationInfo(Vec::new()));
-    }
+    let mut server_exts = common_exts;
     if ems {
         server_exts.push(ServerExtension::ExtendedMasterSecret);
     }
@@ -591,25 +851,30 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello) -> Result<State, Fatal> {
     if let Some(p) = &alpn {
         server_exts.push(ServerExtension::Alpn(p.clone()));
     }
-    // RFC 6520 2: answer the heartbeat extension with our own mode, only
-    // when keep-alive is on.
-    if let Some(peer_mode) = heartbeat
-        && ctx.keepalive.enabled()
+    // RFC 6066 3: acknowledge server_name when it selected the certificate.
+    if sni
+        .as_deref()
+        .is_some_and(|name| identity_matches(identity, name))
     {
-        ctx.peer_heartbeat_mode = Some(peer_mode == HeartbeatMode::PeerAllowedToSend);
-        server_exts.push(ServerExtension::Heartbeat(our_heartbeat_mode(ctx)));
+        server_exts.push(ServerExtension::ServerNameAck);
     }
-    if let Some(limit) = record_size_limit {
-        // RFC 8449 4: in TLS 1.2 the value limits the plaintext.
-        ctx.peer_record_size_limit = Some(usize::from(limit));
-        server_exts.push(ServerExtension::RecordSizeLimit(1 << 14));
+    // RFC 5077 3.2: acknowledge the extension and promise a ticket.
+    if ticket_offered {
+        server_exts.push(ServerExtension::SessionTicketAck);
     }
+    // RFC 5246 7.4.1.3: a new session ID if we cache sessions.
+    let session_id = match ctx.resumption.as_deref() {
+        Some(res) if res.cache_enabled => dtls_crypto::random::array::<32>()
+            .map_err(internal)?
+            .to_vec(),
+        _ => Vec::new(),
+    };
 
     ctx.begin_flight(true);
     let server_hello = ServerHello {
         server_version: ProtocolVersion::Dtls1_2,
         random: server_random,
-        session_id: Vec::new(),
+        session_id: session_id.clone(),
         cipher_suite: suite.id(),
         compression_method: 0,
         extensions: Some(server_exts),
@@ -677,6 +942,8 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello) -> Result<State, Fatal> {
             server_name: sni,
             client_auth: config.client_auth,
             requested_schemes,
+            session_id,
+            issue_ticket: ticket_offered,
         },
         key_share,
         expect_certificate: request_cert,
@@ -708,18 +975,19 @@ pub(crate) fn auth_of(key: KeyType) -> AuthAlgorithm {
     }
 }
 
+/// Whether an identity serves host `name` (exact, or a `*.` wildcard for
+/// one label; RFC 6066 3, RFC 6125 6.4.3).
+fn identity_matches(id: &Identity, name: &str) -> bool {
+    id.names.iter().any(|n| {
+        n == name
+            || n.strip_prefix("*.")
+                .is_some_and(|suffix| name.split_once('.').is_some_and(|(_, rest)| rest == suffix))
+    })
+}
+
 /// Identities whose names match the SNI first, then the rest (RFC 6066 3).
 fn order_identities<'a>(identities: &'a [Identity], sni: Option<&str>) -> Vec<&'a Identity> {
-    let matches = |id: &Identity| {
-        sni.is_some_and(|name| {
-            id.names.iter().any(|n| {
-                n == name
-                    || n.strip_prefix("*.").is_some_and(|suffix| {
-                        name.split_once('.').is_some_and(|(_, rest)| rest == suffix)
-                    })
-            })
-        })
-    };
+    let matches = |id: &Identity| sni.is_some_and(|name| identity_matches(id, name));
     let mut out: Vec<&Identity> = identities.iter().filter(|i| matches(i)).collect();
     out.extend(identities.iter().filter(|i| !matches(i)));
     out

@@ -1,0 +1,461 @@
+//! Conformance of the engine to the rules it claims: SNI (RFC 6066 3), ALPN
+//! (RFC 7301), fragmented ClientHello (RFC 6347 4.2.3), final-flight
+//! retransmission (RFC 6347 4.2.4), early epoch-1 records (RFC 6347 4.1),
+//! unauthenticated alerts, renegotiation refusal (RFC 5746 4.4), peer
+//! restart (RFC 6347 4.2.8), EMS (RFC 7627 5.2), Encrypt-then-MAC
+//! (RFC 7366 3), record_size_limit (RFC 8449 4).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{has_ccs, plain_fragments, plain_record, records, rewrite_client_hello};
+use dtls_core::msgs::extensions::ClientExtension;
+use dtls_core::{Connection, Event, StatusCode};
+use dtls_crypto::CipherSuite;
+use dtls_crypto::suites::AuthAlgorithm;
+use dtls_tests::certs::{KeyKind, client_config, named_identity, server_config};
+use dtls_tests::net::LinkProfile;
+use dtls_tests::pair::Pair;
+
+fn failure(events: &[Event]) -> Option<dtls_core::Status> {
+    events.iter().find_map(|e| match e {
+        Event::HandshakeFailed(s) => Some(s.clone()),
+        _ => None,
+    })
+}
+
+fn perfect(pair: &mut Pair, client: dtls_core::config::ClientConfig) -> usize {
+    pair.add_client(client, LinkProfile::PERFECT, LinkProfile::PERFECT)
+}
+
+/// RFC 6066 3: the identity whose names match the SNI is presented; the
+/// name is reported on both sides; an unknown name gets the first identity.
+#[test]
+fn sni_selects_the_matching_identity() {
+    let a = named_identity(&["a.example"]);
+    let b = named_identity(&["b.example", "*.b.example"]);
+    let mut server = dtls_core::config::ServerConfig::new(a.clone());
+    server.identities.push(b.clone());
+    let mut pair = Pair::new(server, 1);
+    for (name, want) in [
+        (Some("b.example"), &b),
+        (Some("www.b.example"), &b),
+        (Some("a.example"), &a),
+        (Some("unknown.example"), &a),
+        (None, &a),
+    ] {
+        let mut client = client_config();
+        client.server_name = name.map(str::to_owned);
+        let i = perfect(&mut pair, client);
+        pair.drive().unwrap();
+        assert!(pair.client_connected(i), "{name:?}");
+        let params = pair.clients[i].conn.negotiated().unwrap().clone();
+        assert_eq!(params.peer_certificates, want.chain, "{name:?}");
+        let server_params = pair.server_conn(i).unwrap().negotiated().unwrap().clone();
+        assert_eq!(server_params.server_name.as_deref(), name, "{name:?}");
+        assert_eq!(params.server_name.as_deref(), name);
+    }
+}
+
+/// RFC 7301 3.2: the server picks by its own preference among the offered
+/// protocols; no overlap is a fatal no_application_protocol.
+#[test]
+fn alpn_agreement_and_no_application_protocol() {
+    let mut server = server_config(KeyKind::EcdsaP256);
+    server.common.alpn_protocols = vec![b"coap".to_vec(), b"x-test".to_vec()];
+    let mut pair = Pair::new(server, 2);
+    let mut client = client_config();
+    client.common.alpn_protocols = vec![b"x-test".to_vec(), b"coap".to_vec()];
+    perfect(&mut pair, client);
+    let mut client = client_config();
+    client.common.alpn_protocols = vec![b"h2".to_vec()];
+    perfect(&mut pair, client);
+    perfect(&mut pair, client_config());
+    pair.drive().unwrap();
+
+    assert!(pair.client_connected(0));
+    let c = pair.clients[0].conn.negotiated().unwrap();
+    assert_eq!(c.alpn_protocol.as_deref(), Some(&b"coap"[..]));
+    let s = pair.server_conn(0).unwrap().negotiated().unwrap();
+    assert_eq!(s.alpn_protocol.as_deref(), Some(&b"coap"[..]));
+
+    assert!(!pair.client_connected(1));
+    let client_failure = failure(&pair.clients[1].events).unwrap();
+    assert!(
+        client_failure
+            .description
+            .contains("no_application_protocol"),
+        "{client_failure}"
+    );
+    let server_failure = failure(&pair.server_events_of(1)).unwrap();
+    assert!(
+        server_failure.description.contains("ALPN"),
+        "{server_failure}"
+    );
+
+    // A client that offers nothing still connects, without a protocol.
+    assert!(pair.client_connected(2));
+    assert_eq!(
+        pair.clients[2].conn.negotiated().unwrap().alpn_protocol,
+        None
+    );
+}
+
+/// RFC 6347 4.2.3: with a tiny MTU the client fragments its ClientHello
+/// over several datagrams; the cookie is verified from the first fragment
+/// and the new connection reassembles the rest.
+#[test]
+fn fragmented_client_hello_completes() {
+    let mtu = 150;
+    let mut server = server_config(KeyKind::EcdsaP256);
+    server.common.mtu = mtu;
+    let mut pair = Pair::new(server, 3);
+    let mut client = client_config();
+    client.common.mtu = mtu;
+    let link = LinkProfile {
+        mtu,
+        ..LinkProfile::PERFECT
+    };
+    pair.add_client(client, link, link);
+    let fragments = Rc::new(RefCell::new(Vec::new()));
+    let seen = fragments.clone();
+    pair.clients[0].up_filter = Some(Box::new(move |d| {
+        seen.borrow_mut().extend(plain_fragments(&d));
+        vec![d]
+    }));
+    pair.drive().unwrap();
+    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    assert_eq!(pair.clients[0].up.stats.too_big, 0);
+    let hello_fragments: Vec<_> = fragments
+        .borrow()
+        .iter()
+        .filter(|f| f.0 == 1 && f.1 == 1)
+        .copied()
+        .collect();
+    assert!(
+        hello_fragments.len() >= 2 && hello_fragments.iter().any(|f| f.2 > 0),
+        "the cookie-bearing ClientHello must be fragmented: {hello_fragments:?}"
+    );
+    assert_eq!(pair.server.counters().connections_created, 1);
+}
+
+/// RFC 6347 4.2.4: the server's final flight (CCS, Finished) is lost once;
+/// the client's timer re-sends its flight, the server answers with its
+/// final flight again, and the handshake completes.
+#[test]
+fn lost_final_flight_is_resent_when_the_client_retransmits() {
+    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 4);
+    perfect(&mut pair, client_config());
+    let mut dropped = false;
+    pair.clients[0].down_filter = Some(Box::new(move |d| {
+        if !dropped && has_ccs(&d) {
+            dropped = true;
+            return vec![];
+        }
+        vec![d]
+    }));
+    pair.drive().unwrap();
+    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    assert!(pair.clients[0].conn.counters().retransmissions >= 1);
+    assert!(pair.server_conn(0).unwrap().counters().retransmissions >= 1);
+    pair.client_send(0, b"after loss").unwrap();
+    pair.drive().unwrap();
+    assert_eq!(pair.clients[0].received, vec![b"after loss".to_vec()]);
+}
+
+/// Moves a datagram's epoch-1 records into a datagram of their own, sent
+/// before the rest (so Finished overtakes ChangeCipherSpec).
+fn epoch1_first(d: Vec<u8>) -> Vec<Vec<u8>> {
+    if !has_ccs(&d) {
+        return vec![d];
+    }
+    let recs = records(&d);
+    let early: Vec<u8> = recs
+        .iter()
+        .filter(|r| r.epoch == 1)
+        .flat_map(|r| r.bytes.clone())
+        .collect();
+    let rest: Vec<u8> = recs
+        .iter()
+        .filter(|r| r.epoch == 0)
+        .flat_map(|r| r.bytes.clone())
+        .collect();
+    vec![early, rest]
+}
+
+/// RFC 6347 4.1: epoch-1 records arriving before the ChangeCipherSpec are
+/// buffered and used once it arrives, in both directions, with no
+/// retransmission needed.
+#[test]
+fn early_epoch1_records_are_buffered_and_used() {
+    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 5);
+    perfect(&mut pair, client_config());
+    pair.clients[0].up_filter = Some(Box::new(epoch1_first));
+    pair.clients[0].down_filter = Some(Box::new(epoch1_first));
+    pair.drive().unwrap();
+    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    let client = pair.clients[0].conn.counters();
+    let server = pair.server_conn(0).unwrap().counters();
+    assert_eq!(client.retransmissions, 0, "{client:?}");
+    assert_eq!(server.retransmissions, 0, "{server:?}");
+    assert_eq!(client.dropped(), 0, "{client:?}");
+    assert_eq!(server.dropped(), 0, "{server:?}");
+}
+
+/// An epoch-0 (unauthenticated) fatal alert after the handshake is
+/// ignored on both sides: anyone could forge it.
+#[test]
+fn plaintext_fatal_alert_after_handshake_is_ignored() {
+    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 6);
+    perfect(&mut pair, client_config());
+    pair.drive().unwrap();
+    assert!(pair.client_connected(0));
+    let alert = plain_record(21, 0, 1000, &[2, 40]);
+    let (now, addr) = (pair.now, pair.clients[0].addr);
+    let mut response = vec![0u8; 1500];
+    pair.server
+        .handle_datagram(now, addr, &mut alert.clone(), &mut response);
+    pair.clients[0]
+        .conn
+        .handle_datagram(now, &mut alert.clone());
+    pair.drive().unwrap();
+    assert!(pair.client_connected(0));
+    assert!(pair.server_conn(0).unwrap().is_established());
+    assert!(pair.server_conn(0).unwrap().counters().wrong_epoch >= 1);
+    assert!(pair.clients[0].conn.counters().wrong_epoch >= 1);
+    pair.client_send(0, b"still here").unwrap();
+    pair.drive().unwrap();
+    assert_eq!(pair.clients[0].received, vec![b"still here".to_vec()]);
+}
+
+/// RFC 6347 4.2.8: a client that lost its state sends a new ClientHello
+/// from the same address; after the cookie exchange it gets a new
+/// connection, and the old one is reported closed and removed.
+#[test]
+fn restarted_peer_gets_a_new_connection() {
+    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 7);
+    perfect(&mut pair, client_config());
+    pair.drive().unwrap();
+    assert!(pair.client_connected(0));
+    let old = pair.clients[0].server_handles[0];
+    pair.clients[0].conn =
+        Connection::client(Arc::new(client_config()), pair.server_addr, pair.now).unwrap();
+    pair.drive().unwrap();
+    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    assert_eq!(pair.clients[0].server_handles.len(), 2);
+    assert_eq!(pair.server.connection_count(), 1);
+    assert!(pair.server.connection(old).is_none());
+    assert!(
+        pair.server_events
+            .iter()
+            .any(|(h, e)| *h == old && matches!(e, Event::Closed(_)))
+    );
+    pair.client_send(0, b"new life").unwrap();
+    pair.drive().unwrap();
+    assert_eq!(pair.clients[0].received, vec![b"new life".to_vec()]);
+}
+
+/// A delayed duplicate of the cookie-bearing ClientHello that arrives
+/// after the handshake is not a restart (RFC 6347 4.2.8 is about a *new*
+/// ClientHello): the connection survives.
+#[test]
+fn duplicate_client_hello_after_handshake_is_not_a_restart() {
+    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 14);
+    perfect(&mut pair, client_config());
+    let hellos = Rc::new(RefCell::new(Vec::new()));
+    let seen = hellos.clone();
+    pair.clients[0].up_filter = Some(Box::new(move |d| {
+        if plain_fragments(&d).iter().any(|f| f.0 == 1) {
+            seen.borrow_mut().push(d.clone());
+        }
+        vec![d]
+    }));
+    pair.drive().unwrap();
+    assert!(pair.client_connected(0));
+    let handle = pair.clients[0].server_handles[0];
+    let with_cookie = hellos.borrow().last().unwrap().clone();
+    let (now, addr) = (pair.now, pair.clients[0].addr);
+    let mut response = vec![0u8; 1500];
+    let event = pair
+        .server
+        .handle_datagram(now, addr, &mut with_cookie.clone(), &mut response);
+    assert_eq!(event, dtls_core::DatagramEvent::Consumed);
+    pair.drive().unwrap();
+    assert_eq!(pair.server.connection_count(), 1);
+    assert!(pair.server.connection(handle).unwrap().is_established());
+    assert!(pair.client_connected(0));
+    pair.client_send(0, b"same connection").unwrap();
+    pair.drive().unwrap();
+    assert_eq!(pair.clients[0].received, vec![b"same connection".to_vec()]);
+}
+
+/// RFC 7627 5.2/5.3: a server requiring the extended master secret refuses
+/// a client that does not offer it, with handshake_failure and a clear
+/// reason; without the requirement the handshake completes without EMS.
+#[test]
+fn extended_master_secret_requirement() {
+    let mut legacy = client_config();
+    legacy.offer_extended_master_secret = false;
+    legacy.common.require_extended_master_secret = false;
+
+    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 8);
+    perfect(&mut pair, legacy.clone());
+    pair.drive().unwrap();
+    assert!(!pair.client_connected(0));
+    let server_failure = failure(&pair.server_events_of(0)).unwrap();
+    assert_eq!(server_failure.code, StatusCode::HandshakeError);
+    assert!(
+        server_failure
+            .description
+            .contains("extended master secret"),
+        "{server_failure}"
+    );
+    let client_failure = failure(&pair.clients[0].events).unwrap();
+    assert!(
+        client_failure.description.contains("handshake_failure"),
+        "{client_failure}"
+    );
+
+    let mut server = server_config(KeyKind::EcdsaP256);
+    server.common.require_extended_master_secret = false;
+    let mut pair = Pair::new(server, 9);
+    perfect(&mut pair, legacy);
+    pair.drive().unwrap();
+    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    assert!(
+        !pair.clients[0]
+            .conn
+            .negotiated()
+            .unwrap()
+            .extended_master_secret
+    );
+}
+
+fn ecdsa_suites() -> (CipherSuite, CipherSuite) {
+    let ecdsa = CipherSuite::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.auth() == AuthAlgorithm::Ecdsa);
+    let cbc = ecdsa
+        .clone()
+        .find(|s| s.requires_encrypt_then_mac())
+        .unwrap();
+    let aead = ecdsa
+        .clone()
+        .find(|s| !s.requires_encrypt_then_mac())
+        .unwrap();
+    (cbc, aead)
+}
+
+fn strip_etm(d: Vec<u8>) -> Vec<Vec<u8>> {
+    vec![rewrite_client_hello(d, |h| {
+        if let Some(exts) = &mut h.extensions {
+            exts.retain(|e| !matches!(e, ClientExtension::EncryptThenMac));
+        }
+    })]
+}
+
+/// The cipher suite of a ServerHello in this datagram, if any.
+fn server_hello_suite(d: &[u8]) -> Option<u16> {
+    records(d).iter().find_map(|r| {
+        let b = &r.bytes;
+        if r.content_type != 22 || r.epoch != 0 || b.len() < 25 + 35 || b[13] != 2 {
+            return None;
+        }
+        let body = &b[25..];
+        let sid = usize::from(body[34]);
+        Some(u16::from_be_bytes([
+            *body.get(35 + sid)?,
+            *body.get(36 + sid)?,
+        ]))
+    })
+}
+
+/// RFC 7366 3: a CBC suite is chosen only with Encrypt-then-MAC. A client
+/// hello stripped of the extension (by a man in the middle: the Finished
+/// then fails, which is the point of Finished) gets an AEAD suite in the
+/// ServerHello, or handshake_failure if the server only has CBC suites.
+#[test]
+fn cbc_only_with_encrypt_then_mac() {
+    let (cbc, aead) = ecdsa_suites();
+    let mut server = server_config(KeyKind::EcdsaP256);
+    server.common.cipher_suites = vec![cbc, aead];
+    let mut pair = Pair::new(server, 10);
+    perfect(&mut pair, client_config());
+    let i = perfect(&mut pair, client_config());
+    pair.clients[i].up_filter = Some(Box::new(strip_etm));
+    let chosen = Rc::new(RefCell::new(None));
+    let seen = chosen.clone();
+    pair.clients[i].down_filter = Some(Box::new(move |d| {
+        if let Some(suite) = server_hello_suite(&d) {
+            *seen.borrow_mut() = Some(suite);
+        }
+        vec![d]
+    }));
+    pair.drive().unwrap();
+    assert_eq!(pair.clients[0].conn.negotiated().unwrap().cipher_suite, cbc);
+    assert!(
+        pair.clients[0]
+            .conn
+            .negotiated()
+            .unwrap()
+            .extended_master_secret
+    );
+    assert_eq!(*chosen.borrow(), Some(aead.id()));
+    // The tampered hello is caught by the Finished check.
+    assert!(!pair.client_connected(1));
+
+    let mut server = server_config(KeyKind::EcdsaP256);
+    server.common.cipher_suites = vec![cbc];
+    let mut pair = Pair::new(server, 11);
+    perfect(&mut pair, client_config());
+    pair.clients[0].up_filter = Some(Box::new(strip_etm));
+    pair.drive().unwrap();
+    assert!(!pair.client_connected(0));
+    let server_failure = failure(&pair.server_events_of(0)).unwrap();
+    assert!(
+        server_failure.description.contains("Encrypt-then-MAC"),
+        "{server_failure}"
+    );
+}
+
+/// RFC 8449 4: the client's record_size_limit caps what the server sends
+/// (`max_message_len` shrinks); an oversized send is refused.
+#[test]
+fn record_size_limit_is_honoured() {
+    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 12);
+    let mut client = client_config();
+    client.common.record_size_limit = Some(256);
+    perfect(&mut pair, client);
+    pair.drive().unwrap();
+    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    let handle = pair.clients[0].server_handles[0];
+    let max = pair.server.connection(handle).unwrap().max_message_len();
+    assert!(max <= 256, "{max}");
+    let now = pair.now;
+    assert!(matches!(
+        pair.server.send(handle, now, &[0u8; 257]),
+        Err(dtls_core::Error::MessageTooLarge { .. })
+    ));
+    pair.server.send(handle, now, &[1u8; 256]).unwrap();
+    pair.drive().unwrap();
+    assert_eq!(pair.clients[0].received, vec![vec![1u8; 256]]);
+    // The server's own (2^14) limit leaves the client at the MTU bound.
+    assert!(pair.clients[0].conn.max_message_len() > 1000);
+}
+
+/// The harness drives virtual time; this guards against a test above
+/// accidentally relying on wall-clock time.
+#[test]
+fn virtual_time_is_bounded() {
+    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 13);
+    perfect(&mut pair, client_config());
+    pair.drive().unwrap();
+    assert!(pair.elapsed() < Duration::from_secs(1));
+}

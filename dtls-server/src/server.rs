@@ -371,6 +371,11 @@ impl DtlsServer {
                 .collect();
         }
         config.unix_time = Some(UnixTime(Arc::new(unix_now)));
+        // ReuseSSLSession: session-ID cache and RFC 5077 tickets.
+        if !st.reuse_ssl_session {
+            config.session_cache_capacity = 0;
+            config.session_tickets = false;
+        }
         // KeepAlive*: RFC 6520 heartbeats run inside the engine, whose
         // poll_timeout carries their deadlines; DefaultIdleTimeout too.
         config.common.keep_alive = KeepAliveConfig {

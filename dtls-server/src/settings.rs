@@ -538,16 +538,7 @@ pub const SETTINGS: &[SettingInfo] = &[
     info("InBufferSize", Cfg, BeforeListening, Id::InBufferSize),
     info("OutBufferSize", Cfg, BeforeListening, Id::OutBufferSize),
     info("LogSSLPackets", Cfg, ReadWrite, Id::LogSslPackets),
-    info(
-        "ReuseSSLSession",
-        Cfg,
-        Support::Fixed(
-            FixedValue::Bool(false),
-            "session resumption is not implemented: the server sends an empty session_id, so \
-             every handshake is a full one (RFC 5246 section 7.4.1.3)",
-        ),
-        Id::ReuseSslSession,
-    ),
+    info("ReuseSSLSession", Cfg, BeforeListening, Id::ReuseSslSession),
     info("SSLCACerts", Cfg, BeforeListening, Id::SslCaCerts),
     info(
         "SSLCheckCRL",
@@ -779,6 +770,10 @@ pub struct ServerSettings {
     /// `QOSDSCPValue`, applied as `IP_TOS` / `IPV6_TCLASS`. Default 0
     /// (leave alone).
     pub qos_dscp: Dscp,
+    /// `ReuseSSLSession`: let clients resume sessions (abbreviated
+    /// handshakes, RFC 5246 7.3) by session ID from the server's cache and
+    /// by RFC 5077 tickets. Default true: what a server is expected to do.
+    pub reuse_ssl_session: bool,
     /// `ShareLocalPort`: `SO_REUSEPORT` (Unix) so several servers can bind
     /// the same port. Default false.
     pub share_local_port: bool,
@@ -834,6 +829,7 @@ impl Default for ServerSettings {
             dont_fragment: false,
             qos_dscp: Dscp::default(),
             share_local_port: false,
+            reuse_ssl_session: true,
             use_ipv6: false,
             in_buffer_size: None,
             out_buffer_size: None,
@@ -1216,6 +1212,7 @@ impl ServerSettings {
             Id::MaxPacketSize => self.max_packet_size.to_string(),
             Id::QosDscpValue => self.qos_dscp.value().to_string(),
             Id::ShareLocalPort => print_bool(self.share_local_port),
+            Id::ReuseSslSession => print_bool(self.reuse_ssl_session),
             Id::UseIpv6 => print_bool(self.use_ipv6),
             Id::InBufferSize => self.in_buffer_size.map_or(0, NonZeroUsize::get).to_string(),
             Id::OutBufferSize => self
@@ -1317,6 +1314,7 @@ impl ServerSettings {
                     .ok_or_else(|| invalid(name, value, "a DSCP is 0 to 63".to_owned()))?;
             }
             Id::ShareLocalPort => self.share_local_port = parse_bool(name, value)?,
+            Id::ReuseSslSession => self.reuse_ssl_session = parse_bool(name, value)?,
             Id::UseIpv6 => self.use_ipv6 = parse_bool(name, value)?,
             Id::InBufferSize => self.in_buffer_size = NonZeroUsize::new(parse_usize(name, value)?),
             Id::OutBufferSize => {

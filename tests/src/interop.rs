@@ -48,6 +48,9 @@ pub struct Observed {
     pub client_certs: Vec<SslClientAuthenticationEvent>,
     /// Negotiated suite names of successful connections.
     pub suites: Vec<String>,
+    /// Whether each successful connection was an abbreviated (resumed)
+    /// handshake, in order.
+    pub resumed: Vec<bool>,
     /// Datagrams received.
     pub data: Vec<(ConnectionId, Vec<u8>)>,
     /// Engine counters summed over the live connections, refreshed every
@@ -73,13 +76,15 @@ struct EchoRecorder {
 
 impl ServerHandler for EchoRecorder {
     fn on_connected(&mut self, server: &mut DtlsServer, e: &ConnectedEvent) {
-        let suite = server
+        let negotiated = server
             .connection(e.connection_id)
-            .and_then(|c| c.negotiated.as_ref())
-            .map(|n| n.cipher_suite.name().to_owned());
+            .and_then(|c| c.negotiated.as_ref());
+        let suite = negotiated.map(|n| n.cipher_suite.name().to_owned());
+        let resumed = negotiated.map(|n| n.resumed);
         if let Ok(mut o) = self.observed.lock() {
             o.connected.push(e.clone());
             o.suites.extend(suite);
+            o.resumed.extend(resumed);
         }
     }
     fn on_data_in(&mut self, server: &mut DtlsServer, e: &DataInEvent) {

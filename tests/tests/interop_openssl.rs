@@ -44,6 +44,10 @@ fn s_client(port: u16, extra: &[&str]) -> PeerProcess {
         "-connect".into(),
         format!("127.0.0.1:{port}"),
         "-quiet".into(),
+        // -quiet implies -ign_eof; exit (with close_notify) when stdin ends.
+        "-no_ign_eof".into(),
+        // Lines starting with Q, R or k are not commands to s_client.
+        "-nocommands".into(),
     ];
     args.extend(extra.iter().map(|s| (*s).to_owned()));
     PeerProcess::spawn("openssl", &args)
@@ -51,11 +55,18 @@ fn s_client(port: u16, extra: &[&str]) -> PeerProcess {
 
 /// Connects, sends `msg`, and returns whether it was echoed back.
 fn echo_once(port: u16, extra: &[&str], msg: &str) -> (bool, Vec<String>) {
+    echo_within(port, extra, msg, WAIT)
+}
+
+/// As [`echo_once`], waiting at most `wait` for the echo (short for cases
+/// that must not echo).
+fn echo_within(port: u16, extra: &[&str], msg: &str, wait: Duration) -> (bool, Vec<String>) {
     let mut client = s_client(port, extra);
-    // s_client prints the verify lines once the handshake is done.
-    client.wait_for_line("verify return", WAIT);
+    // s_client reads stdin only once its handshake is done, so the line
+    // can be written at once (a resumed handshake prints no verify lines
+    // to wait for).
     client.send_line(msg);
-    let echoed = client.wait_for_line(msg, WAIT);
+    let echoed = client.wait_for_line(msg, wait);
     (echoed, client.finish(Duration::from_secs(2)))
 }
 
@@ -260,7 +271,8 @@ fn client_certificates_accepted_and_rejected() {
         options.clone(),
         ClientCertVerdict::RejectAll,
     );
-    let (echoed, _) = echo_once(server.port, &cert_args, "should not echo");
+    let short = Duration::from_secs(3);
+    let (echoed, _) = echo_within(server.port, &cert_args, "should not echo", short);
     assert!(!echoed);
     assert!(server.wait_for(WAIT, |o| o.connected.iter().any(|c| c.status_code == 404)));
     drop(server);
@@ -271,7 +283,7 @@ fn client_certificates_accepted_and_rejected() {
         options,
         ClientCertVerdict::AsVerified,
     );
-    let (echoed, _) = echo_once(server.port, &[], "no cert");
+    let (echoed, _) = echo_within(server.port, &[], "no cert", short);
     assert!(!echoed);
     assert!(server.wait_for(WAIT, |o| o.connected.iter().any(|c| c.status_code != 0)));
 }
@@ -369,4 +381,33 @@ fn fifty_concurrent_clients() {
     let mut expected: Vec<String> = (0..50).map(|i| format!("client number {i}")).collect();
     expected.sort();
     assert_eq!(lines, expected);
+}
+
+/// Session resumption with s_client `-sess_out`/`-sess_in`: by RFC 5077
+/// ticket (OpenSSL's default) and by session ID (`-no_ticket`), each an
+/// abbreviated handshake on our side.
+#[test]
+fn session_resumption_by_ticket_and_by_id() {
+    if !require_peer("openssl", "version") {
+        return;
+    }
+    let server = TestServer::start(
+        certificate(KeyKind::EcdsaP256),
+        |_| {},
+        ClientCertVerdict::AsVerified,
+    );
+    for (mode, extra) in [("ticket", None), ("session id", Some("-no_ticket"))] {
+        let sess = scratch_dir("resume").join(format!("{}.pem", mode.replace(' ', "_")));
+        let _ = std::fs::remove_file(&sess);
+        let mut first: Vec<&str> = vec!["-sess_out", sess.to_str().unwrap()];
+        first.extend(extra);
+        let (echoed, output) = echo_once(server.port, &first, &format!("first {mode}"));
+        assert!(echoed, "{mode}: {output:#?}");
+        let mut second: Vec<&str> = vec!["-sess_in", sess.to_str().unwrap()];
+        second.extend(extra);
+        let (echoed, output) = echo_once(server.port, &second, &format!("second {mode}"));
+        assert!(echoed, "{mode}: {output:#?}");
+    }
+    assert!(server.wait_for(WAIT, |o| o.resumed.len() >= 4));
+    assert_eq!(server.observed().resumed, vec![false, true, false, true]);
 }

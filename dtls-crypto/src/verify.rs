@@ -155,6 +155,31 @@ impl ClientCertVerifier {
         Ok(ClientCertVerifier { anchors, flags })
     }
 
+    /// The DER distinguished names of the trusted CAs, as a server lists
+    /// them in CertificateRequest.certificate_authorities (RFC 5246 7.4.4),
+    /// so clients can pick a certificate those CAs issued.
+    pub fn ca_names(&self) -> Vec<Vec<u8>> {
+        self.anchors
+            .iter()
+            .map(|a| {
+                // The anchor keeps the Name's contents; TLS sends the whole
+                // DER Name (a SEQUENCE).
+                let body = a.subject.as_ref();
+                let mut out = vec![0x30];
+                let len = body.len();
+                if len < 0x80 {
+                    out.push(len as u8);
+                } else if len <= 0xff {
+                    out.extend_from_slice(&[0x81, len as u8]);
+                } else {
+                    out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]);
+                }
+                out.extend_from_slice(body);
+                out
+            })
+            .collect()
+    }
+
     /// A verifier trusting the `CERTIFICATE` blocks of a PEM list (the
     /// seed's `SSLClientCACerts` format: newline-separated PEM certificates).
     ///
@@ -629,5 +654,23 @@ mod tests {
             ),
             Err(Error::MalformedCertificate(_))
         ));
+    }
+    #[test]
+    fn ca_names_are_the_roots_der_subjects() {
+        let ca = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(
+            rcgen::DnType::CommonName,
+            "A CA with a rather long name for the length",
+        );
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let cert = params.self_signed(&ca).unwrap();
+        let der = CertificateDer::from(cert.der().to_vec());
+        let verifier = ClientCertVerifier::new(vec![der.clone()], SecurityFlags::NONE).unwrap();
+        let (_, parsed) = X509Certificate::from_der(der.as_ref()).unwrap();
+        assert_eq!(
+            verifier.ca_names(),
+            vec![parsed.subject().as_raw().to_vec()]
+        );
     }
 }

@@ -107,7 +107,7 @@ impl fmt::Display for Error {
             Error::WhileListening(setting) => write!(
                 f,
                 "{setting} cannot be changed while the server is listening: \
-                 it is read by StartListening; call StopListening first"
+                 it is read by StartListening; call Shutdown first (StopListening keeps the socket)"
             ),
             Error::NotASetting { name, use_instead } => write!(
                 f,

@@ -394,6 +394,8 @@ impl DtlsServer {
                     st.ssl_security_flags,
                 )
                 .map_err(|e| Error::Certificate(format!("SSLClientCACerts: {e}")))?;
+                // RFC 5246 7.4.4: tell clients which CAs we accept.
+                config.client_ca_names = verifier.ca_names();
                 config.client_verifier = Some(Arc::new(verifier));
             }
         }
@@ -448,9 +450,13 @@ impl DtlsServer {
         let socket = self.bind()?;
         let endpoint = Endpoint::new(Arc::new(config))?;
         if let Some(path) = &self.settings.ssl_key_log_file {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
+            // Append only, and readable by the owner alone: the file holds
+            // every session's keys.
+            let mut options = std::fs::OpenOptions::new();
+            options.create(true).append(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let file = options
                 .open(path)
                 .map_err(|e| Error::Io(format!("SSLKeyLogFile {}: {e}", path.display())))?;
             self.key_log = Some(file);
@@ -609,7 +615,7 @@ impl DtlsServer {
 
     /// `DoEvents`: processes everything that is ready (datagrams, timers,
     /// idle timeouts) and, if nothing is, waits up to
-    /// `ServerOptions::do_events_wait` for a datagram.
+    /// [`set_do_events_wait`](Self::set_do_events_wait) (default 100 ms) for a datagram.
     ///
     /// # Errors
     /// A socket error other than a timeout.
@@ -778,13 +784,26 @@ impl DtlsServer {
         let (Some(endpoint), Some(socket)) = (self.endpoint.as_mut(), self.socket.as_ref()) else {
             return;
         };
+        let mut failures = Vec::new();
         while let Some(t) = endpoint.poll_transmit(now, &mut self.send_buf) {
             let Some(datagram) = self.send_buf.get(..t.len) else {
                 continue;
             };
-            if socket.send_to(datagram, t.destination).is_err() {
+            if let Err(e) = socket.send_to(datagram, t.destination) {
                 self.send_errors += 1;
+                failures.push((t.connection, t.destination, e));
             }
+        }
+        // The seed's Error event: a datagram could not be sent (the
+        // connection's retransmission or keep-alive will notice if it
+        // matters).
+        for (handle, destination, e) in failures {
+            let id = self.by_handle.get(&handle).copied();
+            self.error(
+                id,
+                StatusCode::InvalidFlow,
+                format!("cannot send a datagram to {destination}: {e}"),
+            );
         }
     }
 
@@ -975,7 +994,6 @@ impl DtlsServer {
     }
 
     /// Reports an error through the `Error` event.
-    #[allow(dead_code)]
     fn error(&mut self, id: Option<ConnectionId>, code: StatusCode, description: String) {
         let e = ErrorEvent {
             connection_id: id,

@@ -1064,11 +1064,11 @@ mod tests {
 
     #[test]
     fn ecdsa_hash_is_not_bound_to_the_curve_for_verification() {
-        // A P-384 certificate and the sha256+ECDSA code point (RFC 8422
-        // 5.1.3): ring's ECDSA_P384_SHA256_ASN1 verifies it. We sign with
-        // ring's P-384/SHA-384 signer, so check the cross combination by
-        // signing the SHA-384 way and verifying as 0x0503, then confirming
-        // 0x0403 is at least *attempted* (BadSignature, not Unsupported).
+        // RFC 8422 5.1.3: 0x0403 on a P-384 certificate is tried with
+        // ring's ECDSA_P384_SHA256_ASN1 (so a SHA-384 signature is a bad
+        // signature, not an unsupported scheme), while 0x0603 has no ring
+        // implementation for P-384. Real cross-hash signatures made by
+        // OpenSSL are verified in tests/openssl_interop.rs.
         let g = generate(&rcgen::PKCS_ECDSA_P384_SHA384);
         let key = load_pkcs8(&g.key).unwrap();
         let sig = key

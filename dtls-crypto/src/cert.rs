@@ -857,28 +857,6 @@ pub(crate) fn der_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     Some((tag, &rest[..len], &rest[len..]))
 }
 
-fn der_push_len(out: &mut Vec<u8>, len: usize) {
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|&&b| b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-}
-
-fn der_wrap(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
-    let len: usize = parts.iter().map(|p| p.len()).sum();
-    let mut out = Vec::with_capacity(len + 6);
-    out.push(tag);
-    der_push_len(&mut out, len);
-    for p in parts {
-        out.extend_from_slice(p);
-    }
-    out
-}
-
 /// Decodes Base64 text (whitespace ignored); `None` if it is not Base64.
 fn decode_base64_text(data: &[u8]) -> Option<Vec<u8>> {
     let compact: Vec<u8> = data
@@ -1154,29 +1132,8 @@ const OID_P521: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x23];
 pub(crate) const OID_RSA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
 pub(crate) const OID_RSA_PSS: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0A];
 const OID_DSA: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x38, 0x04, 0x01];
-const OID_X25519: &[u8] = &[0x2B, 0x65, 0x6E];
-const OID_X448: &[u8] = &[0x2B, 0x65, 0x6F];
 pub(crate) const OID_ED25519: &[u8] = &[0x2B, 0x65, 0x70];
 const OID_ED448: &[u8] = &[0x2B, 0x65, 0x71];
-
-pub(crate) fn key_type_name(alg: &[u8], param: Option<&[u8]>) -> String {
-    match alg {
-        OID_EC_PUBLIC_KEY => match param {
-            Some(OID_P256) => "EC P-256".into(),
-            Some(OID_P384) => "EC P-384".into(),
-            Some(OID_P521) => "EC P-521".into(),
-            _ => "EC (curve other than P-256/P-384)".into(),
-        },
-        OID_RSA => "RSA".into(),
-        OID_RSA_PSS => "RSASSA-PSS".into(),
-        OID_DSA => "DSA".into(),
-        OID_X25519 => "X25519".into(),
-        OID_X448 => "X448".into(),
-        OID_ED25519 => "Ed25519".into(),
-        OID_ED448 => "Ed448".into(),
-        _ => "unknown-algorithm".into(),
-    }
-}
 
 /// The public key (as it appears in a certificate's SPKI BIT STRING) of a
 /// private key; fails with a message naming unsupported key types.
@@ -1184,53 +1141,6 @@ pub(crate) fn key_public_bytes(key: &PrivateKeyDer<'_>) -> Result<Vec<u8>, Error
     Ok(crate::sign::SigningKey::from_der(key)?
         .public_key()
         .to_vec())
-}
-
-/// The algorithm OID and (for EC) curve OID of a PKCS#8 key.
-pub(crate) fn pkcs8_algorithm(der: &[u8]) -> Result<(&[u8], Option<&[u8]>), Error> {
-    let malformed = || Error::BadPrivateKey("the PKCS#8 structure is malformed".into());
-    let (_, body, _) = der_tlv(der).filter(|t| t.0 == 0x30).ok_or_else(malformed)?;
-    let (_, _version, rest) = der_tlv(body)
-        .filter(|t| t.0 == 0x02)
-        .ok_or_else(malformed)?;
-    let (_, alg_id, _) = der_tlv(rest)
-        .filter(|t| t.0 == 0x30)
-        .ok_or_else(malformed)?;
-    let (_, oid, rest) = der_tlv(alg_id)
-        .filter(|t| t.0 == 0x06)
-        .ok_or_else(malformed)?;
-    let param = der_tlv(rest).filter(|t| t.0 == 0x06).map(|t| t.1);
-    Ok((oid, param))
-}
-
-/// Wraps a SEC1 `ECPrivateKey` in a PKCS#8 envelope (DER encoding only),
-/// taking the curve from its `[0]` parameters.
-pub(crate) fn sec1_to_pkcs8(sec1: &[u8]) -> Result<Vec<u8>, Error> {
-    let malformed = || Error::BadPrivateKey("the SEC1 EC private key is malformed".into());
-    let (_, body, _) = der_tlv(sec1)
-        .filter(|t| t.0 == 0x30)
-        .ok_or_else(malformed)?;
-    let (_, _version, rest) = der_tlv(body)
-        .filter(|t| t.0 == 0x02)
-        .ok_or_else(malformed)?;
-    let (_, _private, mut rest) = der_tlv(rest)
-        .filter(|t| t.0 == 0x04)
-        .ok_or_else(malformed)?;
-    let mut curve = None;
-    while let Some((tag, value, next)) = der_tlv(rest) {
-        if tag == 0xA0 {
-            curve = der_tlv(value).filter(|t| t.0 == 0x06).map(|t| t.1);
-        }
-        rest = next;
-    }
-    let curve = curve.ok_or_else(|| {
-        Error::BadPrivateKey("the SEC1 EC private key does not name its curve".into())
-    })?;
-    let alg_oid = der_wrap(0x06, &[OID_EC_PUBLIC_KEY]);
-    let curve_oid = der_wrap(0x06, &[curve]);
-    let alg = der_wrap(0x30, &[&alg_oid, &curve_oid]);
-    let octets = der_wrap(0x04, &[sec1]);
-    Ok(der_wrap(0x30, &[&[0x02, 0x01, 0x00], &alg, &octets]))
 }
 
 // ---------------------------------------------------------------------------
@@ -1847,13 +1757,9 @@ mod tests {
             ],
         );
         for (crt, key, expect) in [
-            ("p521.crt", "p521.key", "EC P-521 keys are not supported"),
-            (
-                "rsa1024.crt",
-                "rsa1024.key",
-                "RSA keys shorter than 2048 bits are not supported",
-            ),
-            ("ed448.crt", "ed448.key", "Ed448 keys are not supported"),
+            ("p521.crt", "p521.key", "P-521"),
+            ("rsa1024.crt", "rsa1024.key", "2048"),
+            ("ed448.crt", "ed448.key", "Ed448"),
         ] {
             match Certificate::from_pem_files(&dir.path(crt), &dir.path(key)) {
                 Err(Error::BadPrivateKey(msg)) => assert!(msg.contains(expect), "{msg}"),

@@ -1,91 +1,126 @@
-//! Signatures: the server's ServerKeyExchange signature, the client's
-//! CertificateVerify, and verifying both (RFC 5246 7.4.1.4.1, 7.4.3, 7.4.8;
-//! RFC 8422 5.4; codepoints from RFC 8446 4.2.3 as used in TLS 1.2).
+//! Signatures: the server's ServerKeyExchange signature and verification of
+//! a client's CertificateVerify.
 //!
-//! In TLS 1.2 an ECDSA codepoint names a hash and "ECDSA", not a curve:
-//! `ecdsa_secp256r1_sha256` (0x0403) is SHA-256 with ECDSA on any curve.
-//! Verification therefore accepts the cross combinations ring offers; our
-//! own signing uses the natural pairing (P-256 with SHA-256, P-384 with
-//! SHA-384), the only ones ring signs.
-
-use ring::rand::SystemRandom;
-use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, SignatureVerificationAlgorithm};
-use zeroize::Zeroizing;
+//! In TLS 1.2 the signature algorithm is the (hash, signature) pair of
+//! RFC 5246 section 7.4.1.4.1, which shares its code points with the TLS 1.3
+//! `SignatureScheme` registry (RFC 8446 section 4.2.3). One difference
+//! matters: in TLS 1.2 `ecdsa_secp256r1_sha256` (0x0403) means "SHA-256 with
+//! ECDSA" on *any* curve, not only P-256 (RFC 8422 section 5.1.3), so
+//! verification tries every curve `ring` supports for that hash.
+//!
+//! Signing uses `ring`. Verification uses `ring`, with the certificate's
+//! SubjectPublicKeyInfo taken apart by `rustls-webpki`; for P-521
+//! certificates (which `ring` lacks) the RustCrypto `p521` crate verifies.
+//!
+//! Private keys come as PKCS#8 (RFC 5208), PKCS#1 RSA (RFC 8017 appendix
+//! A.1.2) or SEC1 EC keys (RFC 5915). `ring` has no SEC1 parser, so a SEC1
+//! key is re-wrapped, unchanged, in a PKCS#8 envelope naming its curve.
 
 use crate::Error;
-use crate::cert::{
-    OID_EC_PUBLIC_KEY, OID_ED25519, OID_P256, OID_P384, OID_RSA, key_type_name, pkcs8_algorithm,
-    sec1_to_pkcs8,
+use ring::digest;
+use ring::rand::SystemRandom;
+use ring::signature::{self as ring_sig, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
+use rustls_pki_types::{
+    AlgorithmIdentifier, CertificateDer, InvalidSignature, PrivateKeyDer,
+    SignatureVerificationAlgorithm, alg_id,
 };
+use zeroize::Zeroizing;
 
-macro_rules! schemes {
-    ($( $(#[$doc:meta])* $variant:ident = $value:literal, $name:literal, $seed:literal; )*) => {
-        /// A TLS 1.2 SignatureAndHashAlgorithm, as its two-byte codepoint.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum SignatureScheme {
-            $( $(#[$doc])* $variant, )*
-        }
-
-        impl SignatureScheme {
-            /// Every scheme this crate knows.
-            pub const ALL: &'static [SignatureScheme] = &[ $( SignatureScheme::$variant, )* ];
-
-            /// The codepoint.
-            pub const fn to_u16(self) -> u16 {
-                match self { $( SignatureScheme::$variant => $value, )* }
-            }
-
-            /// The scheme with this codepoint, if known.
-            pub const fn from_u16(value: u16) -> Option<SignatureScheme> {
-                match value { $( $value => Some(SignatureScheme::$variant), )* _ => None }
-            }
-
-            /// The IANA name, e.g. `ecdsa_secp256r1_sha256`.
-            pub const fn name(self) -> &'static str {
-                match self { $( SignatureScheme::$variant => $name, )* }
-            }
-
-            /// The seed's `hash-signature` spelling, e.g. `sha256-ecdsa`
-            /// (PSS schemes use `sha256-rsapss`).
-            pub const fn seed_name(self) -> &'static str {
-                match self { $( SignatureScheme::$variant => $seed, )* }
-            }
-        }
-    };
-}
-
-schemes! {
-    /// ECDSA with SHA-256.
-    EcdsaSecp256r1Sha256 = 0x0403, "ecdsa_secp256r1_sha256", "sha256-ecdsa";
-    /// ECDSA with SHA-384.
-    EcdsaSecp384r1Sha384 = 0x0503, "ecdsa_secp384r1_sha384", "sha384-ecdsa";
-    /// ECDSA with SHA-512 (verification of P-256/P-384 keys is not offered
-    /// by ring; listed so it can be named and refused).
-    EcdsaSecp521r1Sha512 = 0x0603, "ecdsa_secp521r1_sha512", "sha512-ecdsa";
-    /// Ed25519 (RFC 8422 5.1.3).
-    Ed25519 = 0x0807, "ed25519", "ed25519";
+/// A TLS signature algorithm code point (RFC 5246 section 7.4.1.4.1 as
+/// (hash, signature) byte pairs; names and the 0x08xx values from RFC 8446
+/// section 4.2.3, usable in TLS 1.2 per RFC 8422 and RFC 8446 section 4.2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u16)]
+#[non_exhaustive]
+pub enum SignatureScheme {
+    /// RSASSA-PKCS1-v1_5 with SHA-1 (legacy; verification only).
+    RsaPkcs1Sha1 = 0x0201,
+    /// ECDSA with SHA-1 (legacy; neither signing nor verification: `ring`
+    /// implements neither).
+    EcdsaSha1 = 0x0203,
     /// RSASSA-PKCS1-v1_5 with SHA-256.
-    RsaPkcs1Sha256 = 0x0401, "rsa_pkcs1_sha256", "sha256-rsa";
+    RsaPkcs1Sha256 = 0x0401,
+    /// ECDSA with SHA-256 (in TLS 1.2: on any curve).
+    EcdsaSecp256r1Sha256 = 0x0403,
     /// RSASSA-PKCS1-v1_5 with SHA-384.
-    RsaPkcs1Sha384 = 0x0501, "rsa_pkcs1_sha384", "sha384-rsa";
+    RsaPkcs1Sha384 = 0x0501,
+    /// ECDSA with SHA-384 (in TLS 1.2: on any curve).
+    EcdsaSecp384r1Sha384 = 0x0503,
     /// RSASSA-PKCS1-v1_5 with SHA-512.
-    RsaPkcs1Sha512 = 0x0601, "rsa_pkcs1_sha512", "sha512-rsa";
-    /// RSASSA-PSS (rsaEncryption key) with SHA-256.
-    RsaPssRsaeSha256 = 0x0804, "rsa_pss_rsae_sha256", "sha256-rsapss";
-    /// RSASSA-PSS (rsaEncryption key) with SHA-384.
-    RsaPssRsaeSha384 = 0x0805, "rsa_pss_rsae_sha384", "sha384-rsapss";
-    /// RSASSA-PSS (rsaEncryption key) with SHA-512.
-    RsaPssRsaeSha512 = 0x0806, "rsa_pss_rsae_sha512", "sha512-rsapss";
-    /// RSASSA-PKCS1-v1_5 with SHA-1: legacy, only when configured.
-    RsaPkcs1Sha1 = 0x0201, "rsa_pkcs1_sha1", "sha1-rsa";
-    /// ECDSA with SHA-1: legacy; ring cannot verify it, so it is refused.
-    EcdsaSha1 = 0x0203, "ecdsa_sha1", "sha1-ecdsa";
+    RsaPkcs1Sha512 = 0x0601,
+    /// ECDSA with SHA-512 (verification of P-521 keys only; not for signing).
+    EcdsaSecp521r1Sha512 = 0x0603,
+    /// RSASSA-PSS, rsaEncryption key, SHA-256, salt length 32.
+    RsaPssRsaeSha256 = 0x0804,
+    /// RSASSA-PSS, rsaEncryption key, SHA-384, salt length 48.
+    RsaPssRsaeSha384 = 0x0805,
+    /// RSASSA-PSS, rsaEncryption key, SHA-512, salt length 64.
+    RsaPssRsaeSha512 = 0x0806,
+    /// Ed25519 (RFC 8422 section 5.1.3 for TLS 1.2).
+    Ed25519 = 0x0807,
 }
 
 impl SignatureScheme {
-    /// Whether the scheme hashes with SHA-1 (RFC 9155 deprecates these).
+    /// Every scheme this module knows.
+    pub const ALL: &'static [SignatureScheme] = &[
+        SignatureScheme::EcdsaSecp256r1Sha256,
+        SignatureScheme::EcdsaSecp384r1Sha384,
+        SignatureScheme::EcdsaSecp521r1Sha512,
+        SignatureScheme::Ed25519,
+        SignatureScheme::RsaPssRsaeSha256,
+        SignatureScheme::RsaPssRsaeSha384,
+        SignatureScheme::RsaPssRsaeSha512,
+        SignatureScheme::RsaPkcs1Sha256,
+        SignatureScheme::RsaPkcs1Sha384,
+        SignatureScheme::RsaPkcs1Sha512,
+        SignatureScheme::RsaPkcs1Sha1,
+        SignatureScheme::EcdsaSha1,
+    ];
+
+    /// The scheme with this code point, if known.
+    pub const fn from_u16(value: u16) -> Option<SignatureScheme> {
+        Some(match value {
+            0x0201 => SignatureScheme::RsaPkcs1Sha1,
+            0x0203 => SignatureScheme::EcdsaSha1,
+            0x0401 => SignatureScheme::RsaPkcs1Sha256,
+            0x0403 => SignatureScheme::EcdsaSecp256r1Sha256,
+            0x0501 => SignatureScheme::RsaPkcs1Sha384,
+            0x0503 => SignatureScheme::EcdsaSecp384r1Sha384,
+            0x0601 => SignatureScheme::RsaPkcs1Sha512,
+            0x0603 => SignatureScheme::EcdsaSecp521r1Sha512,
+            0x0804 => SignatureScheme::RsaPssRsaeSha256,
+            0x0805 => SignatureScheme::RsaPssRsaeSha384,
+            0x0806 => SignatureScheme::RsaPssRsaeSha512,
+            0x0807 => SignatureScheme::Ed25519,
+            _ => return None,
+        })
+    }
+
+    /// The two-byte code point (hash byte, signature byte in TLS 1.2 terms).
+    pub const fn to_u16(self) -> u16 {
+        self as u16
+    }
+
+    /// The IANA registry name, e.g. `ecdsa_secp256r1_sha256`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            SignatureScheme::RsaPkcs1Sha1 => "rsa_pkcs1_sha1",
+            SignatureScheme::EcdsaSha1 => "ecdsa_sha1",
+            SignatureScheme::RsaPkcs1Sha256 => "rsa_pkcs1_sha256",
+            SignatureScheme::EcdsaSecp256r1Sha256 => "ecdsa_secp256r1_sha256",
+            SignatureScheme::RsaPkcs1Sha384 => "rsa_pkcs1_sha384",
+            SignatureScheme::EcdsaSecp384r1Sha384 => "ecdsa_secp384r1_sha384",
+            SignatureScheme::RsaPkcs1Sha512 => "rsa_pkcs1_sha512",
+            SignatureScheme::EcdsaSecp521r1Sha512 => "ecdsa_secp521r1_sha512",
+            SignatureScheme::RsaPssRsaeSha256 => "rsa_pss_rsae_sha256",
+            SignatureScheme::RsaPssRsaeSha384 => "rsa_pss_rsae_sha384",
+            SignatureScheme::RsaPssRsaeSha512 => "rsa_pss_rsae_sha512",
+            SignatureScheme::Ed25519 => "ed25519",
+        }
+    }
+
+    /// Whether the scheme hashes with SHA-1. SHA-1 schemes are only ever
+    /// used when explicitly configured (RFC 9155 deprecates them).
     pub const fn is_sha1(self) -> bool {
         matches!(
             self,
@@ -93,87 +128,140 @@ impl SignatureScheme {
         )
     }
 
-    /// Whether we can verify signatures of this scheme.
-    pub const fn can_verify(self) -> bool {
-        !matches!(
-            self,
-            SignatureScheme::EcdsaSecp521r1Sha512 | SignatureScheme::EcdsaSha1
-        )
+    /// Whether [`verify_signature`] can check this scheme for at least one
+    /// kind of certificate key.
+    pub fn can_verify(self) -> bool {
+        !verifiers(self).is_empty()
     }
 
-    /// Parses one name: the IANA name or the seed's `hash-signature` form
-    /// (`sha256-ecdsa`, `sha384-rsa`, `sha256-rsapss`, `ed25519`).
+    /// Parses one name of the `TLS12SignatureAlgorithms` setting: the
+    /// seed's `hash-signature` form (`sha256-ecdsa`, `sha384-rsa`, also
+    /// `sha256-rsapss`), or an IANA name (`rsa_pss_rsae_sha256`, `ed25519`);
+    /// case-insensitive. In the `hash-signature` form, `rsa` means
+    /// RSASSA-PKCS1-v1_5, as in RFC 5246 section 7.4.1.4.1.
     ///
     /// # Errors
-    /// A name that exists but cannot be used (DSA, SHA-224, MD5, ECDSA with
-    /// SHA-1 or SHA-512) is [`Error::UnsupportedSignatureScheme`] with its
-    /// codepoint; an unknown name is [`Error::InvalidInput`].
+    /// [`Error::UnsupportedAlgorithm`] for a known algorithm we cannot use
+    /// (DSA, SHA-224, MD5, ECDSA with SHA-1), [`Error::UnknownAlgorithm`]
+    /// for anything else.
     pub fn parse(name: &str) -> Result<SignatureScheme, Error> {
-        let name = name.trim().to_ascii_lowercase();
-        if let Some(s) = SignatureScheme::ALL
-            .iter()
-            .find(|s| s.name() == name || s.seed_name() == name)
-        {
-            if !s.can_verify() {
-                return Err(Error::UnsupportedSignatureScheme(s.to_u16()));
+        let trimmed = name.trim();
+        let lower = trimmed.to_ascii_lowercase();
+        let unsupported = |reason: &'static str| Error::UnsupportedAlgorithm {
+            name: trimmed.to_owned(),
+            reason,
+        };
+        let unknown = || Error::UnknownAlgorithm {
+            kind: "signature algorithm",
+            name: trimmed.to_owned(),
+        };
+        let scheme = if let Some(s) = Self::ALL.iter().find(|s| s.name() == lower) {
+            *s
+        } else {
+            let (hash, sig) = lower.split_once('-').ok_or_else(unknown)?;
+            use SignatureScheme as S;
+            match (hash, sig) {
+                ("md5" | "sha1" | "sha224" | "sha256" | "sha384" | "sha512", "dsa") => {
+                    return Err(unsupported("DSA signatures are not implemented"));
+                }
+                ("md5", "rsa" | "ecdsa") => {
+                    return Err(unsupported("MD5 signatures are forbidden (RFC 9155)"));
+                }
+                ("sha224", "rsa" | "ecdsa" | "rsapss" | "rsa-pss") => {
+                    return Err(unsupported("SHA-224 signatures are not available in ring"));
+                }
+                ("sha1", "rsa") => S::RsaPkcs1Sha1,
+                ("sha1", "ecdsa") => S::EcdsaSha1,
+                ("sha256", "rsa") => S::RsaPkcs1Sha256,
+                ("sha384", "rsa") => S::RsaPkcs1Sha384,
+                ("sha512", "rsa") => S::RsaPkcs1Sha512,
+                ("sha256", "ecdsa") => S::EcdsaSecp256r1Sha256,
+                ("sha384", "ecdsa") => S::EcdsaSecp384r1Sha384,
+                ("sha512", "ecdsa") => S::EcdsaSecp521r1Sha512,
+                ("sha256", "rsapss" | "rsa-pss") => S::RsaPssRsaeSha256,
+                ("sha384", "rsapss" | "rsa-pss") => S::RsaPssRsaeSha384,
+                ("sha512", "rsapss" | "rsa-pss") => S::RsaPssRsaeSha512,
+                _ => return Err(unknown()),
             }
-            return Ok(*s);
-        }
-        // RFC 5246 7.4.1.4.1 pairs we refuse: (hash, signature) codepoints.
-        let refused = [
-            ("md5-rsa", 0x0101),
-            ("sha1-dsa", 0x0202),
-            ("sha224-rsa", 0x0301),
-            ("sha224-dsa", 0x0302),
-            ("sha224-ecdsa", 0x0303),
-            ("sha256-dsa", 0x0402),
-            ("sha384-dsa", 0x0502),
-            ("sha512-dsa", 0x0602),
-        ];
-        match refused.iter().find(|(n, _)| *n == name) {
-            Some((_, code)) => Err(Error::UnsupportedSignatureScheme(*code)),
-            None => Err(Error::InvalidInput("unknown signature algorithm name")),
-        }
-    }
-
-    /// Parses the seed's `TLS12SignatureAlgorithms` value: a comma-separated
-    /// list. Unsupported entries are skipped when at least one usable entry
-    /// remains (the seed's own default lists DSA and SHA-224); the result is
-    /// an error only if nothing usable is left or a name is unknown.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] for an unknown name or an empty result.
-    pub fn parse_list(spec: &str) -> Result<Vec<SignatureScheme>, Error> {
-        let mut out = Vec::new();
-        for name in spec.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-            match SignatureScheme::parse(name) {
-                Ok(s) if !out.contains(&s) => out.push(s),
-                Ok(_) | Err(Error::UnsupportedSignatureScheme(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        if out.is_empty() {
-            return Err(Error::InvalidInput(
-                "no supported signature algorithm in the list",
+        };
+        if scheme == SignatureScheme::EcdsaSha1 {
+            return Err(unsupported(
+                "ring implements neither signing nor verification of ECDSA with SHA-1",
             ));
         }
-        Ok(out)
+        Ok(scheme)
+    }
+
+    /// Parses the comma-separated `TLS12SignatureAlgorithms` setting (its
+    /// default is `sha512-ecdsa,sha512-rsa,sha512-dsa,sha384-ecdsa,...,
+    /// sha1-ecdsa,sha1-rsa,sha1-dsa`), keeping the order and dropping
+    /// duplicates and empty items.
+    ///
+    /// Because the seed's own default names DSA and SHA-224 pairs, algorithms
+    /// we know but cannot use are not an error: they are listed in
+    /// [`SchemeList::skipped`] with the reason, for the caller to log. An
+    /// empty `spec` gives an empty list, which the seed defines as "no
+    /// restriction". SHA-1 schemes are kept when listed (see
+    /// [`SignatureScheme::is_sha1`]).
+    ///
+    /// # Errors
+    /// [`Error::UnknownAlgorithm`] for a name we do not know;
+    /// [`Error::UnsupportedAlgorithm`] if `spec` names algorithms but none
+    /// of them is usable.
+    pub fn parse_list(spec: &str) -> Result<SchemeList, Error> {
+        let mut list = SchemeList::default();
+        for item in spec.split(',').filter(|s| !s.trim().is_empty()) {
+            match SignatureScheme::parse(item) {
+                Ok(scheme) => {
+                    if !list.schemes.contains(&scheme) {
+                        list.schemes.push(scheme);
+                    }
+                }
+                Err(Error::UnsupportedAlgorithm { name, reason }) => {
+                    list.skipped.push((name, reason));
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        if list.schemes.is_empty() && !list.skipped.is_empty() {
+            return Err(Error::UnsupportedAlgorithm {
+                name: spec.trim().to_owned(),
+                reason: "none of the listed signature algorithms is supported",
+            });
+        }
+        Ok(list)
     }
 }
 
-/// The kind of key a [`SigningKey`] holds.
+impl std::fmt::Display for SignatureScheme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The result of [`SignatureScheme::parse_list`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchemeList {
+    /// The usable schemes, in the configured order.
+    pub schemes: Vec<SignatureScheme>,
+    /// Configured names that are known but unusable, with the reason.
+    pub skipped: Vec<(String, &'static str)>,
+}
+
+/// The kind of a [`SigningKey`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum KeyType {
-    /// ECDSA on P-256.
+    /// ECDSA on NIST P-256.
     EcdsaP256,
-    /// ECDSA on P-384.
+    /// ECDSA on NIST P-384.
     EcdsaP384,
     /// Ed25519.
     Ed25519,
-    /// RSA with this modulus size.
+    /// RSA with a modulus of `bits` bits.
     Rsa {
-        /// Modulus length in bits.
-        bits: u32,
+        /// The modulus size in bits.
+        bits: usize,
     },
 }
 
@@ -183,11 +271,10 @@ enum Inner {
     Rsa(RsaKeyPair),
 }
 
-/// A private key that signs handshake messages.
+/// A private key the server signs with. Keys are held by `ring`.
 pub struct SigningKey {
     inner: Inner,
     key_type: KeyType,
-    public: Vec<u8>,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -198,346 +285,947 @@ impl std::fmt::Debug for SigningKey {
     }
 }
 
-fn rejected(what: &str, e: ring::error::KeyRejected) -> Error {
-    let text = e.to_string();
-    if text.contains("TooSmall") {
-        Error::BadPrivateKey(format!(
-            "{what} keys shorter than 2048 bits are not supported"
-        ))
-    } else if text.contains("TooLarge") {
-        Error::BadPrivateKey(format!(
-            "{what} keys longer than 8192 bits are not supported"
-        ))
-    } else {
-        Error::BadPrivateKey(format!("the {what} key could not be loaded: {text}"))
-    }
+const P256_SCHEMES: &[SignatureScheme] = &[SignatureScheme::EcdsaSecp256r1Sha256];
+const P384_SCHEMES: &[SignatureScheme] = &[SignatureScheme::EcdsaSecp384r1Sha384];
+const ED25519_SCHEMES: &[SignatureScheme] = &[SignatureScheme::Ed25519];
+const RSA_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::RsaPssRsaeSha256,
+    SignatureScheme::RsaPssRsaeSha384,
+    SignatureScheme::RsaPssRsaeSha512,
+    SignatureScheme::RsaPkcs1Sha256,
+    SignatureScheme::RsaPkcs1Sha384,
+    SignatureScheme::RsaPkcs1Sha512,
+];
+
+fn bad_key(message: impl Into<String>) -> Error {
+    Error::BadPrivateKey(message.into())
 }
 
 impl SigningKey {
-    /// Loads a PKCS#8 (ECDSA P-256/P-384, RSA, Ed25519), PKCS#1 (RSA) or SEC1
-    /// (EC) private key.
+    /// Loads a private key: PKCS#8 (ECDSA P-256/P-384, Ed25519, RSA),
+    /// PKCS#1 (RSA) or SEC1 (ECDSA P-256/P-384).
     ///
     /// # Errors
-    /// [`Error::BadPrivateKey`] naming the key type when it is not supported
-    /// (P-521, DSA, X448, RSA under 2048 bits...) or malformed.
+    /// [`Error::BadPrivateKey`] naming the problem: malformed DER, a key type
+    /// we do not support (ECDSA P-521 or other curves, DSA, RSA-PSS-only
+    /// keys, X25519/X448, Ed448, RSA below 2048 bits or not a multiple of
+    /// 512 bits, as `ring` requires), or a SEC1 key without curve parameters.
     pub fn from_der(key: &PrivateKeyDer<'_>) -> Result<SigningKey, Error> {
-        let rng = SystemRandom::new();
         match key {
-            PrivateKeyDer::Pkcs1(k) => {
-                let pair =
-                    RsaKeyPair::from_der(k.secret_pkcs1_der()).map_err(|e| rejected("RSA", e))?;
-                Ok(Self::rsa(pair))
-            }
+            PrivateKeyDer::Pkcs8(k) => Self::from_pkcs8(k.secret_pkcs8_der()),
+            PrivateKeyDer::Pkcs1(k) => Self::rsa(RsaKeyPair::from_der(k.secret_pkcs1_der())),
             PrivateKeyDer::Sec1(k) => {
-                let wrapped = Zeroizing::new(sec1_to_pkcs8(k.secret_sec1_der())?);
-                Self::from_pkcs8(&wrapped, &rng)
+                let (curve, pkcs8) = sec1_to_pkcs8(k.secret_sec1_der())?;
+                Self::ecdsa(curve, &pkcs8)
             }
-            PrivateKeyDer::Pkcs8(k) => Self::from_pkcs8(k.secret_pkcs8_der(), &rng),
-            _ => Err(Error::BadPrivateKey("unknown private key encoding".into())),
+            _ => Err(bad_key("unknown private key encoding")),
         }
     }
 
-    fn from_pkcs8(der: &[u8], rng: &SystemRandom) -> Result<SigningKey, Error> {
-        let (alg, param) = pkcs8_algorithm(der)?;
-        match (alg, param) {
-            (OID_EC_PUBLIC_KEY, Some(OID_P256)) => {
-                let pair =
-                    EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, der, rng)
-                        .map_err(|e| rejected("EC P-256", e))?;
-                Ok(Self::ecdsa(pair, KeyType::EcdsaP256))
-            }
-            (OID_EC_PUBLIC_KEY, Some(OID_P384)) => {
-                let pair =
-                    EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P384_SHA384_ASN1_SIGNING, der, rng)
-                        .map_err(|e| rejected("EC P-384", e))?;
-                Ok(Self::ecdsa(pair, KeyType::EcdsaP384))
-            }
-            (OID_RSA, _) => {
-                let pair = RsaKeyPair::from_pkcs8(der).map_err(|e| rejected("RSA", e))?;
-                Ok(Self::rsa(pair))
-            }
-            (OID_ED25519, _) => {
-                let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)
-                    .map_err(|e| rejected("Ed25519", e))?;
-                let public = pair.public_key().as_ref().to_vec();
+    fn from_pkcs8(der: &[u8]) -> Result<SigningKey, Error> {
+        match classify_pkcs8(der)? {
+            Pkcs8Kind::Ec(curve) => Self::ecdsa(curve, der),
+            Pkcs8Kind::Ed25519 => {
+                // `maybe_unchecked` also takes the v1 PKCS#8 that OpenSSL
+                // writes (no embedded public key).
+                let kp = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)
+                    .map_err(|e| bad_key(format!("Ed25519 key rejected: {e}")))?;
                 Ok(SigningKey {
-                    inner: Inner::Ed25519(pair),
+                    inner: Inner::Ed25519(kp),
                     key_type: KeyType::Ed25519,
-                    public,
                 })
             }
-            (alg, param) => Err(Error::BadPrivateKey(format!(
-                "{} keys are not supported",
-                key_type_name(alg, param)
-            ))),
+            Pkcs8Kind::Rsa => Self::rsa(RsaKeyPair::from_pkcs8(der)),
         }
     }
 
-    fn ecdsa(pair: EcdsaKeyPair, key_type: KeyType) -> SigningKey {
-        let public = pair.public_key().as_ref().to_vec();
-        SigningKey {
-            inner: Inner::Ecdsa(pair),
+    fn ecdsa(curve: Curve, pkcs8: &[u8]) -> Result<SigningKey, Error> {
+        let (alg, key_type, name) = match curve {
+            Curve::P256 => (
+                &ring_sig::ECDSA_P256_SHA256_ASN1_SIGNING,
+                KeyType::EcdsaP256,
+                "ECDSA P-256",
+            ),
+            Curve::P384 => (
+                &ring_sig::ECDSA_P384_SHA384_ASN1_SIGNING,
+                KeyType::EcdsaP384,
+                "ECDSA P-384",
+            ),
+        };
+        let kp = EcdsaKeyPair::from_pkcs8(alg, pkcs8, &SystemRandom::new()).map_err(|e| {
+            bad_key(format!(
+                "{name} key rejected: {e} (ring requires the public key inside the EC key)"
+            ))
+        })?;
+        Ok(SigningKey {
+            inner: Inner::Ecdsa(kp),
             key_type,
-            public,
-        }
+        })
     }
 
-    fn rsa(pair: RsaKeyPair) -> SigningKey {
-        let public = pair.public().as_ref().to_vec();
-        let bits = u32::try_from(pair.public().modulus_len() * 8).unwrap_or(u32::MAX);
-        SigningKey {
-            inner: Inner::Rsa(pair),
+    fn rsa(parsed: Result<RsaKeyPair, ring::error::KeyRejected>) -> Result<SigningKey, Error> {
+        let kp = parsed.map_err(|e| match e.to_string().as_str() {
+            "TooSmall" => bad_key("RSA keys smaller than 2048 bits are not supported"),
+            "TooLarge" => bad_key("RSA keys larger than 8192 bits are not supported"),
+            "PrivateModulusLenNotMultipleOf512Bits" => {
+                bad_key("RSA keys whose size is not a multiple of 512 bits are not supported")
+            }
+            other => bad_key(format!("RSA key rejected: {other}")),
+        })?;
+        let bits = rsa_modulus_bits(kp.public_key().as_ref())
+            .ok_or_else(|| bad_key("RSA public key is malformed"))?;
+        Ok(SigningKey {
+            inner: Inner::Rsa(kp),
             key_type: KeyType::Rsa { bits },
-            public,
-        }
+        })
     }
 
-    /// The key's type.
+    /// What kind of key this is.
     pub fn key_type(&self) -> KeyType {
         self.key_type
     }
 
-    /// The public key as it appears in a certificate's subjectPublicKey BIT
-    /// STRING: an uncompressed EC point, a DER RSAPublicKey, or 32 Ed25519
-    /// bytes. Used to check a key matches its certificate.
+    /// The public key exactly as in a certificate's SubjectPublicKeyInfo BIT
+    /// STRING: the uncompressed EC point, the DER `RSAPublicKey`
+    /// (RFC 8017 appendix A.1.1) or the 32-byte Ed25519 key (RFC 8410
+    /// section 4). Comparing it with the certificate's checks that the key
+    /// belongs to the certificate.
     pub fn public_key(&self) -> &[u8] {
-        &self.public
-    }
-
-    /// The schemes this key can sign with, most preferred first. We never
-    /// sign with SHA-1 (ring does not offer it, RFC 9155 deprecates it); a
-    /// peer's SHA-1 signature can still be verified when configured.
-    pub fn supported_schemes(&self) -> &'static [SignatureScheme] {
-        use SignatureScheme as S;
-        match self.key_type {
-            KeyType::EcdsaP256 => &[S::EcdsaSecp256r1Sha256],
-            KeyType::EcdsaP384 => &[S::EcdsaSecp384r1Sha384],
-            KeyType::Ed25519 => &[S::Ed25519],
-            KeyType::Rsa { .. } => &[
-                S::RsaPssRsaeSha256,
-                S::RsaPssRsaeSha384,
-                S::RsaPssRsaeSha512,
-                S::RsaPkcs1Sha256,
-                S::RsaPkcs1Sha384,
-                S::RsaPkcs1Sha512,
-            ],
+        match &self.inner {
+            Inner::Ecdsa(kp) => kp.public_key().as_ref(),
+            Inner::Ed25519(kp) => kp.public_key().as_ref(),
+            Inner::Rsa(kp) => kp.public_key().as_ref(),
         }
     }
 
-    /// The first of our schemes the peer accepts (RFC 5246 7.4.1.4.1), given
-    /// the codepoints it offered (already filtered by local policy, which is
-    /// where SHA-1 is allowed or not).
-    pub fn choose_scheme(&self, peer_offered: &[u16]) -> Option<SignatureScheme> {
-        self.supported_schemes()
-            .iter()
-            .copied()
-            .find(|s| peer_offered.contains(&s.to_u16()))
+    /// The schemes this key can sign with, in preference order.
+    pub fn supported_schemes(&self) -> &'static [SignatureScheme] {
+        match self.key_type {
+            KeyType::EcdsaP256 => P256_SCHEMES,
+            KeyType::EcdsaP384 => P384_SCHEMES,
+            KeyType::Ed25519 => ED25519_SCHEMES,
+            KeyType::Rsa { .. } => RSA_SCHEMES,
+        }
     }
 
-    /// Signs `message` with `scheme`.
+    /// Chooses the scheme for ServerKeyExchange: the first of
+    /// [`supported_schemes`](Self::supported_schemes) that the client
+    /// offered in `signature_algorithms` (RFC 5246 section 7.4.1.4.1).
+    /// The caller filters `peer_offered` by its configured list first.
+    ///
+    /// An empty `peer_offered` means the client sent no
+    /// `signature_algorithms` extension (an empty list in the extension is
+    /// a decode error the engine rejects before): RFC 5246 section
+    /// 7.4.1.4.1 then implies SHA-1 with the key's algorithm. That is only
+    /// chosen when `allow_sha1_default` is true *and* this key can sign it;
+    /// `ring` cannot sign with SHA-1 at all, so today the answer is `None`
+    /// (and always for Ed25519, which needs the extension, RFC 8422
+    /// section 5.1.3).
+    pub fn choose_scheme(
+        &self,
+        peer_offered: &[u16],
+        allow_sha1_default: bool,
+    ) -> Option<SignatureScheme> {
+        let ours = self.supported_schemes();
+        if peer_offered.is_empty() {
+            let default = match self.key_type {
+                KeyType::Rsa { .. } => SignatureScheme::RsaPkcs1Sha1,
+                KeyType::EcdsaP256 | KeyType::EcdsaP384 => SignatureScheme::EcdsaSha1,
+                KeyType::Ed25519 => return None,
+            };
+            return (allow_sha1_default && ours.contains(&default)).then_some(default);
+        }
+        ours.iter()
+            .find(|s| peer_offered.contains(&s.to_u16()))
+            .copied()
+    }
+
+    /// Signs `message` (for ServerKeyExchange: the client random, the server
+    /// random and the ServerECDHParams, RFC 8422 section 5.4). ECDSA
+    /// signatures are DER `Ecdsa-Sig-Value`s (RFC 8422 section 5.4).
     ///
     /// # Errors
-    /// [`Error::UnsupportedSignatureScheme`] if this key cannot sign with
-    /// `scheme`; [`Error::RandomFailure`] if signing fails.
+    /// [`Error::UnsupportedSignatureScheme`] if `scheme` is not one of
+    /// [`supported_schemes`](Self::supported_schemes);
+    /// [`Error::RandomFailure`] if signing fails (only the random source can
+    /// make `ring` fail here).
     pub fn sign(&self, scheme: SignatureScheme, message: &[u8]) -> Result<Vec<u8>, Error> {
-        use SignatureScheme as S;
         if !self.supported_schemes().contains(&scheme) {
             return Err(Error::UnsupportedSignatureScheme(scheme.to_u16()));
         }
         let rng = SystemRandom::new();
         match &self.inner {
-            Inner::Ecdsa(pair) => pair
+            Inner::Ecdsa(kp) => kp
                 .sign(&rng, message)
                 .map(|s| s.as_ref().to_vec())
                 .map_err(|_| Error::RandomFailure),
-            Inner::Ed25519(pair) => Ok(pair.sign(message).as_ref().to_vec()),
-            Inner::Rsa(pair) => {
-                let padding: &'static dyn signature::RsaEncoding = match scheme {
-                    S::RsaPssRsaeSha256 => &signature::RSA_PSS_SHA256,
-                    S::RsaPssRsaeSha384 => &signature::RSA_PSS_SHA384,
-                    S::RsaPssRsaeSha512 => &signature::RSA_PSS_SHA512,
-                    S::RsaPkcs1Sha256 => &signature::RSA_PKCS1_SHA256,
-                    S::RsaPkcs1Sha384 => &signature::RSA_PKCS1_SHA384,
-                    S::RsaPkcs1Sha512 => &signature::RSA_PKCS1_SHA512,
-                    _ => return Err(Error::UnsupportedSignatureScheme(scheme.to_u16())),
+            Inner::Ed25519(kp) => Ok(kp.sign(message).as_ref().to_vec()),
+            Inner::Rsa(kp) => {
+                let padding: &'static dyn ring_sig::RsaEncoding = match scheme {
+                    SignatureScheme::RsaPssRsaeSha256 => &ring_sig::RSA_PSS_SHA256,
+                    SignatureScheme::RsaPssRsaeSha384 => &ring_sig::RSA_PSS_SHA384,
+                    SignatureScheme::RsaPssRsaeSha512 => &ring_sig::RSA_PSS_SHA512,
+                    SignatureScheme::RsaPkcs1Sha256 => &ring_sig::RSA_PKCS1_SHA256,
+                    SignatureScheme::RsaPkcs1Sha384 => &ring_sig::RSA_PKCS1_SHA384,
+                    SignatureScheme::RsaPkcs1Sha512 => &ring_sig::RSA_PKCS1_SHA512,
+                    other => return Err(Error::UnsupportedSignatureScheme(other.to_u16())),
                 };
-                let mut out = vec![0u8; pair.public().modulus_len()];
-                pair.sign(padding, &rng, message, &mut out)
+                let mut sig = vec![0u8; kp.public().modulus_len()];
+                kp.sign(padding, &rng, message, &mut sig)
                     .map_err(|_| Error::RandomFailure)?;
-                Ok(out)
+                Ok(sig)
             }
         }
     }
 }
 
-/// Verifies `signature` over `message` with the public key of the DER
-/// end-entity certificate `cert_der`, under `scheme`.
+/// Verifies `signature` over `message` with the public key of the
+/// end-entity certificate `end_entity_cert_der` (for a client's
+/// CertificateVerify, RFC 5246 section 7.4.8, the message is the handshake
+/// transcript).
 ///
 /// # Errors
-/// [`Error::BadSignature`] if it does not verify (including a scheme that
-/// does not fit the certificate's key); [`Error::MalformedCertificate`] if
-/// the certificate does not parse; [`Error::UnsupportedSignatureScheme`]
-/// for schemes we cannot verify.
+/// - [`Error::MalformedCertificate`] if the certificate cannot be parsed;
+/// - [`Error::UnsupportedSignatureScheme`] if we cannot verify `scheme` with
+///   this certificate's kind of key (e.g. an ECDSA scheme with an RSA key,
+///   SHA-512 ECDSA with a P-256 key, ECDSA with SHA-1);
+/// - [`Error::BadSignature`] if the signature does not verify.
 pub fn verify_signature(
     scheme: SignatureScheme,
-    cert_der: &[u8],
+    end_entity_cert_der: &[u8],
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), Error> {
-    use SignatureScheme as S;
-    use webpki::ring as alg;
-    let der = CertificateDer::from(cert_der);
+    let der = CertificateDer::from(end_entity_cert_der);
     let cert = webpki::EndEntityCert::try_from(&der)
-        .map_err(|e| Error::MalformedCertificate(format!("peer certificate: {e:?}")))?;
-    // In TLS 1.2 the ECDSA codepoints fix the hash, not the curve.
-    let candidates: &[&dyn SignatureVerificationAlgorithm] = match scheme {
-        S::EcdsaSecp256r1Sha256 => &[alg::ECDSA_P256_SHA256, alg::ECDSA_P384_SHA256],
-        S::EcdsaSecp384r1Sha384 => &[alg::ECDSA_P384_SHA384, alg::ECDSA_P256_SHA384],
-        S::Ed25519 => &[alg::ED25519],
-        S::RsaPkcs1Sha256 => &[alg::RSA_PKCS1_2048_8192_SHA256],
-        S::RsaPkcs1Sha384 => &[alg::RSA_PKCS1_2048_8192_SHA384],
-        S::RsaPkcs1Sha512 => &[alg::RSA_PKCS1_2048_8192_SHA512],
-        S::RsaPssRsaeSha256 => &[alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY],
-        S::RsaPssRsaeSha384 => &[alg::RSA_PSS_2048_8192_SHA384_LEGACY_KEY],
-        S::RsaPssRsaeSha512 => &[alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY],
-        S::RsaPkcs1Sha1 => return verify_rsa_sha1(cert_der, message, signature),
-        _ => return Err(Error::UnsupportedSignatureScheme(scheme.to_u16())),
-    };
-    for candidate in candidates {
-        match cert.verify_signature(*candidate, message, signature) {
+        .map_err(|e| Error::MalformedCertificate(format!("end-entity certificate: {e}")))?;
+    for alg in verifiers(scheme) {
+        match cert.verify_signature(*alg, message, signature) {
             Ok(()) => return Ok(()),
-            Err(webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_)) => continue,
+            // The certificate's key is not of this algorithm's kind: try
+            // the next curve / key type.
+            Err(webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_)) => {}
             Err(_) => return Err(Error::BadSignature),
         }
     }
-    Err(Error::BadSignature)
+    Err(Error::UnsupportedSignatureScheme(scheme.to_u16()))
 }
 
-/// RSA PKCS#1 v1.5 with SHA-1, which webpki refuses: ring directly, on the
-/// certificate's RSA public key.
-fn verify_rsa_sha1(cert_der: &[u8], message: &[u8], signature: &[u8]) -> Result<(), Error> {
-    let (_, cert) = x509_parser::parse_x509_certificate(cert_der)
-        .map_err(|e| Error::MalformedCertificate(format!("peer certificate: {e}")))?;
-    let spki = cert.public_key();
-    if spki.algorithm.algorithm.as_bytes() != OID_RSA {
-        return Err(Error::BadSignature);
+/// A `ring` verification algorithm bound to the SPKI algorithm it expects.
+#[derive(Debug)]
+struct RingVerifier {
+    public_key_alg: AlgorithmIdentifier,
+    signature_alg: AlgorithmIdentifier,
+    ring: &'static dyn ring_sig::VerificationAlgorithm,
+}
+
+impl SignatureVerificationAlgorithm for RingVerifier {
+    fn verify_signature(
+        &self,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), InvalidSignature> {
+        ring_sig::UnparsedPublicKey::new(self.ring, public_key)
+            .verify(message, signature)
+            .map_err(|_| InvalidSignature)
     }
-    signature::UnparsedPublicKey::new(
-        &signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
-        spki.subject_public_key.data.as_ref(),
-    )
-    .verify(message, signature)
-    .map_err(|_| Error::BadSignature)
+
+    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+        self.public_key_alg
+    }
+
+    fn signature_alg_id(&self) -> AlgorithmIdentifier {
+        self.signature_alg
+    }
+}
+
+/// ECDSA over P-521 (absent from `ring`) with the RustCrypto `p521` crate;
+/// the message is hashed with `ring` and checked with `verify_prehash`, so
+/// every TLS 1.2 hash pairs with the curve (RFC 8422 section 5.1.3).
+#[derive(Debug)]
+struct P521Verifier {
+    hash: &'static digest::Algorithm,
+    signature_alg: AlgorithmIdentifier,
+}
+
+impl SignatureVerificationAlgorithm for P521Verifier {
+    fn verify_signature(
+        &self,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), InvalidSignature> {
+        use p521::ecdsa::signature::hazmat::PrehashVerifier;
+        let key =
+            p521::ecdsa::VerifyingKey::from_sec1_bytes(public_key).map_err(|_| InvalidSignature)?;
+        let sig = p521::ecdsa::Signature::from_der(signature).map_err(|_| InvalidSignature)?;
+        let prehash = digest::digest(self.hash, message);
+        key.verify_prehash(prehash.as_ref(), &sig)
+            .map_err(|_| InvalidSignature)
+    }
+
+    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+        alg_id::ECDSA_P521
+    }
+
+    fn signature_alg_id(&self) -> AlgorithmIdentifier {
+        self.signature_alg
+    }
+}
+
+macro_rules! ring_verifier {
+    ($name:ident, $key:ident, $sig:ident, $ring:ident) => {
+        static $name: RingVerifier = RingVerifier {
+            public_key_alg: alg_id::$key,
+            signature_alg: alg_id::$sig,
+            ring: &ring_sig::$ring,
+        };
+    };
+}
+
+ring_verifier!(
+    P256_SHA256,
+    ECDSA_P256,
+    ECDSA_SHA256,
+    ECDSA_P256_SHA256_ASN1
+);
+ring_verifier!(
+    P384_SHA256,
+    ECDSA_P384,
+    ECDSA_SHA256,
+    ECDSA_P384_SHA256_ASN1
+);
+ring_verifier!(
+    P256_SHA384,
+    ECDSA_P256,
+    ECDSA_SHA384,
+    ECDSA_P256_SHA384_ASN1
+);
+ring_verifier!(
+    P384_SHA384,
+    ECDSA_P384,
+    ECDSA_SHA384,
+    ECDSA_P384_SHA384_ASN1
+);
+ring_verifier!(ED25519, ED25519, ED25519, ED25519);
+ring_verifier!(
+    PKCS1_SHA256,
+    RSA_ENCRYPTION,
+    RSA_PKCS1_SHA256,
+    RSA_PKCS1_2048_8192_SHA256
+);
+ring_verifier!(
+    PKCS1_SHA384,
+    RSA_ENCRYPTION,
+    RSA_PKCS1_SHA384,
+    RSA_PKCS1_2048_8192_SHA384
+);
+ring_verifier!(
+    PKCS1_SHA512,
+    RSA_ENCRYPTION,
+    RSA_PKCS1_SHA512,
+    RSA_PKCS1_2048_8192_SHA512
+);
+// SHA-1 has no alg_id constant in pki-types; the signature id is only
+// informational here (webpki matches on the public key id).
+ring_verifier!(
+    PKCS1_SHA1,
+    RSA_ENCRYPTION,
+    RSA_PKCS1_SHA256,
+    RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY
+);
+ring_verifier!(
+    PSS_SHA256,
+    RSA_ENCRYPTION,
+    RSA_PSS_SHA256,
+    RSA_PSS_2048_8192_SHA256
+);
+ring_verifier!(
+    PSS_SHA384,
+    RSA_ENCRYPTION,
+    RSA_PSS_SHA384,
+    RSA_PSS_2048_8192_SHA384
+);
+ring_verifier!(
+    PSS_SHA512,
+    RSA_ENCRYPTION,
+    RSA_PSS_SHA512,
+    RSA_PSS_2048_8192_SHA512
+);
+
+static P521_SHA256: P521Verifier = P521Verifier {
+    hash: &digest::SHA256,
+    signature_alg: alg_id::ECDSA_SHA256,
+};
+static P521_SHA384: P521Verifier = P521Verifier {
+    hash: &digest::SHA384,
+    signature_alg: alg_id::ECDSA_SHA384,
+};
+static P521_SHA512: P521Verifier = P521Verifier {
+    hash: &digest::SHA512,
+    signature_alg: alg_id::ECDSA_SHA512,
+};
+
+type Verifiers = &'static [&'static dyn SignatureVerificationAlgorithm];
+
+static ECDSA_SHA256_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 3] =
+    [&P256_SHA256, &P384_SHA256, &P521_SHA256];
+static ECDSA_SHA384_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 3] =
+    [&P256_SHA384, &P384_SHA384, &P521_SHA384];
+// ring has no ECDSA with SHA-512, so only P-521 keys (via p521).
+static ECDSA_SHA512_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&P521_SHA512];
+static ED25519_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&ED25519];
+static PKCS1_SHA1_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&PKCS1_SHA1];
+static PKCS1_SHA256_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&PKCS1_SHA256];
+static PKCS1_SHA384_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&PKCS1_SHA384];
+static PKCS1_SHA512_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&PKCS1_SHA512];
+static PSS_SHA256_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&PSS_SHA256];
+static PSS_SHA384_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&PSS_SHA384];
+static PSS_SHA512_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&PSS_SHA512];
+
+/// The verification algorithms that implement `scheme`, one per key kind.
+fn verifiers(scheme: SignatureScheme) -> Verifiers {
+    match scheme {
+        SignatureScheme::EcdsaSecp256r1Sha256 => &ECDSA_SHA256_VERIFIERS,
+        SignatureScheme::EcdsaSecp384r1Sha384 => &ECDSA_SHA384_VERIFIERS,
+        SignatureScheme::EcdsaSecp521r1Sha512 => &ECDSA_SHA512_VERIFIERS,
+        SignatureScheme::EcdsaSha1 => &[],
+        SignatureScheme::Ed25519 => &ED25519_VERIFIERS,
+        SignatureScheme::RsaPkcs1Sha1 => &PKCS1_SHA1_VERIFIERS,
+        SignatureScheme::RsaPkcs1Sha256 => &PKCS1_SHA256_VERIFIERS,
+        SignatureScheme::RsaPkcs1Sha384 => &PKCS1_SHA384_VERIFIERS,
+        SignatureScheme::RsaPkcs1Sha512 => &PKCS1_SHA512_VERIFIERS,
+        SignatureScheme::RsaPssRsaeSha256 => &PSS_SHA256_VERIFIERS,
+        SignatureScheme::RsaPssRsaeSha384 => &PSS_SHA384_VERIFIERS,
+        SignatureScheme::RsaPssRsaeSha512 => &PSS_SHA512_VERIFIERS,
+    }
+}
+
+// --- A minimal DER reader and writer (X.690), only for key containers. ---
+
+const TAG_INTEGER: u8 = 0x02;
+const TAG_OCTET_STRING: u8 = 0x04;
+const TAG_OID: u8 = 0x06;
+const TAG_SEQUENCE: u8 = 0x30;
+const TAG_CONTEXT_0: u8 = 0xA0;
+
+/// Reads one definite-length DER element: `(tag, contents, rest)`.
+fn der_read(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = input.split_first()?;
+    if tag & 0x1f == 0x1f {
+        return None; // multi-byte tags never occur in key containers
+    }
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 3 || rest.len() < n {
+            return None;
+        }
+        let (bytes, rest) = rest.split_at(n);
+        let len = bytes
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+        if bytes[0] == 0 || len < 0x80 {
+            return None; // not minimal: not DER
+        }
+        (len, rest)
+    };
+    if rest.len() < len {
+        return None;
+    }
+    let (contents, rest) = rest.split_at(len);
+    Some((tag, contents, rest))
+}
+
+/// Appends a DER element with a definite minimal length.
+fn der_write(tag: u8, contents: &[u8], out: &mut Vec<u8>) {
+    out.push(tag);
+    let len = contents.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+    out.extend_from_slice(contents);
+}
+
+// Object identifiers (DER contents).
+const OID_EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]; // 1.2.840.10045.2.1
+const OID_P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]; // 1.2.840.10045.3.1.7
+const OID_P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22]; // 1.3.132.0.34
+const OID_P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23]; // 1.3.132.0.35
+const OID_SECP256K1: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x0a]; // 1.3.132.0.10
+const OID_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]; // 1.2.840.113549.1.1.1
+const OID_RSA_PSS: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a]; // 1.2.840.113549.1.1.10
+const OID_DSA: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01]; // 1.2.840.10040.4.1
+const OID_DH: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x03, 0x01]; // 1.2.840.113549.1.3.1
+const OID_X942_DH: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3e, 0x02, 0x01]; // 1.2.840.10046.2.1
+const OID_X25519: &[u8] = &[0x2b, 0x65, 0x6e]; // 1.3.101.110
+const OID_X448: &[u8] = &[0x2b, 0x65, 0x6f]; // 1.3.101.111
+const OID_ED25519: &[u8] = &[0x2b, 0x65, 0x70]; // 1.3.101.112
+const OID_ED448: &[u8] = &[0x2b, 0x65, 0x71]; // 1.3.101.113
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Curve {
+    P256,
+    P384,
+}
+
+impl Curve {
+    fn oid(self) -> &'static [u8] {
+        match self {
+            Curve::P256 => OID_P256,
+            Curve::P384 => OID_P384,
+        }
+    }
+}
+
+enum Pkcs8Kind {
+    Ec(Curve),
+    Ed25519,
+    Rsa,
+}
+
+/// The named curve in EC `parameters` (RFC 5480 section 2.1.1; RFC 5915
+/// section 3): the DER of `ECParameters`, which must be a `namedCurve` OID.
+fn named_curve(parameters: &[u8]) -> Result<Curve, Error> {
+    let (tag, oid, _) = der_read(parameters)
+        .ok_or_else(|| bad_key("malformed EC curve parameters (RFC 5480 section 2.1.1)"))?;
+    if tag != TAG_OID {
+        return Err(bad_key(
+            "EC keys with explicit curve parameters are not supported; use a named curve",
+        ));
+    }
+    match oid {
+        OID_P256 => Ok(Curve::P256),
+        OID_P384 => Ok(Curve::P384),
+        OID_P521 => Err(bad_key(
+            "ECDSA P-521 keys are not supported (ring cannot sign with P-521)",
+        )),
+        OID_SECP256K1 => Err(bad_key("ECDSA secp256k1 keys are not supported")),
+        _ => Err(bad_key(format!(
+            "ECDSA keys on curve OID {} are not supported",
+            hex::encode(oid)
+        ))),
+    }
+}
+
+/// Reads the algorithm of a PKCS#8 `PrivateKeyInfo` (RFC 5208 section 5).
+fn classify_pkcs8(der: &[u8]) -> Result<Pkcs8Kind, Error> {
+    let malformed = || bad_key("malformed PKCS#8 PrivateKeyInfo (RFC 5208 section 5)");
+    let (tag, info, _) = der_read(der).ok_or_else(malformed)?;
+    if tag != TAG_SEQUENCE {
+        return Err(malformed());
+    }
+    let (tag, _version, rest) = der_read(info).ok_or_else(malformed)?;
+    if tag != TAG_INTEGER {
+        return Err(malformed());
+    }
+    let (tag, algorithm, _) = der_read(rest).ok_or_else(malformed)?;
+    if tag != TAG_SEQUENCE {
+        return Err(malformed());
+    }
+    let (tag, oid, parameters) = der_read(algorithm).ok_or_else(malformed)?;
+    if tag != TAG_OID {
+        return Err(malformed());
+    }
+    let unsupported = |what: &str| Err(bad_key(format!("{what} keys are not supported")));
+    match oid {
+        OID_EC_PUBLIC_KEY => Ok(Pkcs8Kind::Ec(named_curve(parameters)?)),
+        OID_RSA => Ok(Pkcs8Kind::Rsa),
+        OID_ED25519 => Ok(Pkcs8Kind::Ed25519),
+        OID_RSA_PSS => unsupported("RSASSA-PSS (id-RSASSA-PSS)"),
+        OID_DSA => unsupported("DSA"),
+        OID_DH | OID_X942_DH => unsupported("Diffie-Hellman"),
+        OID_X25519 => unsupported("X25519 (key agreement only, cannot sign)"),
+        OID_X448 => unsupported("X448 (key agreement only, cannot sign)"),
+        OID_ED448 => unsupported("Ed448"),
+        _ => Err(bad_key(format!(
+            "keys with algorithm OID {} are not supported",
+            hex::encode(oid)
+        ))),
+    }
+}
+
+/// Wraps a SEC1 `ECPrivateKey` (RFC 5915 section 3) in a PKCS#8
+/// `PrivateKeyInfo` (RFC 5208 section 5; algorithm per RFC 5480 section
+/// 2.1.1) so that `ring` can load it. The key itself is not touched.
+fn sec1_to_pkcs8(sec1: &[u8]) -> Result<(Curve, Zeroizing<Vec<u8>>), Error> {
+    let malformed = || bad_key("malformed SEC1 ECPrivateKey (RFC 5915 section 3)");
+    let (tag, key, _) = der_read(sec1).ok_or_else(malformed)?;
+    if tag != TAG_SEQUENCE {
+        return Err(malformed());
+    }
+    let (tag, _version, rest) = der_read(key).ok_or_else(malformed)?;
+    if tag != TAG_INTEGER {
+        return Err(malformed());
+    }
+    let (tag, _private, rest) = der_read(rest).ok_or_else(malformed)?;
+    if tag != TAG_OCTET_STRING {
+        return Err(malformed());
+    }
+    let parameters = match der_read(rest) {
+        Some((TAG_CONTEXT_0, parameters, _)) => parameters,
+        _ => {
+            return Err(bad_key(
+                "SEC1 EC private key omits the curve parameters (optional in RFC 5915 \
+                 section 3), so its curve is unknown; supply it as PKCS#8 instead",
+            ));
+        }
+    };
+    let curve = named_curve(parameters)?;
+
+    let mut algorithm = Vec::with_capacity(32);
+    der_write(TAG_OID, OID_EC_PUBLIC_KEY, &mut algorithm);
+    der_write(TAG_OID, curve.oid(), &mut algorithm);
+    // Reserve everything up front so no reallocation leaves key copies behind.
+    let mut body = Zeroizing::new(Vec::with_capacity(sec1.len() + 64));
+    der_write(TAG_INTEGER, &[0], &mut body);
+    der_write(TAG_SEQUENCE, &algorithm, &mut body);
+    der_write(TAG_OCTET_STRING, sec1, &mut body);
+    let mut out = Zeroizing::new(Vec::with_capacity(body.len() + 8));
+    der_write(TAG_SEQUENCE, &body, &mut out);
+    Ok((curve, out))
+}
+
+/// Bit length of the modulus in a DER `RSAPublicKey` (RFC 8017 A.1.1).
+fn rsa_modulus_bits(rsa_public_key: &[u8]) -> Option<usize> {
+    let (tag, seq, _) = der_read(rsa_public_key)?;
+    if tag != TAG_SEQUENCE {
+        return None;
+    }
+    let (tag, modulus, _) = der_read(seq)?;
+    if tag != TAG_INTEGER {
+        return None;
+    }
+    let start = modulus.iter().position(|b| *b != 0)?;
+    let significant = &modulus[start..];
+    Some(significant.len() * 8 - significant[0].leading_zeros() as usize)
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use rustls_pki_types::PrivatePkcs8KeyDer;
+    use rustls_pki_types::{PrivatePkcs8KeyDer, PrivateSec1KeyDer};
 
-    fn generated(alg: &'static rcgen::SignatureAlgorithm) -> (SigningKey, Vec<u8>) {
-        let key = rcgen::KeyPair::generate_for(alg).unwrap();
-        let params = rcgen::CertificateParams::new(vec!["test".to_owned()]).unwrap();
-        let cert = params.self_signed(&key).unwrap();
-        let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-        (SigningKey::from_der(&der).unwrap(), cert.der().to_vec())
+    struct Generated {
+        key: Vec<u8>,
+        cert: Vec<u8>,
+        spki_key: Vec<u8>,
     }
 
-    #[test]
-    fn codepoints_round_trip() {
-        for s in SignatureScheme::ALL {
-            assert_eq!(SignatureScheme::from_u16(s.to_u16()), Some(*s));
+    fn generate(alg: &'static rcgen::SignatureAlgorithm) -> Generated {
+        let kp = rcgen::KeyPair::generate_for(alg).unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["test.example".to_owned()])
+            .unwrap()
+            .self_signed(&kp)
+            .unwrap();
+        Generated {
+            key: kp.serialize_der(),
+            cert: cert.der().to_vec(),
+            spki_key: kp.public_key_raw().to_vec(),
         }
-        assert_eq!(SignatureScheme::from_u16(0x0000), None);
+    }
+
+    fn load_pkcs8(der: &[u8]) -> Result<SigningKey, Error> {
+        SigningKey::from_der(&PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der)))
+    }
+
+    fn cert_spki_key(cert: &[u8]) -> Vec<u8> {
+        let (_, parsed) = x509_parser::parse_x509_certificate(cert).unwrap();
+        parsed.public_key().subject_public_key.data.to_vec()
     }
 
     #[test]
-    fn every_key_type_signs_and_verifies_with_every_scheme() {
-        for (alg, expect) in [
+    fn code_points_round_trip() {
+        for &s in SignatureScheme::ALL {
+            assert_eq!(SignatureScheme::from_u16(s.to_u16()), Some(s));
+        }
+        assert_eq!(
+            SignatureScheme::from_u16(0x0807),
+            Some(SignatureScheme::Ed25519)
+        );
+        assert_eq!(SignatureScheme::from_u16(0x0808), None); // ed448
+        assert!(SignatureScheme::RsaPkcs1Sha1.is_sha1());
+        assert!(SignatureScheme::EcdsaSha1.is_sha1());
+        assert!(!SignatureScheme::RsaPkcs1Sha256.is_sha1());
+        assert!(!SignatureScheme::EcdsaSha1.can_verify());
+        assert!(SignatureScheme::EcdsaSecp521r1Sha512.can_verify());
+    }
+
+    #[test]
+    fn parse_list_takes_the_seed_default() {
+        let default = "sha512-ecdsa,sha512-rsa,sha512-dsa,sha384-ecdsa,sha384-rsa,sha384-dsa,\
+                       sha256-ecdsa,sha256-rsa,sha256-dsa,sha224-ecdsa,sha224-rsa,sha224-dsa,\
+                       sha1-ecdsa,sha1-rsa,sha1-dsa";
+        let list = SignatureScheme::parse_list(default).unwrap();
+        use SignatureScheme as S;
+        assert_eq!(
+            list.schemes,
+            vec![
+                S::EcdsaSecp521r1Sha512,
+                S::RsaPkcs1Sha512,
+                S::EcdsaSecp384r1Sha384,
+                S::RsaPkcs1Sha384,
+                S::EcdsaSecp256r1Sha256,
+                S::RsaPkcs1Sha256,
+                S::RsaPkcs1Sha1,
+            ]
+        );
+        let skipped: Vec<&str> = list.skipped.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            skipped,
+            [
+                "sha512-dsa",
+                "sha384-dsa",
+                "sha256-dsa",
+                "sha224-ecdsa",
+                "sha224-rsa",
+                "sha224-dsa",
+                "sha1-ecdsa",
+                "sha1-dsa"
+            ]
+        );
+    }
+
+    #[test]
+    fn parse_list_names_and_errors() {
+        let list =
+            SignatureScheme::parse_list(" ED25519, rsa_pss_rsae_sha384 ,sha256-rsapss,,ed25519")
+                .unwrap();
+        assert_eq!(
+            list.schemes,
+            vec![
+                SignatureScheme::Ed25519,
+                SignatureScheme::RsaPssRsaeSha384,
+                SignatureScheme::RsaPssRsaeSha256
+            ]
+        );
+        assert!(SignatureScheme::parse_list("").unwrap().schemes.is_empty());
+        let e = SignatureScheme::parse_list("sha256-rsa,sha256-foo").unwrap_err();
+        assert_eq!(e.to_string(), "unknown signature algorithm: \"sha256-foo\"");
+        assert!(SignatureScheme::parse_list("sha256-rsa,whatever").is_err());
+        assert!(matches!(
+            SignatureScheme::parse_list("sha256-dsa,sha1-dsa"),
+            Err(Error::UnsupportedAlgorithm { .. })
+        ));
+    }
+
+    #[test]
+    fn rcgen_keys_sign_and_verify() {
+        for (alg, key_type) in [
             (&rcgen::PKCS_ECDSA_P256_SHA256, KeyType::EcdsaP256),
             (&rcgen::PKCS_ECDSA_P384_SHA384, KeyType::EcdsaP384),
             (&rcgen::PKCS_ED25519, KeyType::Ed25519),
         ] {
-            let (key, cert) = generated(alg);
-            assert_eq!(key.key_type(), expect);
-            for scheme in key.supported_schemes() {
-                let sig = key.sign(*scheme, b"message").unwrap();
-                verify_signature(*scheme, &cert, b"message", &sig).unwrap();
+            let g = generate(alg);
+            let key = load_pkcs8(&g.key).unwrap();
+            assert_eq!(key.key_type(), key_type);
+            assert_eq!(key.public_key(), g.spki_key.as_slice());
+            assert_eq!(key.public_key(), cert_spki_key(&g.cert).as_slice());
+            for &scheme in key.supported_schemes() {
+                let msg = b"client_random server_random params";
+                let sig = key.sign(scheme, msg).unwrap();
+                verify_signature(scheme, &g.cert, msg, &sig).unwrap();
                 assert_eq!(
-                    verify_signature(*scheme, &cert, b"messagE", &sig),
+                    verify_signature(scheme, &g.cert, b"client_random server_random paramz", &sig),
                     Err(Error::BadSignature)
                 );
                 let mut bad = sig.clone();
-                let last = bad.len() - 1;
-                bad[last] ^= 1;
-                assert!(verify_signature(*scheme, &cert, b"message", &bad).is_err());
+                let mid = bad.len() / 2;
+                bad[mid] ^= 0x10;
+                assert_eq!(
+                    verify_signature(scheme, &g.cert, msg, &bad),
+                    Err(Error::BadSignature)
+                );
+                assert_eq!(
+                    verify_signature(scheme, &g.cert, msg, &[]),
+                    Err(Error::BadSignature)
+                );
             }
+            // A scheme of another key kind cannot be used with this key.
+            assert_eq!(
+                key.sign(SignatureScheme::RsaPkcs1Sha256, b"m"),
+                Err(Error::UnsupportedSignatureScheme(0x0401))
+            );
+            assert_eq!(
+                verify_signature(SignatureScheme::RsaPkcs1Sha256, &g.cert, b"m", &[0; 256]),
+                Err(Error::UnsupportedSignatureScheme(0x0401))
+            );
         }
     }
 
     #[test]
-    fn public_key_matches_certificate() {
-        let (key, cert) = generated(&rcgen::PKCS_ECDSA_P256_SHA256);
-        let (_, parsed) = x509_parser::parse_x509_certificate(&cert).unwrap();
-        assert_eq!(
-            key.public_key(),
-            parsed.public_key().subject_public_key.data.as_ref()
-        );
-    }
-
-    #[test]
-    fn a_scheme_of_another_key_type_does_not_verify() {
-        let (key, cert) = generated(&rcgen::PKCS_ECDSA_P256_SHA256);
+    fn ecdsa_hash_is_not_bound_to_the_curve_for_verification() {
+        // RFC 8422 5.1.3: 0x0403 on a P-384 certificate is tried with
+        // ring's ECDSA_P384_SHA256_ASN1 (so a SHA-384 signature is a bad
+        // signature, not an unsupported scheme), while 0x0603 has no ring
+        // implementation for P-384. Real cross-hash signatures made by
+        // OpenSSL are verified in tests/openssl_interop.rs.
+        let g = generate(&rcgen::PKCS_ECDSA_P384_SHA384);
+        let key = load_pkcs8(&g.key).unwrap();
         let sig = key
-            .sign(SignatureScheme::EcdsaSecp256r1Sha256, b"m")
+            .sign(SignatureScheme::EcdsaSecp384r1Sha384, b"m")
             .unwrap();
-        assert!(verify_signature(SignatureScheme::Ed25519, &cert, b"m", &sig).is_err());
-        assert!(verify_signature(SignatureScheme::RsaPkcs1Sha256, &cert, b"m", &sig).is_err());
         assert_eq!(
-            key.sign(SignatureScheme::RsaPkcs1Sha256, b"m"),
-            Err(Error::UnsupportedSignatureScheme(0x0401))
+            verify_signature(SignatureScheme::EcdsaSecp256r1Sha256, &g.cert, b"m", &sig),
+            Err(Error::BadSignature)
+        );
+        assert_eq!(
+            verify_signature(SignatureScheme::EcdsaSecp521r1Sha512, &g.cert, b"m", &sig),
+            Err(Error::UnsupportedSignatureScheme(0x0603))
         );
     }
 
     #[test]
-    fn choose_scheme_follows_our_preference_among_offered() {
-        let (key, _) = generated(&rcgen::PKCS_ECDSA_P256_SHA256);
+    fn choose_scheme_prefers_ours_and_handles_no_extension() {
+        let g = generate(&rcgen::PKCS_ECDSA_P256_SHA256);
+        let key = load_pkcs8(&g.key).unwrap();
         assert_eq!(
-            key.choose_scheme(&[0x0401, 0x0403]),
+            key.choose_scheme(&[0x0807, 0x0503, 0x0403], false),
             Some(SignatureScheme::EcdsaSecp256r1Sha256)
         );
-        assert_eq!(key.choose_scheme(&[0x0503]), None);
-    }
-
-    #[test]
-    fn seed_list_parses_and_skips_what_cannot_be_used() {
-        let seed_default = "sha512-ecdsa,sha512-rsa,sha512-dsa,sha384-ecdsa,sha384-rsa,sha384-dsa,sha256-ecdsa,sha256-rsa,sha256-dsa,sha224-ecdsa,sha224-rsa,sha224-dsa,sha1-ecdsa,sha1-rsa,sha1-dsa";
-        let list = SignatureScheme::parse_list(seed_default).unwrap();
-        assert_eq!(list.first(), Some(&SignatureScheme::RsaPkcs1Sha512));
-        assert!(list.contains(&SignatureScheme::EcdsaSecp256r1Sha256));
-        assert!(list.contains(&SignatureScheme::RsaPkcs1Sha1));
-        assert!(!list.iter().any(|s| s.to_u16() & 0xff == 2), "no DSA");
-        assert!(SignatureScheme::parse_list("sha256-dsa").is_err());
-        assert!(SignatureScheme::parse_list("sha256-foo").is_err());
+        assert_eq!(key.choose_scheme(&[0x0503], false), None);
+        assert_eq!(key.choose_scheme(&[], true), None); // ring cannot sign ECDSA-SHA1
+        let ed = load_pkcs8(&generate(&rcgen::PKCS_ED25519).key).unwrap();
+        assert_eq!(ed.choose_scheme(&[], true), None);
         assert_eq!(
-            SignatureScheme::parse("SHA256-ECDSA"),
-            Ok(SignatureScheme::EcdsaSecp256r1Sha256)
+            ed.choose_scheme(&[0x0403, 0x0807], false),
+            Some(SignatureScheme::Ed25519)
         );
     }
 
+    /// Extracts the `ECPrivateKey` from a PKCS#8 produced by ring/rcgen.
+    fn inner_ec_private_key(pkcs8: &[u8]) -> Vec<u8> {
+        let (_, info, _) = der_read(pkcs8).unwrap();
+        let (_, _, rest) = der_read(info).unwrap();
+        let (_, _, rest) = der_read(rest).unwrap();
+        let (tag, key, _) = der_read(rest).unwrap();
+        assert_eq!(tag, TAG_OCTET_STRING);
+        key.to_vec()
+    }
+
+    /// Inserts `[0] parameters` after the privateKey of an ECPrivateKey.
+    fn with_parameters(ec_key: &[u8], curve_oid: &[u8]) -> Vec<u8> {
+        let (_, seq, _) = der_read(ec_key).unwrap();
+        let (_, version, rest) = der_read(seq).unwrap();
+        let (_, private, rest) = der_read(rest).unwrap();
+        let mut params = Vec::new();
+        der_write(TAG_OID, curve_oid, &mut params);
+        let mut body = Vec::new();
+        der_write(TAG_INTEGER, version, &mut body);
+        der_write(TAG_OCTET_STRING, private, &mut body);
+        der_write(TAG_CONTEXT_0, &params, &mut body);
+        body.extend_from_slice(rest);
+        let mut out = Vec::new();
+        der_write(TAG_SEQUENCE, &body, &mut out);
+        out
+    }
+
     #[test]
-    fn unsupported_keys_are_named() {
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let mut der = key.serialize_der();
-        // Corrupt the curve OID's last byte: P-256 (..07) becomes unknown.
-        let pos = der
-            .windows(OID_P256.len())
-            .position(|w| w == OID_P256)
+    fn sec1_keys_are_rewrapped() {
+        for (alg, oid, key_type) in [
+            (&rcgen::PKCS_ECDSA_P256_SHA256, OID_P256, KeyType::EcdsaP256),
+            (&rcgen::PKCS_ECDSA_P384_SHA384, OID_P384, KeyType::EcdsaP384),
+        ] {
+            let g = generate(alg);
+            let bare = inner_ec_private_key(&g.key);
+            // ring writes no [0] parameters inside PKCS#8: as SEC1 that is
+            // a key whose curve is unknown.
+            let e = SigningKey::from_der(&PrivateKeyDer::Sec1(PrivateSec1KeyDer::from(
+                bare.as_slice(),
+            )))
+            .unwrap_err();
+            assert!(e.to_string().contains("omits the curve parameters"), "{e}");
+
+            let sec1 = with_parameters(&bare, oid);
+            let key = SigningKey::from_der(&PrivateKeyDer::Sec1(PrivateSec1KeyDer::from(
+                sec1.as_slice(),
+            )))
             .unwrap();
-        der[pos + OID_P256.len() - 1] = 0x22;
-        let err =
-            SigningKey::from_der(&PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der))).unwrap_err();
-        assert!(matches!(err, Error::BadPrivateKey(_)), "{err:?}");
+            assert_eq!(key.key_type(), key_type);
+            assert_eq!(key.public_key(), g.spki_key.as_slice());
+            let scheme = key.supported_schemes()[0];
+            let sig = key.sign(scheme, b"hello").unwrap();
+            verify_signature(scheme, &g.cert, b"hello", &sig).unwrap();
+
+            // The P-521 OID in SEC1 parameters is refused by name.
+            let p521 = with_parameters(&bare, OID_P521);
+            let e = SigningKey::from_der(&PrivateKeyDer::Sec1(PrivateSec1KeyDer::from(
+                p521.as_slice(),
+            )))
+            .unwrap_err();
+            assert!(e.to_string().contains("P-521"), "{e}");
+        }
+    }
+
+    #[test]
+    fn unsupported_pkcs8_algorithms_are_named() {
+        // PrivateKeyInfo { 0, { oid, [params] }, OCTET STRING {} }.
+        fn pkcs8(oid: &[u8], params: Option<&[u8]>) -> Vec<u8> {
+            let mut alg = Vec::new();
+            der_write(TAG_OID, oid, &mut alg);
+            if let Some(p) = params {
+                der_write(TAG_OID, p, &mut alg);
+            }
+            let mut body = Vec::new();
+            der_write(TAG_INTEGER, &[0], &mut body);
+            der_write(TAG_SEQUENCE, &alg, &mut body);
+            der_write(TAG_OCTET_STRING, &[0x30, 0x00], &mut body);
+            let mut out = Vec::new();
+            der_write(TAG_SEQUENCE, &body, &mut out);
+            out
+        }
+        for (der, needle) in [
+            (pkcs8(OID_EC_PUBLIC_KEY, Some(OID_P521)), "P-521"),
+            (pkcs8(OID_EC_PUBLIC_KEY, Some(OID_SECP256K1)), "secp256k1"),
+            (pkcs8(OID_DSA, None), "DSA"),
+            (pkcs8(OID_X25519, None), "X25519"),
+            (pkcs8(OID_ED448, None), "Ed448"),
+            (pkcs8(OID_RSA_PSS, None), "RSASSA-PSS"),
+            (pkcs8(&[0x2a, 0x03], None), "2a03"),
+        ] {
+            let e = load_pkcs8(&der).unwrap_err();
+            assert!(
+                matches!(&e, Error::BadPrivateKey(m) if m.contains(needle) && m.contains("not supported")),
+                "{e}"
+            );
+        }
+        assert!(matches!(
+            load_pkcs8(&[0x30, 0x03, 0x02, 0x01]),
+            Err(Error::BadPrivateKey(_))
+        ));
+        assert!(matches!(load_pkcs8(&[]), Err(Error::BadPrivateKey(_))));
+    }
+
+    #[test]
+    fn der_length_forms() {
+        for len in [0usize, 1, 127, 128, 255, 256, 65535, 65536] {
+            let contents = vec![0xAB; len];
+            let mut out = Vec::new();
+            der_write(TAG_OCTET_STRING, &contents, &mut out);
+            let (tag, c, rest) = der_read(&out).unwrap();
+            assert_eq!((tag, c.len(), rest.len()), (TAG_OCTET_STRING, len, 0));
+        }
+        // Non-minimal lengths and truncation are refused.
+        assert!(der_read(&[0x04, 0x81, 0x05, 1, 2, 3, 4, 5]).is_none());
+        assert!(der_read(&[0x04, 0x82, 0x00, 0x80]).is_none());
+        assert!(der_read(&[0x04, 0x05, 1, 2]).is_none());
+        assert!(der_read(&[0x04, 0x80]).is_none());
+    }
+
+    #[test]
+    fn malformed_certificate_is_reported() {
+        assert!(matches!(
+            verify_signature(SignatureScheme::Ed25519, b"not a cert", b"m", b"s"),
+            Err(Error::MalformedCertificate(_))
+        ));
     }
 }

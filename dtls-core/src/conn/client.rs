@@ -749,7 +749,7 @@ fn send_client_flight(
     if let Some(accepted) = &s.certificate_request {
         let chain = match &config.identity {
             Some(identity) => {
-                let scheme = identity.key.choose_scheme(accepted);
+                let scheme = identity.key.choose_scheme(accepted, false);
                 if let Some(scheme) = scheme {
                     signing = Some((identity.key.clone(), scheme));
                     identity.chain.clone()

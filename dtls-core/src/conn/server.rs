@@ -819,7 +819,7 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello, now: Instant) -> Result<S
             if auth_of(identity.key.key_type()) != suite.auth() {
                 continue;
             }
-            if let Some(scheme) = identity.key.choose_scheme(&acceptable) {
+            if let Some(scheme) = identity.key.choose_scheme(&acceptable, false) {
                 chosen = Some((*suite, *identity, scheme));
                 break 'suites;
             }

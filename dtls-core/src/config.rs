@@ -304,10 +304,16 @@ pub struct ClientConfig {
     pub identity: Option<Identity>,
     /// The host name to send in server_name (RFC 6066 3), if any.
     pub server_name: Option<String>,
-    /// DER trust anchors to validate the server chain with. Empty means the
-    /// server certificate is not validated (tests and pinned setups only);
-    /// `Connected` still reports the chain.
+    /// DER trust anchors to validate the server chain with (path to an
+    /// anchor, validity at `unix_time`, serverAuth usage, and the
+    /// `server_name` when set; RFC 5246 7.4.2, RFC 6125). A chain that fails
+    /// ends the handshake with bad_certificate (404). Empty means the
+    /// server certificate is NOT validated: for tests and for applications
+    /// that pin the certificate themselves from `Connected`'s chain.
     pub trust_anchors: Vec<Vec<u8>>,
+    /// Wall-clock source for the validity check; required when
+    /// `trust_anchors` is set (the handshake fails closed without one).
+    pub unix_time: Option<UnixTime>,
     /// Offer the extended master secret (RFC 7627 5.1). Default on; turning
     /// it off only makes sense together with
     /// `common.require_extended_master_secret = false`, to talk to old peers
@@ -331,6 +337,7 @@ impl Default for ClientConfig {
             identity: None,
             server_name: None,
             trust_anchors: Vec::new(),
+            unix_time: None,
             offer_extended_master_secret: true,
             session_tickets: true,
             resume: None,

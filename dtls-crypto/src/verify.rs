@@ -415,6 +415,86 @@ fn describe(e: &webpki::Error) -> String {
     }
 }
 
+/// Validates a server's certificate chain for a client (RFC 5246 7.4.2,
+/// RFC 6125 name checks via rustls-webpki): the chain must lead to one of
+/// the trust anchors, be valid at the given time, carry the serverAuth
+/// usage, and, when a name is given, be issued for that name.
+pub struct ServerCertVerifier {
+    anchors: Vec<TrustAnchor<'static>>,
+}
+
+impl std::fmt::Debug for ServerCertVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerCertVerifier")
+            .field("anchors", &self.anchors.len())
+            .finish()
+    }
+}
+
+impl ServerCertVerifier {
+    /// A verifier trusting these DER root certificates.
+    ///
+    /// # Errors
+    /// [`Error::MalformedCertificate`] naming a root that cannot serve as a
+    /// trust anchor; [`Error::InvalidInput`] for an empty list.
+    pub fn new(roots: &[CertificateDer<'_>]) -> Result<ServerCertVerifier, Error> {
+        if roots.is_empty() {
+            return Err(Error::InvalidInput("no trust anchors"));
+        }
+        let anchors = roots
+            .iter()
+            .enumerate()
+            .map(|(i, der)| {
+                webpki::anchor_from_trusted_cert(der)
+                    .map(|a| a.to_owned())
+                    .map_err(|e| {
+                        Error::MalformedCertificate(format!(
+                            "trusted root #{i} cannot be used as a trust anchor: {e}"
+                        ))
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ServerCertVerifier { anchors })
+    }
+
+    /// Checks `chain` (end-entity first) at `now_unix_secs` and, if given,
+    /// against `server_name` (a DNS name or IP address).
+    ///
+    /// # Errors
+    /// [`Error::CertificateInvalid`] saying what is wrong.
+    pub fn verify(
+        &self,
+        chain: &[CertificateDer<'_>],
+        server_name: Option<&str>,
+        now_unix_secs: u64,
+    ) -> Result<(), Error> {
+        let invalid = |what: String| Error::CertificateInvalid(what);
+        let leaf_der = chain
+            .first()
+            .ok_or_else(|| invalid("the server sent no certificate".to_owned()))?;
+        let leaf = EndEntityCert::try_from(leaf_der)
+            .map_err(|e| invalid(format!("the server certificate does not parse: {e}")))?;
+        let intermediates = chain.get(1..).unwrap_or(&[]);
+        leaf.verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            &self.anchors,
+            intermediates,
+            UnixTime::since_unix_epoch(std::time::Duration::from_secs(now_unix_secs)),
+            KeyUsage::server_auth(),
+            None,
+            None,
+        )
+        .map_err(|e| invalid(describe(&e)))?;
+        if let Some(name) = server_name {
+            let name = rustls_pki_types::ServerName::try_from(name)
+                .map_err(|_| invalid(format!("{name:?} is not a valid server name")))?;
+            leaf.verify_is_valid_for_subject_name(&name)
+                .map_err(|e| invalid(format!("the certificate is not valid for {name:?}: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

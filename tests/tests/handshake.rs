@@ -380,3 +380,53 @@ fn restarted_peer_gets_a_new_connection() {
     assert_eq!(pair.server.connection_count(), 1);
     assert_ne!(pair.server.handles().next(), Some(old));
 }
+
+/// With trust anchors, our client validates the server chain and name
+/// (RFC 5246 7.4.2); any failure ends the handshake with bad_certificate
+/// (404) and a description, and so does a missing wall clock.
+#[test]
+fn client_validates_the_server_certificate() {
+    use dtls_tests::certs::{certificate, system_unix_time};
+    let server_cert = certificate(KeyKind::EcdsaP256);
+    let anchor = server_cert.chain()[0].as_ref().to_vec();
+    let other = certificate(KeyKind::EcdsaP384).chain()[0].as_ref().to_vec();
+    let run = |anchors: Vec<Vec<u8>>, name: Option<&str>, clock: bool| {
+        let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 13);
+        let mut client = client_config();
+        client.trust_anchors = anchors;
+        client.server_name = name.map(str::to_owned);
+        client.unix_time = clock.then(system_unix_time);
+        pair.add_client(client, LinkProfile::PERFECT, LinkProfile::PERFECT);
+        pair.drive().unwrap();
+        let failure = pair.clients[0].events.iter().find_map(|e| match e {
+            Event::HandshakeFailed(s) => Some(s.clone()),
+            _ => None,
+        });
+        (pair.client_connected(0), failure)
+    };
+    let (ok, failure) = run(vec![anchor.clone()], Some("localhost"), true);
+    assert!(ok, "{failure:?}");
+    for (anchors, name, clock, why) in [
+        (vec![other], Some("localhost"), true, "unknown issuer"),
+        (
+            vec![anchor.clone()],
+            Some("example.com"),
+            true,
+            "wrong name",
+        ),
+        (vec![anchor], Some("localhost"), false, "no clock"),
+    ] {
+        let (ok, failure) = run(anchors, name, clock);
+        assert!(!ok, "{why}");
+        let failure = failure.unwrap_or_else(|| panic!("{why}: no failure event"));
+        assert_eq!(
+            failure.code,
+            dtls_core::StatusCode::InvalidCertificate,
+            "{why}"
+        );
+        assert!(
+            failure.description.contains("certificate"),
+            "{why}: {failure:?}"
+        );
+    }
+}

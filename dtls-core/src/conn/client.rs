@@ -503,6 +503,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
                     "the server sent an empty certificate chain",
                 ));
             }
+            validate_server_chain(&config, &cert.certificate_list)?;
             Ok(State::ExpectServerKeyExchange(Box::new(
                 ExpectServerKeyExchange {
                     n: s.n,
@@ -811,4 +812,40 @@ fn send_client_flight(
             master,
         },
     )))
+}
+
+/// RFC 5246 7.4.2: with trust anchors configured, the server's chain must
+/// validate (to an anchor, in time, for serverAuth, for `server_name`).
+fn validate_server_chain(config: &ClientConfig, chain: &[Vec<u8>]) -> Result<(), Fatal> {
+    if config.trust_anchors.is_empty() {
+        return Ok(());
+    }
+    let bad = |text: String| {
+        fatal(
+            AlertDescription::BadCertificate,
+            StatusCode::InvalidCertificate,
+            text,
+        )
+    };
+    let Some(clock) = &config.unix_time else {
+        return Err(bad(
+            "trust anchors are set but no wall clock (ClientConfig::unix_time): \
+             the server certificate cannot be validated"
+                .to_owned(),
+        ));
+    };
+    let anchors: Vec<rustls_pki_types::CertificateDer<'_>> = config
+        .trust_anchors
+        .iter()
+        .map(|c| rustls_pki_types::CertificateDer::from(c.as_slice()))
+        .collect();
+    let verifier = dtls_crypto::verify::ServerCertVerifier::new(&anchors)
+        .map_err(|e| bad(format!("trust anchors: {e}")))?;
+    let chain: Vec<rustls_pki_types::CertificateDer<'_>> = chain
+        .iter()
+        .map(|c| rustls_pki_types::CertificateDer::from(c.as_slice()))
+        .collect();
+    verifier
+        .verify(&chain, config.server_name.as_deref(), (clock.0)())
+        .map_err(|e| bad(format!("server certificate rejected: {e}")))
 }

@@ -503,35 +503,7 @@ impl Endpoint {
     /// Book-keeping after anything touched a connection: collect its events,
     /// re-index its deadline, and mark it as maybe having data to send.
     fn after(&mut self, handle: ConnectionHandle) {
-        let Some(slot) = self.slots.get_mut(handle.index as usize) else {
-            return;
-        };
-        if slot.generation != handle.generation {
-            return;
-        }
-        let Some(conn) = slot.conn.as_deref_mut() else {
-            return;
-        };
-        while let Some(event) = conn.poll_event() {
-            self.events.push_back((handle, event));
-        }
-        if let Some(session) = conn.take_new_session() {
-            self.sessions.insert(session);
-        }
-        let deadline = conn.poll_timeout();
-        if slot.deadline != deadline {
-            if let Some(old) = slot.deadline.take() {
-                self.timers.remove(&(old, handle));
-            }
-            if let Some(new) = deadline {
-                self.timers.insert((new, handle));
-            }
-            slot.deadline = deadline;
-        }
-        if !slot.dirty {
-            slot.dirty = true;
-            self.dirty.push_back(handle);
-        }
+        self.sync(handle, true);
     }
 
     /// The earliest instant at which [`handle_timeout`](Self::handle_timeout)
@@ -592,10 +564,16 @@ impl Endpoint {
         None
     }
 
+    /// Book-keeping after a transmit: it can change deadlines (timer armed
+    /// after a flight) and produce events (Closed after the final alert),
+    /// but must not re-queue the handle.
     fn after_transmit(&mut self, handle: ConnectionHandle) {
-        // Transmitting can change deadlines (timer armed after a flight) and
-        // produce events (Closed after the final alert), but must not
-        // re-queue the handle.
+        self.sync(handle, false);
+    }
+
+    /// Collects a connection's events and new sessions, re-indexes its
+    /// deadline, and, if `mark_dirty`, queues it for `poll_transmit`.
+    fn sync(&mut self, handle: ConnectionHandle, mark_dirty: bool) {
         let Some(slot) = self.slots.get_mut(handle.index as usize) else {
             return;
         };
@@ -608,6 +586,9 @@ impl Endpoint {
         while let Some(event) = conn.poll_event() {
             self.events.push_back((handle, event));
         }
+        if let Some(session) = conn.take_new_session() {
+            self.sessions.insert(session);
+        }
         let deadline = conn.poll_timeout();
         if slot.deadline != deadline {
             if let Some(old) = slot.deadline.take() {
@@ -617,6 +598,10 @@ impl Endpoint {
                 self.timers.insert((new, handle));
             }
             slot.deadline = deadline;
+        }
+        if mark_dirty && !slot.dirty {
+            slot.dirty = true;
+            self.dirty.push_back(handle);
         }
     }
 

@@ -333,54 +333,6 @@ fn corrupted_and_replayed_records_are_dropped_and_counted() {
     assert_eq!(pair.server_received.len(), 1);
 }
 
-/// A late duplicate of the cookie-bearing ClientHello (same random) must not
-/// be mistaken for a restarting peer (RFC 6347 4.2.8): the association
-/// survives and no second connection appears.
-#[test]
-fn late_duplicate_client_hello_does_not_replace_the_connection() {
-    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 11);
-    pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
-    pair.drive().unwrap();
-    assert!(pair.client_connected(0));
-    let hello_with_cookie = pair.clients[0].sent[1].clone();
-    assert_eq!(hello_with_cookie[13], 1, "second datagram is a ClientHello");
-    let handle = pair.server.handles().next().unwrap();
-    let addr = pair.clients[0].addr;
-    let mut response = vec![0u8; 1500];
-    let now = pair.now;
-    let mut dgram = hello_with_cookie.clone();
-    pair.server
-        .handle_datagram(now, addr, &mut dgram, &mut response);
-    pair.drive().unwrap();
-    assert_eq!(pair.server.connection_count(), 1);
-    assert_eq!(pair.server.handles().next(), Some(handle));
-    pair.client_send(0, b"still here").unwrap();
-    pair.drive().unwrap();
-    assert_eq!(pair.clients[0].received, vec![b"still here".to_vec()]);
-}
-
-/// A peer that really restarts (new random, same address) gets a fresh
-/// association once its cookie proves the address (RFC 6347 4.2.8).
-#[test]
-fn restarted_peer_gets_a_new_connection() {
-    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 12);
-    pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
-    pair.drive().unwrap();
-    let old = pair.server.handles().next().unwrap();
-    // A new client object on the same address: new random.
-    let fresh = dtls_core::Connection::client(
-        std::sync::Arc::new(client_config()),
-        pair.server_addr,
-        pair.now,
-    )
-    .unwrap();
-    pair.clients[0].conn = fresh;
-    pair.drive().unwrap();
-    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
-    assert_eq!(pair.server.connection_count(), 1);
-    assert_ne!(pair.server.handles().next(), Some(old));
-}
-
 /// With trust anchors, our client validates the server chain and name
 /// (RFC 5246 7.4.2); any failure ends the handshake with bad_certificate
 /// (404) and a description, and so does a missing wall clock.

@@ -29,3 +29,11 @@ pub use conn::{Connection, Side};
 pub use endpoint::{ConnectionHandle, DatagramEvent, Endpoint, Transmit};
 pub use error::Error;
 pub use event::{Event, Status, StatusCode};
+
+/// The origin of virtual time in unit tests: the one clock read in this
+/// crate, and only in tests (everything else takes `now` from the caller).
+#[cfg(test)]
+#[allow(clippy::disallowed_methods)]
+pub(crate) fn test_origin() -> std::time::Instant {
+    std::time::Instant::now()
+}

@@ -256,7 +256,7 @@ mod tests {
 
     #[test]
     fn default_schedule_and_give_up() {
-        let base = Instant::now();
+        let base = crate::test_origin();
         let mut timer = RetransmitTimer::default();
         assert_eq!(timer.deadline(), None);
         let (gaps, end) = schedule(&mut timer, base);
@@ -270,7 +270,7 @@ mod tests {
 
     #[test]
     fn doubling_caps_at_max_and_counts_retransmissions() {
-        let base = Instant::now();
+        let base = crate::test_origin();
         let mut timer = RetransmitTimer::new(RetransmitConfig {
             max_retransmissions: 9,
             ..RetransmitConfig::default()
@@ -296,7 +296,7 @@ mod tests {
 
     #[test]
     fn late_wake_up_rearms_from_now() {
-        let base = Instant::now();
+        let base = crate::test_origin();
         let mut timer = RetransmitTimer::default();
         timer.start(base);
         let late = base + secs(5);
@@ -306,7 +306,7 @@ mod tests {
 
     #[test]
     fn zero_retransmissions_gives_up_at_first_expiry() {
-        let base = Instant::now();
+        let base = crate::test_origin();
         let mut timer = RetransmitTimer::new(RetransmitConfig {
             max_retransmissions: 0,
             ..RetransmitConfig::default()
@@ -317,7 +317,7 @@ mod tests {
 
     #[test]
     fn stop_clears_the_deadline() {
-        let base = Instant::now();
+        let base = crate::test_origin();
         let mut timer = RetransmitTimer::default();
         timer.start(base);
         assert!(timer.is_running());
@@ -329,14 +329,14 @@ mod tests {
 
     #[test]
     fn stopped_timer_never_fires() {
-        let base = Instant::now();
+        let base = crate::test_origin();
         let mut timer = RetransmitTimer::default();
         assert_eq!(timer.on_timeout(base + secs(3600)), TimerAction::NotYet);
     }
 
     #[test]
     fn backoff_is_kept_after_a_lossy_flight_and_reset_after_a_clean_one() {
-        let base = Instant::now();
+        let base = crate::test_origin();
         let mut timer = RetransmitTimer::default();
         timer.start(base);
         assert_eq!(timer.on_timeout(base + secs(1)), TimerAction::Retransmit);
@@ -358,7 +358,7 @@ mod tests {
 
     #[test]
     fn reset_backoff_applies_from_the_next_start() {
-        let base = Instant::now();
+        let base = crate::test_origin();
         let mut timer = RetransmitTimer::default();
         timer.start(base);
         assert_eq!(timer.on_timeout(base + secs(1)), TimerAction::Retransmit);
@@ -372,7 +372,7 @@ mod tests {
 
     #[test]
     fn restarting_resets_the_retransmission_count() {
-        let base = Instant::now();
+        let base = crate::test_origin();
         let mut timer = RetransmitTimer::new(RetransmitConfig {
             max_retransmissions: 1,
             ..RetransmitConfig::default()
@@ -407,7 +407,7 @@ mod tests {
 
     #[test]
     fn huge_max_does_not_overflow() {
-        let base = Instant::now();
+        let base = crate::test_origin();
         let mut timer = RetransmitTimer::new(RetransmitConfig {
             initial: Duration::MAX,
             max: Duration::MAX,

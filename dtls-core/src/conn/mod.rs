@@ -1273,7 +1273,7 @@ mod tests {
         let identity = Identity::from_certificate(&cert).unwrap();
         let server_config = Arc::new(ServerConfig::new(identity));
         let peer: SocketAddr = "192.0.2.1:5000".parse().unwrap();
-        let now = Instant::now();
+        let now = crate::test_origin();
         let mut client = Connection::client(Arc::new(ClientConfig::default()), peer, now).unwrap();
         // No endpoint: the server connection sees the first (cookie-less)
         // ClientHello directly.

@@ -382,3 +382,57 @@ fn client_validates_the_server_certificate() {
         );
     }
 }
+
+/// A forged plaintext copy of an old client handshake fragment (anyone can
+/// send one with the client's address) must not turn the server into an
+/// amplifier: re-sends of its larger final flight are paced to one per half
+/// initial timeout, and stop once the flight is older than twice the
+/// largest timeout (RFC 6347 4.2.4).
+#[test]
+fn spoofed_old_fragments_do_not_amplify() {
+    let mut pair = Pair::new(server_config(KeyKind::Rsa2048), 14);
+    pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
+    pair.drive().unwrap();
+    assert!(pair.client_connected(0));
+    // The client's flight 5 starts with a plaintext epoch-0 record.
+    let forged = pair.clients[0]
+        .sent
+        .iter()
+        .find(|d| d[0] == 22 && d[3..5] == [0, 0] && d[13] != 1)
+        .expect("an epoch-0 handshake datagram after the hellos")
+        .clone();
+    let addr = pair.clients[0].addr;
+    let mut response = vec![0u8; 1500];
+    let mut out = vec![0u8; 2048];
+    // Exact copies die in the epoch-0 replay window, so the attacker gives
+    // each forgery a fresh plaintext record sequence number.
+    let mut seq = 1_000u64;
+    let mut flood = |pair: &mut Pair, at: std::time::Instant, n: usize| {
+        let (mut received, mut sent) = (0usize, 0usize);
+        for _ in 0..n {
+            let mut d = forged.clone();
+            seq += 1;
+            d[5..11].copy_from_slice(&seq.to_be_bytes()[2..]);
+            received += d.len();
+            pair.server.handle_datagram(at, addr, &mut d, &mut response);
+            while let Some(t) = pair.server.poll_transmit(at, &mut out) {
+                sent += t.len;
+            }
+        }
+        (received, sent)
+    };
+    // Right after the handshake: within the pacing gap, nothing is re-sent.
+    let now = pair.now;
+    let (_, sent) = flood(&mut pair, now, 100);
+    assert_eq!(sent, 0);
+    // A second later one re-send is allowed, however many forgeries arrive.
+    let later = now + Duration::from_secs(1);
+    let (received, sent) = flood(&mut pair, later, 100);
+    assert!(sent > 0, "a genuine retransmission would still be answered");
+    assert!(sent < received, "{sent} bytes out for {received} in");
+    // Long after, the final flight is gone: nothing at all.
+    let much_later = now + Duration::from_secs(200);
+    let (_, sent) = flood(&mut pair, much_later, 10);
+    let (_, sent_again) = flood(&mut pair, much_later + Duration::from_secs(5), 10);
+    assert_eq!(sent + sent_again, 0);
+}

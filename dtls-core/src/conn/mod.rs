@@ -125,6 +125,9 @@ pub(crate) struct Ctx {
     /// (RFC 6347 4.2.4: it is re-sent only when the client re-sends).
     flight_expects_reply: bool,
     timer: RetransmitTimer,
+    /// When the current flight was last sent in full: paces re-sends the
+    /// peer triggers (see `on_peer_retransmission`).
+    flight_sent_at: Option<Instant>,
     /// Epoch-1 records that arrived before the peer's ChangeCipherSpec.
     early_records: Vec<Vec<u8>>,
     early_bytes: usize,
@@ -175,6 +178,7 @@ impl Ctx {
             flight_cursor: None,
             flight_expects_reply: true,
             timer: RetransmitTimer::new(common.retransmit),
+            flight_sent_at: None,
             early_records: Vec::new(),
             early_bytes: 0,
             peer_ccs_pending: false,
@@ -217,6 +221,7 @@ impl Ctx {
         self.flight.clear();
         self.flight_cursor = None;
         self.flight_expects_reply = expects_reply;
+        self.flight_sent_at = None;
         self.timer.stop();
     }
 
@@ -679,9 +684,29 @@ impl Connection {
 
     /// The peer re-sent (part of) a flight we already processed: it did not
     /// get our reply, so re-send ours now (RFC 6347 4.2.4).
-    fn on_peer_retransmission(&mut self, _now: Instant) {
+    ///
+    /// The trigger can be a plaintext epoch-0 fragment, which anyone can
+    /// forge with the peer's address, and our flight is much larger than
+    /// that fragment. So re-sends are paced: at most one per half the
+    /// initial retransmission timeout (a genuine peer only retransmits
+    /// after its own timer, at least that long), and a final flight is
+    /// forgotten once it is older than twice the largest timeout, after
+    /// which a genuine peer has given up anyway.
+    fn on_peer_retransmission(&mut self, now: Instant) {
         if self.ctx.flight.is_empty() || self.ctx.flight_cursor.is_some() {
             return;
+        }
+        let retransmit = self.ctx.common().retransmit;
+        if let Some(sent) = self.ctx.flight_sent_at {
+            let age = now.saturating_duration_since(sent);
+            if !self.ctx.flight_expects_reply && age > retransmit.max * 2 {
+                self.ctx.flight.clear();
+                return;
+            }
+            if age < retransmit.initial / 2 {
+                self.ctx.counters.count(DropReason::Unexpected);
+                return;
+            }
         }
         self.ctx.flight_cursor = Some(FlightCursor {
             entry: 0,
@@ -1018,6 +1043,7 @@ impl Connection {
             let Some(entry) = self.ctx.flight.iter().nth(cursor.entry) else {
                 // Whole flight sent.
                 self.ctx.flight_cursor = None;
+                self.ctx.flight_sent_at = Some(now);
                 // First transmission of a flight arms the timer; after a
                 // retransmission it is already re-armed with the doubled
                 // timeout (RFC 6347 4.2.4.1), and restarting it would reset

@@ -358,10 +358,14 @@ impl Endpoint {
             self.counters.refused += 1;
             return DatagramEvent::Consumed;
         }
-        let peer_bytes = encode_peer(peer);
-        let input = hello.cookie_input();
+        // Stack buffers only: this path runs for every datagram a spoofed
+        // flood sends, and must allocate nothing.
+        let (peer_buf, peer_len) = encode_peer(peer);
+        let peer_bytes = peer_buf.get(..peer_len).unwrap_or(&[]);
+        let (input_buf, input_len) = hello.cookie_input();
+        let input = input_buf.get(..input_len).unwrap_or(&[]);
         if !hello.cookie.is_empty() {
-            if self.cookie.verify(&peer_bytes, &input, hello.cookie) {
+            if self.cookie.verify(peer_bytes, input, hello.cookie) {
                 let session_id = hello.session_id.to_vec();
                 let random = <[u8; 32]>::try_from(hello.random).ok();
                 return self.create_connection(
@@ -374,13 +378,13 @@ impl Endpoint {
             }
             self.counters.bad_cookies += 1;
         }
-        // RFC 6347 4.2.1: HelloVerifyRequest, never larger than the hello.
-        let cookie = self.cookie.cookie(&peer_bytes, &input);
-        let needed = hello_verify_request_len();
-        if needed > datagram.len() {
+        // RFC 6347 4.2.1: HelloVerifyRequest, never larger than the hello
+        // (checked before spending an HMAC on it).
+        if hello_verify_request_len() > datagram.len() {
             self.counters.too_small_to_answer += 1;
             return DatagramEvent::Consumed;
         }
+        let cookie = self.cookie.cookie(peer_bytes, input);
         match write_hello_verify_request(response, hello.record_seq, hello.message_seq, &cookie) {
             Some(n) => {
                 self.counters.hello_verify_sent += 1;
@@ -680,15 +684,22 @@ impl Endpoint {
     }
 }
 
-/// The peer's address as cookie input: IP octets then port.
-fn encode_peer(peer: SocketAddr) -> Vec<u8> {
-    let mut out = Vec::with_capacity(18);
-    match peer {
-        SocketAddr::V4(a) => out.extend_from_slice(&a.ip().octets()),
-        SocketAddr::V6(a) => out.extend_from_slice(&a.ip().octets()),
-    }
-    out.extend_from_slice(&peer.port().to_be_bytes());
-    out
+/// The peer's address as cookie input: IP octets then port, in a stack
+/// buffer (returned with its used length).
+fn encode_peer(peer: SocketAddr) -> ([u8; 18], usize) {
+    let mut out = [0u8; 18];
+    let ip_len = match peer {
+        SocketAddr::V4(a) => {
+            out[..4].copy_from_slice(&a.ip().octets());
+            4
+        }
+        SocketAddr::V6(a) => {
+            out[..16].copy_from_slice(&a.ip().octets());
+            16
+        }
+    };
+    out[ip_len..ip_len + 2].copy_from_slice(&peer.port().to_be_bytes());
+    (out, ip_len + 2)
 }
 
 /// The fields of a ClientHello the stateless cookie exchange needs. They all
@@ -735,13 +746,24 @@ impl<'a> ClientHelloPrefix<'a> {
 
     /// The ClientHello parameters the cookie binds (RFC 6347 4.2.1:
     /// version, random, session_id; the peer address is added separately).
-    fn cookie_input(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(2 + 32 + 1 + self.session_id.len());
-        out.extend_from_slice(&self.client_version);
-        out.extend_from_slice(self.random);
-        out.push(self.session_id.len() as u8);
-        out.extend_from_slice(self.session_id);
-        out
+    /// Returned in a stack buffer with its used length; `parse` bounds the
+    /// random to 32 and the session_id to 32 bytes.
+    fn cookie_input(&self) -> ([u8; 67], usize) {
+        let mut out = [0u8; 67];
+        let mut len = 0;
+        for part in [
+            &self.client_version[..],
+            self.random,
+            &[self.session_id.len() as u8],
+            self.session_id,
+        ] {
+            let end = (len + part.len()).min(out.len());
+            if let Some(dst) = out.get_mut(len..end) {
+                dst.copy_from_slice(part.get(..end - len).unwrap_or(&[]));
+            }
+            len = end;
+        }
+        (out, len)
     }
 }
 
@@ -773,9 +795,9 @@ fn write_hello_verify_request(
         12 + body_len,
     )
     .ok()?;
-    let mut body = Vec::with_capacity(body_len);
-    body.extend_from_slice(&[0xFE, 0xFF, COOKIE_LEN as u8]);
-    body.extend_from_slice(cookie);
+    let mut body = [0u8; 3 + COOKIE_LEN];
+    body[..3].copy_from_slice(&[0xFE, 0xFF, COOKIE_LEN as u8]);
+    body[3..].copy_from_slice(cookie);
     let written = crate::conn::write_fragment(
         rest,
         u8::from(HandshakeType::HelloVerifyRequest),

@@ -139,20 +139,10 @@ impl ClientCertVerifier {
         roots: Vec<CertificateDer<'static>>,
         flags: SecurityFlags,
     ) -> Result<ClientCertVerifier, Error> {
-        let anchors = roots
-            .iter()
-            .enumerate()
-            .map(|(i, der)| {
-                webpki::anchor_from_trusted_cert(der)
-                    .map(|a| a.to_owned())
-                    .map_err(|e| {
-                        Error::MalformedCertificate(format!(
-                            "trusted root #{i} cannot be used as a trust anchor: {e}"
-                        ))
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(ClientCertVerifier { anchors, flags })
+        Ok(ClientCertVerifier {
+            anchors: trust_anchors(&roots)?,
+            flags,
+        })
     }
 
     /// The DER distinguished names of the trusted CAs, as a server lists
@@ -441,20 +431,9 @@ impl ServerCertVerifier {
         if roots.is_empty() {
             return Err(Error::InvalidInput("no trust anchors"));
         }
-        let anchors = roots
-            .iter()
-            .enumerate()
-            .map(|(i, der)| {
-                webpki::anchor_from_trusted_cert(der)
-                    .map(|a| a.to_owned())
-                    .map_err(|e| {
-                        Error::MalformedCertificate(format!(
-                            "trusted root #{i} cannot be used as a trust anchor: {e}"
-                        ))
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(ServerCertVerifier { anchors })
+        Ok(ServerCertVerifier {
+            anchors: trust_anchors(roots)?,
+        })
     }
 
     /// Checks `chain` (end-entity first) at `now_unix_secs` and, if given,
@@ -493,6 +472,23 @@ impl ServerCertVerifier {
         }
         Ok(())
     }
+}
+
+/// Turns DER roots into webpki trust anchors, naming any that cannot serve.
+fn trust_anchors(roots: &[CertificateDer<'_>]) -> Result<Vec<TrustAnchor<'static>>, Error> {
+    roots
+        .iter()
+        .enumerate()
+        .map(|(i, der)| {
+            webpki::anchor_from_trusted_cert(der)
+                .map(|a| a.to_owned())
+                .map_err(|e| {
+                    Error::MalformedCertificate(format!(
+                        "trusted root #{i} cannot be used as a trust anchor: {e}"
+                    ))
+                })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -144,18 +144,6 @@ fn client_config(ctx: &Ctx) -> Option<std::sync::Arc<ClientConfig>> {
     }
 }
 
-fn fatal(alert: AlertDescription, code: StatusCode, text: impl Into<String>) -> Fatal {
-    Fatal::new(alert, code, text)
-}
-
-fn internal(what: impl std::fmt::Display) -> Fatal {
-    fatal(
-        AlertDescription::InternalError,
-        StatusCode::HandshakeError,
-        format!("internal error: {what}"),
-    )
-}
-
 impl State {
     /// Builds and queues the first ClientHello.
     pub(crate) fn start(ctx: &mut Ctx) -> Result<State, Error> {
@@ -304,19 +292,19 @@ fn queue(ctx: &mut Ctx, typ: HandshakeType, encode: impl FnOnce(&mut Vec<u8>)) {
 fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal> {
     let typ = HandshakeType::from(msg.msg_type());
     let payload = HandshakePayload::read(typ, msg.body()).map_err(|e| {
-        fatal(
+        Fatal::new(
             AlertDescription::DecodeError,
             StatusCode::InvalidDatagram,
             format!("malformed handshake message: {e}"),
         )
     })?;
-    let config = client_config(ctx).ok_or_else(|| internal("client state on a server"))?;
+    let config = client_config(ctx).ok_or_else(|| Fatal::internal("client state on a server"))?;
     match (state, payload) {
         (State::ExpectServerHello(mut s), HandshakePayload::HelloVerifyRequest(hvr)) => {
             ctx.peer_flight_started();
             s.hello_verify_count += 1;
             if s.hello_verify_count > MAX_HELLO_VERIFY {
-                return Err(fatal(
+                return Err(Fatal::new(
                     AlertDescription::HandshakeFailure,
                     StatusCode::InvalidFlow,
                     "the server keeps sending HelloVerifyRequest",
@@ -337,7 +325,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
             ctx.transcript
                 .add_message(msg.msg_type(), msg.message_seq(), msg.body());
             if sh.server_version != ProtocolVersion::Dtls1_2 {
-                return Err(fatal(
+                return Err(Fatal::new(
                     AlertDescription::ProtocolVersion,
                     StatusCode::NotSupported,
                     format!(
@@ -349,7 +337,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
             let suite = CipherSuite::from_id(sh.cipher_suite)
                 .filter(|suite| config.common.cipher_suites.contains(suite))
                 .ok_or_else(|| {
-                    fatal(
+                    Fatal::new(
                         AlertDescription::IllegalParameter,
                         StatusCode::HandshakeError,
                         format!(
@@ -359,7 +347,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
                     )
                 })?;
             if sh.compression_method != 0 {
-                return Err(fatal(
+                return Err(Fatal::new(
                     AlertDescription::IllegalParameter,
                     StatusCode::HandshakeError,
                     "the server chose a compression method",
@@ -392,7 +380,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
             // RFC 5246 7.4.1.4: a server must not send an extension the
             // client did not offer.
             if ems && !config.offer_extended_master_secret {
-                return Err(fatal(
+                return Err(Fatal::new(
                     AlertDescription::UnsupportedExtension,
                     StatusCode::HandshakeError,
                     "the server sent extended_master_secret, which we did not offer",
@@ -404,7 +392,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
                 .iter()
                 .any(|s| s.requires_encrypt_then_mac());
             if etm && !etm_offered {
-                return Err(fatal(
+                return Err(Fatal::new(
                     AlertDescription::UnsupportedExtension,
                     StatusCode::HandshakeError,
                     "the server sent encrypt_then_mac, which we did not offer",
@@ -414,7 +402,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
             if let Some(p) = &alpn
                 && !config.common.alpn_protocols.contains(p)
             {
-                return Err(fatal(
+                return Err(Fatal::new(
                     AlertDescription::IllegalParameter,
                     StatusCode::HandshakeError,
                     format!(
@@ -427,21 +415,21 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
                 .iter()
                 .any(|e| matches!(e, ServerExtension::SessionTicketAck));
             if ticket_ack && !s.ticket_ext {
-                return Err(fatal(
+                return Err(Fatal::new(
                     AlertDescription::UnsupportedExtension,
                     StatusCode::HandshakeError,
                     "the server sent session_ticket, which we did not offer",
                 ));
             }
             if !ems && config.common.require_extended_master_secret {
-                return Err(fatal(
+                return Err(Fatal::new(
                     AlertDescription::HandshakeFailure,
                     StatusCode::HandshakeError,
                     "the server does not support the extended master secret (RFC 7627)",
                 ));
             }
             if suite.requires_encrypt_then_mac() && !etm {
-                return Err(fatal(
+                return Err(Fatal::new(
                     AlertDescription::HandshakeFailure,
                     StatusCode::HandshakeError,
                     "the server chose a CBC suite without Encrypt-then-MAC (RFC 7366)",
@@ -497,7 +485,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
             ctx.transcript
                 .add_message(msg.msg_type(), msg.message_seq(), msg.body());
             if cert.certificate_list.is_empty() {
-                return Err(fatal(
+                return Err(Fatal::new(
                     AlertDescription::DecodeError,
                     StatusCode::InvalidCertificate,
                     "the server sent an empty certificate chain",
@@ -515,7 +503,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
             let group = NamedGroup::from_u16(ske.params.named_curve)
                 .filter(|g| config.common.groups.contains(g))
                 .ok_or_else(|| {
-                    fatal(
+                    Fatal::new(
                         AlertDescription::IllegalParameter,
                         StatusCode::HandshakeError,
                         format!(
@@ -527,7 +515,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
             let scheme = SignatureScheme::from_u16(ske.signed_params.scheme)
                 .filter(|sc| config.common.signature_schemes.contains(sc))
                 .ok_or_else(|| {
-                    fatal(
+                    Fatal::new(
                         AlertDescription::IllegalParameter,
                         StatusCode::HandshakeError,
                         format!(
@@ -536,7 +524,10 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
                         ),
                     )
                 })?;
-            let leaf = s.chain.first().ok_or_else(|| internal("empty chain"))?;
+            let leaf = s
+                .chain
+                .first()
+                .ok_or_else(|| Fatal::internal("empty chain"))?;
             let signed = ske
                 .params
                 .signed_message(&s.n.client_random, &s.n.server_random);
@@ -547,7 +538,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
                 &ske.signed_params.signature,
             )
             .map_err(|_| {
-                fatal(
+                Fatal::new(
                     AlertDescription::DecryptError,
                     StatusCode::HandshakeError,
                     "the ServerKeyExchange signature does not verify",
@@ -583,7 +574,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
             let hash = s.n.suite.prf_hash();
             let expected = prf::verify_data(hash, &s.master, false, &ctx.transcript.hash(hash));
             if !constant_time_eq(&expected, &fin.verify_data) {
-                return Err(fatal(
+                return Err(Fatal::new(
                     AlertDescription::DecryptError,
                     StatusCode::HandshakeError,
                     "the server's Finished message does not verify",
@@ -628,7 +619,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
             ctx.queue_alert_warning(AlertDescription::NoRenegotiation);
             Ok(State::Established(e))
         }
-        (_, payload) => Err(fatal(
+        (_, payload) => Err(Fatal::new(
             AlertDescription::UnexpectedMessage,
             StatusCode::InvalidFlow,
             format!("unexpected {:?}", payload.handshake_type()),
@@ -641,14 +632,14 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
 /// its master secret.
 fn start_resumption(ctx: &mut Ctx, n: Negotiated, session: ClientSession) -> Result<State, Fatal> {
     if n.suite != session.suite {
-        return Err(fatal(
+        return Err(Fatal::new(
             AlertDescription::IllegalParameter,
             StatusCode::HandshakeError,
             "the server resumed the session with a different cipher suite",
         ));
     }
     if n.extended_master_secret != session.extended_master_secret {
-        return Err(fatal(
+        return Err(Fatal::new(
             AlertDescription::HandshakeFailure,
             StatusCode::HandshakeError,
             "the server resumed the session with a different extended master secret status (RFC 7627 5.3)",
@@ -656,9 +647,9 @@ fn start_resumption(ctx: &mut Ctx, n: Negotiated, session: ClientSession) -> Res
     }
     let keys = prf::key_block(n.suite, &session.master, &n.client_random, &n.server_random);
     let client_write = dtls_crypto::record::RecordProtection::new(n.suite, &keys.client_write)
-        .map_err(internal)?;
+        .map_err(Fatal::internal)?;
     let server_write = dtls_crypto::record::RecordProtection::new(n.suite, &keys.server_write)
-        .map_err(internal)?;
+        .map_err(Fatal::internal)?;
     ctx.records.install_read_keys(server_write);
     ctx.progress(format!(
         "received ServerHello ({}); resuming the session",
@@ -685,7 +676,7 @@ fn finish_resumption(
     let master = &s.session.master;
     let expected = prf::verify_data(hash, master, false, &ctx.transcript.hash(hash));
     if !constant_time_eq(&expected, verify_data) {
-        return Err(fatal(
+        return Err(Fatal::new(
             AlertDescription::DecryptError,
             StatusCode::HandshakeError,
             "the server's Finished message does not verify (abbreviated handshake)",
@@ -733,10 +724,10 @@ fn send_client_flight(
 ) -> Result<State, Fatal> {
     ctx.peer_flight_started();
     let n = s.n;
-    let key_share = EphemeralKeyPair::generate(s.group).map_err(internal)?;
+    let key_share = EphemeralKeyPair::generate(s.group).map_err(Fatal::internal)?;
     let public = key_share.public_key().to_vec();
     let pre_master = key_share.agree(&s.server_public).map_err(|_| {
-        fatal(
+        Fatal::new(
             AlertDescription::IllegalParameter,
             StatusCode::HandshakeError,
             "the server's ECDHE public key is invalid",
@@ -780,7 +771,9 @@ fn send_client_flight(
         )
     };
     if let Some((key, scheme)) = signing {
-        let signature = key.sign(scheme, ctx.transcript.bytes()).map_err(internal)?;
+        let signature = key
+            .sign(scheme, ctx.transcript.bytes())
+            .map_err(Fatal::internal)?;
         let cv = CertificateVerify {
             signed: DigitallySigned {
                 scheme: scheme.to_u16(),
@@ -791,9 +784,9 @@ fn send_client_flight(
     }
     let keys = prf::key_block(n.suite, &master, &n.client_random, &n.server_random);
     let client_write = dtls_crypto::record::RecordProtection::new(n.suite, &keys.client_write)
-        .map_err(internal)?;
+        .map_err(Fatal::internal)?;
     let server_write = dtls_crypto::record::RecordProtection::new(n.suite, &keys.server_write)
-        .map_err(internal)?;
+        .map_err(Fatal::internal)?;
     ctx.records.install_read_keys(server_write);
     ctx.queue_change_cipher_spec(client_write);
     let verify = prf::verify_data(hash, &master, true, &ctx.transcript.hash(hash));
@@ -821,7 +814,7 @@ fn validate_server_chain(config: &ClientConfig, chain: &[Vec<u8>]) -> Result<(),
         return Ok(());
     }
     let bad = |text: String| {
-        fatal(
+        Fatal::new(
             AlertDescription::BadCertificate,
             StatusCode::InvalidCertificate,
             text,

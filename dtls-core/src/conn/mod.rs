@@ -74,6 +74,34 @@ impl Fatal {
             status: Status::new(code, text),
         }
     }
+
+    /// A message the state machine does not expect now (RFC 5246 7.2.2
+    /// unexpected_message).
+    pub(crate) fn unexpected(what: &str) -> Self {
+        Fatal::new(
+            AlertDescription::UnexpectedMessage,
+            StatusCode::InvalidFlow,
+            format!("unexpected {what}"),
+        )
+    }
+
+    /// A handshake message that does not decode (decode_error).
+    pub(crate) fn decode(what: impl std::fmt::Display) -> Self {
+        Fatal::new(
+            AlertDescription::DecodeError,
+            StatusCode::InvalidDatagram,
+            format!("malformed handshake message: {what}"),
+        )
+    }
+
+    /// A local failure (random source, key derivation): internal_error.
+    pub(crate) fn internal(what: impl std::fmt::Display) -> Self {
+        Fatal::new(
+            AlertDescription::InternalError,
+            StatusCode::HandshakeError,
+            format!("internal error: {what}"),
+        )
+    }
 }
 
 /// Where a connection is in its life.

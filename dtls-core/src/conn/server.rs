@@ -128,30 +128,6 @@ pub(crate) enum State {
     Failed,
 }
 
-fn unexpected(what: &str) -> Fatal {
-    Fatal::new(
-        AlertDescription::UnexpectedMessage,
-        StatusCode::InvalidFlow,
-        format!("unexpected {what}"),
-    )
-}
-
-fn decode_failure(what: impl std::fmt::Display) -> Fatal {
-    Fatal::new(
-        AlertDescription::DecodeError,
-        StatusCode::InvalidDatagram,
-        format!("malformed handshake message: {what}"),
-    )
-}
-
-fn internal(what: impl std::fmt::Display) -> Fatal {
-    Fatal::new(
-        AlertDescription::InternalError,
-        StatusCode::HandshakeError,
-        format!("internal error: {what}"),
-    )
-}
-
 impl State {
     pub(crate) fn initial() -> Self {
         State::ExpectClientHello
@@ -210,7 +186,7 @@ impl State {
 
 fn on_message(ctx: &mut Ctx, state: State, msg: &Message, now: Instant) -> Result<State, Fatal> {
     let typ = HandshakeType::from(msg.msg_type());
-    let payload = HandshakePayload::read(typ, msg.body()).map_err(decode_failure)?;
+    let payload = HandshakePayload::read(typ, msg.body()).map_err(Fatal::decode)?;
     match (state, payload) {
         (State::ExpectClientHello, HandshakePayload::ClientHello(hello)) => {
             ctx.transcript
@@ -266,7 +242,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message, now: Instant) -> Resul
             let leaf = k
                 .client_chain
                 .first()
-                .ok_or_else(|| unexpected("CertificateVerify"))?;
+                .ok_or_else(|| Fatal::unexpected("CertificateVerify"))?;
             // RFC 5246 7.4.8: the signature covers all handshake messages so
             // far, not including this one.
             dtls_crypto::sign::verify_signature(
@@ -345,7 +321,10 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message, now: Instant) -> Resul
             ctx.queue_alert_warning(AlertDescription::NoRenegotiation);
             Ok(State::Established(e))
         }
-        (_, payload) => Err(unexpected(&format!("{:?}", payload.handshake_type()))),
+        (_, payload) => Err(Fatal::unexpected(&format!(
+            "{:?}",
+            payload.handshake_type()
+        ))),
     }
 }
 
@@ -549,7 +528,7 @@ fn resume(
     ticket_offered: bool,
 ) -> Result<State, Fatal> {
     let suite = session.suite;
-    let server_random: [u8; 32] = dtls_crypto::random::array().map_err(internal)?;
+    let server_random: [u8; 32] = dtls_crypto::random::array().map_err(Fatal::internal)?;
     if session.extended_master_secret {
         server_exts.push(ServerExtension::ExtendedMasterSecret);
     }
@@ -580,8 +559,8 @@ fn resume(
         queue(ctx, HandshakeType::NewSessionTicket, |b| nst.encode(b));
     }
     let keys = prf::key_block(suite, &session.master, &hello.random, &server_random);
-    let client_write = RecordProtection::new(suite, &keys.client_write).map_err(internal)?;
-    let server_write = RecordProtection::new(suite, &keys.server_write).map_err(internal)?;
+    let client_write = RecordProtection::new(suite, &keys.client_write).map_err(Fatal::internal)?;
+    let server_write = RecordProtection::new(suite, &keys.server_write).map_err(Fatal::internal)?;
     ctx.records.install_read_keys(client_write);
     let hash = suite.prf_hash();
     let verify = prf::verify_data(hash, &session.master, false, &ctx.transcript.hash(hash));
@@ -629,8 +608,10 @@ fn on_client_key_exchange(
         )
     };
     let keys = prf::key_block(n.suite, &master, &n.client_random, &n.server_random);
-    let client_write = RecordProtection::new(n.suite, &keys.client_write).map_err(internal)?;
-    let server_write = RecordProtection::new(n.suite, &keys.server_write).map_err(internal)?;
+    let client_write =
+        RecordProtection::new(n.suite, &keys.client_write).map_err(Fatal::internal)?;
+    let server_write =
+        RecordProtection::new(n.suite, &keys.server_write).map_err(Fatal::internal)?;
     ctx.records.install_read_keys(client_write);
     ctx.progress("received ClientKeyExchange; keys derived");
     let has_cert = !s.client_chain.is_empty();
@@ -652,7 +633,7 @@ fn on_client_key_exchange(
 /// signature scheme, identity and extensions, and queues flight 4.
 fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello, now: Instant) -> Result<State, Fatal> {
     let SideConfig::Server(config) = &ctx.config else {
-        return Err(internal("server state on a client connection"));
+        return Err(Fatal::internal("server state on a client connection"));
     };
     let config: Arc<ServerConfig> = config.clone();
     ctx.progress("received ClientHello");
@@ -835,8 +816,8 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello, now: Instant) -> Result<S
 
     let alpn = select_alpn(&config, alpn_offered)?;
 
-    let server_random: [u8; 32] = dtls_crypto::random::array().map_err(internal)?;
-    let key_share = EphemeralKeyPair::generate(group).map_err(internal)?;
+    let server_random: [u8; 32] = dtls_crypto::random::array().map_err(Fatal::internal)?;
+    let key_share = EphemeralKeyPair::generate(group).map_err(Fatal::internal)?;
 
     let mut server_exts = common_exts;
     if ems {
@@ -865,7 +846,7 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello, now: Instant) -> Result<S
     // RFC 5246 7.4.1.3: a new session ID if we cache sessions.
     let session_id = match ctx.resumption.as_deref() {
         Some(res) if res.cache_enabled => dtls_crypto::random::array::<32>()
-            .map_err(internal)?
+            .map_err(Fatal::internal)?
             .to_vec(),
         _ => Vec::new(),
     };
@@ -892,7 +873,10 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello, now: Instant) -> Result<S
         public: key_share.public_key().to_vec(),
     };
     let signed_input = params.signed_message(&hello.random, &server_random);
-    let signature = identity.key.sign(scheme, &signed_input).map_err(internal)?;
+    let signature = identity
+        .key
+        .sign(scheme, &signed_input)
+        .map_err(Fatal::internal)?;
     let ske = ServerKeyExchange {
         params,
         signed_params: DigitallySigned {

@@ -17,6 +17,7 @@
 
 pub(crate) mod client;
 pub(crate) mod keepalive;
+pub(crate) mod queue;
 pub(crate) mod record_layer;
 pub(crate) mod server;
 pub mod session;
@@ -43,6 +44,7 @@ use crate::msgs::record::{ContentType, ProtocolVersion, RECORD_HEADER_LEN, parse
 use crate::timer::{RetransmitTimer, TimerAction};
 
 use keepalive::{KeepAlive, KeepAliveAction};
+use queue::MessageQueue;
 use record_layer::{MAX_PLAINTEXT, OpenOutcome, RecordLayer};
 use transcript::Transcript;
 
@@ -162,8 +164,8 @@ pub(crate) struct Ctx {
     /// The peer's ChangeCipherSpec arrived before we could act on it.
     pub(crate) peer_ccs_pending: bool,
     alert_out: Option<(AlertLevel, AlertDescription)>,
-    app_out: VecDeque<u8>,
-    app_in: VecDeque<u8>,
+    app_out: MessageQueue,
+    app_in: MessageQueue,
     events: VecDeque<Event>,
     pub(crate) counters: Counters,
     phase: Phase,
@@ -211,8 +213,8 @@ impl Ctx {
             early_bytes: 0,
             peer_ccs_pending: false,
             alert_out: None,
-            app_out: VecDeque::new(),
-            app_in: VecDeque::new(),
+            app_out: MessageQueue::default(),
+            app_in: MessageQueue::default(),
             events: VecDeque::new(),
             counters: Counters::default(),
             phase: Phase::Handshaking,
@@ -649,17 +651,15 @@ impl Connection {
 
     fn deliver(&mut self, plaintext: &[u8]) {
         let cap = self.ctx.common().limits.max_receive_buffer;
-        if self.ctx.app_in.len() + plaintext.len() + 2 > cap {
+        if self.ctx.app_in.byte_len() + MessageQueue::cost(plaintext) > cap {
             self.ctx.counters.count(DropReason::BufferFull);
             return;
         }
-        let Ok(len) = u16::try_from(plaintext.len()) else {
+        let was_empty = self.ctx.app_in.is_empty();
+        if !self.ctx.app_in.push(plaintext) {
             self.ctx.counters.count(DropReason::Malformed);
             return;
-        };
-        let was_empty = self.ctx.app_in.is_empty();
-        self.ctx.app_in.extend(len.to_be_bytes());
-        self.ctx.app_in.extend(plaintext.iter().copied());
+        }
         self.ctx.counters.records_in += 1;
         if was_empty {
             self.ctx.events.push_back(Event::DataReadable);
@@ -934,15 +934,15 @@ impl Connection {
             return Err(Error::NotConnected);
         }
         let cap = self.ctx.common().limits.max_send_buffer;
-        if self.ctx.app_out.len() + data.len() + 2 > cap {
+        if self.ctx.app_out.byte_len() + MessageQueue::cost(data) > cap {
             return Err(Error::SendBufferFull);
         }
-        let len = u16::try_from(data.len()).map_err(|_| Error::MessageTooLarge {
-            len: data.len(),
-            max: self.ctx.max_app_plaintext,
-        })?;
-        self.ctx.app_out.extend(len.to_be_bytes());
-        self.ctx.app_out.extend(data.iter().copied());
+        if !self.ctx.app_out.push(data) {
+            return Err(Error::MessageTooLarge {
+                len: data.len(),
+                max: self.ctx.max_app_plaintext,
+            });
+        }
         self.ctx.keepalive.on_data(now);
         Ok(())
     }
@@ -954,18 +954,13 @@ impl Connection {
     /// [`Error::BufferTooSmall`] (the message stays queued) if `buf` is
     /// shorter than the message.
     pub fn recv(&mut self, buf: &mut [u8]) -> Result<Option<usize>, Error> {
-        let (Some(&hi), Some(&lo)) = (self.ctx.app_in.front(), self.ctx.app_in.get(1)) else {
+        let Some(len) = self.ctx.app_in.front_len() else {
             return Ok(None);
         };
-        let len = usize::from(u16::from_be_bytes([hi, lo]));
-        let Some(dst) = buf.get_mut(..len) else {
-            return Err(Error::BufferTooSmall { needed: len });
-        };
-        self.ctx.app_in.drain(..2);
-        for (d, s) in dst.iter_mut().zip(self.ctx.app_in.drain(..len)) {
-            *d = s;
+        match self.ctx.app_in.pop_into(buf) {
+            Some(n) => Ok(Some(n)),
+            None => Err(Error::BufferTooSmall { needed: len }),
         }
-        Ok(Some(len))
     }
 
     /// Writes the next datagram to send into `buf` and returns its length,
@@ -978,11 +973,15 @@ impl Connection {
 
         if let Some((level, description)) = self.ctx.alert_out.take() {
             let epoch = self.ctx.records.write_epoch();
-            if let Some(n) = self.write_record(buf, used, epoch, ContentType::Alert, |p| {
-                let out = p.get_mut(..2)?;
-                out.copy_from_slice(&[u8::from(level), u8::from(description)]);
-                Some(2)
-            }) {
+            if let Some(n) =
+                self.ctx
+                    .records
+                    .write_record(buf, used, epoch, ContentType::Alert, |p| {
+                        let out = p.get_mut(..2)?;
+                        out.copy_from_slice(&[u8::from(level), u8::from(description)]);
+                        Some(2)
+                    })
+            {
                 used += n;
             }
             if self.ctx.phase == Phase::Closing {
@@ -1003,10 +1002,13 @@ impl Connection {
                     break;
                 }
                 let message = self.ctx.heartbeat_out.pop_front().unwrap_or_default();
-                let written = self.write_record(buf, used, 1, ContentType::Heartbeat, |p| {
-                    p.get_mut(..message.len())?.copy_from_slice(&message);
-                    Some(message.len())
-                });
+                let written =
+                    self.ctx
+                        .records
+                        .write_record(buf, used, 1, ContentType::Heartbeat, |p| {
+                            p.get_mut(..message.len())?.copy_from_slice(&message);
+                            Some(message.len())
+                        });
                 match written {
                     Some(n) => used += n,
                     None => break,
@@ -1015,24 +1017,23 @@ impl Connection {
         }
 
         if self.ctx.is_established() {
-            while let (Some(&hi), Some(&lo)) = (self.ctx.app_out.front(), self.ctx.app_out.get(1)) {
-                let len = usize::from(u16::from_be_bytes([hi, lo]));
+            while let Some(len) = self.ctx.app_out.front_len() {
                 let needed = self.ctx.records.record_overhead(1) + len;
                 if used + needed > buf.len() {
                     break;
                 }
-                self.ctx.app_out.drain(..2);
-                let app_out = &mut self.ctx.app_out;
                 let records = &mut self.ctx.records;
                 let Some(dst) = buf.get_mut(used..) else {
                     break;
                 };
                 let offset = records.payload_offset(1);
-                let Some(payload) = dst.get_mut(offset..offset + len) else {
+                // The plaintext goes straight into the transmit buffer and
+                // is sealed there in place.
+                let Some(payload) = dst.get_mut(offset..) else {
                     break;
                 };
-                for (d, s) in payload.iter_mut().zip(app_out.drain(..len)) {
-                    *d = s;
+                if self.ctx.app_out.pop_into(payload).is_none() {
+                    break;
                 }
                 match records.seal(ContentType::ApplicationData, 1, dst, len) {
                     Some(n) => {
@@ -1044,24 +1045,6 @@ impl Connection {
             }
         }
         (used > 0).then_some(used)
-    }
-
-    /// Seals one record whose plaintext `fill` writes, at `buf[at..]`.
-    fn write_record(
-        &mut self,
-        buf: &mut [u8],
-        at: usize,
-        epoch: u16,
-        content_type: ContentType,
-        fill: impl FnOnce(&mut [u8]) -> Option<usize>,
-    ) -> Option<usize> {
-        let dst = buf.get_mut(at..)?;
-        let offset = self.ctx.records.payload_offset(epoch);
-        let overhead = self.ctx.records.record_overhead(epoch);
-        let room = dst.len().checked_sub(overhead)?;
-        let plaintext = dst.get_mut(offset..offset + room)?;
-        let len = fill(plaintext)?;
-        self.ctx.records.seal(content_type, epoch, dst, len)
     }
 
     /// Packs as much of the current flight as fits after `used` bytes.
@@ -1089,11 +1072,16 @@ impl Connection {
                     if free < overhead + 1 {
                         break;
                     }
-                    let n =
-                        self.write_record(buf, used, epoch, ContentType::ChangeCipherSpec, |p| {
+                    let n = self.ctx.records.write_record(
+                        buf,
+                        used,
+                        epoch,
+                        ContentType::ChangeCipherSpec,
+                        |p| {
                             *p.first_mut()? = 1;
                             Some(1)
-                        });
+                        },
+                    );
                     let Some(n) = n else { break };
                     used += n;
                     self.ctx.flight_cursor = Some(FlightCursor {
@@ -1117,10 +1105,16 @@ impl Connection {
                     let (msg_type, message_seq) = (*msg_type, *message_seq);
                     let length = body.len();
                     let offset = cursor.offset;
-                    let fragment = body.get(offset..offset + take).unwrap_or(&[]).to_vec();
-                    let n = self.write_record(buf, used, epoch, ContentType::Handshake, |p| {
-                        write_fragment(p, msg_type, length, message_seq, offset, &fragment)
-                    });
+                    // Borrowed straight from the held flight: only the record
+                    // layer is borrowed mutably, so nothing is copied first.
+                    let fragment = body.get(offset..offset + take).unwrap_or(&[]);
+                    let n = self.ctx.records.write_record(
+                        buf,
+                        used,
+                        epoch,
+                        ContentType::Handshake,
+                        |p| write_fragment(p, msg_type, length, message_seq, offset, fragment),
+                    );
                     let Some(n) = n else { break };
                     used += n;
                     let next = if offset + take >= length {

@@ -232,6 +232,26 @@ impl RecordLayer {
         Some(RECORD_HEADER_LEN + body_len)
     }
 
+    /// Seals one record at `buf[at..]` whose plaintext `fill` writes in
+    /// place (it gets the room left after the header and before the
+    /// protection overhead, and returns how much it wrote). Returns the
+    /// record's length, or `None` if it does not fit.
+    pub(crate) fn write_record(
+        &mut self,
+        buf: &mut [u8],
+        at: usize,
+        epoch: u16,
+        content_type: ContentType,
+        fill: impl FnOnce(&mut [u8]) -> Option<usize>,
+    ) -> Option<usize> {
+        let dst = buf.get_mut(at..)?;
+        let offset = self.payload_offset(epoch);
+        let room = dst.len().checked_sub(self.record_overhead(epoch))?;
+        let plaintext = dst.get_mut(offset..offset + room)?;
+        let len = fill(plaintext)?;
+        self.seal(content_type, epoch, dst, len)
+    }
+
     /// Where the plaintext of a record of `epoch` starts in the buffer given
     /// to [`seal`](Self::seal).
     pub(crate) fn payload_offset(&self, epoch: u16) -> usize {

@@ -176,6 +176,9 @@ pub struct CommonConfig {
     /// plaintext we want to receive, 64..=16384. `None`: a client does not
     /// send the extension; a server answers a client's with 2^14.
     pub record_size_limit: Option<u16>,
+    /// Where randomness comes from (and, later, the primitives); replace it
+    /// to make handshakes reproducible in tests and fuzzing.
+    pub provider: Arc<dtls_crypto::CryptoProvider>,
 }
 
 impl Default for CommonConfig {
@@ -208,6 +211,7 @@ impl Default for CommonConfig {
             keep_alive: KeepAliveConfig::default(),
             idle_timeout: None,
             record_size_limit: None,
+            provider: Arc::new(dtls_crypto::CryptoProvider::default()),
         }
     }
 }

@@ -19,7 +19,10 @@
 //! - [`cert`], [`pfx`], [`selfsigned`], [`verify`]: certificates and keys:
 //!   loading (PEM, DER, PKCS#12), the facts the seed's `Certificate` type
 //!   exposes, self-signed generation and client chain validation.
-//! - [`random`]: the source of randomness.
+//! - [`provider`]: the [`CryptoProvider`](provider::CryptoProvider), which
+//!   carries the source of randomness the engine uses.
+//! - [`random`]: the operating system's randomness, for callers outside the
+//!   engine.
 
 pub mod cert;
 pub mod cookie;
@@ -28,6 +31,7 @@ pub mod hash;
 pub mod kx;
 pub mod pfx;
 pub mod prf;
+pub mod provider;
 pub mod random;
 pub mod record;
 pub mod selfsigned;
@@ -37,4 +41,5 @@ pub mod ticket;
 pub mod verify;
 
 pub use error::Error;
+pub use provider::CryptoProvider;
 pub use suites::CipherSuite;

@@ -200,7 +200,7 @@ impl State {
                 if session_id.is_empty() {
                     // RFC 5077 3.4: a fresh ID, which the server echoes if
                     // it accepts the ticket.
-                    session_id = dtls_crypto::random::array::<32>()?.to_vec();
+                    session_id = common.provider.random_array::<32>()?.to_vec();
                 }
             }
         }
@@ -217,7 +217,7 @@ impl State {
         }
         let hello = ClientHello {
             client_version: ProtocolVersion::Dtls1_2,
-            random: dtls_crypto::random::array()?,
+            random: common.provider.random_array()?,
             session_id,
             cookie: Vec::new(),
             cipher_suites: suites,

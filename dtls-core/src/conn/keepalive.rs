@@ -14,6 +14,10 @@
 
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
+use dtls_crypto::CryptoProvider;
+
 use crate::config::KeepAliveConfig;
 use crate::event::DropReason;
 use crate::msgs::codec::Codec;
@@ -69,11 +73,18 @@ pub(crate) struct KeepAlive {
     pub(crate) requests_sent: u64,
     pub(crate) responses_received: u64,
     pub(crate) responses_sent: u64,
+    /// Randomness for request payloads and padding.
+    provider: Arc<CryptoProvider>,
 }
 
 impl KeepAlive {
-    pub(crate) fn new(config: KeepAliveConfig, idle_timeout: Option<Duration>) -> Self {
+    pub(crate) fn new(
+        config: KeepAliveConfig,
+        idle_timeout: Option<Duration>,
+        provider: Arc<CryptoProvider>,
+    ) -> Self {
         KeepAlive {
+            provider,
             tokens: config.max_responses_per_second,
             config,
             idle_timeout: idle_timeout.filter(|d| !d.is_zero()),
@@ -187,11 +198,11 @@ impl KeepAlive {
         }
         // A fresh payload per attempt: a late answer to an earlier request
         // does not match and is ignored.
-        let Ok(payload) = dtls_crypto::random::array::<REQUEST_PAYLOAD_LEN>() else {
+        let Ok(payload) = self.provider.random_array::<REQUEST_PAYLOAD_LEN>() else {
             self.next_request = Some(now + self.config.interval);
             return KeepAliveAction::None;
         };
-        let Ok(padding) = dtls_crypto::random::array::<PADDING_LEN>() else {
+        let Ok(padding) = self.provider.random_array::<PADDING_LEN>() else {
             self.next_request = Some(now + self.config.interval);
             return KeepAliveAction::None;
         };
@@ -236,7 +247,9 @@ impl KeepAlive {
                 if !self.take_token(now) {
                     return Err(DropReason::BadHeartbeat);
                 }
-                let padding = dtls_crypto::random::array::<PADDING_LEN>()
+                let padding = self
+                    .provider
+                    .random_array::<PADDING_LEN>()
                     .map_err(|_| DropReason::BadHeartbeat)?;
                 self.responses_sent += 1;
                 Ok(Some(

@@ -222,7 +222,11 @@ impl Ctx {
             peer_record_size_limit: None,
             negotiated: None,
             close_status: None,
-            keepalive: KeepAlive::new(common.keep_alive, common.idle_timeout),
+            keepalive: KeepAlive::new(
+                common.keep_alive,
+                common.idle_timeout,
+                common.provider.clone(),
+            ),
             peer_heartbeat_mode: None,
             heartbeat_out: VecDeque::new(),
             now: None,

@@ -528,7 +528,11 @@ fn resume(
     ticket_offered: bool,
 ) -> Result<State, Fatal> {
     let suite = session.suite;
-    let server_random: [u8; 32] = dtls_crypto::random::array().map_err(Fatal::internal)?;
+    let server_random: [u8; 32] = ctx
+        .common()
+        .provider
+        .random_array()
+        .map_err(Fatal::internal)?;
     if session.extended_master_secret {
         server_exts.push(ServerExtension::ExtendedMasterSecret);
     }
@@ -816,7 +820,11 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello, now: Instant) -> Result<S
 
     let alpn = select_alpn(&config, alpn_offered)?;
 
-    let server_random: [u8; 32] = dtls_crypto::random::array().map_err(Fatal::internal)?;
+    let server_random: [u8; 32] = ctx
+        .common()
+        .provider
+        .random_array()
+        .map_err(Fatal::internal)?;
     let key_share = EphemeralKeyPair::generate(group).map_err(Fatal::internal)?;
 
     let mut server_exts = common_exts;
@@ -845,7 +853,10 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello, now: Instant) -> Result<S
     }
     // RFC 5246 7.4.1.3: a new session ID if we cache sessions.
     let session_id = match ctx.resumption.as_deref() {
-        Some(res) if res.cache_enabled => dtls_crypto::random::array::<32>()
+        Some(res) if res.cache_enabled => ctx
+            .common()
+            .provider
+            .random_array::<32>()
             .map_err(Fatal::internal)?
             .to_vec(),
         _ => Vec::new(),

@@ -10,9 +10,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dtls_core::config::{ClientConfig, ServerConfig};
-use dtls_core::endpoint::{ConnectionHandle, DatagramEvent};
 use dtls_core::event::Event;
 use dtls_core::{Connection, Endpoint};
+use dtls_core::{ConnectionHandle, DatagramEvent};
 
 use crate::net::{Link, LinkProfile};
 

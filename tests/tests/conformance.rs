@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{has_ccs, plain_fragments, plain_record, records, rewrite_client_hello};
-use dtls_core::msgs::extensions::ClientExtension;
+use dtls_core::internals::msgs::extensions::ClientExtension;
 use dtls_core::{Connection, Event, StatusCode};
 use dtls_crypto::CipherSuite;
 use dtls_crypto::suites::AuthAlgorithm;

@@ -207,7 +207,7 @@ fn retransmission_schedule_and_give_up() {
     pair.add_client(client_config(), dead, dead);
     pair.drive().unwrap();
     let stats = pair.clients[0].up.stats;
-    let retransmit = dtls_core::timer::RetransmitConfig::default();
+    let retransmit = dtls_core::RetransmitConfig::default();
     assert_eq!(
         stats.sent,
         1 + u64::from(retransmit.max_retransmissions),

@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
+use dtls_core::ClientSession;
 use dtls_core::config::{ClientConfig, ServerConfig};
-use dtls_core::conn::ClientSession;
 use dtls_core::event::NegotiatedParams;
 use dtls_tests::certs::{KeyKind, client_config, server_config};
 use dtls_tests::net::LinkProfile;

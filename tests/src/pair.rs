@@ -14,6 +14,7 @@ use dtls_core::event::Event;
 use dtls_core::{Connection, Endpoint};
 use dtls_core::{ConnectionHandle, DatagramEvent};
 
+use crate::certs::{KeyKind, client_config, server_config};
 use crate::net::{Link, LinkProfile};
 
 /// Largest datagram the harness moves.
@@ -123,6 +124,23 @@ impl Pair {
             cert_policy: CertPolicy::AcceptVerified,
             seed,
         }
+    }
+
+    /// A pair whose server (a `kind` certificate) and one client (index 0)
+    /// both send datagrams of at most `mtu` bytes, over otherwise perfect
+    /// links that drop any larger datagram.
+    pub fn with_mtu(kind: KeyKind, mtu: usize, seed: u64) -> Self {
+        let mut server = server_config(kind);
+        server.common.mtu = mtu;
+        let mut pair = Pair::new(server, seed);
+        let mut client = client_config();
+        client.common.mtu = mtu;
+        let link = LinkProfile {
+            mtu,
+            ..LinkProfile::PERFECT
+        };
+        pair.add_client(client, link, link);
+        pair
     }
 
     /// Adds a client whose path misbehaves as `up`/`down` say; it starts
@@ -285,6 +303,14 @@ impl Pair {
             consider(c.conn.poll_timeout());
         }
         next
+    }
+
+    /// [`drive_for`](Self::drive_for) up to `more` virtual time from now.
+    ///
+    /// # Errors
+    /// As [`drive_for`](Self::drive_for).
+    pub fn drive_more(&mut self, more: Duration) -> Result<(), Livelock> {
+        self.drive_for(self.elapsed() + more)
     }
 
     /// Runs until idle (nothing in flight, no timer pending) or until

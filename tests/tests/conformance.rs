@@ -112,17 +112,7 @@ fn alpn_agreement_and_no_application_protocol() {
 /// and the new connection reassembles the rest.
 #[test]
 fn fragmented_client_hello_completes() {
-    let mtu = 150;
-    let mut server = server_config(KeyKind::EcdsaP256);
-    server.common.mtu = mtu;
-    let mut pair = Pair::new(server, 3);
-    let mut client = client_config();
-    client.common.mtu = mtu;
-    let link = LinkProfile {
-        mtu,
-        ..LinkProfile::PERFECT
-    };
-    pair.add_client(client, link, link);
+    let mut pair = Pair::with_mtu(KeyKind::EcdsaP256, 150, 3);
     let fragments = Rc::new(RefCell::new(Vec::new()));
     let seen = fragments.clone();
     pair.clients[0].up_filter = Some(Box::new(move |d| {

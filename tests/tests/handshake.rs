@@ -174,17 +174,7 @@ fn forged_cookie_creates_no_connection() {
 /// completes (RFC 6347 4.1.1, 4.2.3).
 #[test]
 fn small_mtu_fragments_every_flight() {
-    let mtu = 256;
-    let mut server = server_config(KeyKind::Rsa2048);
-    server.common.mtu = mtu;
-    let mut pair = Pair::new(server, 5);
-    let mut client = client_config();
-    client.common.mtu = mtu;
-    let link = LinkProfile {
-        mtu,
-        ..LinkProfile::PERFECT
-    };
-    pair.add_client(client, link, link);
+    let mut pair = Pair::with_mtu(KeyKind::Rsa2048, 256, 5);
     pair.drive().unwrap();
     assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
     assert_eq!(pair.clients[0].up.stats.too_big, 0);

@@ -76,7 +76,7 @@ fn every_common_suite_with_ecdsa_and_rsa_certificates() {
         return;
     }
     for kind in [KeyKind::EcdsaP256, KeyKind::Rsa2048] {
-        let server = TestServer::start(certificate(kind), |_| {}, ClientCertVerdict::AsVerified);
+        let server = TestServer::echo(kind);
         let wanted = if kind == KeyKind::Rsa2048 {
             dtls_crypto::suites::AuthAlgorithm::Rsa
         } else {
@@ -103,12 +103,7 @@ fn small_mtu_fragments_the_rsa_flight() {
     if !require_peer("openssl", "version") {
         return;
     }
-    let options = |s: &mut dtls_server::DtlsServer| s.set_mtu(512);
-    let server = TestServer::start(
-        certificate(KeyKind::Rsa2048),
-        options,
-        ClientCertVerdict::AsVerified,
-    );
+    let server = TestServer::echo_with(KeyKind::Rsa2048, |s| s.set_mtu(512));
     let (echoed, output) = echo_once(server.port, &["-mtu", "512"], "small mtu");
     assert!(echoed, "{output:#?}");
 }
@@ -252,11 +247,7 @@ fn client_certificates_accepted_and_rejected() {
     ];
 
     // A certificate from the configured CA is accepted.
-    let server = TestServer::start(
-        certificate(KeyKind::EcdsaP256),
-        options.clone(),
-        ClientCertVerdict::AsVerified,
-    );
+    let server = TestServer::echo_with(KeyKind::EcdsaP256, options.clone());
     let (echoed, output) = echo_once(server.port, &cert_args, "with a client cert");
     assert!(echoed, "{output:#?}");
     let seen = server.observed();
@@ -278,11 +269,7 @@ fn client_certificates_accepted_and_rejected() {
     drop(server);
 
     // No certificate at all while one is required.
-    let server = TestServer::start(
-        certificate(KeyKind::EcdsaP256),
-        options,
-        ClientCertVerdict::AsVerified,
-    );
+    let server = TestServer::echo_with(KeyKind::EcdsaP256, options);
     let (echoed, _) = echo_within(server.port, &[], "no cert", short);
     assert!(!echoed);
     assert!(server.wait_for(WAIT, |o| o.connected.iter().any(|c| c.status_code != 0)));
@@ -301,11 +288,7 @@ fn key_log_matches_openssl() {
     let path = ours.clone();
     let options =
         move |s: &mut dtls_server::DtlsServer| s.settings_mut().ssl_key_log_file = Some(path);
-    let server = TestServer::start(
-        certificate(KeyKind::EcdsaP256),
-        options,
-        ClientCertVerdict::AsVerified,
-    );
+    let server = TestServer::echo_with(KeyKind::EcdsaP256, options);
     let (echoed, output) = echo_once(
         server.port,
         &["-keylogfile", theirs.to_str().unwrap()],
@@ -332,11 +315,7 @@ fn fifty_concurrent_clients() {
     if !require_peer("openssl", "version") {
         return;
     }
-    let server = TestServer::start(
-        certificate(KeyKind::EcdsaP256),
-        |_| {},
-        ClientCertVerdict::AsVerified,
-    );
+    let server = TestServer::echo(KeyKind::EcdsaP256);
     let mut clients: Vec<PeerProcess> = (0..50).map(|_| s_client(server.port, &[])).collect();
     for (i, c) in clients.iter_mut().enumerate() {
         assert!(
@@ -391,11 +370,7 @@ fn session_resumption_by_ticket_and_by_id() {
     if !require_peer("openssl", "version") {
         return;
     }
-    let server = TestServer::start(
-        certificate(KeyKind::EcdsaP256),
-        |_| {},
-        ClientCertVerdict::AsVerified,
-    );
+    let server = TestServer::echo(KeyKind::EcdsaP256);
     for (mode, extra) in [("ticket", None), ("session id", Some("-no_ticket"))] {
         let sess = scratch_dir("resume").join(format!("{}.pem", mode.replace(' ', "_")));
         let _ = std::fs::remove_file(&sess);

@@ -305,6 +305,20 @@ impl Pair {
         next
     }
 
+    /// Sends `data` from client `i`, runs until idle, and asserts the
+    /// server's echo is all the client has ever received.
+    ///
+    /// # Panics
+    /// If sending fails, the pair livelocks, or the echo is not all the
+    /// client received.
+    #[track_caller]
+    #[allow(clippy::expect_used)]
+    pub fn assert_only_echo(&mut self, i: usize, data: &[u8]) {
+        self.client_send(i, data).expect("client sends");
+        self.drive().expect("pair goes idle");
+        assert_eq!(self.clients[i].received, vec![data.to_vec()]);
+    }
+
     /// [`drive_for`](Self::drive_for) up to `more` virtual time from now.
     ///
     /// # Errors

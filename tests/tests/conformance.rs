@@ -154,9 +154,7 @@ fn lost_final_flight_is_resent_when_the_client_retransmits() {
     assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
     assert!(pair.clients[0].conn.counters().retransmissions >= 1);
     assert!(pair.server_conn(0).unwrap().counters().retransmissions >= 1);
-    pair.client_send(0, b"after loss").unwrap();
-    pair.drive().unwrap();
-    assert_eq!(pair.clients[0].received, vec![b"after loss".to_vec()]);
+    pair.assert_only_echo(0, b"after loss");
 }
 
 /// Moves a datagram's epoch-1 records into a datagram of their own, sent
@@ -219,9 +217,7 @@ fn plaintext_fatal_alert_after_handshake_is_ignored() {
     assert!(pair.server_conn(0).unwrap().is_established());
     assert!(pair.server_conn(0).unwrap().counters().wrong_epoch >= 1);
     assert!(pair.clients[0].conn.counters().wrong_epoch >= 1);
-    pair.client_send(0, b"still here").unwrap();
-    pair.drive().unwrap();
-    assert_eq!(pair.clients[0].received, vec![b"still here".to_vec()]);
+    pair.assert_only_echo(0, b"still here");
 }
 
 /// RFC 6347 4.2.8: a client that lost its state sends a new ClientHello
@@ -246,9 +242,7 @@ fn restarted_peer_gets_a_new_connection() {
             .iter()
             .any(|(h, e)| *h == old && matches!(e, Event::Closed(_)))
     );
-    pair.client_send(0, b"new life").unwrap();
-    pair.drive().unwrap();
-    assert_eq!(pair.clients[0].received, vec![b"new life".to_vec()]);
+    pair.assert_only_echo(0, b"new life");
 }
 
 /// A delayed duplicate of the cookie-bearing ClientHello that arrives
@@ -280,9 +274,7 @@ fn duplicate_client_hello_after_handshake_is_not_a_restart() {
     assert_eq!(pair.server.connection_count(), 1);
     assert!(pair.server.connection(handle).unwrap().is_established());
     assert!(pair.client_connected(0));
-    pair.client_send(0, b"same connection").unwrap();
-    pair.drive().unwrap();
-    assert_eq!(pair.clients[0].received, vec![b"same connection".to_vec()]);
+    pair.assert_only_echo(0, b"same connection");
 }
 
 /// RFC 7627 5.2/5.3: a server requiring the extended master secret refuses

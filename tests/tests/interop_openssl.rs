@@ -3,12 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
 use std::time::Duration;
 
 use dtls_crypto::CipherSuite;
 use dtls_crypto::cert::{CertStoreType, Certificate, StoreSource};
-use dtls_tests::certs::{KeyKind, certificate, scratch_dir};
+use dtls_tests::certs::{KeyKind, certificate, openssl, scratch_dir};
 use dtls_tests::interop::{ClientCertVerdict, PeerProcess, TestServer, require_peer};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -114,40 +113,43 @@ fn pfx_loaded_certificate_serves() {
         return;
     }
     let dir = scratch_dir("pfx-interop");
-    let key = dir.join("key.pem");
-    let cert = dir.join("cert.pem");
-    let pfx = dir.join("server.pfx");
-    let ok = Command::new("openssl")
-        .args([
+    openssl(
+        &dir,
+        &[
             "req",
             "-x509",
             "-newkey",
             "ec",
             "-pkeyopt",
             "ec_paramgen_curve:P-256",
-        ])
-        .args(["-nodes", "-days", "2", "-subj", "/CN=pfx.test"])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=pfx.test",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+        ],
+    );
     // OpenSSL 3 defaults: PBES2 / AES-256-CBC / PBKDF2.
-    let ok = Command::new("openssl")
-        .args(["pkcs12", "-export", "-passout", "pass:secret"])
-        .arg("-inkey")
-        .arg(&key)
-        .arg("-in")
-        .arg(&cert)
-        .arg("-out")
-        .arg(&pfx)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+    openssl(
+        &dir,
+        &[
+            "pkcs12",
+            "-export",
+            "-passout",
+            "pass:secret",
+            "-inkey",
+            "key.pem",
+            "-in",
+            "cert.pem",
+            "-out",
+            "server.pfx",
+        ],
+    );
+    let pfx = dir.join("server.pfx");
     let loaded = Certificate::from_store(
         CertStoreType::PfxFile,
         StoreSource::Path(&pfx),
@@ -164,14 +166,7 @@ fn pfx_loaded_certificate_serves() {
 /// Makes a CA and a client certificate it signs (with clientAuth usage).
 fn client_pki(name: &str) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
     let dir = scratch_dir(name);
-    let run = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "openssl {args:?}: {out:?}");
-    };
+    let run = |args: &[&str]| openssl(&dir, args);
     run(&[
         "req",
         "-x509",

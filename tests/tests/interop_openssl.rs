@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::path::Path;
 use std::time::Duration;
 
 use dtls_crypto::CipherSuite;
@@ -113,26 +114,7 @@ fn pfx_loaded_certificate_serves() {
         return;
     }
     let dir = scratch_dir("pfx-interop");
-    openssl(
-        &dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=pfx.test",
-            "-keyout",
-            "key.pem",
-            "-out",
-            "cert.pem",
-        ],
-    );
+    self_signed_p256(&dir, "pfx.test", "key.pem", "cert.pem");
     // OpenSSL 3 defaults: PBES2 / AES-256-CBC / PBKDF2.
     openssl(
         &dir,
@@ -163,27 +145,37 @@ fn pfx_loaded_certificate_serves() {
     assert!(output.iter().any(|l| l.contains("pfx.test")), "{output:#?}");
 }
 
+/// Writes a self-signed P-256 certificate for `cn`, valid two days, and
+/// its key to the files `cert` and `key` in `dir`.
+fn self_signed_p256(dir: &Path, cn: &str, key: &str, cert: &str) {
+    let subject = format!("/CN={cn}");
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            &subject,
+            "-keyout",
+            key,
+            "-out",
+            cert,
+        ],
+    );
+}
+
 /// Makes a CA and a client certificate it signs (with clientAuth usage).
 fn client_pki(name: &str) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
     let dir = scratch_dir(name);
     let run = |args: &[&str]| openssl(&dir, args);
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=Test Client CA",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-    ]);
+    self_signed_p256(&dir, "Test Client CA", "ca.key", "ca.pem");
     run(&[
         "req",
         "-newkey",

@@ -126,6 +126,19 @@ impl Pair {
         }
     }
 
+    /// A server with a `kind` certificate and one default client (index 0)
+    /// over perfect links, driven until idle: the handshake has run.
+    ///
+    /// # Panics
+    /// If the pair livelocks.
+    #[allow(clippy::expect_used)]
+    pub fn after_handshake(kind: KeyKind, seed: u64) -> Self {
+        let mut pair = Pair::new(server_config(kind), seed);
+        pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
+        pair.drive().expect("pair goes idle");
+        pair
+    }
+
     /// A pair whose server (a `kind` certificate) and one client (index 0)
     /// both send datagrams of at most `mtu` bytes, over otherwise perfect
     /// links that drop any larger datagram.

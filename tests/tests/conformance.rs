@@ -200,9 +200,7 @@ fn early_epoch1_records_are_buffered_and_used() {
 /// ignored on both sides: anyone could forge it.
 #[test]
 fn plaintext_fatal_alert_after_handshake_is_ignored() {
-    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 6);
-    perfect(&mut pair, client_config());
-    pair.drive().unwrap();
+    let mut pair = Pair::after_handshake(KeyKind::EcdsaP256, 6);
     assert!(pair.client_connected(0));
     let alert = plain_record(21, 0, 1000, &[2, 40]);
     let (now, addr) = (pair.now, pair.clients[0].addr);
@@ -225,9 +223,7 @@ fn plaintext_fatal_alert_after_handshake_is_ignored() {
 /// connection, and the old one is reported closed and removed.
 #[test]
 fn restarted_peer_gets_a_new_connection() {
-    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 7);
-    perfect(&mut pair, client_config());
-    pair.drive().unwrap();
+    let mut pair = Pair::after_handshake(KeyKind::EcdsaP256, 7);
     assert!(pair.client_connected(0));
     let old = pair.clients[0].server_handles[0];
     pair.clients[0].conn =
@@ -436,8 +432,6 @@ fn record_size_limit_is_honoured() {
 /// accidentally relying on wall-clock time.
 #[test]
 fn virtual_time_is_bounded() {
-    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 13);
-    perfect(&mut pair, client_config());
-    pair.drive().unwrap();
+    let pair = Pair::after_handshake(KeyKind::EcdsaP256, 13);
     assert!(pair.elapsed() < Duration::from_secs(1));
 }

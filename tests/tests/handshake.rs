@@ -217,9 +217,7 @@ fn retransmission_schedule_and_give_up() {
 /// Both sides derive the same keying material (RFC 5705).
 #[test]
 fn exporter_agrees() {
-    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 7);
-    pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
-    pair.drive().unwrap();
+    let pair = Pair::after_handshake(KeyKind::EcdsaP256, 7);
     let handle = pair.server.handles().next().unwrap();
     let mut a = [0u8; 32];
     let mut b = [0u8; 32];
@@ -263,9 +261,7 @@ fn send_errors_are_clear() {
 /// close_notify from the client closes both sides cleanly (RFC 5246 7.2.1).
 #[test]
 fn close_notify_closes_both_sides() {
-    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 9);
-    pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
-    pair.drive().unwrap();
+    let mut pair = Pair::after_handshake(KeyKind::EcdsaP256, 9);
     let now = pair.now;
     pair.clients[0].conn.close(now);
     pair.drive().unwrap();
@@ -291,9 +287,7 @@ fn close_notify_closes_both_sides() {
 /// genuine one is delivered once (RFC 6347 4.1.2.6, 4.1.2.7).
 #[test]
 fn corrupted_and_replayed_records_are_dropped_and_counted() {
-    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 10);
-    pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
-    pair.drive().unwrap();
+    let mut pair = Pair::after_handshake(KeyKind::EcdsaP256, 10);
     pair.client_send(0, b"hello").unwrap();
     let mut buf = vec![0u8; 2048];
     let now = pair.now;
@@ -380,9 +374,7 @@ fn client_validates_the_server_certificate() {
 /// largest timeout (RFC 6347 4.2.4).
 #[test]
 fn spoofed_old_fragments_do_not_amplify() {
-    let mut pair = Pair::new(server_config(KeyKind::Rsa2048), 14);
-    pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
-    pair.drive().unwrap();
+    let mut pair = Pair::after_handshake(KeyKind::Rsa2048, 14);
     assert!(pair.client_connected(0));
     // The client's flight 5 starts with a plaintext epoch-0 record.
     let forged = pair.clients[0]

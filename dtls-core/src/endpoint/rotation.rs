@@ -33,3 +33,30 @@ impl RotationClock {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_datagram_starts_the_period_and_long_gaps_rotate_twice() {
+        let t0 = crate::test_origin();
+        let period = Duration::from_secs(10);
+        let mut clock = RotationClock::default();
+        assert_eq!(clock.due(t0, period), 0, "the first datagram starts it");
+        assert_eq!(clock.due(t0 + Duration::from_secs(9), period), 0);
+        assert_eq!(clock.due(t0 + Duration::from_secs(10), period), 1);
+        // The next period runs from the rotation's datagram.
+        assert_eq!(clock.due(t0 + Duration::from_secs(19), period), 0);
+        assert_eq!(clock.due(t0 + Duration::from_secs(45), period), 2);
+    }
+
+    #[test]
+    fn a_period_beyond_instant_never_ends() {
+        let t0 = crate::test_origin();
+        let mut clock = RotationClock::default();
+        for secs in [0, 1, 1_000_000] {
+            assert_eq!(clock.due(t0 + Duration::from_secs(secs), Duration::MAX), 0);
+        }
+    }
+}

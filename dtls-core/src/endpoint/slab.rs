@@ -126,3 +126,51 @@ impl Slab {
         Some(conn)
     }
 }
+
+#[cfg(test)]
+impl ConnectionHandle {
+    /// A handle for index `index`, generation 0.
+    pub(super) fn for_tests(index: u32) -> Self {
+        ConnectionHandle {
+            index,
+            generation: 0,
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::config::ClientConfig;
+
+    fn conn() -> Connection {
+        let peer = "192.0.2.1:5000".parse().unwrap();
+        Connection::client(
+            Arc::new(ClientConfig::default()),
+            peer,
+            crate::test_origin(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_removed_handle_misses_the_slot_s_next_tenant() {
+        let mut slab = Slab::default();
+        let first = slab.insert(conn());
+        let second = slab.insert(conn());
+        assert_ne!(first.id(), second.id());
+        assert_eq!(slab.len(), 2);
+        assert!(slab.remove(first).is_some());
+        assert!(slab.remove(first).is_none(), "removed once");
+        let reused = slab.insert(conn());
+        assert_eq!(reused.index, first.index, "the free slot is reused");
+        assert_ne!(reused, first);
+        assert!(slab.get(first).is_none());
+        assert!(slab.get(reused).is_some());
+        assert_eq!(slab.handles().collect::<Vec<_>>(), vec![reused, second]);
+        assert_eq!(slab.len(), 2);
+    }
+}

@@ -240,3 +240,63 @@ impl<const N: usize> StackBytes<N> {
         self.buf.get(..self.len).unwrap_or(&[])
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::config::ClientConfig;
+    use crate::conn::Connection;
+
+    /// The cookie exchange against a real client: the first ClientHello
+    /// has no cookie and gets a HelloVerifyRequest no larger than itself;
+    /// the second returns a cookie valid for that peer only.
+    #[test]
+    fn a_client_s_returned_cookie_verifies_for_its_address_only() {
+        let now = crate::test_origin();
+        let server: SocketAddr = "192.0.2.1:4433".parse().unwrap();
+        let peer: SocketAddr = "192.0.2.2:5000".parse().unwrap();
+        let mut client =
+            Connection::client(Arc::new(ClientConfig::default()), server, now).unwrap();
+        let cookies = CookieExchange::new().unwrap();
+        let mut buf = [0u8; 1500];
+
+        let len = client.poll_transmit(now, &mut buf).unwrap();
+        let hello = ClientHelloPrefix::parse(&buf[..len]).unwrap();
+        assert!(matches!(cookies.check(peer, &hello), CookieCheck::Absent));
+        let mut reply = [0u8; 1500];
+        let n = cookies
+            .write_hello_verify_request(&mut reply, peer, &hello)
+            .unwrap();
+        assert_eq!(n, HELLO_VERIFY_REQUEST_LEN);
+        assert!(n <= len, "no amplification");
+        assert!(
+            cookies
+                .write_hello_verify_request(&mut reply[..n - 1], peer, &hello)
+                .is_none()
+        );
+
+        client.handle_datagram(now, &mut reply[..n]);
+        let len = client.poll_transmit(now, &mut buf).unwrap();
+        let hello = ClientHelloPrefix::parse(&buf[..len]).unwrap();
+        let CookieCheck::Valid(proven) = cookies.check(peer, &hello) else {
+            panic!("our cookie must verify");
+        };
+        assert_eq!(&proven.random, hello.random);
+        let elsewhere: SocketAddr = "192.0.2.2:5001".parse().unwrap();
+        assert!(matches!(
+            cookies.check(elsewhere, &hello),
+            CookieCheck::Invalid
+        ));
+    }
+
+    #[test]
+    fn only_an_epoch_0_client_hello_has_a_prefix() {
+        assert!(ClientHelloPrefix::parse(&[]).is_none());
+        // An alert record.
+        let alert = [21, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 40];
+        assert!(ClientHelloPrefix::parse(&alert).is_none());
+    }
+}

@@ -50,3 +50,33 @@ impl TimerIndex {
         Some(handle)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn keeps_one_deadline_per_connection_in_firing_order() {
+        let t0 = crate::test_origin();
+        let (a, b) = (
+            ConnectionHandle::for_tests(0),
+            ConnectionHandle::for_tests(1),
+        );
+        let mut index = TimerIndex::default();
+        index.set(a, Some(t0 + Duration::from_secs(5)));
+        index.set(b, Some(t0 + Duration::from_secs(3)));
+        // Moving a deadline replaces the old entry.
+        index.set(a, Some(t0 + Duration::from_secs(1)));
+        assert_eq!(index.next(), Some(t0 + Duration::from_secs(1)));
+        assert_eq!(index.pop_due(t0), None, "nothing due yet");
+        let later = t0 + Duration::from_secs(10);
+        assert_eq!(index.pop_due(later), Some(a));
+        assert_eq!(index.pop_due(later), Some(b));
+        assert_eq!(index.pop_due(later), None, "a's old deadline is gone");
+        index.set(b, Some(later));
+        index.set(b, None);
+        assert_eq!(index.next(), None);
+    }
+}

@@ -94,26 +94,13 @@ pub fn openssl(dir: &Path, args: &[&str]) {
 #[allow(clippy::expect_used)]
 fn rsa_certificate() -> Certificate {
     let dir = scratch_dir("rsa");
-    openssl(
-        &dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "30",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=DNS:localhost",
-            "-keyout",
-            "key.pem",
-            "-out",
-            "cert.pem",
-        ],
-    );
+    let args: Vec<&str> = concat!(
+        "req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost",
+        " -addext subjectAltName=DNS:localhost -keyout key.pem -out cert.pem"
+    )
+    .split(' ')
+    .collect();
+    openssl(&dir, &args);
     Certificate::from_pem_files(&dir.join("cert.pem"), &dir.join("key.pem"))
         .expect("RSA certificate")
 }

@@ -149,26 +149,12 @@ fn pfx_loaded_certificate_serves() {
 /// its key to the files `cert` and `key` in `dir`.
 fn self_signed_p256(dir: &Path, cn: &str, key: &str, cert: &str) {
     let subject = format!("/CN={cn}");
-    openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            &subject,
-            "-keyout",
-            key,
-            "-out",
-            cert,
-        ],
-    );
+    let mut args: Vec<&str> =
+        "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2"
+            .split(' ')
+            .collect();
+    args.extend(["-subj", &subject, "-keyout", key, "-out", cert]);
+    openssl(dir, &args);
 }
 
 /// Makes a CA and a client certificate it signs (with clientAuth usage).

@@ -68,7 +68,14 @@ pub struct Transmit {
     pub len: usize,
 }
 
-/// A DTLS server endpoint. See the module documentation.
+/// A DTLS server: one socket's worth of connections.
+///
+/// New peers are answered statelessly with a HelloVerifyRequest (RFC 6347
+/// 4.2.1); a [`Connection`] is created only once a ClientHello returns a
+/// valid cookie, which proves the peer receives at its address. Until then
+/// nothing is allocated for the peer and no reply is larger than what it
+/// sent, so a spoofed flood can neither fill memory nor be amplified. The
+/// [crate documentation](crate) gives the call order.
 pub struct Endpoint {
     config: Arc<ServerConfig>,
     cookies: CookieExchange,

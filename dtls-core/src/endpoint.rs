@@ -153,7 +153,7 @@ impl Endpoint {
             ));
         }
         let tickets = if config.session_tickets {
-            Some(Arc::new(TicketKeys::new()?))
+            Some(Arc::new(TicketKeys::new(&config.common.provider)?))
         } else {
             None
         };
@@ -165,7 +165,7 @@ impl Endpoint {
             tickets,
             ticket_rotate_at: None,
             epoch: None,
-            cookie: CookieSecret::new()?,
+            cookie: CookieSecret::new(&config.common.provider)?,
             cookie_rotate_at: None,
             slots: Vec::new(),
             free: Vec::new(),

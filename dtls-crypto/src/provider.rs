@@ -1,9 +1,13 @@
 //! The crypto provider: one value that carries every source of
-//! nondeterminism the DTLS engine uses, so a test or a fuzzer can replace
-//! it (rustls's `CryptoProvider` is the model).
+//! nondeterminism and every primitive the DTLS engine selects at run time
+//! (rustls's `CryptoProvider` is the model): randomness, ECDHE key
+//! exchange and signing.
 //!
-//! The engine never calls the operating system's generator directly: it
-//! asks the [`CryptoProvider`] in its configuration.
+//! The engine never calls the operating system's generator, `ring`'s key
+//! generation or a signing key directly: it asks the [`CryptoProvider`] in
+//! its configuration, so a test or a fuzzer can replace all of it at once.
+//! What the negotiated parameters fix (the record ciphers, the PRF) is not
+//! part of the provider.
 
 use std::fmt;
 use std::sync::Arc;
@@ -11,6 +15,8 @@ use std::sync::Arc;
 use ring::rand::SecureRandom as _;
 
 use crate::Error;
+use crate::kx::{EphemeralKeyPair, KeyExchange, NamedGroup, RingKeyExchange};
+use crate::sign::{RingSigner, SignatureScheme, Signer, SigningKey};
 
 /// A source of random bytes for nonces, randoms, keys and padding.
 pub trait SecureRandom: Send + Sync + fmt::Debug {
@@ -37,26 +43,72 @@ impl SecureRandom for SystemRandom {
     }
 }
 
+/// A [`SecureRandom`] seen as a RustCrypto (`rand_core`) generator, so
+/// RustCrypto key generation draws from the provider.
+pub(crate) struct RandomAdapter<'a>(pub(crate) &'a dyn SecureRandom);
+
+impl rand_core::TryRng for RandomAdapter<'_> {
+    type Error = Error;
+
+    fn try_next_u32(&mut self) -> Result<u32, Error> {
+        let mut b = [0u8; 4];
+        self.0.fill(&mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Error> {
+        let mut b = [0u8; 8];
+        self.0.fill(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Error> {
+        self.0.fill(dst)
+    }
+}
+
+/// The wrapped source is a CSPRNG by the [`SecureRandom`] contract.
+impl rand_core::TryCryptoRng for RandomAdapter<'_> {}
+
 /// Everything cryptographic the engine draws on that is not fixed by the
-/// negotiated parameters.
+/// negotiated parameters. Cheap to clone (it holds shared references).
 #[derive(Debug, Clone)]
 pub struct CryptoProvider {
     random: Arc<dyn SecureRandom>,
+    key_exchange: Arc<dyn KeyExchange>,
+    signer: Arc<dyn Signer>,
 }
 
 impl Default for CryptoProvider {
-    /// The production provider: ring, with the operating system's CSPRNG.
+    /// The production provider: the operating system's CSPRNG, `ring`'s
+    /// key exchange and `ring`'s signing.
     fn default() -> Self {
-        CryptoProvider {
-            random: Arc::new(SystemRandom::default()),
-        }
+        CryptoProvider::with_random(Arc::new(SystemRandom::default()))
     }
 }
 
 impl CryptoProvider {
-    /// A provider drawing randomness from `random`.
+    /// A provider from its three parts.
+    pub fn new(
+        random: Arc<dyn SecureRandom>,
+        key_exchange: Arc<dyn KeyExchange>,
+        signer: Arc<dyn Signer>,
+    ) -> Self {
+        CryptoProvider {
+            random,
+            key_exchange,
+            signer,
+        }
+    }
+
+    /// The production primitives (`ring` key exchange and signing) drawing
+    /// their outside randomness from `random`. `ring` itself keeps drawing
+    /// from the operating system; use [`new`](Self::new) with
+    /// [`RustCryptoKeyExchange`](crate::kx::RustCryptoKeyExchange) and
+    /// [`Rfc6979Signer`](crate::sign::Rfc6979Signer) to route everything
+    /// through `random`.
     pub fn with_random(random: Arc<dyn SecureRandom>) -> Self {
-        CryptoProvider { random }
+        CryptoProvider::new(random, Arc::new(RingKeyExchange), Arc::new(RingSigner))
     }
 
     /// The randomness source.
@@ -81,4 +133,34 @@ impl CryptoProvider {
         self.random.fill(&mut out)?;
         Ok(out)
     }
+
+    /// Starts an ECDHE exchange on `group` (RFC 8422 section 5.4): a fresh
+    /// ephemeral key pair.
+    ///
+    /// # Errors
+    /// [`Error::RandomFailure`] if the random source fails.
+    pub fn start_key_exchange(&self, group: NamedGroup) -> Result<EphemeralKeyPair, Error> {
+        self.key_exchange.start(group, &*self.random)
+    }
+
+    /// Signs `message` with `key` under `scheme` (ServerKeyExchange,
+    /// RFC 8422 section 5.4; CertificateVerify, RFC 5246 section 7.4.8).
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedSignatureScheme`] if `key` cannot sign with
+    /// `scheme`; [`Error::RandomFailure`] if the random source fails.
+    pub fn sign(
+        &self,
+        key: &SigningKey,
+        scheme: SignatureScheme,
+        message: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        self.signer.sign(key, scheme, message)
+    }
 }
+
+#[cfg(feature = "test-util")]
+pub use deterministic::SeededRandom;
+
+#[cfg(feature = "test-util")]
+mod deterministic;

@@ -15,6 +15,7 @@
 //! | AES-CBC + Encrypt-then-MAC | IV (16) | CBC(plaintext ‖ padding) | HMAC |
 
 use core::ops::Range;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use aes::cipher::array::Array;
 use aes::cipher::consts::{U8, U12, U16};
@@ -30,8 +31,8 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::Error;
-use crate::random;
-use crate::suites::{BulkCipher, CipherSuite, MacAlgorithm};
+use crate::prf::prf;
+use crate::suites::{BulkCipher, CipherSuite, MacAlgorithm, PrfHash};
 
 /// The keys for one direction of a connection, as cut from the key block
 /// (RFC 5246 6.3): `{client,server}_write_MAC_key`, `_key` and `_IV`.
@@ -122,9 +123,62 @@ enum Keyed {
     /// AES-128-CCM_8 (RFC 6655, RFC 7251).
     Ccm8(Aes128Ccm8),
     /// AES-128-CBC with Encrypt-then-MAC (RFC 7366).
-    Cbc128(Aes128, hmac::Key),
+    Cbc128(CbcKeys<Aes128>),
     /// AES-256-CBC with Encrypt-then-MAC (RFC 7366).
-    Cbc256(Aes256, hmac::Key),
+    Cbc256(CbcKeys<Aes256>),
+}
+
+/// The keyed state of one AES-CBC + Encrypt-then-MAC direction.
+///
+/// RFC 5246 6.2.3.2 requires each record's IV to be unpredictable (an IV
+/// known before the plaintext is chosen enables the BEAST attack on
+/// TLS 1.0). Drawing 16 bytes from the operating system for every record
+/// costs a system call per record, so we use the construction of NIST SP
+/// 800-38A appendix C instead: the IV is the block cipher applied to a
+/// value that never repeats under the key, here `epoch ‖ seq ‖ n` with `n`
+/// counting the records this value sealed. Unlike that appendix we use a
+/// second key, `iv_cipher`, that encrypts nothing else, so no record's
+/// ciphertext can reveal a future IV. That key is derived from the
+/// direction's secret keys (which come from the provider-seeded handshake)
+/// with the TLS PRF (RFC 5246 5) under a label of our own: it is as
+/// unpredictable as the record keys themselves, the peer does not need it
+/// (the IV is sent explicitly), and a handshake made with a deterministic
+/// provider stays reproducible.
+struct CbcKeys<C> {
+    cipher: C,
+    iv_cipher: C,
+    mac: hmac::Key,
+    sealed: AtomicU64,
+}
+
+/// The PRF label that derives [`CbcKeys::iv_cipher`]'s key.
+const CBC_IV_KEY_LABEL: &[u8] = b"dtls-crypto CBC record IV key";
+
+impl<C: KeyInit> CbcKeys<C> {
+    fn new(suite: CipherSuite, keys: &DirectionKeys) -> Result<Self, Error> {
+        let bad_key = |_| Error::InvalidInput("the cipher rejected the key");
+        let mut iv_key = Zeroizing::new(vec![0u8; keys.enc_key.len()]);
+        let secret = Zeroizing::new([keys.enc_key.as_slice(), &keys.mac_key].concat());
+        prf(PrfHash::Sha256, &secret, CBC_IV_KEY_LABEL, &[], &mut iv_key);
+        Ok(CbcKeys {
+            cipher: C::new_from_slice(&keys.enc_key).map_err(bad_key)?,
+            iv_cipher: C::new_from_slice(&iv_key).map_err(bad_key)?,
+            mac: mac_key(suite.mac(), &keys.mac_key)?,
+            sealed: AtomicU64::new(0),
+        })
+    }
+}
+
+impl<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16>> CbcKeys<C> {
+    /// The next record's IV: `E_iv(seq_num ‖ n)` (see [`CbcKeys`]).
+    fn next_iv(&self, seq_num: &[u8; 8]) -> [u8; BLOCK] {
+        let n = self.sealed.fetch_add(1, Ordering::Relaxed);
+        let mut block = Array::<u8, U16>::default();
+        block[..8].copy_from_slice(seq_num);
+        block[8..].copy_from_slice(&n.to_be_bytes());
+        self.iv_cipher.encrypt_block(&mut block);
+        block.into()
+    }
 }
 
 /// Record protection for one direction of one epoch: seals outgoing or
@@ -188,14 +242,8 @@ impl RecordProtection {
             BulkCipher::Aes128Ccm8 => {
                 Keyed::Ccm8(Aes128Ccm8::new_from_slice(&keys.enc_key).map_err(bad_key)?)
             }
-            BulkCipher::Aes128Cbc => Keyed::Cbc128(
-                Aes128::new_from_slice(&keys.enc_key).map_err(bad_key)?,
-                mac_key(suite.mac(), &keys.mac_key)?,
-            ),
-            BulkCipher::Aes256Cbc => Keyed::Cbc256(
-                Aes256::new_from_slice(&keys.enc_key).map_err(bad_key)?,
-                mac_key(suite.mac(), &keys.mac_key)?,
-            ),
+            BulkCipher::Aes128Cbc => Keyed::Cbc128(CbcKeys::new(suite, keys)?),
+            BulkCipher::Aes256Cbc => Keyed::Cbc256(CbcKeys::new(suite, keys)?),
         };
         let mut fixed_iv = Zeroizing::new([0u8; 12]);
         fixed_iv[..keys.fixed_iv.len()].copy_from_slice(&keys.fixed_iv);
@@ -247,7 +295,6 @@ impl RecordProtection {
     /// - [`Error::BufferTooSmall`] if `fragment` cannot hold the result.
     /// - [`Error::InvalidInput`] if `plaintext_len` exceeds
     ///   [`MAX_PLAINTEXT_LEN`] or `meta.sequence` exceeds 48 bits.
-    /// - [`Error::RandomFailure`] if no CBC IV could be drawn.
     pub fn seal_in_place(
         &self,
         meta: &RecordMeta,
@@ -281,6 +328,8 @@ impl RecordProtection {
         let fragment = &mut fragment[..total];
         let aead_length = u16::try_from(plaintext_len)
             .map_err(|_| Error::InvalidInput("record plaintext is too long"))?;
+        // The AEAD additional data (the CBC MAC builds its own header).
+        let aad = meta.header(&seq_num, aead_length);
 
         match &self.keyed {
             Keyed::Ring(key) => {
@@ -290,7 +339,6 @@ impl RecordProtection {
                     // ciphertext; epoch ‖ seq never repeats under one key.
                     fragment[..prefix].copy_from_slice(&seq_num);
                 }
-                let aad = meta.header(&seq_num, aead_length);
                 let (body, tag_out) = fragment[prefix..].split_at_mut(plaintext_len);
                 let tag = key
                     .seal_in_place_separate_tag(
@@ -301,28 +349,10 @@ impl RecordProtection {
                     .map_err(seal_failed)?;
                 tag_out.copy_from_slice(tag.as_ref());
             }
-            Keyed::Ccm(ccm) => {
-                fragment[..prefix].copy_from_slice(&seq_num);
-                let nonce = Array::from(self.aead_nonce(&seq_num));
-                let aad = meta.header(&seq_num, aead_length);
-                let (body, tag_out) = fragment[prefix..].split_at_mut(plaintext_len);
-                let tag = ccm
-                    .encrypt_inout_detached(&nonce, &aad, body.into())
-                    .map_err(seal_failed)?;
-                tag_out.copy_from_slice(&tag);
-            }
-            Keyed::Ccm8(ccm) => {
-                fragment[..prefix].copy_from_slice(&seq_num);
-                let nonce = Array::from(self.aead_nonce(&seq_num));
-                let aad = meta.header(&seq_num, aead_length);
-                let (body, tag_out) = fragment[prefix..].split_at_mut(plaintext_len);
-                let tag = ccm
-                    .encrypt_inout_detached(&nonce, &aad, body.into())
-                    .map_err(seal_failed)?;
-                tag_out.copy_from_slice(&tag);
-            }
-            Keyed::Cbc128(aes, mac) => cbc_seal(aes, mac, meta, &seq_num, fragment, plaintext_len)?,
-            Keyed::Cbc256(aes, mac) => cbc_seal(aes, mac, meta, &seq_num, fragment, plaintext_len)?,
+            Keyed::Ccm(ccm) => ccm_seal(ccm, self, &seq_num, &aad, fragment, plaintext_len)?,
+            Keyed::Ccm8(ccm) => ccm_seal(ccm, self, &seq_num, &aad, fragment, plaintext_len)?,
+            Keyed::Cbc128(cbc) => cbc_seal(cbc, meta, &seq_num, fragment, plaintext_len)?,
+            Keyed::Cbc256(cbc) => cbc_seal(cbc, meta, &seq_num, fragment, plaintext_len)?,
         }
         Ok(total)
     }
@@ -362,8 +392,8 @@ impl RecordProtection {
             }
             Keyed::Ccm(ccm) => ccm_open(ccm, self, meta, &seq_num, fragment),
             Keyed::Ccm8(ccm) => ccm_open(ccm, self, meta, &seq_num, fragment),
-            Keyed::Cbc128(aes, mac) => cbc_open(aes, mac, meta, &seq_num, fragment),
-            Keyed::Cbc256(aes, mac) => cbc_open(aes, mac, meta, &seq_num, fragment),
+            Keyed::Cbc128(cbc) => cbc_open(cbc, meta, &seq_num, fragment),
+            Keyed::Cbc256(cbc) => cbc_open(cbc, meta, &seq_num, fragment),
         }
     }
 
@@ -419,6 +449,31 @@ fn mac_key(mac: MacAlgorithm, key: &[u8]) -> Result<hmac::Key, Error> {
     Ok(hmac::Key::new(alg, key))
 }
 
+/// Seals an AES-CCM(_8) fragment: explicit nonce(8) = epoch ‖ seq,
+/// ciphertext, tag (RFC 6655 3). `fragment` is exactly as long as the
+/// sealed record.
+fn ccm_seal<M>(
+    ccm: &Ccm<Aes128, M, U12>,
+    protection: &RecordProtection,
+    seq_num: &[u8; 8],
+    aad: &[u8; 13],
+    fragment: &mut [u8],
+    plaintext_len: usize,
+) -> Result<(), Error>
+where
+    M: ccm::aead::array::ArraySize + ccm::TagSize,
+{
+    let prefix = protection.prefix_len();
+    fragment[..prefix].copy_from_slice(seq_num);
+    let nonce = Array::from(protection.aead_nonce(seq_num));
+    let (body, tag_out) = fragment[prefix..].split_at_mut(plaintext_len);
+    let tag = ccm
+        .encrypt_inout_detached(&nonce, aad, body.into())
+        .map_err(seal_failed)?;
+    tag_out.copy_from_slice(&tag);
+    Ok(())
+}
+
 /// Opens an AES-CCM(_8) fragment: explicit nonce(8) ‖ ciphertext ‖ tag
 /// (RFC 6655 3).
 fn ccm_open<M>(
@@ -452,8 +507,7 @@ where
 ///
 /// `fragment` is exactly as long as the sealed record.
 fn cbc_seal<C>(
-    aes: &C,
-    mac: &hmac::Key,
+    cbc: &CbcKeys<C>,
     meta: &RecordMeta,
     seq_num: &[u8; 8],
     fragment: &mut [u8],
@@ -465,20 +519,19 @@ where
     let padding_length = BLOCK - 1 - plaintext_len % BLOCK;
     let body_end = BLOCK + plaintext_len + padding_length + 1;
     let (body, mac_out) = fragment.split_at_mut(body_end);
-    // A fresh unpredictable IV per record (RFC 5246 6.2.3.2).
-    random::fill(&mut body[..BLOCK])?;
+    // A fresh unpredictable IV per record (RFC 5246 6.2.3.2; see CbcKeys).
+    let iv = cbc.next_iv(seq_num);
+    body[..BLOCK].copy_from_slice(&iv);
     let padding_byte =
         u8::try_from(padding_length).map_err(|_| Error::InvalidInput("CBC padding"))?;
     body[BLOCK + plaintext_len..].fill(padding_byte);
 
-    let (iv, content) = body.split_at_mut(BLOCK);
-    let iv: [u8; BLOCK] = iv.try_into().map_err(|_| Error::InvalidInput("CBC IV"))?;
-    let (blocks, rest) = Array::<u8, U16>::slice_as_chunks_mut(content);
+    let (blocks, rest) = Array::<u8, U16>::slice_as_chunks_mut(&mut body[BLOCK..]);
     debug_assert!(rest.is_empty());
-    cbc::Encryptor::<C>::inner_iv_init(aes.clone(), &Array::from(iv)).encrypt_blocks(blocks);
+    cbc::Encryptor::<C>::inner_iv_init(cbc.cipher.clone(), &Array::from(iv)).encrypt_blocks(blocks);
 
     let length = u16::try_from(body_end).map_err(|_| Error::InvalidInput("record too long"))?;
-    let tag = cbc_mac(mac, meta, seq_num, length, body);
+    let tag = cbc_mac(&cbc.mac, meta, seq_num, length, body);
     mac_out.copy_from_slice(tag.as_ref());
     Ok(())
 }
@@ -501,8 +554,7 @@ fn cbc_mac(
 /// length, verifies the MAC in constant time before decrypting anything,
 /// then decrypts and checks the padding (RFC 5246 6.2.3.2).
 fn cbc_open<C>(
-    aes: &C,
-    mac: &hmac::Key,
+    cbc: &CbcKeys<C>,
     meta: &RecordMeta,
     seq_num: &[u8; 8],
     fragment: &mut [u8],
@@ -510,7 +562,7 @@ fn cbc_open<C>(
 where
     C: BlockCipherDecrypt + BlockSizeUser<BlockSize = U16> + Clone,
 {
-    let mac_len = mac.algorithm().digest_algorithm().output_len();
+    let mac_len = cbc.mac.algorithm().digest_algorithm().output_len();
     // At least IV + one block + MAC, and whole blocks between IV and MAC.
     if fragment.len() < BLOCK + BLOCK + mac_len || !(fragment.len() - mac_len).is_multiple_of(BLOCK)
     {
@@ -519,7 +571,7 @@ where
     let body_end = fragment.len() - mac_len;
     let length = u16::try_from(body_end).map_err(|_| Error::BadRecordMac)?;
     let (body, received) = fragment.split_at_mut(body_end);
-    let expected = cbc_mac(mac, meta, seq_num, length, body);
+    let expected = cbc_mac(&cbc.mac, meta, seq_num, length, body);
     if !bool::from(expected.as_ref().ct_eq(received)) {
         return Err(Error::BadRecordMac);
     }
@@ -527,7 +579,7 @@ where
     let (iv, content) = body.split_at_mut(BLOCK);
     let iv: [u8; BLOCK] = (&*iv).try_into().map_err(|_| Error::BadRecordMac)?;
     let (blocks, _) = Array::<u8, U16>::slice_as_chunks_mut(content);
-    cbc::Decryptor::<C>::inner_iv_init(aes.clone(), &Array::from(iv)).decrypt_blocks(blocks);
+    cbc::Decryptor::<C>::inner_iv_init(cbc.cipher.clone(), &Array::from(iv)).decrypt_blocks(blocks);
 
     // The MAC already authenticated the ciphertext, so the padding check
     // cannot serve as an oracle (RFC 7366 1); still, reject malformed padding.

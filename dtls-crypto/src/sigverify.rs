@@ -48,24 +48,48 @@ pub fn verify_signature(
     Err(Error::UnsupportedSignatureScheme(scheme.to_u16()))
 }
 
-/// A `ring` verification algorithm bound to the SPKI algorithm it expects.
+/// How a [`Verifier`] checks a signature.
 #[derive(Debug)]
-struct RingVerifier {
-    public_key_alg: AlgorithmIdentifier,
-    signature_alg: AlgorithmIdentifier,
-    ring: &'static dyn ring_sig::VerificationAlgorithm,
+enum Check {
+    /// With a `ring` algorithm.
+    Ring(&'static dyn ring_sig::VerificationAlgorithm),
+    /// ECDSA over P-521 (absent from `ring`) with the RustCrypto `p521`
+    /// crate: the message is hashed with `ring` and checked with
+    /// `verify_prehash`, so every TLS 1.2 hash pairs with the curve
+    /// (RFC 8422 section 5.1.3).
+    P521(&'static digest::Algorithm),
 }
 
-impl SignatureVerificationAlgorithm for RingVerifier {
+/// A verification algorithm bound to the SPKI algorithm it expects.
+#[derive(Debug)]
+struct Verifier {
+    public_key_alg: AlgorithmIdentifier,
+    signature_alg: AlgorithmIdentifier,
+    check: Check,
+}
+
+impl SignatureVerificationAlgorithm for Verifier {
     fn verify_signature(
         &self,
         public_key: &[u8],
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), InvalidSignature> {
-        ring_sig::UnparsedPublicKey::new(self.ring, public_key)
-            .verify(message, signature)
-            .map_err(|_| InvalidSignature)
+        match self.check {
+            Check::Ring(alg) => ring_sig::UnparsedPublicKey::new(alg, public_key)
+                .verify(message, signature)
+                .map_err(|_| InvalidSignature),
+            Check::P521(hash) => {
+                use p521::ecdsa::signature::hazmat::PrehashVerifier;
+                let key = p521::ecdsa::VerifyingKey::from_sec1_bytes(public_key)
+                    .map_err(|_| InvalidSignature)?;
+                let sig =
+                    p521::ecdsa::Signature::from_der(signature).map_err(|_| InvalidSignature)?;
+                let prehash = digest::digest(hash, message);
+                key.verify_prehash(prehash.as_ref(), &sig)
+                    .map_err(|_| InvalidSignature)
+            }
+        }
     }
 
     fn public_key_alg_id(&self) -> AlgorithmIdentifier {
@@ -77,81 +101,39 @@ impl SignatureVerificationAlgorithm for RingVerifier {
     }
 }
 
-/// ECDSA over P-521 (absent from `ring`) with the RustCrypto `p521` crate;
-/// the message is hashed with `ring` and checked with `verify_prehash`, so
-/// every TLS 1.2 hash pairs with the curve (RFC 8422 section 5.1.3).
-#[derive(Debug)]
-struct P521Verifier {
-    hash: &'static digest::Algorithm,
-    signature_alg: AlgorithmIdentifier,
-}
-
-impl SignatureVerificationAlgorithm for P521Verifier {
-    fn verify_signature(
-        &self,
-        public_key: &[u8],
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<(), InvalidSignature> {
-        use p521::ecdsa::signature::hazmat::PrehashVerifier;
-        let key =
-            p521::ecdsa::VerifyingKey::from_sec1_bytes(public_key).map_err(|_| InvalidSignature)?;
-        let sig = p521::ecdsa::Signature::from_der(signature).map_err(|_| InvalidSignature)?;
-        let prehash = digest::digest(self.hash, message);
-        key.verify_prehash(prehash.as_ref(), &sig)
-            .map_err(|_| InvalidSignature)
-    }
-
-    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
-        alg_id::ECDSA_P521
-    }
-
-    fn signature_alg_id(&self) -> AlgorithmIdentifier {
-        self.signature_alg
-    }
-}
-
-/// One `static` [`RingVerifier`] per line: name: SPKI algorithm id,
-/// signature algorithm id, `ring` algorithm.
-macro_rules! ring_verifiers {
-    ($($name:ident: $key:ident, $sig:ident, $ring:ident;)+) => {
-        $(static $name: RingVerifier = RingVerifier {
+/// One `static` [`Verifier`] per line: name: SPKI algorithm id, signature
+/// algorithm id, then `ring` and a `ring` algorithm or `p521` and a hash.
+macro_rules! verifiers {
+    (@check ring $alg:ident) => { Check::Ring(&ring_sig::$alg) };
+    (@check p521 $hash:ident) => { Check::P521(&digest::$hash) };
+    ($($name:ident: $key:ident, $sig:ident, $kind:ident $alg:ident;)+) => {
+        $(static $name: Verifier = Verifier {
             public_key_alg: alg_id::$key,
             signature_alg: alg_id::$sig,
-            ring: &ring_sig::$ring,
+            check: verifiers!(@check $kind $alg),
         };)+
     };
 }
 
-ring_verifiers! {
-    P256_SHA256: ECDSA_P256, ECDSA_SHA256, ECDSA_P256_SHA256_ASN1;
-    P384_SHA256: ECDSA_P384, ECDSA_SHA256, ECDSA_P384_SHA256_ASN1;
-    P256_SHA384: ECDSA_P256, ECDSA_SHA384, ECDSA_P256_SHA384_ASN1;
-    P384_SHA384: ECDSA_P384, ECDSA_SHA384, ECDSA_P384_SHA384_ASN1;
-    ED25519: ED25519, ED25519, ED25519;
-    PKCS1_SHA256: RSA_ENCRYPTION, RSA_PKCS1_SHA256, RSA_PKCS1_2048_8192_SHA256;
-    PKCS1_SHA384: RSA_ENCRYPTION, RSA_PKCS1_SHA384, RSA_PKCS1_2048_8192_SHA384;
-    PKCS1_SHA512: RSA_ENCRYPTION, RSA_PKCS1_SHA512, RSA_PKCS1_2048_8192_SHA512;
+verifiers! {
+    P256_SHA256: ECDSA_P256, ECDSA_SHA256, ring ECDSA_P256_SHA256_ASN1;
+    P384_SHA256: ECDSA_P384, ECDSA_SHA256, ring ECDSA_P384_SHA256_ASN1;
+    P256_SHA384: ECDSA_P256, ECDSA_SHA384, ring ECDSA_P256_SHA384_ASN1;
+    P384_SHA384: ECDSA_P384, ECDSA_SHA384, ring ECDSA_P384_SHA384_ASN1;
+    P521_SHA256: ECDSA_P521, ECDSA_SHA256, p521 SHA256;
+    P521_SHA384: ECDSA_P521, ECDSA_SHA384, p521 SHA384;
+    P521_SHA512: ECDSA_P521, ECDSA_SHA512, p521 SHA512;
+    ED25519: ED25519, ED25519, ring ED25519;
+    PKCS1_SHA256: RSA_ENCRYPTION, RSA_PKCS1_SHA256, ring RSA_PKCS1_2048_8192_SHA256;
+    PKCS1_SHA384: RSA_ENCRYPTION, RSA_PKCS1_SHA384, ring RSA_PKCS1_2048_8192_SHA384;
+    PKCS1_SHA512: RSA_ENCRYPTION, RSA_PKCS1_SHA512, ring RSA_PKCS1_2048_8192_SHA512;
     // SHA-1 has no alg_id constant in pki-types; the signature id is only
     // informational here (webpki matches on the public key id).
-    PKCS1_SHA1: RSA_ENCRYPTION, RSA_PKCS1_SHA256, RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY;
-    PSS_SHA256: RSA_ENCRYPTION, RSA_PSS_SHA256, RSA_PSS_2048_8192_SHA256;
-    PSS_SHA384: RSA_ENCRYPTION, RSA_PSS_SHA384, RSA_PSS_2048_8192_SHA384;
-    PSS_SHA512: RSA_ENCRYPTION, RSA_PSS_SHA512, RSA_PSS_2048_8192_SHA512;
+    PKCS1_SHA1: RSA_ENCRYPTION, RSA_PKCS1_SHA256, ring RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY;
+    PSS_SHA256: RSA_ENCRYPTION, RSA_PSS_SHA256, ring RSA_PSS_2048_8192_SHA256;
+    PSS_SHA384: RSA_ENCRYPTION, RSA_PSS_SHA384, ring RSA_PSS_2048_8192_SHA384;
+    PSS_SHA512: RSA_ENCRYPTION, RSA_PSS_SHA512, ring RSA_PSS_2048_8192_SHA512;
 }
-
-static P521_SHA256: P521Verifier = P521Verifier {
-    hash: &digest::SHA256,
-    signature_alg: alg_id::ECDSA_SHA256,
-};
-static P521_SHA384: P521Verifier = P521Verifier {
-    hash: &digest::SHA384,
-    signature_alg: alg_id::ECDSA_SHA384,
-};
-static P521_SHA512: P521Verifier = P521Verifier {
-    hash: &digest::SHA512,
-    signature_alg: alg_id::ECDSA_SHA512,
-};
 
 type Verifiers = &'static [&'static dyn SignatureVerificationAlgorithm];
 

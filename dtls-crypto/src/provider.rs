@@ -1,7 +1,7 @@
 //! The crypto provider: one value that carries every source of
 //! nondeterminism and every primitive the DTLS engine selects at run time
 //! (rustls's `CryptoProvider` is the model): randomness, ECDHE key
-//! exchange and signing.
+//! exchange, signing and signature verification.
 //!
 //! The engine never calls the operating system's generator, `ring`'s key
 //! generation or a signing key directly: it asks the [`CryptoProvider`] in
@@ -16,7 +16,9 @@ use ring::rand::SecureRandom as _;
 
 use crate::Error;
 use crate::kx::{EphemeralKeyPair, KeyExchange, NamedGroup, RingKeyExchange};
-use crate::sign::{RingSigner, SignatureScheme, Signer, SigningKey};
+use crate::sign::{
+    RingSigner, SignatureScheme, SignatureVerifier, Signer, SigningKey, WebpkiVerifier,
+};
 
 /// A source of random bytes for nonces, randoms, keys and padding.
 pub trait SecureRandom: Send + Sync + fmt::Debug {
@@ -77,38 +79,47 @@ pub struct CryptoProvider {
     random: Arc<dyn SecureRandom>,
     key_exchange: Arc<dyn KeyExchange>,
     signer: Arc<dyn Signer>,
+    verifier: Arc<dyn SignatureVerifier>,
 }
 
 impl Default for CryptoProvider {
     /// The production provider: the operating system's CSPRNG, `ring`'s
-    /// key exchange and `ring`'s signing.
+    /// key exchange and signing, `ring`/`rustls-webpki` verification.
     fn default() -> Self {
         CryptoProvider::with_random(Arc::new(SystemRandom::default()))
     }
 }
 
 impl CryptoProvider {
-    /// A provider from its three parts.
+    /// A provider from its four parts.
     pub fn new(
         random: Arc<dyn SecureRandom>,
         key_exchange: Arc<dyn KeyExchange>,
         signer: Arc<dyn Signer>,
+        verifier: Arc<dyn SignatureVerifier>,
     ) -> Self {
         CryptoProvider {
             random,
             key_exchange,
             signer,
+            verifier,
         }
     }
 
-    /// The production primitives (`ring` key exchange and signing) drawing
-    /// their outside randomness from `random`. `ring` itself keeps drawing
-    /// from the operating system; use [`new`](Self::new) with
+    /// The production primitives (`ring` key exchange, signing and
+    /// verification) drawing their outside randomness from `random`.
+    /// `ring` itself keeps drawing from the operating system; use
+    /// [`new`](Self::new) with
     /// [`RustCryptoKeyExchange`](crate::kx::RustCryptoKeyExchange) and
     /// [`Rfc6979Signer`](crate::sign::Rfc6979Signer) to route everything
     /// through `random`.
     pub fn with_random(random: Arc<dyn SecureRandom>) -> Self {
-        CryptoProvider::new(random, Arc::new(RingKeyExchange), Arc::new(RingSigner))
+        CryptoProvider::new(
+            random,
+            Arc::new(RingKeyExchange),
+            Arc::new(RingSigner),
+            Arc::new(WebpkiVerifier),
+        )
     }
 
     /// The randomness source.
@@ -157,6 +168,23 @@ impl CryptoProvider {
     ) -> Result<Vec<u8>, Error> {
         self.signer.sign(key, scheme, message)
     }
+
+    /// Verifies a peer's `signature` over `message` with the key of its
+    /// end-entity certificate (a client's CertificateVerify, RFC 5246
+    /// section 7.4.8; a server's ServerKeyExchange, RFC 8422 section 5.4).
+    ///
+    /// # Errors
+    /// As [`verify_signature`](crate::sign::verify_signature).
+    pub fn verify_signature(
+        &self,
+        scheme: SignatureScheme,
+        end_entity_cert_der: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        self.verifier
+            .verify(scheme, end_entity_cert_der, message, signature)
+    }
 }
 
 #[cfg(feature = "test-util")]
@@ -164,3 +192,46 @@ pub use deterministic::SeededRandom;
 
 #[cfg(feature = "test-util")]
 mod deterministic;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::kx::RustCryptoKeyExchange;
+    use crate::sign::Rfc6979Signer;
+
+    /// Accepts every signature, as a fuzzing provider would.
+    #[derive(Debug)]
+    struct AcceptAll;
+
+    impl SignatureVerifier for AcceptAll {
+        fn verify(&self, _: SignatureScheme, _: &[u8], _: &[u8], _: &[u8]) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn every_part_is_replaceable() {
+        let default = CryptoProvider::default();
+        assert!(matches!(
+            default.verify_signature(SignatureScheme::Ed25519, b"not a cert", b"m", b"s"),
+            Err(Error::MalformedCertificate(_))
+        ));
+        let custom = CryptoProvider::new(
+            Arc::new(SystemRandom::default()),
+            Arc::new(RustCryptoKeyExchange),
+            Arc::new(Rfc6979Signer),
+            Arc::new(AcceptAll),
+        );
+        custom
+            .verify_signature(SignatureScheme::Ed25519, b"not a cert", b"m", b"s")
+            .unwrap();
+        for &group in NamedGroup::ALL {
+            let ours = custom.start_key_exchange(group).unwrap();
+            let theirs = default.start_key_exchange(group).unwrap();
+            let theirs_public = theirs.public_key().to_vec();
+            let a = ours.agree(&theirs_public);
+            assert!(a.is_ok(), "{group}");
+        }
+    }
+}

@@ -16,6 +16,41 @@ use rustls_pki_types::{
     AlgorithmIdentifier, CertificateDer, InvalidSignature, SignatureVerificationAlgorithm, alg_id,
 };
 
+/// Checks a peer's handshake signature: the verification part of a
+/// [`CryptoProvider`](crate::CryptoProvider) (a fuzzing provider, for
+/// one, may accept every signature to reach the states behind it).
+pub trait SignatureVerifier: Send + Sync + std::fmt::Debug {
+    /// Verifies `signature` over `message` with the key of the end-entity
+    /// certificate `end_entity_cert_der`.
+    ///
+    /// # Errors
+    /// As [`verify_signature`].
+    fn verify(
+        &self,
+        scheme: SignatureScheme,
+        end_entity_cert_der: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error>;
+}
+
+/// The production verifier: [`verify_signature`] (`ring` and
+/// `rustls-webpki`, RustCrypto `p521` for P-521 keys).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct WebpkiVerifier;
+
+impl SignatureVerifier for WebpkiVerifier {
+    fn verify(
+        &self,
+        scheme: SignatureScheme,
+        end_entity_cert_der: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        verify_signature(scheme, end_entity_cert_der, message, signature)
+    }
+}
+
 /// Verifies `signature` over `message` with the public key of the
 /// end-entity certificate `end_entity_cert_der` (for a client's
 /// CertificateVerify, RFC 5246 section 7.4.8, the message is the handshake

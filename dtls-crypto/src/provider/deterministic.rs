@@ -9,7 +9,7 @@ use rand_core::{Rng, SeedableRng};
 use super::{CryptoProvider, SecureRandom};
 use crate::Error;
 use crate::kx::RustCryptoKeyExchange;
-use crate::sign::Rfc6979Signer;
+use crate::sign::{Rfc6979Signer, WebpkiVerifier};
 
 /// **INSECURE: for tests and fuzzing only.** A ChaCha20 generator
 /// seeded from a number anyone can guess: every "random" byte it gives
@@ -58,6 +58,7 @@ impl CryptoProvider {
             Arc::new(SeededRandom::new(seed)),
             Arc::new(RustCryptoKeyExchange),
             Arc::new(Rfc6979Signer),
+            Arc::new(WebpkiVerifier),
         )
     }
 }

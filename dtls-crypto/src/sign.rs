@@ -738,6 +738,9 @@ mod tests {
             let scheme = key.supported_schemes()[0];
             let sig = key.sign(scheme, b"hello").unwrap();
             verify_signature(scheme, &g.cert, b"hello", &sig).unwrap();
+            // The re-wrapped PKCS#8 also serves the RFC 6979 signer.
+            let sig = Rfc6979Signer.sign(&key, scheme, b"hello").unwrap();
+            verify_signature(scheme, &g.cert, b"hello", &sig).unwrap();
 
             // The P-521 OID in SEC1 parameters is refused by name.
             let p521 = with_parameters(&bare, OID_P521);

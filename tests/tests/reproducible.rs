@@ -35,13 +35,14 @@ fn recorder(wire: &Wire, way: Way) -> Filter {
 
 /// Every datagram of one handshake plus one echoed message, in order.
 fn run(
+    kind: KeyKind,
     group: NamedGroup,
     suite: CipherSuite,
     client_seed: u64,
     server_seed: u64,
 ) -> Vec<(Way, Vec<u8>)> {
     // The certificate is generated once per process and reused by every run.
-    let mut server = server_config(KeyKind::EcdsaP256);
+    let mut server = server_config(kind);
     server.common.provider = Arc::new(CryptoProvider::insecure_deterministic(server_seed));
     server.common.groups = vec![group];
     server.common.cipher_suites = vec![suite];
@@ -56,7 +57,7 @@ fn run(
     pair.clients[i].up_filter = Some(recorder(&wire, Way::ToServer));
     pair.clients[i].down_filter = Some(recorder(&wire, Way::ToClient));
     pair.drive().unwrap();
-    assert!(pair.client_connected(i), "{group} {suite}");
+    assert!(pair.client_connected(i), "{kind:?} {group} {suite}");
     pair.client_send(i, b"same bytes every time").unwrap();
     pair.drive().unwrap();
     assert_eq!(
@@ -78,8 +79,8 @@ fn ecdsa_suite(aead: bool) -> CipherSuite {
 fn same_seeds_give_identical_datagrams() {
     for group in [NamedGroup::X25519, NamedGroup::Secp256r1] {
         for suite in [ecdsa_suite(true), ecdsa_suite(false)] {
-            let first = run(group, suite, 1, 2);
-            let second = run(group, suite, 1, 2);
+            let first = run(KeyKind::EcdsaP256, group, suite, 1, 2);
+            let second = run(KeyKind::EcdsaP256, group, suite, 1, 2);
             // HelloVerifyRequest, two server flights, the client's flights
             // and the application data both ways.
             assert!(
@@ -90,14 +91,32 @@ fn same_seeds_give_identical_datagrams() {
             assert_eq!(first, second, "{group} {suite}");
         }
     }
+    // Ed25519 signatures are deterministic by design (RFC 8032).
+    let suite = ecdsa_suite(true);
+    let ed25519 = |seed| {
+        run(
+            KeyKind::Ed25519,
+            NamedGroup::Secp384r1,
+            suite,
+            seed,
+            seed + 1,
+        )
+    };
+    assert_eq!(ed25519(5), ed25519(5));
 }
 
 #[test]
 fn other_seeds_give_other_datagrams() {
     let suite = ecdsa_suite(true);
-    let base = run(NamedGroup::X25519, suite, 1, 2);
+    let base = run(KeyKind::EcdsaP256, NamedGroup::X25519, suite, 1, 2);
     for (client_seed, server_seed) in [(3, 2), (1, 4)] {
-        let other = run(NamedGroup::X25519, suite, client_seed, server_seed);
+        let other = run(
+            KeyKind::EcdsaP256,
+            NamedGroup::X25519,
+            suite,
+            client_seed,
+            server_seed,
+        );
         assert_eq!(base.len(), other.len());
         assert_ne!(base, other, "seeds {client_seed}/{server_seed}");
         // The first datagram is the ClientHello: its random is the client

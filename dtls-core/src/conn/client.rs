@@ -31,7 +31,7 @@
 use std::time::Instant;
 
 use dtls_crypto::CipherSuite;
-use dtls_crypto::kx::{EphemeralKeyPair, NamedGroup};
+use dtls_crypto::kx::NamedGroup;
 use dtls_crypto::prf::{self, MasterSecret};
 use dtls_crypto::sign::SignatureScheme;
 
@@ -724,7 +724,11 @@ fn send_client_flight(
 ) -> Result<State, Fatal> {
     ctx.peer_flight_started();
     let n = s.n;
-    let key_share = EphemeralKeyPair::generate(s.group).map_err(Fatal::internal)?;
+    let key_share = ctx
+        .common()
+        .provider
+        .start_key_exchange(s.group)
+        .map_err(Fatal::internal)?;
     let public = key_share.public_key().to_vec();
     let pre_master = key_share.agree(&s.server_public).map_err(|_| {
         Fatal::new(
@@ -771,8 +775,10 @@ fn send_client_flight(
         )
     };
     if let Some((key, scheme)) = signing {
-        let signature = key
-            .sign(scheme, ctx.transcript.bytes())
+        let signature = ctx
+            .common()
+            .provider
+            .sign(&key, scheme, ctx.transcript.bytes())
             .map_err(Fatal::internal)?;
         let cv = CertificateVerify {
             signed: DigitallySigned {

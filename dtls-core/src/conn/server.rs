@@ -825,7 +825,11 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello, now: Instant) -> Result<S
         .provider
         .random_array()
         .map_err(Fatal::internal)?;
-    let key_share = EphemeralKeyPair::generate(group).map_err(Fatal::internal)?;
+    let key_share = ctx
+        .common()
+        .provider
+        .start_key_exchange(group)
+        .map_err(Fatal::internal)?;
 
     let mut server_exts = common_exts;
     if ems {
@@ -884,9 +888,10 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello, now: Instant) -> Result<S
         public: key_share.public_key().to_vec(),
     };
     let signed_input = params.signed_message(&hello.random, &server_random);
-    let signature = identity
-        .key
-        .sign(scheme, &signed_input)
+    let signature = ctx
+        .common()
+        .provider
+        .sign(&identity.key, scheme, &signed_input)
         .map_err(Fatal::internal)?;
     let ske = ServerKeyExchange {
         params,

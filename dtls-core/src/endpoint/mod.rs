@@ -114,7 +114,7 @@ impl Endpoint {
         }
         Ok(Endpoint {
             resumption: Resumption::new(&config)?,
-            cookies: CookieExchange::new()?,
+            cookies: CookieExchange::new(&config.common.provider)?,
             connections: Slab::default(),
             by_addr: HashMap::new(),
             timers: TimerIndex::default(),

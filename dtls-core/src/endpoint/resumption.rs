@@ -31,7 +31,7 @@ impl Resumption {
     /// Fails if the random source cannot produce a ticket key.
     pub(super) fn new(config: &ServerConfig) -> Result<Self, Error> {
         let tickets = if config.session_tickets {
-            Some(Arc::new(TicketKeys::new()?))
+            Some(Arc::new(TicketKeys::new(&config.common.provider)?))
         } else {
             None
         };

@@ -11,6 +11,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use dtls_crypto::CryptoProvider;
 use dtls_crypto::cookie::{COOKIE_LEN, CookieSecret};
 
 use super::rotation::RotationClock;
@@ -113,13 +114,13 @@ pub(super) struct CookieExchange {
 }
 
 impl CookieExchange {
-    /// A fresh secret.
+    /// A fresh secret drawn from `provider`.
     ///
     /// # Errors
     /// Fails if the random source fails.
-    pub(super) fn new() -> Result<Self, Error> {
+    pub(super) fn new(provider: &CryptoProvider) -> Result<Self, Error> {
         Ok(CookieExchange {
-            secret: CookieSecret::new()?,
+            secret: CookieSecret::new(provider)?,
             rotation: RotationClock::default(),
         })
     }
@@ -260,7 +261,7 @@ mod tests {
         let peer: SocketAddr = "192.0.2.2:5000".parse().unwrap();
         let mut client =
             Connection::client(Arc::new(ClientConfig::default()), server, now).unwrap();
-        let cookies = CookieExchange::new().unwrap();
+        let cookies = CookieExchange::new(&CryptoProvider::default()).unwrap();
         let mut buf = [0u8; 1500];
 
         let len = client.poll_transmit(now, &mut buf).unwrap();

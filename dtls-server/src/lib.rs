@@ -8,8 +8,9 @@
 //!   [`Handlers`] closures).
 //! - [`error`]: the crate's error type.
 //!
-//! The `dtls-echo` binary (`src/bin/dtls-echo.rs`) is a ready-to-run echo
-//! server built on it.
+//! The `dtls-echo` package (`dtls-echo/` in the workspace) is a
+//! ready-to-run echo server built on it; it alone depends on `clap` and
+//! `ctrlc`.
 
 pub mod error;
 pub mod events;

@@ -337,12 +337,20 @@ impl DtlsServer {
         if !cert.private_key_available() {
             return Err(Error::NoCertificate);
         }
-        let mut identity =
-            Identity::from_certificate(cert).map_err(|e| Error::Certificate(e.to_string()))?;
+        let mut identity = Identity::from_certificate(cert).map_err(|e| match e {
+            dtls_core::Error::Crypto(source) => Error::Certificate {
+                setting: "SSLCert",
+                source,
+            },
+            other => Error::Dtls(other),
+        })?;
         // SSLCACerts: the chain sent after SSLCert.
         if !st.ssl_ca_certs().trim().is_empty() {
             let chain = Certificate::from_encoded(st.ssl_ca_certs().as_bytes())
-                .map_err(|e| Error::Certificate(format!("SSLCACerts: {e}")))?;
+                .map_err(|source| Error::Certificate {
+                    setting: "SSLCACerts",
+                    source,
+                })?;
             identity
                 .chain
                 .extend(chain.chain().iter().map(|c| c.as_ref().to_vec()));
@@ -393,7 +401,10 @@ impl DtlsServer {
                     st.ssl_client_ca_certs().as_bytes(),
                     st.ssl_security_flags,
                 )
-                .map_err(|e| Error::Certificate(format!("SSLClientCACerts: {e}")))?;
+                .map_err(|source| Error::Certificate {
+                    setting: "SSLClientCACerts",
+                    source,
+                })?;
                 // RFC 5246 7.4.4: tell clients which CAs we accept.
                 config.client_ca_names = verifier.ca_names();
                 config.client_verifier = Some(Arc::new(verifier));
@@ -406,7 +417,7 @@ impl DtlsServer {
         use socket2::{Domain, Protocol, Socket, Type};
         let st = &self.settings;
         let addr = st.bind_addr()?;
-        let io = |what: &str, e: io::Error| Error::Io(format!("{what} {addr}: {e}"));
+        let io = |what: &str, e: io::Error| Error::io(format!("{what} {addr}"), e);
         let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
             .map_err(|e| io("cannot create a socket for", e))?;
         if st.share_local_port {
@@ -458,7 +469,7 @@ impl DtlsServer {
             std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
             let file = options
                 .open(path)
-                .map_err(|e| Error::Io(format!("SSLKeyLogFile {}: {e}", path.display())))?;
+                .map_err(|e| Error::io(format!("SSLKeyLogFile {}", path.display()), e))?;
             self.key_log = Some(file);
         }
         // MaxPacketSize: the largest datagram we accept; longer ones are
@@ -632,7 +643,7 @@ impl DtlsServer {
         let wait = wait.max(Duration::from_millis(1));
         socket
             .set_read_timeout(Some(wait))
-            .map_err(|e| Error::Io(format!("socket: {e}")))?;
+            .map_err(|e| Error::io("socket", e))?;
         let mut received = 0usize;
         while let Some(socket) = self.socket.as_ref() {
             let mut buf = std::mem::take(&mut self.recv_buf);
@@ -666,7 +677,7 @@ impl DtlsServer {
                             if let Some(s) = self.socket.as_ref() {
                                 let _ = s.set_nonblocking(false);
                             }
-                            return Err(Error::Io(format!("receive: {e}")));
+                            return Err(Error::io("receive", e));
                         }
                     }
                 }

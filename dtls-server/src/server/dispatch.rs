@@ -182,7 +182,12 @@ impl DtlsServer {
     }
 
     /// Reports an error through the `Error` event.
-    pub(super) fn error(&mut self, id: Option<ConnectionId>, code: StatusCode, description: String) {
+    pub(super) fn error(
+        &mut self,
+        id: Option<ConnectionId>,
+        code: StatusCode,
+        description: String,
+    ) {
         let e = ErrorEvent {
             connection_id: id,
             error_code: code.code(),

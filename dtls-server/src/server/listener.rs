@@ -11,8 +11,6 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use dtls_core::Endpoint;
 use dtls_core::config::{ClientAuthMode, Identity, KeepAliveConfig, ServerConfig, UnixTime};
 use dtls_crypto::cert::Certificate;
-use dtls_crypto::kx::NamedGroup;
-use dtls_crypto::sign::SignatureScheme;
 use dtls_crypto::verify::ClientCertVerifier;
 
 use super::{ConnectionId, DtlsServer};
@@ -61,12 +59,13 @@ impl DtlsServer {
         })?;
         // SSLCACerts: the chain sent after SSLCert.
         if !st.ssl_ca_certs().trim().is_empty() {
-            let chain = Certificate::from_encoded(st.ssl_ca_certs().as_bytes()).map_err(
-                |source| Error::Certificate {
-                    setting: "SSLCACerts",
-                    source,
-                },
-            )?;
+            let chain =
+                Certificate::from_encoded(st.ssl_ca_certs().as_bytes()).map_err(|source| {
+                    Error::Certificate {
+                        setting: "SSLCACerts",
+                        source,
+                    }
+                })?;
             identity
                 .chain
                 .extend(chain.chain().iter().map(|c| c.as_ref().to_vec()));
@@ -81,18 +80,10 @@ impl DtlsServer {
         // setting replaces the engine's safer default.
         let defaults = ServerSettings::default();
         if st.supported_groups() != defaults.supported_groups() {
-            config.common.groups = st
-                .supported_groups()
-                .iter()
-                .filter_map(|name| NamedGroup::parse(name).ok())
-                .collect();
+            config.common.groups = st.supported_groups().to_vec();
         }
         if st.effective_signature_algorithms() != defaults.effective_signature_algorithms() {
-            config.common.signature_schemes = st
-                .effective_signature_algorithms()
-                .iter()
-                .filter_map(|name| SignatureScheme::parse(name).ok())
-                .collect();
+            config.common.signature_schemes = st.effective_signature_algorithms();
         }
         config.unix_time = Some(UnixTime(Arc::new(unix_now)));
         // ReuseSSLSession: session-ID cache and RFC 5077 tickets.

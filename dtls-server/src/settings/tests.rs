@@ -1,5 +1,8 @@
 //! Tests of the typed settings and of the `config` string form.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
 use super::*;
 
 /// Every config setting name of the seed, from the "Config Settings" lists
@@ -662,7 +665,7 @@ fn effective_signature_algorithms() {
     set(&mut s, "TLS12SignatureAlgorithms=");
     let all = s.effective_signature_algorithms();
     assert!(
-        all.contains(&"ed25519") && all.contains(&"sha256-rsapss"),
+        all.contains(&SignatureScheme::Ed25519) && all.contains(&SignatureScheme::RsaPssRsaeSha256),
         "{all:?}"
     );
 }

@@ -21,3 +21,9 @@ pub use error::Error;
 pub use events::{Handlers, ServerHandler};
 pub use server::{ConnectionId, DtlsConnection, DtlsServer};
 pub use settings::{LogLevel, ServerSettings};
+
+/// The README's examples, compiled (and, unless marked `no_run`, run) by
+/// `cargo test --doc` so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme_doctests {}

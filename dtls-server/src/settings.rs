@@ -294,28 +294,7 @@ impl ServerSettings {
                     reason,
                 });
             }
-            Support::PerConnection => {
-                if value.is_some() {
-                    return Err(Error::ReadOnly(name));
-                }
-                let conn_id = match index {
-                    Some(conn_id) if !conn_id.is_empty() => conn_id,
-                    _ => {
-                        return Err(Error::BadIndex {
-                            setting: name,
-                            reason: "a per-connection setting: give the connection id, as in \
-                                     Name[connId]",
-                        });
-                    }
-                };
-                let negotiated =
-                    live.negotiated(conn_id)
-                        .ok_or_else(|| Error::UnknownConnection {
-                            setting: name,
-                            connection_id: conn_id.to_owned(),
-                        })?;
-                return Ok(setting.read_negotiated(&negotiated));
-            }
+            Support::PerConnection => return setting.read_connection(index, value.is_some(), live),
             _ => {}
         }
         if index.is_some() {
@@ -327,28 +306,11 @@ impl ServerSettings {
         let Some(value) = value else {
             return Ok(setting.read(self));
         };
-        match setting.support {
-            Support::ReadOnly => Err(Error::ReadOnly(name)),
-            Support::Fixed(fixed, reason) => {
-                let same = match fixed {
-                    FixedValue::Bool(b) => codec::parse_bool(name, value)? == b,
-                    FixedValue::Int(n) => codec::parse_u32(name, value)? == n,
-                };
-                if same {
-                    Ok(String::new())
-                } else {
-                    Err(Error::Unsupported {
-                        setting: name,
-                        reason,
-                    })
-                }
-            }
-            Support::BeforeListening if live.listening() => Err(Error::WhileListening(name)),
-            _ => {
-                setting.write(self, value)?;
-                Ok(String::new())
-            }
+        if setting.support == Support::BeforeListening && live.listening() {
+            return Err(Error::WhileListening(name));
         }
+        setting.write(self, value)?;
+        Ok(String::new())
     }
 }
 

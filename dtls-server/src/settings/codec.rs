@@ -100,10 +100,10 @@ impl Codec for KeepAliveModes {
         match value.to_ascii_lowercase().as_str() {
             "1" | "peer_allowed_to_send" => Ok(KeepAliveMode::PeerAllowedToSend),
             "2" | "peer_not_allowed_to_send" => Ok(KeepAliveMode::PeerNotAllowedToSend),
-            _ => Err(invalid(
+            _ => Err(invalid_text(
                 setting,
                 value,
-                "must be 1 (peer_allowed_to_send) or 2 (peer_not_allowed_to_send)".to_owned(),
+                "must be 1 (peer_allowed_to_send) or 2 (peer_not_allowed_to_send)",
             )),
         }
     }
@@ -118,17 +118,17 @@ pub(super) struct LogLevels;
 impl Codec for LogLevels {
     type Value = LogLevel;
     fn parse(&self, setting: &'static str, value: &str) -> Result<LogLevel, Error> {
-        parse_u32(setting, value)
+        let level = parse_u32(setting, value)
             .ok()
             .and_then(|n| u8::try_from(n).ok())
-            .and_then(LogLevel::from_u8)
-            .ok_or_else(|| {
-                invalid(
-                    setting,
-                    value,
-                    "must be 0 (None), 1 (Info), 2 (Verbose) or 3 (Debug)".to_owned(),
-                )
-            })
+            .and_then(LogLevel::from_u8);
+        level.ok_or_else(|| {
+            invalid_text(
+                setting,
+                value,
+                "must be 0 (None), 1 (Info), 2 (Verbose) or 3 (Debug)",
+            )
+        })
     }
     fn print(&self, value: &LogLevel) -> String {
         value.as_u8().to_string()
@@ -141,16 +141,14 @@ pub(super) struct ConnectionLimit;
 impl Codec for ConnectionLimit {
     type Value = NonZeroUsize;
     fn parse(&self, setting: &'static str, value: &str) -> Result<NonZeroUsize, Error> {
-        parse_usize(setting, value)
-            .ok()
-            .and_then(NonZeroUsize::new)
-            .ok_or_else(|| {
-                invalid(
-                    setting,
-                    value,
-                    "must be at least 1 (StopListening refuses new connections)".to_owned(),
-                )
-            })
+        let limit = parse_usize(setting, value).ok().and_then(NonZeroUsize::new);
+        limit.ok_or_else(|| {
+            invalid_text(
+                setting,
+                value,
+                "must be at least 1 (StopListening refuses new connections)",
+            )
+        })
     }
     fn print(&self, value: &NonZeroUsize) -> String {
         value.to_string()
@@ -197,11 +195,11 @@ pub(super) struct DscpValue;
 impl Codec for DscpValue {
     type Value = Dscp;
     fn parse(&self, setting: &'static str, value: &str) -> Result<Dscp, Error> {
-        parse_u32(setting, value)
+        let dscp = parse_u32(setting, value)
             .ok()
             .and_then(|n| u8::try_from(n).ok())
-            .and_then(Dscp::new)
-            .ok_or_else(|| invalid(setting, value, "a DSCP is 0 to 63".to_owned()))
+            .and_then(Dscp::new);
+        dscp.ok_or_else(|| invalid_text(setting, value, "a DSCP is 0 to 63"))
     }
     fn print(&self, value: &Dscp) -> String {
         value.value().to_string()
@@ -458,6 +456,11 @@ pub(super) fn invalid(setting: &'static str, value: impl ToString, reason: Strin
         value: value.to_string(),
         reason,
     }
+}
+
+/// [`invalid`] with a fixed reason.
+fn invalid_text(setting: &'static str, value: &str, reason: &str) -> Error {
+    invalid(setting, value, reason.to_owned())
 }
 
 /// The seed's boolean spellings: True/False, 1/0, Yes/No, any case.

@@ -13,7 +13,10 @@ use dtls_crypto::kx::NamedGroup;
 use dtls_crypto::sign::SignatureScheme;
 
 use super::codec::{self, Codec};
-use super::types::{Dscp, KeepAliveMode, LogLevel, NegotiatedInfo, SslProtocols, SslSecurityFlags};
+use super::types::{
+    ConnectionInfoSource, Dscp, KeepAliveMode, LogLevel, NegotiatedInfo, SslProtocols,
+    SslSecurityFlags,
+};
 use super::{CodePage, algorithms};
 use crate::error::Error;
 
@@ -112,19 +115,62 @@ impl SettingInfo {
         }
     }
 
-    /// Parses `value` (trimmed) into the setting's field.
+    /// Parses `value` (trimmed) into the setting's field; a fixed setting
+    /// accepts only its one value.
     pub(super) fn write(&self, settings: &mut ServerSettings, value: &str) -> Result<(), Error> {
-        match self.access {
-            Access::Field { set, .. } => set(settings, self.name, value.trim()),
-            _ => Err(Error::ReadOnly(self.name)),
+        let (name, value) = (self.name, value.trim());
+        match (self.support, self.access) {
+            (Support::Fixed(fixed, reason), _) => {
+                let same = match fixed {
+                    FixedValue::Bool(b) => codec::parse_bool(name, value)? == b,
+                    FixedValue::Int(n) => codec::parse_u32(name, value)? == n,
+                };
+                if same {
+                    Ok(())
+                } else {
+                    Err(Error::Unsupported {
+                        setting: name,
+                        reason,
+                    })
+                }
+            }
+            (Support::ReadOnly, _) => Err(Error::ReadOnly(name)),
+            (_, Access::Field { set, .. }) => set(settings, name, value),
+            _ => Err(Error::ReadOnly(name)),
         }
     }
 
-    /// A per-connection value, from that connection's parameters.
-    pub(super) fn read_negotiated(&self, negotiated: &NegotiatedInfo) -> String {
+    /// `Name[connId]` of a per-connection setting: read-only, and the id
+    /// must name a connection `live` knows.
+    pub(super) fn read_connection(
+        &self,
+        index: Option<&str>,
+        writing: bool,
+        live: &dyn ConnectionInfoSource,
+    ) -> Result<String, Error> {
+        let name = self.name;
+        if writing {
+            return Err(Error::ReadOnly(name));
+        }
+        let conn_id = match index {
+            Some(conn_id) if !conn_id.is_empty() => conn_id,
+            _ => {
+                return Err(Error::BadIndex {
+                    setting: name,
+                    reason: "a per-connection setting: give the connection id, as in \
+                             Name[connId]",
+                });
+            }
+        };
+        let negotiated = live
+            .negotiated(conn_id)
+            .ok_or_else(|| Error::UnknownConnection {
+                setting: name,
+                connection_id: conn_id.to_owned(),
+            })?;
         match self.access {
-            Access::Negotiated(read) => read(negotiated),
-            _ => String::new(),
+            Access::Negotiated(read) => Ok(read(&negotiated)),
+            _ => Ok(String::new()),
         }
     }
 }

@@ -5,7 +5,8 @@
 use std::io::Write;
 use std::time::Instant;
 
-use dtls_core::{ConnectionHandle, Event, StatusCode};
+use dtls_core::event::NegotiatedParams;
+use dtls_core::{ConnectionHandle, Event, Status, StatusCode};
 use dtls_crypto::cert::Certificate;
 
 use super::{ConnectionId, DtlsConnection, DtlsServer};
@@ -57,33 +58,8 @@ impl DtlsServer {
                         .decide_client_certificate(handle, now, e.accept);
                 }
             }
-            Event::Connected(params) => {
-                self.write_key_log(handle);
-                let Some(c) = self.connections.get_mut(&id) else {
-                    return;
-                };
-                c.negotiated = Some(*params.clone());
-                let line = format!(
-                    "connected {}:{} ({})",
-                    c.remote_host, c.remote_port, params.cipher_suite
-                );
-                let e = connected_event(c, 0, "OK".to_owned());
-                self.log(Some(id), LogType::Info, line);
-                self.with_handler(|h, s| h.on_connected(s, &e));
-            }
-            Event::HandshakeFailed(status) => {
-                let Some(c) = self.connections.get(&id) else {
-                    return;
-                };
-                let line = format!(
-                    "handshake with {}:{} failed: {status}",
-                    c.remote_host, c.remote_port
-                );
-                let e = connected_event(c, status.code.code(), status.description.clone());
-                self.log(Some(id), LogType::Error, line);
-                self.with_handler(|h, s| h.on_connected(s, &e));
-                self.remove_connection(id, status.code.code(), status.description);
-            }
+            Event::Connected(params) => self.on_handshake_done(id, handle, &params),
+            Event::HandshakeFailed(status) => self.on_handshake_failed(id, status),
             Event::DataReadable => self.drain_data(id, handle),
             Event::Closed(status) => {
                 let reason = self
@@ -95,6 +71,43 @@ impl DtlsServer {
             }
             _ => {}
         }
+    }
+
+    /// The handshake completed: key log line, `Log`, `Connected` (0, "OK").
+    fn on_handshake_done(
+        &mut self,
+        id: ConnectionId,
+        handle: ConnectionHandle,
+        params: &NegotiatedParams,
+    ) {
+        self.write_key_log(handle);
+        let Some(c) = self.connections.get_mut(&id) else {
+            return;
+        };
+        c.negotiated = Some(params.clone());
+        let line = format!(
+            "connected {}:{} ({})",
+            c.remote_host, c.remote_port, params.cipher_suite
+        );
+        let e = connected_event(c, 0, "OK".to_owned());
+        self.log(Some(id), LogType::Info, line);
+        self.with_handler(|h, s| h.on_connected(s, &e));
+    }
+
+    /// The handshake failed: `Log`, `Connected` and `Disconnected` with the
+    /// failure's code and description.
+    fn on_handshake_failed(&mut self, id: ConnectionId, status: Status) {
+        let Some(c) = self.connections.get(&id) else {
+            return;
+        };
+        let line = format!(
+            "handshake with {}:{} failed: {status}",
+            c.remote_host, c.remote_port
+        );
+        let e = connected_event(c, status.code.code(), status.description.clone());
+        self.log(Some(id), LogType::Error, line);
+        self.with_handler(|h, s| h.on_connected(s, &e));
+        self.remove_connection(id, status.code.code(), status.description);
     }
 
     fn drain_data(&mut self, id: ConnectionId, handle: ConnectionHandle) {

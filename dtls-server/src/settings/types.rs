@@ -247,7 +247,7 @@ pub trait ConnectionInfoSource {
 }
 
 /// A [`ConnectionInfoSource`] with no connections, not listening: what
-/// [`ServerSettings::config`] uses.
+/// [`ServerSettings::config`](super::ServerSettings::config) uses.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoConnections;
 

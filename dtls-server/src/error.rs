@@ -173,3 +173,32 @@ impl From<dtls_core::Error> for Error {
         Error::Dtls(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn io_and_certificate_errors_keep_their_cause() {
+        let io = Error::io(
+            "cannot bind 127.0.0.1:4444",
+            io::Error::from(io::ErrorKind::AddrInUse),
+        );
+        assert!(io.to_string().starts_with("cannot bind 127.0.0.1:4444: "));
+        let cause = io.source().and_then(|s| s.downcast_ref::<io::Error>());
+        assert_eq!(cause.map(io::Error::kind), Some(io::ErrorKind::AddrInUse));
+
+        let cert = Error::Certificate {
+            setting: "SSLCACerts",
+            source: dtls_crypto::Error::BadSignature,
+        };
+        assert!(cert.to_string().starts_with("SSLCACerts: "), "{cert}");
+        let cause = cert
+            .source()
+            .and_then(|s| s.downcast_ref::<dtls_crypto::Error>());
+        assert_eq!(cause, Some(&dtls_crypto::Error::BadSignature));
+        assert!(Error::NoCertificate.source().is_none());
+    }
+}

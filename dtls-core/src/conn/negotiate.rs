@@ -66,22 +66,10 @@ pub(crate) fn negotiate<'a>(
     now: Instant,
 ) -> Result<Plan<'a>, PeerError> {
     check_offer(offer, config)?;
-    let mut extensions = Vec::new();
-    if offer.secure_renegotiation {
-        extensions.push(ServerExtension::RenegotiationInfo(Vec::new()));
-    }
-    if offer.record_size_limit.is_some() {
-        // RFC 8449 4: in TLS 1.2 the value limits the plaintext.
-        let ours = config.common.record_size_limit.unwrap_or(1 << 14);
-        extensions.push(ServerExtension::RecordSizeLimit(ours.clamp(64, 1 << 14)));
-    }
-    // RFC 6520 2: answer the heartbeat extension with our own mode, only
-    // when keep-alive is on (full and abbreviated handshakes alike).
-    let mut peer_heartbeat_allows_requests = None;
-    if let (Some(peer_mode), Some(ours)) = (offer.heartbeat, our_heartbeat) {
-        peer_heartbeat_allows_requests = Some(peer_mode == HeartbeatMode::PeerAllowedToSend);
-        extensions.push(ServerExtension::Heartbeat(ours));
-    }
+    let mut extensions = session_independent_extensions(offer, config, our_heartbeat);
+    let peer_heartbeat_allows_requests = our_heartbeat
+        .and(offer.heartbeat)
+        .map(|peer_mode| peer_mode == HeartbeatMode::PeerAllowedToSend);
     // Tickets need keys from the endpoint (present iff enabled).
     let issue_ticket = offer.ticket.is_some() && resumption.is_some_and(|r| r.tickets.is_some());
 
@@ -139,6 +127,30 @@ pub(crate) fn negotiate<'a>(
         alpn,
         handshake,
     })
+}
+
+/// The extensions every ServerHello carries, full or abbreviated
+/// (RFC 5746 3.6, RFC 8449 4, RFC 6520 2).
+fn session_independent_extensions(
+    offer: &ClientHelloOffer<'_>,
+    config: &ServerConfig,
+    our_heartbeat: Option<HeartbeatMode>,
+) -> Vec<ServerExtension> {
+    let mut extensions = Vec::new();
+    if offer.secure_renegotiation {
+        extensions.push(ServerExtension::RenegotiationInfo(Vec::new()));
+    }
+    if offer.record_size_limit.is_some() {
+        // RFC 8449 4: in TLS 1.2 the value limits the plaintext.
+        let ours = config.common.record_size_limit.unwrap_or(1 << 14);
+        extensions.push(ServerExtension::RecordSizeLimit(ours.clamp(64, 1 << 14)));
+    }
+    // RFC 6520 2: answer the heartbeat extension with our own mode, only
+    // when keep-alive is on.
+    if let (Some(_), Some(ours)) = (offer.heartbeat, our_heartbeat) {
+        extensions.push(ServerExtension::Heartbeat(ours));
+    }
+    extensions
 }
 
 /// The checks every ClientHello must pass, whatever is negotiated.

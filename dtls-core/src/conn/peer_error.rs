@@ -401,6 +401,19 @@ impl fmt::Display for CertificateError {
     }
 }
 
+impl std::error::Error for PeerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PeerError::Decode(Malformed::Handshake(e)) => Some(e),
+            PeerError::Internal(e)
+            | PeerError::Certificate(
+                CertificateError::TrustAnchors(e) | CertificateError::ServerRejected(e),
+            ) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 impl From<dtls_crypto::Error> for PeerError {
     fn from(e: dtls_crypto::Error) -> Self {
         PeerError::Internal(e)

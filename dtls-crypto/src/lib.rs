@@ -15,6 +15,7 @@
 //! - [`sign`]: signing (ServerKeyExchange, client CertificateVerify) and
 //!   signature verification.
 //! - [`cookie`]: the stateless HelloVerifyRequest cookie secret.
+//! - [`ct`]: constant-time comparison of secrets (Finished, MACs).
 //! - [`ticket`]: the rotating keys that seal session tickets (RFC 5077).
 //! - [`cert`], [`pfx`], [`selfsigned`], [`verify`]: certificates and keys:
 //!   loading (PEM, DER, PKCS#12), the facts the seed's `Certificate` type
@@ -26,6 +27,7 @@
 
 pub mod cert;
 pub mod cookie;
+pub mod ct;
 pub mod error;
 pub mod hash;
 pub mod kx;

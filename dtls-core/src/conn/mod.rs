@@ -16,10 +16,17 @@
 //! [`Endpoint`](crate::Endpoint).
 
 pub(crate) mod client;
+pub(crate) mod client_flight;
+pub(crate) mod common;
 pub(crate) mod keepalive;
+pub(crate) mod keys;
+pub(crate) mod negotiate;
+pub(crate) mod offer;
+pub(crate) mod peer_error;
 pub(crate) mod queue;
 pub(crate) mod record_layer;
 pub(crate) mod server;
+pub(crate) mod server_flight;
 pub mod session;
 pub(crate) mod transcript;
 
@@ -44,6 +51,7 @@ use crate::msgs::record::{ContentType, ProtocolVersion, RECORD_HEADER_LEN, parse
 use crate::timer::{RetransmitTimer, TimerAction};
 
 use keepalive::{KeepAlive, KeepAliveAction};
+use peer_error::{Malformed, PeerError};
 use queue::MessageQueue;
 use record_layer::{MAX_PLAINTEXT, OpenOutcome, RecordLayer};
 use transcript::Transcript;
@@ -59,51 +67,6 @@ pub enum Side {
     Client,
     /// The DTLS server.
     Server,
-}
-
-/// A fatal handshake or protocol error: the alert to send and the status to
-/// report (RFC 5246 7.2.2).
-#[derive(Debug, Clone)]
-pub(crate) struct Fatal {
-    pub alert: AlertDescription,
-    pub status: Status,
-}
-
-impl Fatal {
-    pub(crate) fn new(alert: AlertDescription, code: StatusCode, text: impl Into<String>) -> Self {
-        Fatal {
-            alert,
-            status: Status::new(code, text),
-        }
-    }
-
-    /// A message the state machine does not expect now (RFC 5246 7.2.2
-    /// unexpected_message).
-    pub(crate) fn unexpected(what: &str) -> Self {
-        Fatal::new(
-            AlertDescription::UnexpectedMessage,
-            StatusCode::InvalidFlow,
-            format!("unexpected {what}"),
-        )
-    }
-
-    /// A handshake message that does not decode (decode_error).
-    pub(crate) fn decode(what: impl std::fmt::Display) -> Self {
-        Fatal::new(
-            AlertDescription::DecodeError,
-            StatusCode::InvalidDatagram,
-            format!("malformed handshake message: {what}"),
-        )
-    }
-
-    /// A local failure (random source, key derivation): internal_error.
-    pub(crate) fn internal(what: impl std::fmt::Display) -> Self {
-        Fatal::new(
-            AlertDescription::InternalError,
-            StatusCode::HandshakeError,
-            format!("internal error: {what}"),
-        )
-    }
 }
 
 /// Where a connection is in its life.
@@ -406,8 +369,8 @@ impl Connection {
         peer: SocketAddr,
         now: Instant,
     ) -> Result<Self, Error> {
-        let mut ctx = Ctx::new(SideConfig::Client(config), 0, 0);
-        let state = client::State::start(&mut ctx)?;
+        let mut ctx = Ctx::new(SideConfig::Client(config.clone()), 0, 0);
+        let state = client::State::start(&config, &mut ctx)?;
         ctx.timer.start(now);
         Ok(Connection {
             side: Side::Client,
@@ -588,11 +551,7 @@ impl Connection {
             ContentType::Handshake => self.handle_handshake_record(now, epoch, plaintext),
             ContentType::ChangeCipherSpec => {
                 if plaintext != [1] {
-                    self.fail(Fatal::new(
-                        AlertDescription::DecodeError,
-                        StatusCode::InvalidDatagram,
-                        "malformed ChangeCipherSpec",
-                    ));
+                    self.fail(PeerError::Decode(Malformed::ChangeCipherSpec));
                     return;
                 }
                 if epoch != 0 || read_epoch != 0 {
@@ -756,9 +715,23 @@ impl Connection {
             }
             let before_epoch = self.ctx.records.read_epoch();
             let message = self.ctx.reassembler.pop_complete();
-            let result = match &mut self.handshake {
-                Handshake::Server(state) => state.step(&mut self.ctx, now, message.as_ref()),
-                Handshake::Client(state) => state.step(&mut self.ctx, now, message.as_ref()),
+            let result = match (&mut self.handshake, self.ctx.config.clone()) {
+                (Handshake::Server(state), SideConfig::Server(config)) => {
+                    let mut resumption = self.ctx.resumption.take();
+                    let result = state.step(
+                        &config,
+                        resumption.as_deref_mut(),
+                        &mut self.ctx,
+                        now,
+                        message.as_ref(),
+                    );
+                    self.ctx.resumption = resumption;
+                    result
+                }
+                (Handshake::Client(state), SideConfig::Client(config)) => {
+                    state.step(&config, &mut self.ctx, now, message.as_ref())
+                }
+                _ => return,
             };
             match result {
                 Err(fatal) => {
@@ -797,10 +770,7 @@ impl Connection {
             return;
         }
         if level == AlertLevel::Fatal {
-            let status = Status::new(
-                received_alert_code(description),
-                format!("received fatal alert: {}", alert_name(description)),
-            );
+            let status = PeerError::AlertReceived(description).status();
             self.ctx.phase = Phase::Closed;
             self.ctx.events.push_back(if self.ctx.negotiated.is_some() {
                 Event::Closed(status)
@@ -812,15 +782,16 @@ impl Connection {
     }
 
     /// Closes the connection with a fatal alert and reports why.
-    pub(crate) fn fail(&mut self, fatal: Fatal) {
+    pub(crate) fn fail(&mut self, err: PeerError) {
         if matches!(self.ctx.phase, Phase::Closed | Phase::Closing) {
             return;
         }
-        self.ctx.alert_out = Some((AlertLevel::Fatal, fatal.alert));
+        self.ctx.alert_out = Some((AlertLevel::Fatal, err.alert()));
+        let status = err.status();
         let event = if self.ctx.negotiated.is_some() {
-            Event::Closed(fatal.status)
+            Event::Closed(status)
         } else {
-            Event::HandshakeFailed(fatal.status)
+            Event::HandshakeFailed(status)
         };
         self.ctx.events.push_back(event);
         self.ctx.phase = Phase::Closing;
@@ -1221,55 +1192,6 @@ pub(crate) struct SessionSecrets {
     pub master: dtls_crypto::prf::MasterSecret,
     pub client_random: [u8; 32],
     pub server_random: [u8; 32],
-}
-
-/// The registry name of an alert description (RFC 5246 7.2 and later
-/// RFCs), for status texts.
-pub(crate) fn alert_name(description: AlertDescription) -> String {
-    use AlertDescription as A;
-    let name = match description {
-        A::CloseNotify => "close_notify",
-        A::UnexpectedMessage => "unexpected_message",
-        A::BadRecordMac => "bad_record_mac",
-        A::RecordOverflow => "record_overflow",
-        A::HandshakeFailure => "handshake_failure",
-        A::BadCertificate => "bad_certificate",
-        A::UnsupportedCertificate => "unsupported_certificate",
-        A::CertificateRevoked => "certificate_revoked",
-        A::CertificateExpired => "certificate_expired",
-        A::CertificateUnknown => "certificate_unknown",
-        A::IllegalParameter => "illegal_parameter",
-        A::UnknownCa => "unknown_ca",
-        A::AccessDenied => "access_denied",
-        A::DecodeError => "decode_error",
-        A::DecryptError => "decrypt_error",
-        A::ProtocolVersion => "protocol_version",
-        A::InsufficientSecurity => "insufficient_security",
-        A::InternalError => "internal_error",
-        A::UserCanceled => "user_canceled",
-        A::NoRenegotiation => "no_renegotiation",
-        A::UnsupportedExtension => "unsupported_extension",
-        A::UnrecognizedName => "unrecognized_name",
-        A::NoApplicationProtocol => "no_application_protocol",
-        other => return format!("{other:?} ({})", u8::from(other)),
-    };
-    name.to_owned()
-}
-
-/// The status code reported for a fatal alert the peer sent: the
-/// certificate alerts of RFC 5246 7.2.2 mean our certificate was refused
-/// (404, as on the side that refused it); anything else is 405.
-fn received_alert_code(description: AlertDescription) -> StatusCode {
-    use AlertDescription as A;
-    match description {
-        A::BadCertificate
-        | A::UnsupportedCertificate
-        | A::CertificateRevoked
-        | A::CertificateExpired
-        | A::CertificateUnknown
-        | A::UnknownCa => StatusCode::InvalidCertificate,
-        _ => StatusCode::FatalAlert,
-    }
 }
 
 /// The complete-message type handed to the state machines.

@@ -27,8 +27,8 @@ pub enum Error {
         /// (ICMP port unreachable).
         port_unreachable: bool,
     },
-    /// The association ended abnormally (fatal alert, dead peer, idle
-    /// timeout); the status says why.
+    /// The association ended abnormally (a fatal alert, a dead peer); the
+    /// status says why.
     ConnectionLost(Status),
     /// The stream is closed: nothing more can be sent.
     Closed,

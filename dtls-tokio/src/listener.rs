@@ -26,6 +26,10 @@ pub const ACCEPT_BACKLOG: usize = 128;
 /// handshake and timer (through `tokio::time`), and hands each completed
 /// connection to [`accept`](Self::accept) as a [`DtlsStream`].
 ///
+/// Client certificates (`client_auth` in the config) are accepted exactly
+/// when the engine's chain validation (`client_verifier`) passed them; there
+/// is no per-certificate callback yet.
+///
 /// Dropping the listener stops new handshakes (those under way are
 /// abandoned); accepted streams keep working, and the task ends when the
 /// last of them is closed.

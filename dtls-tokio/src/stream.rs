@@ -153,7 +153,8 @@ impl DtlsStream {
     ///
     /// # Errors
     /// [`Error::ConnectionLost`] when the association ended otherwise
-    /// (fatal alert, dead peer, idle timeout...);
+    /// (a fatal alert either way, a peer that stopped answering heartbeats;
+    /// an idle timeout, `common.idle_timeout`, is an orderly close);
     /// [`Error::DriverGone`] if the socket's task stopped without a close.
     pub async fn recv(&mut self) -> Result<Option<Vec<u8>>, Error> {
         match self.incoming.recv().await {

@@ -51,6 +51,18 @@ async fn connect(addr: std::net::SocketAddr) -> DtlsStream {
         .expect("connect")
 }
 
+/// A client stream and the server's end of it (the listener's task goes on
+/// while the server stream lives).
+async fn connected_pair() -> (DtlsStream, DtlsStream) {
+    let mut listener = listener(server_config()).await;
+    let addr = listener.local_addr();
+    let (client, server) = tokio::join!(connect(addr), async {
+        timeout(WAIT, listener.accept()).await.unwrap().unwrap()
+    });
+    assert_eq!(client.peer_addr(), addr);
+    (client, server)
+}
+
 async fn recv(stream: &mut DtlsStream) -> Option<Vec<u8>> {
     timeout(WAIT, stream.recv())
         .await
@@ -60,13 +72,8 @@ async fn recv(stream: &mut DtlsStream) -> Option<Vec<u8>> {
 
 #[tokio::test]
 async fn client_and_server_agree_and_echo() {
-    let mut listener = listener(server_config()).await;
-    let addr = listener.local_addr();
-    let (client, server) = tokio::join!(connect(addr), async {
-        timeout(WAIT, listener.accept()).await.unwrap().unwrap()
-    });
-    let mut client = client;
-    assert_eq!(client.peer_addr(), addr);
+    let (mut client, server) = connected_pair().await;
+    let addr = client.peer_addr();
     assert!(server.peer_addr().ip().is_loopback());
     assert_ne!(server.peer_addr().port(), addr.port());
     assert_eq!(
@@ -155,10 +162,7 @@ async fn a_stream_not_read_does_not_stall_others() {
 
 #[tokio::test]
 async fn client_close_ends_the_server_stream_after_its_messages() {
-    let mut listener = listener(server_config()).await;
-    let addr = listener.local_addr();
-    let mut client = connect(addr).await;
-    let mut server = timeout(WAIT, listener.accept()).await.unwrap().unwrap();
+    let (mut client, mut server) = connected_pair().await;
     client.send(b"last words").await.unwrap();
     client.close().await.unwrap();
     assert!(matches!(client.send(b"more").await, Err(Error::Closed)));
@@ -169,10 +173,7 @@ async fn client_close_ends_the_server_stream_after_its_messages() {
 
 #[tokio::test]
 async fn server_close_ends_the_client_stream() {
-    let mut listener = listener(server_config()).await;
-    let addr = listener.local_addr();
-    let mut client = connect(addr).await;
-    let mut server = timeout(WAIT, listener.accept()).await.unwrap().unwrap();
+    let (mut client, mut server) = connected_pair().await;
     server.send(b"bye").await.unwrap();
     server.close().await.unwrap();
     assert_eq!(recv(&mut client).await.as_deref(), Some(&b"bye"[..]));
@@ -182,10 +183,7 @@ async fn server_close_ends_the_client_stream() {
 
 #[tokio::test]
 async fn dropping_a_stream_closes_it() {
-    let mut listener = listener(server_config()).await;
-    let addr = listener.local_addr();
-    let client = connect(addr).await;
-    let mut server = timeout(WAIT, listener.accept()).await.unwrap().unwrap();
+    let (client, mut server) = connected_pair().await;
     drop(client);
     assert_eq!(recv(&mut server).await, None);
 }

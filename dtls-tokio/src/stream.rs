@@ -292,3 +292,57 @@ impl Delivery {
         self.pump(|| None)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use dtls_core::event::StatusCode;
+
+    use super::*;
+
+    fn delivery(capacity: usize) -> (Delivery, mpsc::Receiver<Vec<u8>>, Arc<Shared>) {
+        let (tx, rx) = mpsc::channel(capacity);
+        let shared = Arc::new(Shared::default());
+        let delivery = Delivery {
+            tx: Some(tx),
+            shared: shared.clone(),
+            tail: VecDeque::new(),
+            end: None,
+        };
+        (delivery, rx, shared)
+    }
+
+    fn engine(n: u8) -> VecDeque<Vec<u8>> {
+        (0..n).map(|i| vec![i]).collect()
+    }
+
+    #[test]
+    fn a_full_queue_pauses_and_leaves_the_rest_in_the_engine() {
+        let (mut delivery, mut rx, shared) = delivery(2);
+        let mut held = engine(5);
+        assert_eq!(delivery.pump(|| held.pop_front()), Progress::Open);
+        assert_eq!(held.len(), 3, "only what fits left the engine");
+        assert!(shared.paused.load(Ordering::SeqCst));
+        assert_eq!(rx.try_recv().ok(), Some(vec![0]));
+        assert_eq!(delivery.pump(|| held.pop_front()), Progress::Open);
+        assert_eq!(rx.try_recv().ok(), Some(vec![1]));
+        assert_eq!(rx.try_recv().ok(), Some(vec![2]));
+        assert_eq!(held.len(), 2);
+    }
+
+    #[test]
+    fn the_end_waits_for_every_message_before_it() {
+        let (mut delivery, mut rx, shared) = delivery(1);
+        let mut held = engine(3);
+        let status = Status::new(StatusCode::Ok, "closed by peer");
+        assert_eq!(delivery.finish(status, || held.pop_front()), Progress::Open);
+        assert!(held.is_empty(), "the engine's messages were kept");
+        for i in 0..3 {
+            assert!(shared.end.get().is_none());
+            assert_eq!(rx.try_recv().ok(), Some(vec![i]));
+            let _ = delivery.pump(|| None);
+        }
+        assert!(shared.end.get().is_some_and(Status::is_ok));
+        assert_eq!(delivery.pump(|| None), Progress::Done);
+        assert!(rx.try_recv().is_err(), "the queue is closed");
+    }
+}

@@ -89,7 +89,8 @@ async fn client_and_server_agree_and_echo() {
     }
 }
 
-#[tokio::test]
+// On the multi-threaded runtime, so streams and drivers run in parallel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_concurrent_clients() {
     let listener = listener(server_config()).await;
     let addr = listener.local_addr();
@@ -203,13 +204,8 @@ async fn a_cancelled_recv_loses_nothing() {
     assert_eq!(recv(&mut client).await.as_deref(), Some(&b"kept"[..]));
 }
 
-#[tokio::test]
-async fn connect_to_a_port_nobody_listens_on_times_out() {
-    let port = std::net::UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+/// Connects with a retransmission schedule of a fraction of a second.
+async fn connect_impatiently(port: u16) -> Error {
     let mut config = ClientConfig::default();
     config.common.retransmit = RetransmitConfig {
         initial: Duration::from_millis(50),
@@ -222,10 +218,49 @@ async fn connect_to_a_port_nobody_listens_on_times_out() {
     )
     .await
     .expect("gives up by itself, well within the wait");
-    let err = result.expect_err("nobody listens");
+    result.expect_err("nobody answers")
+}
+
+#[tokio::test]
+async fn connect_to_a_port_nobody_listens_on_times_out() {
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = connect_impatiently(port).await;
     assert!(
         matches!(err, Error::TimedOut { peer, port_unreachable: true } if peer.port() == port),
         "{err:?}"
     );
-    assert!(err.to_string().contains("timed out"), "{err}");
+    assert!(
+        err.to_string().contains("timed out") && err.to_string().contains("nothing listening"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn connect_to_a_silent_peer_times_out() {
+    let silent = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let err = connect_impatiently(port).await;
+    assert!(
+        matches!(
+            err,
+            Error::TimedOut {
+                port_unreachable: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(std::error::Error::source(&err).is_none());
+}
+
+#[test]
+fn handles_and_errors_cross_threads() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<DtlsListener>();
+    send_sync::<DtlsStream>();
+    send_sync::<Error>();
 }

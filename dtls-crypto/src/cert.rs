@@ -42,6 +42,7 @@ use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 use zeroize::Zeroizing;
 
 use crate::Error;
+use crate::der::{self, oid};
 use crate::pfx::{PfxStore, build_chain};
 
 /// The seed's certificate store types (`StoreType`), with the seed's numbers.
@@ -817,44 +818,20 @@ fn looks_like_pem(data: &[u8]) -> bool {
 
 /// A PFX is `SEQUENCE { INTEGER 3, SEQUENCE { OID pkcs7-data | pkcs7-signedData, ... } ... }`.
 fn looks_like_pfx(data: &[u8]) -> bool {
-    const PKCS7_PREFIX: [u8; 8] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07];
-    let Some((0x30, body, _)) = der_tlv(data) else {
+    let Some((0x30, body, _)) = der::read_lenient(data) else {
         return false;
     };
-    let Some((0x02, version, rest)) = der_tlv(body) else {
+    let Some((0x02, version, rest)) = der::read_lenient(body) else {
         return false;
     };
     if version != [3] {
         return false;
     }
-    let Some((0x30, content_info, _)) = der_tlv(rest) else {
+    let Some((0x30, content_info, _)) = der::read_lenient(rest) else {
         return false;
     };
-    matches!(der_tlv(content_info), Some((0x06, oid, _))
-        if oid.len() == 9 && oid[..8] == PKCS7_PREFIX && (oid[8] == 1 || oid[8] == 2))
-}
-
-/// Reads one DER TLV with a single-byte tag: `(tag, value, rest)`.
-/// (Encoding only; no cryptography.)
-pub(crate) fn der_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = input.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = if first < 0x80 {
-        (usize::from(first), rest)
-    } else {
-        let n = usize::from(first & 0x7F);
-        if n == 0 || n > 4 || rest.len() < n {
-            return None;
-        }
-        let len = rest[..n]
-            .iter()
-            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-        (len, &rest[n..])
-    };
-    if rest.len() < len {
-        return None;
-    }
-    Some((tag, &rest[..len], &rest[len..]))
+    matches!(der::read_lenient(content_info), Some((0x06, oid, _))
+        if oid.len() == 9 && oid[..8] == *oid::PKCS7_PREFIX && (oid[8] == 1 || oid[8] == 2))
 }
 
 /// Decodes Base64 text (whitespace ignored); `None` if it is not Base64.
@@ -1125,16 +1102,6 @@ fn finish(mut store: Store, index: usize, store_type: CertStoreType) -> Result<C
 // ---------------------------------------------------------------------------
 // Key / certificate match
 
-pub(crate) const OID_EC_PUBLIC_KEY: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
-pub(crate) const OID_P256: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
-pub(crate) const OID_P384: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x22];
-const OID_P521: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x23];
-pub(crate) const OID_RSA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
-pub(crate) const OID_RSA_PSS: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0A];
-const OID_DSA: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x38, 0x04, 0x01];
-pub(crate) const OID_ED25519: &[u8] = &[0x2B, 0x65, 0x70];
-const OID_ED448: &[u8] = &[0x2B, 0x65, 0x71];
-
 /// The public key (as it appears in a certificate's SPKI BIT STRING) of a
 /// private key; fails with a message naming unsupported key types.
 pub(crate) fn key_public_bytes(key: &PrivateKeyDer<'_>) -> Result<Vec<u8>, Error> {
@@ -1251,24 +1218,6 @@ fn format_dn(name: &X509Name<'_>) -> (String, String) {
     (reversed, encoded)
 }
 
-fn rsa_modulus_bits(spki_bits: &[u8]) -> u32 {
-    // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
-    let Some((0x30, body, _)) = der_tlv(spki_bits) else {
-        return 0;
-    };
-    let Some((0x02, modulus, _)) = der_tlv(body) else {
-        return 0;
-    };
-    let m: &[u8] = {
-        let skip = modulus.iter().take_while(|&&b| b == 0).count();
-        &modulus[skip..]
-    };
-    match m.first() {
-        Some(&top) => (m.len() as u32 - 1) * 8 + (8 - top.leading_zeros()),
-        None => 0,
-    }
-}
-
 fn compute_fields(der: &[u8]) -> Result<Fields, Error> {
     let (rest, cert) = X509Certificate::from_der(der)
         .map_err(|e| Error::MalformedCertificate(format!("not a valid X.509 certificate: {e}")))?;
@@ -1328,24 +1277,24 @@ fn compute_fields(der: &[u8]) -> Result<Fields, Error> {
         .and_then(|p| p.as_oid().ok())
         .map(|o| o.as_bytes().to_vec());
     f.public_key_algorithm = match alg {
-        OID_RSA => "RSA".into(),
-        OID_RSA_PSS => "RSASSA-PSS".into(),
-        OID_EC_PUBLIC_KEY => "EC".into(),
-        OID_ED25519 => "Ed25519".into(),
-        OID_ED448 => "Ed448".into(),
-        OID_DSA => "DSA".into(),
+        oid::RSA => "RSA".into(),
+        oid::RSA_PSS => "RSASSA-PSS".into(),
+        oid::EC_PUBLIC_KEY => "EC".into(),
+        oid::ED25519 => "Ed25519".into(),
+        oid::ED448 => "Ed448".into(),
+        oid::DSA => "DSA".into(),
         _ => spki.algorithm.algorithm.to_id_string(),
     };
     f.public_key_length = match alg {
-        OID_RSA | OID_RSA_PSS => rsa_modulus_bits(&f.spki_key_bytes),
-        OID_EC_PUBLIC_KEY => match param.as_deref() {
-            Some(OID_P256) => 256,
-            Some(OID_P384) => 384,
-            Some(OID_P521) => 521,
+        oid::RSA | oid::RSA_PSS => der::rsa_modulus_bits(&f.spki_key_bytes).unwrap_or(0) as u32,
+        oid::EC_PUBLIC_KEY => match param.as_deref() {
+            Some(oid::P256) => 256,
+            Some(oid::P384) => 384,
+            Some(oid::P521) => 521,
             _ => spki.parsed().map(|k| k.key_size() as u32).unwrap_or(0),
         },
-        OID_ED25519 => 256,
-        OID_ED448 => 456,
+        oid::ED25519 => 256,
+        oid::ED448 => 456,
         _ => spki.parsed().map(|k| k.key_size() as u32).unwrap_or(0),
     };
 

@@ -26,8 +26,10 @@
 
 pub mod cert;
 pub mod cookie;
+mod der;
 pub mod error;
 pub mod hash;
+mod keyformat;
 pub mod kx;
 pub mod pfx;
 pub mod prf;

@@ -15,7 +15,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::Error;
-use crate::cert::der_tlv;
+use crate::der;
 
 /// One certificate bag of a PKCS#12 store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,16 +299,16 @@ fn subject_issuer_raw(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
 /// True if `data` is one complete `PFX ::= SEQUENCE { version 3, authSafe,
 /// macData OPTIONAL }` with no `macData` and nothing after it.
 fn intact_without_mac(data: &[u8]) -> bool {
-    let Some((0x30, body, rest)) = der_tlv(data) else {
+    let Some((0x30, body, rest)) = der::read_lenient(data) else {
         return false;
     };
     if !rest.is_empty() {
         return false;
     }
-    let Some((0x02, [3], rest)) = der_tlv(body) else {
+    let Some((0x02, [3], rest)) = der::read_lenient(body) else {
         return false;
     };
-    matches!(der_tlv(rest), Some((0x30, _, [])))
+    matches!(der::read_lenient(rest), Some((0x30, _, [])))
 }
 
 /// Maps `p12-keystore` errors onto ours, separating a wrong password from

@@ -119,6 +119,13 @@ mod tests {
         let c =
             generate_self_signed("Test Server", &["a.example".into(), "10.0.0.1".into()]).unwrap();
         assert_eq!(c.subject_alt_names(), "a.example, 10.0.0.1");
+        assert_eq!(
+            c.alt_names(),
+            [
+                crate::cert::SubjectAltName::Dns("a.example".into()),
+                crate::cert::SubjectAltName::Ip([10, 0, 0, 1].into()),
+            ]
+        );
         // The key is the certificate's: re-loading it as PEM key + cert works
         // (that path runs the key/certificate match check).
         let mut pem = c.private_key().unwrap().as_bytes().to_vec();

@@ -11,11 +11,13 @@
 //! The `dtls-echo` binary (`src/bin/dtls-echo.rs`) is a ready-to-run echo
 //! server built on it.
 
+pub mod certificate;
 pub mod error;
 pub mod events;
 pub mod server;
 pub mod settings;
 
+pub use certificate::CertificateFields;
 pub use error::Error;
 pub use events::{Handlers, ServerHandler};
 pub use server::{ConnectionId, DtlsConnection, DtlsServer};

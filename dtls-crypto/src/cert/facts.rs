@@ -8,25 +8,115 @@ use sha2::{Digest, Sha256};
 use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 
-use super::store::pem_encode;
 use crate::Error;
 use crate::der::{self, oid};
 
-/// The seed's key usage bits (`UsageFlags`) and their texts (`Usage`).
-///
-/// The first eight are the seed's; `Decipher Only` (not listed by the seed)
-/// uses CryptoAPI's value `0x8000`.
-pub const USAGE_FLAGS: [(u32, &str); 9] = [
-    (0x80, "Digital Signature"),
-    (0x40, "Non-Repudiation"),
-    (0x20, "Key Encipherment"),
-    (0x10, "Data Encipherment"),
-    (0x08, "Key Agreement"),
-    (0x04, "Certificate Signing"),
-    (0x02, "CRL Signing"),
-    (0x01, "Encipher Only"),
-    (0x8000, "Decipher Only"),
-];
+/// The key usage extension (RFC 5280 section 4.2.1.3) as the seed's
+/// `UsageFlags` bits: RFC 5280's bits 0-7 map to `0x80` (digitalSignature)
+/// down to `0x01` (encipherOnly); decipherOnly (bit 8, which the seed does
+/// not list) uses CryptoAPI's value `0x8000`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct KeyUsage(u32);
+
+impl KeyUsage {
+    /// digitalSignature.
+    pub const DIGITAL_SIGNATURE: u32 = 0x80;
+    /// nonRepudiation (contentCommitment).
+    pub const NON_REPUDIATION: u32 = 0x40;
+    /// keyEncipherment.
+    pub const KEY_ENCIPHERMENT: u32 = 0x20;
+    /// dataEncipherment.
+    pub const DATA_ENCIPHERMENT: u32 = 0x10;
+    /// keyAgreement.
+    pub const KEY_AGREEMENT: u32 = 0x08;
+    /// keyCertSign.
+    pub const KEY_CERT_SIGN: u32 = 0x04;
+    /// cRLSign.
+    pub const CRL_SIGN: u32 = 0x02;
+    /// encipherOnly.
+    pub const ENCIPHER_ONLY: u32 = 0x01;
+    /// decipherOnly.
+    pub const DECIPHER_ONLY: u32 = 0x8000;
+    /// Every flag, in RFC 5280's bit order.
+    pub const ALL: [u32; 9] = [
+        Self::DIGITAL_SIGNATURE,
+        Self::NON_REPUDIATION,
+        Self::KEY_ENCIPHERMENT,
+        Self::DATA_ENCIPHERMENT,
+        Self::KEY_AGREEMENT,
+        Self::KEY_CERT_SIGN,
+        Self::CRL_SIGN,
+        Self::ENCIPHER_ONLY,
+        Self::DECIPHER_ONLY,
+    ];
+
+    /// The seed's `UsageFlags` value; 0 without the extension.
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// The usage with these `UsageFlags` bits.
+    pub fn from_bits(bits: u32) -> KeyUsage {
+        KeyUsage(bits)
+    }
+
+    /// Whether `flag` (one of the constants) is set.
+    pub fn contains(self, flag: u32) -> bool {
+        self.0 & flag == flag
+    }
+
+    /// From RFC 5280's bit string, bit 0 (digitalSignature) as the lowest bit.
+    fn from_rfc5280_bits(bits: u16) -> KeyUsage {
+        let mut flags = 0;
+        for (i, flag) in Self::ALL.iter().enumerate() {
+            if (bits >> i) & 1 == 1 {
+                flags |= flag;
+            }
+        }
+        KeyUsage(flags)
+    }
+}
+
+/// The kind of a certificate's public key (its SubjectPublicKeyInfo algorithm).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyAlgorithm {
+    /// rsaEncryption (RFC 8017).
+    Rsa,
+    /// id-RSASSA-PSS (RFC 4055).
+    RsaPss,
+    /// id-ecPublicKey (RFC 5480).
+    Ec,
+    /// id-Ed25519 (RFC 8410).
+    Ed25519,
+    /// id-Ed448 (RFC 8410).
+    Ed448,
+    /// id-dsa.
+    Dsa,
+    /// Any other algorithm, by dotted OID.
+    Other(String),
+}
+
+/// The digests of a DER certificate, which the seed calls fingerprints and
+/// thumbprints.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Digests {
+    /// MD5 (RFC 1321).
+    pub md5: [u8; 16],
+    /// SHA-1 (RFC 3174).
+    pub sha1: [u8; 20],
+    /// SHA-256 (FIPS 180-4).
+    pub sha256: [u8; 32],
+}
+
+/// A certificate's signature algorithm (RFC 5280 section 4.1.1.2).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SignatureAlgorithm {
+    /// The dotted OID.
+    pub oid: String,
+    /// OpenSSL's short name for it (`ecdsa-with-SHA256`), if known.
+    pub short_name: Option<String>,
+}
 
 /// One name of a certificate's subjectAltName extension (RFC 5280 section
 /// 4.2.1.6). Other name forms (otherName, x400Address, ediPartyName,
@@ -77,63 +167,25 @@ impl std::fmt::Display for SubjectAltName {
     }
 }
 
-/// Text fields computed once from the DER.
+/// The facts computed once from the DER.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Fields {
-    pub(super) effective_date: String,
-    pub(super) expiration_date: String,
     pub(super) not_before_unix: i64,
     pub(super) not_after_unix: i64,
-    pub(super) extended_key_usage: String,
-    pub(super) fingerprint: String,
-    pub(super) fingerprint_sha1: String,
-    pub(super) fingerprint_sha256: String,
+    pub(super) extended_key_usages: Vec<String>,
+    pub(super) digests: Digests,
     pub(super) issuer: String,
     pub(super) subject: String,
     pub(super) subject_in_encoded_order: String,
-    pub(super) public_key: String,
+    pub(super) spki_der: Vec<u8>,
     pub(super) spki_key_bytes: Vec<u8>,
-    pub(super) public_key_algorithm: String,
-    pub(super) public_key_length: u32,
-    pub(super) serial_number: String,
-    pub(super) signature_algorithm: String,
-    pub(super) subject_alt_names: String,
+    pub(super) key_algorithm: Option<KeyAlgorithm>,
+    pub(super) public_key_bits: u32,
+    pub(super) serial: Vec<u8>,
+    pub(super) signature_algorithm: SignatureAlgorithm,
     pub(super) alt_names: Vec<SubjectAltName>,
-    pub(super) thumbprint_md5: String,
-    pub(super) thumbprint_sha1: String,
-    pub(super) thumbprint_sha256: String,
-    pub(super) usage: String,
-    pub(super) usage_flags: u32,
-    pub(super) version: String,
-}
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-pub(super) fn format_time(t: &x509_parser::time::ASN1Time) -> String {
-    let dt = t.to_datetime();
-    let month = MONTHS
-        .get(usize::from(u8::from(dt.month())).saturating_sub(1))
-        .copied()
-        .unwrap_or("???");
-    format!(
-        "{:02}-{}-{:04} {:02}:{:02}:{:02}",
-        dt.day(),
-        month,
-        dt.year(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
-    )
-}
-
-pub(super) fn hex_colons(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    pub(super) key_usage: KeyUsage,
+    pub(super) x509_version: u32,
 }
 
 pub(super) fn attr_short_name(oid: &str) -> String {
@@ -222,14 +274,11 @@ pub(super) fn compute_fields(der: &[u8]) -> Result<Fields, Error> {
     }
     let mut f = Fields::default();
     let validity = cert.validity();
-    f.effective_date = format_time(&validity.not_before);
-    f.expiration_date = format_time(&validity.not_after);
     f.not_before_unix = validity.not_before.timestamp();
     f.not_after_unix = validity.not_after.timestamp();
 
     if let Ok(Some(eku)) = cert.extended_key_usage() {
         let e = eku.value;
-        let mut oids: Vec<String> = Vec::new();
         for (present, oid) in [
             (e.any, "2.5.29.37.0"),
             (e.server_auth, "1.3.6.1.5.5.7.3.1"),
@@ -240,28 +289,24 @@ pub(super) fn compute_fields(der: &[u8]) -> Result<Fields, Error> {
             (e.ocsp_signing, "1.3.6.1.5.5.7.3.9"),
         ] {
             if present {
-                oids.push(oid.to_string());
+                f.extended_key_usages.push(oid.to_string());
             }
         }
-        oids.extend(e.other.iter().map(|o| o.to_id_string()));
-        f.extended_key_usage = oids.join(", ");
+        f.extended_key_usages
+            .extend(e.other.iter().map(|o| o.to_id_string()));
     }
 
-    let md5 = Md5::digest(der);
-    let sha1 = Sha1::digest(der);
-    let sha256 = Sha256::digest(der);
-    f.fingerprint = hex_colons(&md5);
-    f.fingerprint_sha1 = hex_colons(&sha1);
-    f.fingerprint_sha256 = hex_colons(&sha256);
-    f.thumbprint_md5 = hex::encode(md5);
-    f.thumbprint_sha1 = hex::encode(sha1);
-    f.thumbprint_sha256 = hex::encode(sha256);
+    f.digests = Digests {
+        md5: Md5::digest(der).into(),
+        sha1: Sha1::digest(der).into(),
+        sha256: Sha256::digest(der).into(),
+    };
 
     f.issuer = format_dn(cert.issuer()).0;
     (f.subject, f.subject_in_encoded_order) = format_dn(cert.subject());
 
     let spki = cert.public_key();
-    f.public_key = pem_encode("PUBLIC KEY", spki.raw);
+    f.spki_der = spki.raw.to_vec();
     f.spki_key_bytes = spki.subject_public_key.data.to_vec();
     let alg = spki.algorithm.algorithm.as_bytes();
     let param = spki
@@ -270,16 +315,16 @@ pub(super) fn compute_fields(der: &[u8]) -> Result<Fields, Error> {
         .as_ref()
         .and_then(|p| p.as_oid().ok())
         .map(|o| o.as_bytes().to_vec());
-    f.public_key_algorithm = match alg {
-        oid::RSA => "RSA".into(),
-        oid::RSA_PSS => "RSASSA-PSS".into(),
-        oid::EC_PUBLIC_KEY => "EC".into(),
-        oid::ED25519 => "Ed25519".into(),
-        oid::ED448 => "Ed448".into(),
-        oid::DSA => "DSA".into(),
-        _ => spki.algorithm.algorithm.to_id_string(),
-    };
-    f.public_key_length = match alg {
+    f.key_algorithm = Some(match alg {
+        oid::RSA => KeyAlgorithm::Rsa,
+        oid::RSA_PSS => KeyAlgorithm::RsaPss,
+        oid::EC_PUBLIC_KEY => KeyAlgorithm::Ec,
+        oid::ED25519 => KeyAlgorithm::Ed25519,
+        oid::ED448 => KeyAlgorithm::Ed448,
+        oid::DSA => KeyAlgorithm::Dsa,
+        _ => KeyAlgorithm::Other(spki.algorithm.algorithm.to_id_string()),
+    });
+    f.public_key_bits = match alg {
         oid::RSA | oid::RSA_PSS => der::rsa_modulus_bits(&f.spki_key_bytes).unwrap_or(0) as u32,
         oid::EC_PUBLIC_KEY => match param.as_deref() {
             Some(oid::P256) => 256,
@@ -292,13 +337,14 @@ pub(super) fn compute_fields(der: &[u8]) -> Result<Fields, Error> {
         _ => spki.parsed().map(|k| k.key_size() as u32).unwrap_or(0),
     };
 
-    f.serial_number = hex::encode_upper(cert.raw_serial());
+    f.serial = cert.raw_serial().to_vec();
     let sig_oid = &cert.signature_algorithm.algorithm;
-    f.signature_algorithm =
-        match x509_parser::objects::oid2sn(sig_oid, x509_parser::objects::oid_registry()) {
-            Ok(name) => name.to_string(),
-            Err(_) => sig_oid.to_id_string(),
-        };
+    f.signature_algorithm = SignatureAlgorithm {
+        oid: sig_oid.to_id_string(),
+        short_name: x509_parser::objects::oid2sn(sig_oid, x509_parser::objects::oid_registry())
+            .ok()
+            .map(str::to_string),
+    };
 
     if let Ok(Some(san)) = cert.subject_alternative_name() {
         f.alt_names = san
@@ -307,31 +353,10 @@ pub(super) fn compute_fields(der: &[u8]) -> Result<Fields, Error> {
             .iter()
             .filter_map(SubjectAltName::from_general_name)
             .collect();
-        f.subject_alt_names = f
-            .alt_names
-            .iter()
-            .map(SubjectAltName::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
     }
-
     if let Ok(Some(ku)) = cert.key_usage() {
-        let bits = ku.value.flags;
-        let mut texts = Vec::new();
-        for (i, (flag, text)) in USAGE_FLAGS.iter().enumerate() {
-            if (bits >> i) & 1 == 1 {
-                f.usage_flags |= flag;
-                texts.push(*text);
-            }
-        }
-        f.usage = texts.join(", ");
+        f.key_usage = KeyUsage::from_rfc5280_bits(ku.value.flags);
     }
-
-    f.version = match cert.version().0 {
-        0 => "V1".into(),
-        1 => "V2".into(),
-        2 => "V3".into(),
-        n => format!("V{}", n + 1),
-    };
+    f.x509_version = cert.version().0 + 1;
     Ok(f)
 }

@@ -1,30 +1,16 @@
-//! Certificates and their private keys: the seed's `Certificate` type.
+//! Certificates and their private keys, loaded from the seed's certificate
+//! stores, and the facts of a certificate as typed values.
 //!
 //! A [`Certificate`] is loaded from a certificate store ([`CertStoreType`]:
-//! PKCS#12/PFX, PEM, DER, or auto-detected), selected by subject (exact or
-//! partial DN, `*`, or `Thumbprint=<hex>`), and exposes every field of the
-//! seed's `Certificate` type that means something off Windows, computed from
-//! the DER with `x509-parser`:
+//! PKCS#12/PFX, PEM, DER, or auto-detected) and selected by subject (exact or
+//! partial DN, `*`, or `Thumbprint=<hex>`). Its facts are computed once from
+//! the DER with `x509-parser`: validity as Unix seconds, [`Digests`],
+//! [`SubjectAltName`]s, [`KeyUsage`] flags, [`KeyAlgorithm`] and key size,
+//! serial bytes, [`SignatureAlgorithm`], version. The subject and issuer DNs
+//! are kept as the seed's text form because store selection matches on it.
 //!
-//! | seed field | here | format |
-//! |---|---|---|
-//! | EffectiveDate / ExpirationDate | [`Certificate::effective_date`] / [`Certificate::expiration_date`] | `23-Jan-2000 15:00:00`, always UTC (the seed localises; a server's logs are easier to compare in UTC) |
-//! | ExtendedKeyUsage | [`Certificate::extended_key_usage`] | OIDs separated by `, ` |
-//! | Fingerprint, FingerprintSHA1, FingerprintSHA256 | [`Certificate::fingerprint`] ... | lowercase hex pairs joined by `:` (the seed's example format), over the DER certificate |
-//! | ThumbprintMD5/SHA1/SHA256 | [`Certificate::thumbprint_md5`] ... | lowercase hex, no separators |
-//! | Issuer, Subject | [`Certificate::issuer`], [`Certificate::subject`] | `CN=www.server.com, OU=test, C=US, E=...`: most specific RDN first (RFC 4514 order), the seed's short names (`S` for state, `E` for e-mail), values with a comma quoted |
-//! | PrivateKey, PrivateKeyAvailable | [`Certificate::private_key`], [`Certificate::private_key_available`] | PEM |
-//! | PrivateKeyContainer | [`Certificate::private_key_container`] | always empty (Windows only) |
-//! | PublicKey | [`Certificate::public_key`] | PEM `PUBLIC KEY` (the SubjectPublicKeyInfo) |
-//! | PublicKeyAlgorithm | [`Certificate::public_key_algorithm`] | `RSA`, `EC`, `Ed25519`, `Ed448`, `DSA`, `RSASSA-PSS`, else the OID |
-//! | PublicKeyLength | [`Certificate::public_key_length`] | bits |
-//! | SerialNumber | [`Certificate::serial_number`] | uppercase hex, one pair per byte as encoded |
-//! | SignatureAlgorithm | [`Certificate::signature_algorithm`] | OpenSSL-style short name (`ecdsa-with-SHA256`), else the OID |
-//! | SubjectAltNames | [`Certificate::subject_alt_names`] | values separated by `, ` |
-//! | Usage, UsageFlags | [`Certificate::usage`], [`Certificate::usage_flags`] | the seed's texts and bit values |
-//! | Version | [`Certificate::version`] | `V1`, `V2`, `V3` |
-//! | Encoded | [`Certificate::encoded`], [`Certificate::encoded_pem`], [`Certificate::encoded_base64`] | DER / PEM / Base64 |
-//! | Store, StoreType, StorePassword | [`Certificate::from_store`]'s arguments; [`Certificate::store_type`] | the password is not kept |
+//! The seed's text forms of the other fields (dates, colon fingerprints,
+//! usage texts, ...) are formatted by `dtls-server`'s `CertificateFields`.
 
 mod facts;
 mod select;
@@ -39,11 +25,12 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use zeroize::Zeroizing;
 
 use crate::Error;
+pub use facts::{Digests, KeyAlgorithm, KeyUsage, SignatureAlgorithm, SubjectAltName};
 use facts::{Fields, compute_fields};
-pub use facts::{SubjectAltName, USAGE_FLAGS};
 use select::{finish, select};
 pub(crate) use store::key_public_bytes;
-use store::{StoreCert, open_store, parse_pem_or_der, pem_encode, read_file, with_context};
+pub use store::pem_encode;
+use store::{StoreCert, open_store, parse_pem_or_der, read_file, with_context};
 pub use store_type::{CertStoreType, StoreSource};
 
 /// A certificate (with its chain and, when available, its private key) and
@@ -73,7 +60,7 @@ impl std::fmt::Debug for Certificate {
         f.debug_struct("Certificate")
             .field("subject", &self.f.subject)
             .field("issuer", &self.f.issuer)
-            .field("thumbprint_sha256", &self.f.thumbprint_sha256)
+            .field("sha256", &hex::encode(self.f.digests.sha256))
             .field("chain_len", &self.chain.len())
             .field("private_key_available", &self.private_key.is_some())
             .finish()
@@ -291,44 +278,25 @@ impl Certificate {
         self.friendly_name.as_deref()
     }
 
-    /// `EffectiveDate`: start of validity, `23-Jan-2000 15:00:00` (UTC).
-    pub fn effective_date(&self) -> &str {
-        &self.f.effective_date
-    }
-
-    /// `ExpirationDate`: end of validity, `23-Jan-2001 15:00:00` (UTC).
-    pub fn expiration_date(&self) -> &str {
-        &self.f.expiration_date
-    }
-
-    /// Start of validity as Unix seconds.
+    /// Start of validity (`notBefore`, RFC 5280 section 4.1.2.5) as Unix seconds.
     pub fn not_before_unix(&self) -> i64 {
         self.f.not_before_unix
     }
 
-    /// End of validity as Unix seconds.
+    /// End of validity (`notAfter`, RFC 5280 section 4.1.2.5) as Unix seconds.
     pub fn not_after_unix(&self) -> i64 {
         self.f.not_after_unix
     }
 
-    /// `ExtendedKeyUsage`: the EKU OIDs, `, `-separated (empty without the extension).
-    pub fn extended_key_usage(&self) -> &str {
-        &self.f.extended_key_usage
+    /// The extended key usage purposes (RFC 5280 section 4.2.1.12) as dotted
+    /// OIDs; empty without the extension.
+    pub fn extended_key_usages(&self) -> &[String] {
+        &self.f.extended_key_usages
     }
 
-    /// `Fingerprint`: MD5 of the DER certificate, `bc:2a:...` (16 pairs).
-    pub fn fingerprint(&self) -> &str {
-        &self.f.fingerprint
-    }
-
-    /// `FingerprintSHA1`: SHA-1 of the DER certificate, `30:7b:...` (20 pairs).
-    pub fn fingerprint_sha1(&self) -> &str {
-        &self.f.fingerprint_sha1
-    }
-
-    /// `FingerprintSHA256`: SHA-256 of the DER certificate, `6a:80:...` (32 pairs).
-    pub fn fingerprint_sha256(&self) -> &str {
-        &self.f.fingerprint_sha256
+    /// The MD5, SHA-1 and SHA-256 digests of the DER certificate.
+    pub fn digests(&self) -> &Digests {
+        &self.f.digests
     }
 
     /// `Issuer`: the issuer DN, formatted like [`Certificate::subject`].
@@ -336,13 +304,16 @@ impl Certificate {
         &self.f.issuer
     }
 
-    /// `Subject`: the subject DN, e.g. `CN=www.server.com, OU=test, C=US`.
+    /// `Subject`: the subject DN, e.g. `CN=www.server.com, OU=test, C=US`:
+    /// most specific RDN first (RFC 4514 order), the seed's short names (`S`
+    /// for state, `E` for e-mail), values with a comma quoted. Selection by
+    /// subject in [`Certificate::from_store`] matches this form.
     pub fn subject(&self) -> &str {
         &self.f.subject
     }
 
-    /// `PrivateKey`: the private key as PEM, if available. Zeroized on drop.
-    pub fn private_key(&self) -> Option<Zeroizing<String>> {
+    /// The private key as PEM, if available. Zeroized on drop.
+    pub fn private_key_pem(&self) -> Option<Zeroizing<String>> {
         let key = self.private_key.as_ref()?;
         let label = match key {
             PrivateKeyDer::Pkcs1(_) => "RSA PRIVATE KEY",
@@ -357,33 +328,30 @@ impl Certificate {
         self.private_key.is_some()
     }
 
-    /// `PrivateKeyContainer`: always empty (a Windows CryptoAPI concept).
-    pub fn private_key_container(&self) -> &str {
-        ""
+    /// The DER SubjectPublicKeyInfo (RFC 5280 section 4.1.2.7).
+    pub fn spki_der(&self) -> &[u8] {
+        &self.f.spki_der
     }
 
-    /// `PublicKey`: the SubjectPublicKeyInfo as PEM (`-----BEGIN PUBLIC KEY-----`).
-    pub fn public_key(&self) -> &str {
-        &self.f.public_key
+    /// The public key's algorithm.
+    pub fn key_algorithm(&self) -> &KeyAlgorithm {
+        /// Stands in only for a `Fields` that `compute_fields` did not fill.
+        static UNKNOWN: KeyAlgorithm = KeyAlgorithm::Other(String::new());
+        self.f.key_algorithm.as_ref().unwrap_or(&UNKNOWN)
     }
 
-    /// `PublicKeyAlgorithm`: `RSA`, `EC`, `Ed25519`, ... or the OID.
-    pub fn public_key_algorithm(&self) -> &str {
-        &self.f.public_key_algorithm
+    /// The key size in bits (RSA modulus, curve size); 0 if unknown.
+    pub fn public_key_bits(&self) -> u32 {
+        self.f.public_key_bits
     }
 
-    /// `PublicKeyLength`: the key size in bits (RSA modulus, curve size).
-    pub fn public_key_length(&self) -> u32 {
-        self.f.public_key_length
+    /// The serial number's encoded bytes (RFC 5280 section 4.1.2.2).
+    pub fn serial(&self) -> &[u8] {
+        &self.f.serial
     }
 
-    /// `SerialNumber`: uppercase hex, one pair per encoded byte.
-    pub fn serial_number(&self) -> &str {
-        &self.f.serial_number
-    }
-
-    /// `SignatureAlgorithm`: e.g. `ecdsa-with-SHA256`, `sha256WithRSAEncryption`, or the OID.
-    pub fn signature_algorithm(&self) -> &str {
+    /// The algorithm the issuer signed this certificate with.
+    pub fn signature_algorithm_id(&self) -> &SignatureAlgorithm {
         &self.f.signature_algorithm
     }
 
@@ -401,39 +369,14 @@ impl Certificate {
         })
     }
 
-    /// `SubjectAltNames`: DNS names, IP addresses, e-mails and URIs, `, `-separated.
-    pub fn subject_alt_names(&self) -> &str {
-        &self.f.subject_alt_names
+    /// The key usage extension (RFC 5280 section 4.2.1.3); empty without it.
+    pub fn key_usage(&self) -> KeyUsage {
+        self.f.key_usage
     }
 
-    /// `ThumbprintMD5`: lowercase hex, no separators.
-    pub fn thumbprint_md5(&self) -> &str {
-        &self.f.thumbprint_md5
-    }
-
-    /// `ThumbprintSHA1`: lowercase hex, no separators.
-    pub fn thumbprint_sha1(&self) -> &str {
-        &self.f.thumbprint_sha1
-    }
-
-    /// `ThumbprintSHA256`: lowercase hex, no separators.
-    pub fn thumbprint_sha256(&self) -> &str {
-        &self.f.thumbprint_sha256
-    }
-
-    /// `Usage`: the key usage texts (see [`USAGE_FLAGS`]), `, `-separated.
-    pub fn usage(&self) -> &str {
-        &self.f.usage
-    }
-
-    /// `UsageFlags`: the key usage bits (see [`USAGE_FLAGS`]); 0 without the extension.
-    pub fn usage_flags(&self) -> u32 {
-        self.f.usage_flags
-    }
-
-    /// `Version`: `V1`, `V2` or `V3`.
-    pub fn version(&self) -> &str {
-        &self.f.version
+    /// The X.509 version: 1, 2 or 3 (RFC 5280 section 4.1.2.1).
+    pub fn x509_version(&self) -> u32 {
+        self.f.x509_version
     }
 
     /// `Encoded`: the DER certificate.

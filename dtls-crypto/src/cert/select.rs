@@ -50,9 +50,9 @@ pub(super) fn select(store: &Store, subject: &str) -> Result<usize, Error> {
             .filter(|&i| {
                 let f = &store.certs[i].f;
                 !hex.is_empty()
-                    && (f.thumbprint_md5 == hex
-                        || f.thumbprint_sha1 == hex
-                        || f.thumbprint_sha256 == hex)
+                    && (hex::encode(f.digests.md5) == hex
+                        || hex::encode(f.digests.sha1) == hex
+                        || hex::encode(f.digests.sha256) == hex)
             })
             .collect();
         return pick(found).ok_or_else(|| Error::NoMatchingCertificate(subject.to_string()));

@@ -195,7 +195,8 @@ pub(super) fn decode_base64_text(data: &[u8]) -> Option<Vec<u8>> {
     BASE64.decode(&compact).ok()
 }
 
-pub(super) fn pem_encode(label: &str, der: &[u8]) -> String {
+/// The PEM text (RFC 7468) of `der` under `label`, in 64-column lines.
+pub fn pem_encode(label: &str, der: &[u8]) -> String {
     let b64 = BASE64.encode(der);
     let mut out = format!("-----BEGIN {label}-----\n");
     for chunk in b64.as_bytes().chunks(64) {

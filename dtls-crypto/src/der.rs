@@ -137,6 +137,7 @@ pub(crate) fn rsa_modulus_bits(rsa_public_key: &[u8]) -> Option<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

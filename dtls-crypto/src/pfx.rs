@@ -420,11 +420,9 @@ pub(crate) mod fixtures {
         );
     }
 
-    /// Makes a self-signed certificate and key: `<name>.crt`, `<name>.key`
-    /// (PKCS#8 PEM). `kind` is "ec" (P-256) or "rsa" (2048).
-    pub(crate) fn self_signed(dir: &Path, name: &str, kind: &str, subj: &str) {
-        let key = format!("{name}.key");
-        let crt = format!("{name}.crt");
+    /// Generates the private key `out` (PKCS#8 PEM): `kind` is "ec" (P-256),
+    /// "rsa" (2048) or an `openssl genpkey -algorithm` name.
+    pub(crate) fn generate_key(dir: &Path, kind: &str, out: &str) {
         match kind {
             "ec" => openssl(
                 dir,
@@ -435,7 +433,7 @@ pub(crate) mod fixtures {
                     "-pkeyopt",
                     "ec_paramgen_curve:P-256",
                     "-out",
-                    &key,
+                    out,
                 ],
             ),
             "rsa" => openssl(
@@ -447,11 +445,19 @@ pub(crate) mod fixtures {
                     "-pkeyopt",
                     "rsa_keygen_bits:2048",
                     "-out",
-                    &key,
+                    out,
                 ],
             ),
-            other => openssl(dir, &["genpkey", "-algorithm", other, "-out", &key]),
+            other => openssl(dir, &["genpkey", "-algorithm", other, "-out", out]),
         }
+    }
+
+    /// Makes a self-signed certificate and key: `<name>.crt`, `<name>.key`
+    /// (PKCS#8 PEM). `kind` is "ec" (P-256) or "rsa" (2048).
+    pub(crate) fn self_signed(dir: &Path, name: &str, kind: &str, subj: &str) {
+        let key = format!("{name}.key");
+        let crt = format!("{name}.crt");
+        generate_key(dir, kind, &key);
         openssl(
             dir,
             &[
@@ -464,18 +470,7 @@ pub(crate) mod fixtures {
     /// (`leaf.crt`/`leaf.key`), both EC P-256.
     pub(crate) fn ca_and_leaf(dir: &Path) {
         self_signed(dir, "ca", "ec", "/O=Test Org/CN=Test Root CA");
-        openssl(
-            dir,
-            &[
-                "genpkey",
-                "-algorithm",
-                "EC",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-out",
-                "leaf.key",
-            ],
-        );
+        generate_key(dir, "ec", "leaf.key");
         openssl(
             dir,
             &[

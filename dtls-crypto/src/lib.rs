@@ -17,8 +17,8 @@
 //! - [`cookie`]: the stateless HelloVerifyRequest cookie secret.
 //! - [`ticket`]: the rotating keys that seal session tickets (RFC 5077).
 //! - [`cert`], [`pfx`], [`selfsigned`], [`verify`]: certificates and keys:
-//!   loading (PEM, DER, PKCS#12), the facts the seed's `Certificate` type
-//!   exposes, self-signed generation and client chain validation.
+//!   loading (PEM, DER, PKCS#12), a certificate's facts as typed values
+//!   (their text forms are in `dtls-server`), self-signed generation and client chain validation.
 //! - [`provider`]: the [`CryptoProvider`](provider::CryptoProvider), which
 //!   carries the source of randomness the engine uses.
 //! - [`random`]: the operating system's randomness, for callers outside the

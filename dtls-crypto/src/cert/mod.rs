@@ -34,7 +34,7 @@ use store::{StoreCert, open_store, parse_pem_or_der, read_file, with_context};
 pub use store_type::{CertStoreType, StoreSource};
 
 /// A certificate (with its chain and, when available, its private key) and
-/// the facts the seed's `Certificate` type exposes. See the [module docs](self).
+/// its facts as typed values. See the [module docs](self).
 pub struct Certificate {
     chain: Vec<CertificateDer<'static>>,
     private_key: Option<PrivateKeyDer<'static>>,

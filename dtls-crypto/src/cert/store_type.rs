@@ -7,7 +7,8 @@ use std::path::Path;
 /// Supported here: [`PfxFile`](Self::PfxFile), [`PfxBlob`](Self::PfxBlob),
 /// [`PemKeyFile`](Self::PemKeyFile), [`PemKeyBlob`](Self::PemKeyBlob),
 /// [`PublicKeyFile`](Self::PublicKeyFile), [`PublicKeyBlob`](Self::PublicKeyBlob)
-/// and [`Auto`](Self::Auto). The others yield [`Error::UnsupportedStore`].
+/// and [`Auto`](Self::Auto). The others yield
+/// [`Error::UnsupportedStore`](crate::Error::UnsupportedStore).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(i32)]
 pub enum CertStoreType {

@@ -29,7 +29,8 @@ pub struct Identity {
 
 impl Identity {
     /// The identity of a loaded certificate: its chain and private key, and
-    /// the DNS names of its subjectAltName (or CN) for SNI selection.
+    /// the `dNSName`s of its subjectAltName (RFC 5280 section 4.2.1.6),
+    /// lower case, for SNI selection (RFC 6066 section 3 names hosts only).
     ///
     /// # Errors
     /// The certificate has no private key, or the key type is unsupported.
@@ -37,11 +38,9 @@ impl Identity {
         let key = SigningKey::from_der(cert.require_private_key()?)?;
         let chain = cert.chain().iter().map(|c| c.as_ref().to_vec()).collect();
         let names = cert
-            .subject_alt_names()
-            .split(", ")
-            .filter_map(|n| n.strip_prefix("DNS:").or(Some(n)))
+            .dns_names()
             .map(|n| n.trim().to_ascii_lowercase())
-            .filter(|n| !n.is_empty() && !n.contains(':') && !n.contains('='))
+            .filter(|n| !n.is_empty())
             .collect();
         Ok(Identity {
             chain,

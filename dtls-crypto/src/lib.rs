@@ -18,8 +18,8 @@
 //! - [`ct`]: constant-time comparison of secrets (Finished, MACs).
 //! - [`ticket`]: the rotating keys that seal session tickets (RFC 5077).
 //! - [`cert`], [`pfx`], [`selfsigned`], [`verify`]: certificates and keys:
-//!   loading (PEM, DER, PKCS#12), the facts the seed's `Certificate` type
-//!   exposes, self-signed generation and client chain validation.
+//!   loading (PEM, DER, PKCS#12), a certificate's facts as typed values
+//!   (their text forms are in `dtls-server`), self-signed generation and client chain validation.
 //! - [`provider`]: the [`CryptoProvider`], which
 //!   carries everything nondeterministic the engine uses: randomness, key
 //!   exchange and signing (and, behind the `test-util` feature, an insecure
@@ -28,8 +28,10 @@
 pub mod cert;
 pub mod cookie;
 pub mod ct;
+mod der;
 pub mod error;
 pub mod hash;
+mod keyformat;
 pub mod kx;
 pub mod pfx;
 pub mod prf;

@@ -15,7 +15,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::Error;
-use crate::cert::der_tlv;
+use crate::der;
 
 /// One certificate bag of a PKCS#12 store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,16 +299,16 @@ fn subject_issuer_raw(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
 /// True if `data` is one complete `PFX ::= SEQUENCE { version 3, authSafe,
 /// macData OPTIONAL }` with no `macData` and nothing after it.
 fn intact_without_mac(data: &[u8]) -> bool {
-    let Some((0x30, body, rest)) = der_tlv(data) else {
+    let Some((0x30, body, rest)) = der::read_lenient(data) else {
         return false;
     };
     if !rest.is_empty() {
         return false;
     }
-    let Some((0x02, [3], rest)) = der_tlv(body) else {
+    let Some((0x02, [3], rest)) = der::read_lenient(body) else {
         return false;
     };
-    matches!(der_tlv(rest), Some((0x30, _, [])))
+    matches!(der::read_lenient(rest), Some((0x30, _, [])))
 }
 
 /// Maps `p12-keystore` errors onto ours, separating a wrong password from
@@ -420,11 +420,9 @@ pub(crate) mod fixtures {
         );
     }
 
-    /// Makes a self-signed certificate and key: `<name>.crt`, `<name>.key`
-    /// (PKCS#8 PEM). `kind` is "ec" (P-256) or "rsa" (2048).
-    pub(crate) fn self_signed(dir: &Path, name: &str, kind: &str, subj: &str) {
-        let key = format!("{name}.key");
-        let crt = format!("{name}.crt");
+    /// Generates the private key `out` (PKCS#8 PEM): `kind` is "ec" (P-256),
+    /// "rsa" (2048) or an `openssl genpkey -algorithm` name.
+    pub(crate) fn generate_key(dir: &Path, kind: &str, out: &str) {
         match kind {
             "ec" => openssl(
                 dir,
@@ -435,7 +433,7 @@ pub(crate) mod fixtures {
                     "-pkeyopt",
                     "ec_paramgen_curve:P-256",
                     "-out",
-                    &key,
+                    out,
                 ],
             ),
             "rsa" => openssl(
@@ -447,11 +445,19 @@ pub(crate) mod fixtures {
                     "-pkeyopt",
                     "rsa_keygen_bits:2048",
                     "-out",
-                    &key,
+                    out,
                 ],
             ),
-            other => openssl(dir, &["genpkey", "-algorithm", other, "-out", &key]),
+            other => openssl(dir, &["genpkey", "-algorithm", other, "-out", out]),
         }
+    }
+
+    /// Makes a self-signed certificate and key: `<name>.crt`, `<name>.key`
+    /// (PKCS#8 PEM). `kind` is "ec" (P-256) or "rsa" (2048).
+    pub(crate) fn self_signed(dir: &Path, name: &str, kind: &str, subj: &str) {
+        let key = format!("{name}.key");
+        let crt = format!("{name}.crt");
+        generate_key(dir, kind, &key);
         openssl(
             dir,
             &[
@@ -464,18 +470,7 @@ pub(crate) mod fixtures {
     /// (`leaf.crt`/`leaf.key`), both EC P-256.
     pub(crate) fn ca_and_leaf(dir: &Path) {
         self_signed(dir, "ca", "ec", "/O=Test Org/CN=Test Root CA");
-        openssl(
-            dir,
-            &[
-                "genpkey",
-                "-algorithm",
-                "EC",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-out",
-                "leaf.key",
-            ],
-        );
+        generate_key(dir, "ec", "leaf.key");
         openssl(
             dir,
             &[

@@ -84,6 +84,7 @@ fn looks_like_host_name(s: &str) -> bool {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::cert::{KeyAlgorithm, KeyUsage, SubjectAltName};
 
     #[test]
     fn default_sans_and_fields() {
@@ -91,22 +92,30 @@ mod tests {
         assert_eq!(c.subject(), "CN=dtls.example");
         assert_eq!(c.issuer(), "CN=dtls.example");
         assert_eq!(
-            c.subject_alt_names(),
-            "localhost, 127.0.0.1, ::1, dtls.example"
+            c.alt_names(),
+            [
+                SubjectAltName::Dns("localhost".into()),
+                SubjectAltName::Ip([127, 0, 0, 1].into()),
+                SubjectAltName::Ip(std::net::Ipv6Addr::LOCALHOST.into()),
+                SubjectAltName::Dns("dtls.example".into()),
+            ]
         );
-        assert_eq!(c.fingerprint_sha256().len(), 32 * 3 - 1);
-        assert_eq!(c.thumbprint_sha256().len(), 64);
         assert!(c.private_key_available());
         assert!(c.require_private_key().is_ok());
-        assert_eq!(c.public_key_algorithm(), "EC");
-        assert_eq!(c.public_key_length(), 256);
-        assert_eq!(c.signature_algorithm(), "ecdsa-with-SHA256");
-        assert_eq!(c.version(), "V3");
-        assert_eq!(c.usage(), "Digital Signature");
-        assert_eq!(c.usage_flags(), 0x80);
+        assert_eq!(c.key_algorithm(), &KeyAlgorithm::Ec);
+        assert_eq!(c.public_key_bits(), 256);
         assert_eq!(
-            c.extended_key_usage(),
-            "1.3.6.1.5.5.7.3.1, 1.3.6.1.5.5.7.3.2"
+            c.signature_algorithm_id().short_name.as_deref(),
+            Some("ecdsa-with-SHA256")
+        );
+        assert_eq!(c.x509_version(), 3);
+        assert_eq!(
+            c.key_usage(),
+            KeyUsage::from_bits(KeyUsage::DIGITAL_SIGNATURE)
+        );
+        assert_eq!(
+            c.extended_key_usages(),
+            ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"]
         );
         let now = ASN1Time::now().timestamp();
         assert!(c.not_before_unix() <= now && now - c.not_before_unix() < 3600);
@@ -118,10 +127,16 @@ mod tests {
     fn key_matches_certificate() {
         let c =
             generate_self_signed("Test Server", &["a.example".into(), "10.0.0.1".into()]).unwrap();
-        assert_eq!(c.subject_alt_names(), "a.example, 10.0.0.1");
+        assert_eq!(
+            c.alt_names(),
+            [
+                SubjectAltName::Dns("a.example".into()),
+                SubjectAltName::Ip([10, 0, 0, 1].into()),
+            ]
+        );
         // The key is the certificate's: re-loading it as PEM key + cert works
         // (that path runs the key/certificate match check).
-        let mut pem = c.private_key().unwrap().as_bytes().to_vec();
+        let mut pem = c.private_key_pem().unwrap().as_bytes().to_vec();
         pem.extend(c.encoded_pem().as_bytes());
         let again = Certificate::from_store(
             crate::cert::CertStoreType::PemKeyBlob,

@@ -12,6 +12,8 @@
 //! key is re-wrapped, unchanged, in a PKCS#8 envelope naming its curve.
 
 use crate::Error;
+use crate::der::rsa_modulus_bits;
+use crate::keyformat::{Curve, Pkcs8Kind, bad_key, classify_pkcs8, sec1_to_pkcs8};
 use ring::rand::SystemRandom;
 use ring::signature::{self as ring_sig, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
 use rustls_pki_types::PrivateKeyDer;
@@ -143,10 +145,6 @@ const RSA_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::RsaPkcs1Sha384,
     SignatureScheme::RsaPkcs1Sha512,
 ];
-
-fn bad_key(message: impl Into<String>) -> Error {
-    Error::BadPrivateKey(message.into())
-}
 
 impl SigningKey {
     /// Loads a private key: PKCS#8 (ECDSA P-256/P-384, Ed25519, RSA),
@@ -329,217 +327,13 @@ impl SigningKey {
     }
 }
 
-// --- A minimal DER reader and writer (X.690), only for key containers. ---
-
-const TAG_INTEGER: u8 = 0x02;
-const TAG_OCTET_STRING: u8 = 0x04;
-const TAG_OID: u8 = 0x06;
-const TAG_SEQUENCE: u8 = 0x30;
-const TAG_CONTEXT_0: u8 = 0xA0;
-
-/// Reads one definite-length DER element: `(tag, contents, rest)`.
-fn der_read(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = input.split_first()?;
-    if tag & 0x1f == 0x1f {
-        return None; // multi-byte tags never occur in key containers
-    }
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = if first < 0x80 {
-        (usize::from(first), rest)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 3 || rest.len() < n {
-            return None;
-        }
-        let (bytes, rest) = rest.split_at(n);
-        let len = bytes
-            .iter()
-            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
-        if bytes[0] == 0 || len < 0x80 {
-            return None; // not minimal: not DER
-        }
-        (len, rest)
-    };
-    if rest.len() < len {
-        return None;
-    }
-    let (contents, rest) = rest.split_at(len);
-    Some((tag, contents, rest))
-}
-
-/// Appends a DER element with a definite minimal length.
-fn der_write(tag: u8, contents: &[u8], out: &mut Vec<u8>) {
-    out.push(tag);
-    let len = contents.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-    out.extend_from_slice(contents);
-}
-
-// Object identifiers (DER contents).
-const OID_EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]; // 1.2.840.10045.2.1
-const OID_P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]; // 1.2.840.10045.3.1.7
-const OID_P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22]; // 1.3.132.0.34
-const OID_P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23]; // 1.3.132.0.35
-const OID_SECP256K1: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x0a]; // 1.3.132.0.10
-const OID_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]; // 1.2.840.113549.1.1.1
-const OID_RSA_PSS: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a]; // 1.2.840.113549.1.1.10
-const OID_DSA: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01]; // 1.2.840.10040.4.1
-const OID_DH: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x03, 0x01]; // 1.2.840.113549.1.3.1
-const OID_X942_DH: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3e, 0x02, 0x01]; // 1.2.840.10046.2.1
-const OID_X25519: &[u8] = &[0x2b, 0x65, 0x6e]; // 1.3.101.110
-const OID_X448: &[u8] = &[0x2b, 0x65, 0x6f]; // 1.3.101.111
-const OID_ED25519: &[u8] = &[0x2b, 0x65, 0x70]; // 1.3.101.112
-const OID_ED448: &[u8] = &[0x2b, 0x65, 0x71]; // 1.3.101.113
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Curve {
-    P256,
-    P384,
-}
-
-impl Curve {
-    fn oid(self) -> &'static [u8] {
-        match self {
-            Curve::P256 => OID_P256,
-            Curve::P384 => OID_P384,
-        }
-    }
-}
-
-enum Pkcs8Kind {
-    Ec(Curve),
-    Ed25519,
-    Rsa,
-}
-
-/// The named curve in EC `parameters` (RFC 5480 section 2.1.1; RFC 5915
-/// section 3): the DER of `ECParameters`, which must be a `namedCurve` OID.
-fn named_curve(parameters: &[u8]) -> Result<Curve, Error> {
-    let (tag, oid, _) = der_read(parameters)
-        .ok_or_else(|| bad_key("malformed EC curve parameters (RFC 5480 section 2.1.1)"))?;
-    if tag != TAG_OID {
-        return Err(bad_key(
-            "EC keys with explicit curve parameters are not supported; use a named curve",
-        ));
-    }
-    match oid {
-        OID_P256 => Ok(Curve::P256),
-        OID_P384 => Ok(Curve::P384),
-        OID_P521 => Err(bad_key(
-            "ECDSA P-521 keys are not supported (ring cannot sign with P-521)",
-        )),
-        OID_SECP256K1 => Err(bad_key("ECDSA secp256k1 keys are not supported")),
-        _ => Err(bad_key(format!(
-            "ECDSA keys on curve OID {} are not supported",
-            hex::encode(oid)
-        ))),
-    }
-}
-
-/// Reads the algorithm of a PKCS#8 `PrivateKeyInfo` (RFC 5208 section 5).
-fn classify_pkcs8(der: &[u8]) -> Result<Pkcs8Kind, Error> {
-    let malformed = || bad_key("malformed PKCS#8 PrivateKeyInfo (RFC 5208 section 5)");
-    let (tag, info, _) = der_read(der).ok_or_else(malformed)?;
-    if tag != TAG_SEQUENCE {
-        return Err(malformed());
-    }
-    let (tag, _version, rest) = der_read(info).ok_or_else(malformed)?;
-    if tag != TAG_INTEGER {
-        return Err(malformed());
-    }
-    let (tag, algorithm, _) = der_read(rest).ok_or_else(malformed)?;
-    if tag != TAG_SEQUENCE {
-        return Err(malformed());
-    }
-    let (tag, oid, parameters) = der_read(algorithm).ok_or_else(malformed)?;
-    if tag != TAG_OID {
-        return Err(malformed());
-    }
-    let unsupported = |what: &str| Err(bad_key(format!("{what} keys are not supported")));
-    match oid {
-        OID_EC_PUBLIC_KEY => Ok(Pkcs8Kind::Ec(named_curve(parameters)?)),
-        OID_RSA => Ok(Pkcs8Kind::Rsa),
-        OID_ED25519 => Ok(Pkcs8Kind::Ed25519),
-        OID_RSA_PSS => unsupported("RSASSA-PSS (id-RSASSA-PSS)"),
-        OID_DSA => unsupported("DSA"),
-        OID_DH | OID_X942_DH => unsupported("Diffie-Hellman"),
-        OID_X25519 => unsupported("X25519 (key agreement only, cannot sign)"),
-        OID_X448 => unsupported("X448 (key agreement only, cannot sign)"),
-        OID_ED448 => unsupported("Ed448"),
-        _ => Err(bad_key(format!(
-            "keys with algorithm OID {} are not supported",
-            hex::encode(oid)
-        ))),
-    }
-}
-
-/// Wraps a SEC1 `ECPrivateKey` (RFC 5915 section 3) in a PKCS#8
-/// `PrivateKeyInfo` (RFC 5208 section 5; algorithm per RFC 5480 section
-/// 2.1.1) so that `ring` can load it. The key itself is not touched.
-fn sec1_to_pkcs8(sec1: &[u8]) -> Result<(Curve, Zeroizing<Vec<u8>>), Error> {
-    let malformed = || bad_key("malformed SEC1 ECPrivateKey (RFC 5915 section 3)");
-    let (tag, key, _) = der_read(sec1).ok_or_else(malformed)?;
-    if tag != TAG_SEQUENCE {
-        return Err(malformed());
-    }
-    let (tag, _version, rest) = der_read(key).ok_or_else(malformed)?;
-    if tag != TAG_INTEGER {
-        return Err(malformed());
-    }
-    let (tag, _private, rest) = der_read(rest).ok_or_else(malformed)?;
-    if tag != TAG_OCTET_STRING {
-        return Err(malformed());
-    }
-    let parameters = match der_read(rest) {
-        Some((TAG_CONTEXT_0, parameters, _)) => parameters,
-        _ => {
-            return Err(bad_key(
-                "SEC1 EC private key omits the curve parameters (optional in RFC 5915 \
-                 section 3), so its curve is unknown; supply it as PKCS#8 instead",
-            ));
-        }
-    };
-    let curve = named_curve(parameters)?;
-
-    let mut algorithm = Vec::with_capacity(32);
-    der_write(TAG_OID, OID_EC_PUBLIC_KEY, &mut algorithm);
-    der_write(TAG_OID, curve.oid(), &mut algorithm);
-    // Reserve everything up front so no reallocation leaves key copies behind.
-    let mut body = Zeroizing::new(Vec::with_capacity(sec1.len() + 64));
-    der_write(TAG_INTEGER, &[0], &mut body);
-    der_write(TAG_SEQUENCE, &algorithm, &mut body);
-    der_write(TAG_OCTET_STRING, sec1, &mut body);
-    let mut out = Zeroizing::new(Vec::with_capacity(body.len() + 8));
-    der_write(TAG_SEQUENCE, &body, &mut out);
-    Ok((curve, out))
-}
-
-/// Bit length of the modulus in a DER `RSAPublicKey` (RFC 8017 A.1.1).
-fn rsa_modulus_bits(rsa_public_key: &[u8]) -> Option<usize> {
-    let (tag, seq, _) = der_read(rsa_public_key)?;
-    if tag != TAG_SEQUENCE {
-        return None;
-    }
-    let (tag, modulus, _) = der_read(seq)?;
-    if tag != TAG_INTEGER {
-        return None;
-    }
-    let start = modulus.iter().position(|b| *b != 0)?;
-    let significant = &modulus[start..];
-    Some(significant.len() * 8 - significant[0].leading_zeros() as usize)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::der::{
+        self, TAG_CONTEXT_0, TAG_INTEGER, TAG_OCTET_STRING, TAG_OID, TAG_SEQUENCE, oid,
+    };
     use rustls_pki_types::{PrivatePkcs8KeyDer, PrivateSec1KeyDer};
 
     struct Generated {
@@ -687,36 +481,44 @@ mod tests {
 
     /// Extracts the `ECPrivateKey` from a PKCS#8 produced by ring/rcgen.
     fn inner_ec_private_key(pkcs8: &[u8]) -> Vec<u8> {
-        let (_, info, _) = der_read(pkcs8).unwrap();
-        let (_, _, rest) = der_read(info).unwrap();
-        let (_, _, rest) = der_read(rest).unwrap();
-        let (tag, key, _) = der_read(rest).unwrap();
+        let (_, info, _) = der::read(pkcs8).unwrap();
+        let (_, _, rest) = der::read(info).unwrap();
+        let (_, _, rest) = der::read(rest).unwrap();
+        let (tag, key, _) = der::read(rest).unwrap();
         assert_eq!(tag, TAG_OCTET_STRING);
         key.to_vec()
     }
 
     /// Inserts `[0] parameters` after the privateKey of an ECPrivateKey.
     fn with_parameters(ec_key: &[u8], curve_oid: &[u8]) -> Vec<u8> {
-        let (_, seq, _) = der_read(ec_key).unwrap();
-        let (_, version, rest) = der_read(seq).unwrap();
-        let (_, private, rest) = der_read(rest).unwrap();
+        let (_, seq, _) = der::read(ec_key).unwrap();
+        let (_, version, rest) = der::read(seq).unwrap();
+        let (_, private, rest) = der::read(rest).unwrap();
         let mut params = Vec::new();
-        der_write(TAG_OID, curve_oid, &mut params);
+        der::write(TAG_OID, curve_oid, &mut params);
         let mut body = Vec::new();
-        der_write(TAG_INTEGER, version, &mut body);
-        der_write(TAG_OCTET_STRING, private, &mut body);
-        der_write(TAG_CONTEXT_0, &params, &mut body);
+        der::write(TAG_INTEGER, version, &mut body);
+        der::write(TAG_OCTET_STRING, private, &mut body);
+        der::write(TAG_CONTEXT_0, &params, &mut body);
         body.extend_from_slice(rest);
         let mut out = Vec::new();
-        der_write(TAG_SEQUENCE, &body, &mut out);
+        der::write(TAG_SEQUENCE, &body, &mut out);
         out
     }
 
     #[test]
     fn sec1_keys_are_rewrapped() {
         for (alg, oid, key_type) in [
-            (&rcgen::PKCS_ECDSA_P256_SHA256, OID_P256, KeyType::EcdsaP256),
-            (&rcgen::PKCS_ECDSA_P384_SHA384, OID_P384, KeyType::EcdsaP384),
+            (
+                &rcgen::PKCS_ECDSA_P256_SHA256,
+                oid::P256,
+                KeyType::EcdsaP256,
+            ),
+            (
+                &rcgen::PKCS_ECDSA_P384_SHA384,
+                oid::P384,
+                KeyType::EcdsaP384,
+            ),
         ] {
             let g = generate(alg);
             let bare = inner_ec_private_key(&g.key);
@@ -743,7 +545,7 @@ mod tests {
             verify_signature(scheme, &g.cert, b"hello", &sig).unwrap();
 
             // The P-521 OID in SEC1 parameters is refused by name.
-            let p521 = with_parameters(&bare, OID_P521);
+            let p521 = with_parameters(&bare, oid::P521);
             let e = SigningKey::from_der(&PrivateKeyDer::Sec1(PrivateSec1KeyDer::from(
                 p521.as_slice(),
             )))
@@ -757,25 +559,25 @@ mod tests {
         // PrivateKeyInfo { 0, { oid, [params] }, OCTET STRING {} }.
         fn pkcs8(oid: &[u8], params: Option<&[u8]>) -> Vec<u8> {
             let mut alg = Vec::new();
-            der_write(TAG_OID, oid, &mut alg);
+            der::write(TAG_OID, oid, &mut alg);
             if let Some(p) = params {
-                der_write(TAG_OID, p, &mut alg);
+                der::write(TAG_OID, p, &mut alg);
             }
             let mut body = Vec::new();
-            der_write(TAG_INTEGER, &[0], &mut body);
-            der_write(TAG_SEQUENCE, &alg, &mut body);
-            der_write(TAG_OCTET_STRING, &[0x30, 0x00], &mut body);
+            der::write(TAG_INTEGER, &[0], &mut body);
+            der::write(TAG_SEQUENCE, &alg, &mut body);
+            der::write(TAG_OCTET_STRING, &[0x30, 0x00], &mut body);
             let mut out = Vec::new();
-            der_write(TAG_SEQUENCE, &body, &mut out);
+            der::write(TAG_SEQUENCE, &body, &mut out);
             out
         }
         for (der, needle) in [
-            (pkcs8(OID_EC_PUBLIC_KEY, Some(OID_P521)), "P-521"),
-            (pkcs8(OID_EC_PUBLIC_KEY, Some(OID_SECP256K1)), "secp256k1"),
-            (pkcs8(OID_DSA, None), "DSA"),
-            (pkcs8(OID_X25519, None), "X25519"),
-            (pkcs8(OID_ED448, None), "Ed448"),
-            (pkcs8(OID_RSA_PSS, None), "RSASSA-PSS"),
+            (pkcs8(oid::EC_PUBLIC_KEY, Some(oid::P521)), "P-521"),
+            (pkcs8(oid::EC_PUBLIC_KEY, Some(oid::SECP256K1)), "secp256k1"),
+            (pkcs8(oid::DSA, None), "DSA"),
+            (pkcs8(oid::X25519, None), "X25519"),
+            (pkcs8(oid::ED448, None), "Ed448"),
+            (pkcs8(oid::RSA_PSS, None), "RSASSA-PSS"),
             (pkcs8(&[0x2a, 0x03], None), "2a03"),
         ] {
             let e = load_pkcs8(&der).unwrap_err();
@@ -789,21 +591,5 @@ mod tests {
             Err(Error::BadPrivateKey(_))
         ));
         assert!(matches!(load_pkcs8(&[]), Err(Error::BadPrivateKey(_))));
-    }
-
-    #[test]
-    fn der_length_forms() {
-        for len in [0usize, 1, 127, 128, 255, 256, 65535, 65536] {
-            let contents = vec![0xAB; len];
-            let mut out = Vec::new();
-            der_write(TAG_OCTET_STRING, &contents, &mut out);
-            let (tag, c, rest) = der_read(&out).unwrap();
-            assert_eq!((tag, c.len(), rest.len()), (TAG_OCTET_STRING, len, 0));
-        }
-        // Non-minimal lengths and truncation are refused.
-        assert!(der_read(&[0x04, 0x81, 0x05, 1, 2, 3, 4, 5]).is_none());
-        assert!(der_read(&[0x04, 0x82, 0x00, 0x80]).is_none());
-        assert!(der_read(&[0x04, 0x05, 1, 2]).is_none());
-        assert!(der_read(&[0x04, 0x80]).is_none());
     }
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use dtls_crypto::cert::{CertStoreType, Certificate, StoreSource};
-use dtls_server::{DtlsServer, LogLevel, ServerHandler};
+use dtls_server::{CertificateFields, DtlsServer, LogLevel, ServerHandler};
 
 /// A DTLS 1.2 echo server.
 #[derive(Debug, Parser)]

@@ -12,11 +12,13 @@
 //! ready-to-run echo server built on it; it alone depends on `clap` and
 //! `ctrlc`.
 
+pub mod certificate;
 pub mod error;
 pub mod events;
 pub mod server;
 pub mod settings;
 
+pub use certificate::CertificateFields;
 pub use error::Error;
 pub use events::{Handlers, ServerHandler};
 pub use server::{ConnectionId, DtlsConnection, DtlsServer};

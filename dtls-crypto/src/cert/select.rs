@@ -1,0 +1,150 @@
+//! Picking one certificate of an opened store, its key and its chain.
+
+use super::store::{Store, StoreCert, key_public_bytes};
+use super::store_type::CertStoreType;
+use rustls_pki_types::CertificateDer;
+
+use super::Certificate;
+use crate::Error;
+use crate::pfx::build_chain;
+
+pub(super) fn normalize_dn(s: &str) -> String {
+    s.split(',').map(str::trim).collect::<Vec<_>>().join(",")
+}
+
+pub(super) fn normalize_hex(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, ':' | ' ' | '-'))
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// Picks the certificate `subject` names; see [`Certificate::from_store`].
+pub(super) fn select(store: &Store, subject: &str) -> Result<usize, Error> {
+    let wanted = subject.trim();
+    let has_key: Vec<bool> = store
+        .certs
+        .iter()
+        .map(|c| key_for(store, c).ok().flatten().is_some())
+        .collect();
+    let pick = |candidates: Vec<usize>| -> Option<usize> {
+        candidates
+            .iter()
+            .copied()
+            .find(|&i| has_key[i])
+            .or_else(|| candidates.first().copied())
+    };
+    let all: Vec<usize> = (0..store.certs.len()).collect();
+    if wanted.is_empty() || wanted == "*" {
+        return pick(all).ok_or_else(|| Error::NoMatchingCertificate(subject.to_string()));
+    }
+    if let Some(hex) = wanted
+        .get(..11)
+        .filter(|p| p.eq_ignore_ascii_case("thumbprint="))
+        .and_then(|_| wanted.get(11..))
+    {
+        let hex = normalize_hex(hex);
+        let found: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let f = &store.certs[i].f;
+                !hex.is_empty()
+                    && (hex::encode(f.digests.md5) == hex
+                        || hex::encode(f.digests.sha1) == hex
+                        || hex::encode(f.digests.sha256) == hex)
+            })
+            .collect();
+        return pick(found).ok_or_else(|| Error::NoMatchingCertificate(subject.to_string()));
+    }
+    let norm = normalize_dn(wanted);
+    let exact: Vec<usize> = all
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let f = &store.certs[i].f;
+            normalize_dn(&f.subject) == norm || normalize_dn(&f.subject_in_encoded_order) == norm
+        })
+        .collect();
+    if let Some(i) = pick(exact) {
+        return Ok(i);
+    }
+    let lower = norm.to_lowercase();
+    let partial: Vec<usize> = all
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let f = &store.certs[i].f;
+            normalize_dn(&f.subject).to_lowercase().contains(&lower)
+                || normalize_dn(&f.subject_in_encoded_order)
+                    .to_lowercase()
+                    .contains(&lower)
+        })
+        .collect();
+    pick(partial).ok_or_else(|| Error::NoMatchingCertificate(subject.to_string()))
+}
+
+/// The index of the store key that belongs to `cert`: first by PKCS#12
+/// `localKeyId` (verified against the public key), else by public key.
+pub(super) fn key_for(store: &Store, cert: &StoreCert) -> Result<Option<usize>, Error> {
+    if let Some(id) = &cert.local_key_id
+        && let Some(i) = store
+            .keys
+            .iter()
+            .position(|k| k.local_key_id.as_ref() == Some(id))
+    {
+        if key_public_bytes(&store.keys[i].der)? != cert.f.spki_key_bytes {
+            return Err(Error::KeyMismatch);
+        }
+        return Ok(Some(i));
+    }
+    for (i, k) in store.keys.iter().enumerate() {
+        if key_public_bytes(&k.der)? == cert.f.spki_key_bytes {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
+}
+
+/// Builds the selected certificate: chain from the store, its key if any.
+pub(super) fn finish(
+    mut store: Store,
+    index: usize,
+    store_type: CertStoreType,
+) -> Result<Certificate, Error> {
+    let cert = store
+        .certs
+        .get(index)
+        .ok_or_else(|| Error::NoMatchingCertificate(String::new()))?;
+    let key_index = key_for(&store, cert)?;
+    if key_index.is_none() && !store.keys.is_empty() {
+        // The store has keys but none for this certificate. If none of them
+        // belongs to any certificate in the store either, the key is simply
+        // the wrong one.
+        let mut any_match = false;
+        for c in &store.certs {
+            if key_for(&store, c)?.is_some() {
+                any_match = true;
+                break;
+            }
+        }
+        if !any_match {
+            return Err(Error::KeyMismatch);
+        }
+    }
+    let ders: Vec<CertificateDer<'static>> = store.certs.iter().map(|c| c.der.clone()).collect();
+    let chain = build_chain(&ders, index);
+    let friendly_name = cert.friendly_name.clone();
+    let f = cert.f.clone();
+    let private_key = match key_index {
+        Some(i) if i < store.keys.len() => Some(store.keys.swap_remove(i).der),
+        _ => None,
+    };
+    Ok(Certificate {
+        chain,
+        private_key,
+        store_type: Some(store_type),
+        friendly_name,
+        f,
+    })
+}

@@ -798,13 +798,13 @@ fn write_hello_verify_request(
     let mut body = [0u8; 3 + COOKIE_LEN];
     body[..3].copy_from_slice(&[0xFE, 0xFF, COOKIE_LEN as u8]);
     body[3..].copy_from_slice(cookie);
-    let written = crate::conn::write_fragment(
-        rest,
-        u8::from(HandshakeType::HelloVerifyRequest),
-        body_len,
+    let written = crate::handshake::fragment_at(
+        HandshakeType::HelloVerifyRequest,
         message_seq,
-        0,
         &body,
-    )?;
+        0,
+        body_len,
+    )?
+    .write_to(rest)?;
     Some(RECORD_HEADER_LEN + written)
 }

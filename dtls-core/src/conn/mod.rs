@@ -33,13 +33,15 @@ use std::time::Instant;
 use crate::config::{ClientConfig, CommonConfig, ServerConfig};
 use crate::error::Error;
 use crate::event::{Counters, DropReason, Event, NegotiatedParams, Status, StatusCode};
-use crate::handshake::HANDSHAKE_HEADER_LEN;
 use crate::handshake::flight::{FlightBuffer, FlightContent};
 use crate::handshake::reassembler::{
     CompleteMessage, FragmentIn, HandshakeReassembler, InsertOutcome, ReassemblyLimits,
 };
-use crate::msgs::alert::{AlertDescription, AlertLevel};
-use crate::msgs::handshake::HandshakeFragment;
+use crate::handshake::{HANDSHAKE_HEADER_LEN, fragment_at};
+use crate::msgs::alert::{Alert, AlertDescription, AlertLevel};
+use crate::msgs::ccs::ChangeCipherSpec;
+use crate::msgs::codec::Codec;
+use crate::msgs::handshake::{HandshakeFragments, HandshakeType};
 use crate::msgs::record::{ContentType, ProtocolVersion, RECORD_HEADER_LEN, parse_record};
 use crate::timer::{RetransmitTimer, TimerAction};
 
@@ -587,7 +589,7 @@ impl Connection {
         match content_type {
             ContentType::Handshake => self.handle_handshake_record(now, epoch, plaintext),
             ContentType::ChangeCipherSpec => {
-                if plaintext != [1] {
+                if ChangeCipherSpec::read_bytes(plaintext).is_err() {
                     self.fail(Fatal::new(
                         AlertDescription::DecodeError,
                         StatusCode::InvalidDatagram,
@@ -670,19 +672,13 @@ impl Connection {
         }
     }
 
-    fn handle_handshake_record(&mut self, now: Instant, epoch: u16, mut plaintext: &[u8]) {
+    fn handle_handshake_record(&mut self, now: Instant, epoch: u16, plaintext: &[u8]) {
         let read_epoch = self.ctx.records.read_epoch();
         let mut saw_old = false;
-        while !plaintext.is_empty() {
-            let frag = match HandshakeFragment::parse(plaintext) {
-                Ok((frag, rest)) => {
-                    plaintext = rest;
-                    frag
-                }
-                Err(_) => {
-                    self.ctx.counters.count(DropReason::Malformed);
-                    return;
-                }
+        for frag in HandshakeFragments::new(plaintext) {
+            let Ok(frag) = frag else {
+                self.ctx.counters.count(DropReason::Malformed);
+                return;
             };
             let input = FragmentIn {
                 msg_type: u8::from(frag.msg_type),
@@ -778,12 +774,10 @@ impl Connection {
     }
 
     fn handle_alert(&mut self, plaintext: &[u8]) {
-        let [level, description] = plaintext else {
+        let Ok(Alert { level, description }) = Alert::read_bytes(plaintext) else {
             self.ctx.counters.count(DropReason::Malformed);
             return;
         };
-        let description = AlertDescription::from(*description);
-        let level = AlertLevel::from(*level);
         if description == AlertDescription::CloseNotify {
             // RFC 5246 7.2.1: answer with our own close_notify.
             if self.ctx.phase != Phase::Closing {
@@ -981,9 +975,9 @@ impl Connection {
                 self.ctx
                     .records
                     .write_record(buf, used, epoch, ContentType::Alert, |p| {
-                        let out = p.get_mut(..2)?;
-                        out.copy_from_slice(&[u8::from(level), u8::from(description)]);
-                        Some(2)
+                        let bytes = Alert { level, description }.to_bytes();
+                        p.get_mut(..bytes.len())?.copy_from_slice(&bytes);
+                        Some(bytes.len())
                     })
             {
                 used += n;
@@ -1082,8 +1076,9 @@ impl Connection {
                         epoch,
                         ContentType::ChangeCipherSpec,
                         |p| {
-                            *p.first_mut()? = 1;
-                            Some(1)
+                            let bytes = ChangeCipherSpec::BYTES;
+                            p.get_mut(..bytes.len())?.copy_from_slice(&bytes);
+                            Some(bytes.len())
                         },
                     );
                     let Some(n) = n else { break };
@@ -1111,13 +1106,21 @@ impl Connection {
                     let offset = cursor.offset;
                     // Borrowed straight from the held flight: only the record
                     // layer is borrowed mutably, so nothing is copied first.
-                    let fragment = body.get(offset..offset + take).unwrap_or(&[]);
+                    let Some(fragment) = fragment_at(
+                        HandshakeType::from(msg_type),
+                        message_seq,
+                        body,
+                        offset,
+                        take,
+                    ) else {
+                        break;
+                    };
                     let n = self.ctx.records.write_record(
                         buf,
                         used,
                         epoch,
                         ContentType::Handshake,
-                        |p| write_fragment(p, msg_type, length, message_seq, offset, fragment),
+                        |p| fragment.write_to(p),
                     );
                     let Some(n) = n else { break };
                     used += n;
@@ -1274,32 +1277,6 @@ fn received_alert_code(description: AlertDescription) -> StatusCode {
 
 /// The complete-message type handed to the state machines.
 pub(crate) type Message = CompleteMessage;
-
-/// Writes one handshake fragment (12-byte header, RFC 6347 4.2.2, then the
-/// bytes) into `out`; returns its length, or `None` if it does not fit.
-pub(crate) fn write_fragment(
-    out: &mut [u8],
-    msg_type: u8,
-    length: usize,
-    message_seq: u16,
-    offset: usize,
-    fragment: &[u8],
-) -> Option<usize> {
-    let total = HANDSHAKE_HEADER_LEN + fragment.len();
-    let out = out.get_mut(..total)?;
-    let u24 = |v: usize| -> Option<[u8; 3]> {
-        let b = u32::try_from(v).ok()?.to_be_bytes();
-        (b[0] == 0).then_some([b[1], b[2], b[3]])
-    };
-    let (header, body) = out.split_at_mut(HANDSHAKE_HEADER_LEN);
-    header[0] = msg_type;
-    header[1..4].copy_from_slice(&u24(length)?);
-    header[4..6].copy_from_slice(&message_seq.to_be_bytes());
-    header[6..9].copy_from_slice(&u24(offset)?);
-    header[9..12].copy_from_slice(&u24(fragment.len())?);
-    body.copy_from_slice(fragment);
-    Some(total)
-}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]

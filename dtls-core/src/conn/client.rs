@@ -37,7 +37,7 @@ use dtls_crypto::sign::SignatureScheme;
 
 use super::server::{auth_of, constant_time_eq};
 use super::session::ClientSession;
-use super::{Ctx, Fatal, Message, SessionSecrets, SideConfig};
+use super::{Ctx, Fatal, Message, SessionSecrets};
 use crate::config::ClientConfig;
 use crate::error::Error;
 use crate::event::{NegotiatedParams, StatusCode};
@@ -137,17 +137,9 @@ pub(crate) enum State {
     Failed,
 }
 
-fn client_config(ctx: &Ctx) -> Option<std::sync::Arc<ClientConfig>> {
-    match &ctx.config {
-        SideConfig::Client(c) => Some(c.clone()),
-        SideConfig::Server(_) => None,
-    }
-}
-
 impl State {
     /// Builds and queues the first ClientHello.
-    pub(crate) fn start(ctx: &mut Ctx) -> Result<State, Error> {
-        let config = client_config(ctx).ok_or(Error::Config("client state on a server"))?;
+    pub(crate) fn start(config: &ClientConfig, ctx: &mut Ctx) -> Result<State, Error> {
         let common = &config.common;
         if common.cipher_suites.is_empty() {
             return Err(Error::Config("no cipher suites enabled"));
@@ -251,6 +243,7 @@ impl State {
 
     pub(crate) fn step(
         &mut self,
+        config: &ClientConfig,
         ctx: &mut Ctx,
         now: Instant,
         message: Option<&Message>,
@@ -276,7 +269,7 @@ impl State {
                 (State::ResumeExpectFinished(s), true)
             }
             (state, None) => (state, false),
-            (state, Some(msg)) => (on_message(ctx, state, msg)?, true),
+            (state, Some(msg)) => (on_message(config, ctx, state, msg)?, true),
         };
         *self = next;
         Ok(progressed)
@@ -289,7 +282,12 @@ fn queue(ctx: &mut Ctx, typ: HandshakeType, encode: impl FnOnce(&mut Vec<u8>)) {
     ctx.queue_handshake(u8::from(typ), body);
 }
 
-fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal> {
+fn on_message(
+    config: &ClientConfig,
+    ctx: &mut Ctx,
+    state: State,
+    msg: &Message,
+) -> Result<State, Fatal> {
     let typ = HandshakeType::from(msg.msg_type());
     let payload = HandshakePayload::read(typ, msg.body()).map_err(|e| {
         Fatal::new(
@@ -298,7 +296,6 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
             format!("malformed handshake message: {e}"),
         )
     })?;
-    let config = client_config(ctx).ok_or_else(|| Fatal::internal("client state on a server"))?;
     match (state, payload) {
         (State::ExpectServerHello(mut s), HandshakePayload::HelloVerifyRequest(hvr)) => {
             ctx.peer_flight_started();
@@ -479,7 +476,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
             Ok(State::ResumeExpectChangeCipherSpec(s))
         }
         (State::ResumeExpectFinished(s), HandshakePayload::Finished(fin)) => {
-            finish_resumption(ctx, &config, *s, msg, &fin.verify_data)
+            finish_resumption(ctx, config, *s, msg, &fin.verify_data)
         }
         (State::ExpectCertificate(s), HandshakePayload::Certificate(cert)) => {
             ctx.transcript
@@ -491,7 +488,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
                     "the server sent an empty certificate chain",
                 ));
             }
-            validate_server_chain(&config, &cert.certificate_list)?;
+            validate_server_chain(config, &cert.certificate_list)?;
             Ok(State::ExpectServerKeyExchange(Box::new(
                 ExpectServerKeyExchange {
                     n: s.n,
@@ -568,7 +565,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message) -> Result<State, Fatal
         (State::ExpectServerHelloDone(s), HandshakePayload::ServerHelloDone(_)) => {
             ctx.transcript
                 .add_message(msg.msg_type(), msg.message_seq(), msg.body());
-            send_client_flight(ctx, &config, *s)
+            send_client_flight(ctx, config, *s)
         }
         (State::ExpectFinished(s), HandshakePayload::Finished(fin)) => {
             let hash = s.n.suite.prf_hash();

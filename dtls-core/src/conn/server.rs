@@ -26,7 +26,6 @@
 //! Each state is a struct holding exactly what the next step needs; a
 //! transition consumes it.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use dtls_crypto::CipherSuite;
@@ -37,7 +36,7 @@ use dtls_crypto::sign::{KeyType, SignatureScheme};
 use dtls_crypto::suites::AuthAlgorithm;
 
 use super::session::{ServerResumption, StoredSession};
-use super::{Ctx, Fatal, Message, SessionSecrets, SideConfig};
+use super::{Ctx, Fatal, Message, SessionSecrets};
 use crate::config::{ClientAuthMode, Identity, ServerConfig};
 use crate::event::{Event, NegotiatedParams, StatusCode};
 use crate::msgs::alert::AlertDescription;
@@ -155,6 +154,8 @@ impl State {
     /// changed.
     pub(crate) fn step(
         &mut self,
+        config: &ServerConfig,
+        resumption: Option<&mut ServerResumption>,
         ctx: &mut Ctx,
         now: Instant,
         message: Option<&Message>,
@@ -174,24 +175,31 @@ impl State {
                 (State::ResumeExpectFinished(r), true)
             }
             (State::AwaitDecision(k), None) if k.decision.is_some() => {
-                (finish(ctx, *k, now)?, true)
+                (finish(resumption, ctx, *k, now)?, true)
             }
             (state, None) => (state, false),
-            (state, Some(msg)) => (on_message(ctx, state, msg, now)?, true),
+            (state, Some(msg)) => (on_message(config, resumption, ctx, state, msg, now)?, true),
         };
         *self = next;
         Ok(progressed)
     }
 }
 
-fn on_message(ctx: &mut Ctx, state: State, msg: &Message, now: Instant) -> Result<State, Fatal> {
+fn on_message(
+    config: &ServerConfig,
+    resumption: Option<&mut ServerResumption>,
+    ctx: &mut Ctx,
+    state: State,
+    msg: &Message,
+    now: Instant,
+) -> Result<State, Fatal> {
     let typ = HandshakeType::from(msg.msg_type());
     let payload = HandshakePayload::read(typ, msg.body()).map_err(Fatal::decode)?;
     match (state, payload) {
         (State::ExpectClientHello, HandshakePayload::ClientHello(hello)) => {
             ctx.transcript
                 .add_message(msg.msg_type(), msg.message_seq(), msg.body());
-            on_client_hello(ctx, &hello, now)
+            on_client_hello(config, resumption.as_deref(), ctx, &hello, now)
         }
         (State::ExpectClientFlight(mut s), HandshakePayload::Certificate(cert))
             if s.expect_certificate =>
@@ -260,7 +268,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message, now: Instant) -> Resul
             })?;
             ctx.transcript
                 .add_message(msg.msg_type(), msg.message_seq(), msg.body());
-            report_client_certificate(ctx, &mut k);
+            report_client_certificate(config, ctx, &mut k);
             Ok(State::ExpectChangeCipherSpec(k))
         }
         (State::ExpectFinished(k), HandshakePayload::Finished(fin)) => {
@@ -279,7 +287,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message, now: Instant) -> Resul
             if !k.client_chain.is_empty() && k.decision.is_none() {
                 return Ok(State::AwaitDecision(k));
             }
-            finish(ctx, *k, now)
+            finish(resumption, ctx, *k, now)
         }
         (State::ResumeExpectFinished(r), HandshakePayload::Finished(fin)) => {
             let hash = r.session.suite.prf_hash();
@@ -328,10 +336,7 @@ fn on_message(ctx: &mut Ctx, state: State, msg: &Message, now: Instant) -> Resul
     }
 }
 
-fn report_client_certificate(ctx: &mut Ctx, k: &mut KeysDerived) {
-    let SideConfig::Server(config) = &ctx.config else {
-        return;
-    };
+fn report_client_certificate(config: &ServerConfig, ctx: &mut Ctx, k: &mut KeysDerived) {
     let (status, verified) = match &config.client_verifier {
         Some(verifier) => {
             let chain: Vec<rustls_pki_types::CertificateDer<'_>> = k
@@ -364,7 +369,12 @@ fn report_client_certificate(ctx: &mut Ctx, k: &mut KeysDerived) {
 
 /// Sends [NewSessionTicket], ChangeCipherSpec and Finished (flight 6),
 /// hands the new session to the endpoint's cache, and completes.
-fn finish(ctx: &mut Ctx, k: KeysDerived, now: Instant) -> Result<State, Fatal> {
+fn finish(
+    resumption: Option<&mut ServerResumption>,
+    ctx: &mut Ctx,
+    k: KeysDerived,
+    now: Instant,
+) -> Result<State, Fatal> {
     if k.decision == Some(false) {
         return Err(Fatal::new(
             AlertDescription::BadCertificate,
@@ -376,7 +386,7 @@ fn finish(ctx: &mut Ctx, k: KeysDerived, now: Instant) -> Result<State, Fatal> {
     // The final flight is only re-sent when the client re-sends its own
     // (RFC 6347 4.2.4), so no timer.
     ctx.begin_flight(false);
-    if let Some(res) = ctx.resumption.as_deref_mut() {
+    if let Some(res) = resumption {
         let session = StoredSession {
             id: k.negotiated.session_id.clone(),
             suite: k.negotiated.suite,
@@ -456,14 +466,14 @@ fn seal_ticket(res: &ServerResumption, session: &StoredSession) -> NewSessionTic
 /// (RFC 7366 3.1), the same EMS status (RFC 7627 5.3), the same
 /// server_name (RFC 6066 3), and a client chain if one is now required.
 fn find_resumable(
-    ctx: &Ctx,
+    resumption: Option<&ServerResumption>,
     config: &ServerConfig,
     hello: &ClientHello,
     ticket: Option<&[u8]>,
     offers: (bool, bool, Option<&str>),
     now: Instant,
 ) -> Option<StoredSession> {
-    let res = ctx.resumption.as_deref()?;
+    let res = resumption?;
     let (ems, etm, sni) = offers;
     let from_ticket = match (ticket, &res.tickets) {
         (Some(t), Some(keys)) if !t.is_empty() => keys
@@ -519,17 +529,20 @@ fn select_alpn(
 /// Queues the abbreviated handshake's flight: ServerHello echoing the
 /// client's session ID, [NewSessionTicket], ChangeCipherSpec, Finished
 /// (RFC 5246 7.3, RFC 5077 3.1).
+///
+/// `ticketing` is the resumption state when the client offered a ticket.
 fn resume(
+    config: &ServerConfig,
+    ticketing: Option<&ServerResumption>,
     ctx: &mut Ctx,
     hello: &ClientHello,
     session: StoredSession,
     mut server_exts: Vec<ServerExtension>,
     alpn: Option<Vec<u8>>,
-    ticket_offered: bool,
 ) -> Result<State, Fatal> {
     let suite = session.suite;
-    let server_random: [u8; 32] = ctx
-        .common()
+    let server_random: [u8; 32] = config
+        .common
         .provider
         .random_array()
         .map_err(Fatal::internal)?;
@@ -542,8 +555,8 @@ fn resume(
     if let Some(p) = &alpn {
         server_exts.push(ServerExtension::Alpn(p.clone()));
     }
-    let nst = match ctx.resumption.as_deref() {
-        Some(res) if ticket_offered && res.tickets.is_some() => Some(seal_ticket(res, &session)),
+    let nst = match ticketing {
+        Some(res) if res.tickets.is_some() => Some(seal_ticket(res, &session)),
         _ => None,
     };
     if nst.is_some() {
@@ -635,11 +648,13 @@ fn on_client_key_exchange(
 
 /// Resumes a session if the hello allows it; otherwise picks suite, group,
 /// signature scheme, identity and extensions, and queues flight 4.
-fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello, now: Instant) -> Result<State, Fatal> {
-    let SideConfig::Server(config) = &ctx.config else {
-        return Err(Fatal::internal("server state on a client connection"));
-    };
-    let config: Arc<ServerConfig> = config.clone();
+fn on_client_hello(
+    config: &ServerConfig,
+    resumption: Option<&ServerResumption>,
+    ctx: &mut Ctx,
+    hello: &ClientHello,
+    now: Instant,
+) -> Result<State, Fatal> {
     ctx.progress("received ClientHello");
 
     // RFC 6347 4.1 / 4.2.1: DTLS 1.2 is 0xFEFD; DTLS 1.0 is 0xFEFF (numerically
@@ -741,17 +756,19 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello, now: Instant) -> Result<S
         common_exts.push(ServerExtension::Heartbeat(our_heartbeat_mode(ctx)));
     }
     // Tickets need keys from the endpoint (present iff enabled).
-    let ticket_offered = ticket.is_some()
-        && ctx
-            .resumption
-            .as_deref()
-            .is_some_and(|r| r.tickets.is_some());
+    let ticket_offered = ticket.is_some() && resumption.is_some_and(|r| r.tickets.is_some());
 
-    if let Some(session) =
-        find_resumable(ctx, &config, hello, ticket, (ems, etm, sni.as_deref()), now)
-    {
-        let alpn = select_alpn(&config, alpn_offered)?;
-        return resume(ctx, hello, session, common_exts, alpn, ticket_offered);
+    if let Some(session) = find_resumable(
+        resumption,
+        config,
+        hello,
+        ticket,
+        (ems, etm, sni.as_deref()),
+        now,
+    ) {
+        let alpn = select_alpn(config, alpn_offered)?;
+        let ticketing = resumption.filter(|_| ticket_offered);
+        return resume(config, ticketing, ctx, hello, session, common_exts, alpn);
     }
 
     // RFC 8422 4: without supported_groups, assume the client supports the
@@ -818,10 +835,10 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello, now: Instant) -> Result<S
         ));
     };
 
-    let alpn = select_alpn(&config, alpn_offered)?;
+    let alpn = select_alpn(config, alpn_offered)?;
 
-    let server_random: [u8; 32] = ctx
-        .common()
+    let server_random: [u8; 32] = config
+        .common
         .provider
         .random_array()
         .map_err(Fatal::internal)?;
@@ -852,9 +869,9 @@ fn on_client_hello(ctx: &mut Ctx, hello: &ClientHello, now: Instant) -> Result<S
         server_exts.push(ServerExtension::SessionTicketAck);
     }
     // RFC 5246 7.4.1.3: a new session ID if we cache sessions.
-    let session_id = match ctx.resumption.as_deref() {
-        Some(res) if res.cache_enabled => ctx
-            .common()
+    let session_id = match resumption {
+        Some(res) if res.cache_enabled => config
+            .common
             .provider
             .random_array::<32>()
             .map_err(Fatal::internal)?

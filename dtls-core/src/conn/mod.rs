@@ -14,6 +14,17 @@
 //!
 //! A server endpoint does steps 1-3 for all its connections; see
 //! [`Endpoint`](crate::Endpoint).
+//!
+//! # Layout
+//!
+//! A [`Connection`] is its `Role` (`role.rs`: the side, its config and
+//! handshake state machine, `server.rs` or `client.rs`) and a `Ctx`
+//! (`ctx.rs`) made of owned parts: the record layer (`record_layer.rs`),
+//! the transcript (`transcript.rs`), the flight transmitter
+//! (`flight_tx.rs`), the inbox (`input.rs`, with the input path), the
+//! outbox (`output.rs`, with the output path), the lifecycle
+//! (`lifecycle.rs`), keep-alive (`keepalive.rs`), events and counters. The
+//! timer table is `timers.rs`; fatal errors are `fatal.rs`.
 
 pub(crate) mod client;
 mod ctx;

@@ -133,10 +133,13 @@ impl RecordLayer {
     pub(crate) fn record_overhead(&self, epoch: u16) -> usize {
         RECORD_HEADER_LEN
             + self
-                .write
-                .get(usize::from(epoch))
-                .and_then(|w| w.protection.as_ref())
+                .write_protection(epoch)
                 .map_or(0, RecordProtection::max_overhead)
+    }
+
+    /// The keys records of `epoch` are written with, if it has any.
+    fn write_protection(&self, epoch: u16) -> Option<&RecordProtection> {
+        self.write.get(usize::from(epoch))?.protection.as_ref()
     }
 
     /// Checks, authenticates and decrypts one record in place.
@@ -257,9 +260,7 @@ impl RecordLayer {
     pub(crate) fn payload_offset(&self, epoch: u16) -> usize {
         RECORD_HEADER_LEN
             + self
-                .write
-                .get(usize::from(epoch))
-                .and_then(|w| w.protection.as_ref())
+                .write_protection(epoch)
                 .map_or(0, RecordProtection::prefix_len)
     }
 

@@ -337,3 +337,131 @@ fn write_entry(
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::handshake::reassembler::{FragmentIn, HandshakeReassembler};
+    use crate::msgs::handshake::HandshakeFragments;
+    use crate::msgs::record::Records;
+
+    fn flight_of(body_len: usize, expects_reply: bool) -> FlightTransmitter {
+        let mut tx = FlightTransmitter::new(RetransmitConfig::default(), 5);
+        tx.begin(expects_reply);
+        let seq = tx.take_send_seq();
+        tx.push_handshake(0, 11, seq, (0..body_len).map(|i| i as u8).collect());
+        tx.push_change_cipher_spec(0);
+        tx
+    }
+
+    /// Sends the whole pending flight in datagrams of `mtu` bytes.
+    fn send_all(tx: &mut FlightTransmitter, now: Instant, mtu: usize) -> Vec<Vec<u8>> {
+        let mut records = RecordLayer::new(64, 0);
+        let mut datagrams = Vec::new();
+        loop {
+            let mut buf = vec![0u8; mtu];
+            let n = tx.write(now, &mut records, &mut buf, 0);
+            if n == 0 {
+                return datagrams;
+            }
+            buf.truncate(n);
+            datagrams.push(buf);
+        }
+    }
+
+    #[test]
+    fn a_large_message_is_fragmented_to_the_mtu_and_reassembles() {
+        let now = crate::test_origin();
+        let mut tx = flight_of(3000, true);
+        let datagrams = send_all(&mut tx, now, 500);
+        assert!(datagrams.len() >= 7);
+        let mut reassembler = HandshakeReassembler::default();
+        reassembler.set_next_expected(5);
+        let mut ccs = 0;
+        for datagram in &datagrams {
+            assert!(datagram.len() <= 500);
+            for record in Records::new(datagram) {
+                let record = record.unwrap();
+                if record.header.content_type == ContentType::ChangeCipherSpec {
+                    assert_eq!(record.fragment, ChangeCipherSpec::BYTES);
+                    ccs += 1;
+                    continue;
+                }
+                for f in HandshakeFragments::new(record.fragment) {
+                    let f = f.unwrap();
+                    reassembler
+                        .insert(FragmentIn {
+                            msg_type: u8::from(f.msg_type),
+                            length: f.length,
+                            message_seq: f.message_seq,
+                            fragment_offset: f.fragment_offset,
+                            fragment: f.fragment,
+                        })
+                        .unwrap();
+                }
+            }
+        }
+        assert_eq!(ccs, 1);
+        let message = reassembler.pop_complete().unwrap();
+        assert_eq!(message.body().len(), 3000);
+        assert_eq!(message.message_seq(), 5);
+        assert_eq!(
+            tx.deadline(),
+            Some(now + Duration::from_secs(1)),
+            "sent in full: the timer runs"
+        );
+    }
+
+    #[test]
+    fn peer_retransmissions_are_paced() {
+        let now = crate::test_origin();
+        let mut tx = flight_of(100, true);
+        send_all(&mut tx, now, 1400);
+        assert_eq!(tx.on_peer_retransmission(now), PeerResend::Paced);
+        let later = now + Duration::from_millis(500);
+        assert_eq!(tx.on_peer_retransmission(later), PeerResend::Resend);
+        // Being re-sent: a second trigger adds nothing.
+        assert_eq!(tx.on_peer_retransmission(later), PeerResend::Nothing);
+        assert_eq!(send_all(&mut tx, later, 1400).len(), 1);
+    }
+
+    #[test]
+    fn an_old_final_flight_is_forgotten() {
+        let now = crate::test_origin();
+        let mut tx = flight_of(100, false);
+        send_all(&mut tx, now, 1400);
+        assert_eq!(tx.deadline(), None, "a final flight has no timer");
+        let late = now + Duration::from_secs(121);
+        assert_eq!(tx.on_peer_retransmission(late), PeerResend::Nothing);
+        assert_eq!(
+            tx.on_peer_retransmission(late + Duration::from_secs(1)),
+            PeerResend::Nothing
+        );
+        assert!(send_all(&mut tx, late, 1400).is_empty());
+    }
+
+    #[test]
+    fn the_timer_resends_then_gives_up() {
+        let now = crate::test_origin();
+        let mut tx = FlightTransmitter::new(
+            RetransmitConfig {
+                max_retransmissions: 1,
+                ..RetransmitConfig::default()
+            },
+            0,
+        );
+        tx.begin(true);
+        tx.push_change_cipher_spec(0);
+        send_all(&mut tx, now, 1400);
+        assert_eq!(tx.on_timeout(now), FlightTimeout::Nothing);
+        let first = tx.deadline().unwrap();
+        assert_eq!(tx.on_timeout(first), FlightTimeout::Resend);
+        assert_eq!(send_all(&mut tx, first, 1400).len(), 1);
+        let second = tx.deadline().unwrap();
+        assert_eq!(tx.on_timeout(second), FlightTimeout::GaveUp);
+        assert!(send_all(&mut tx, second, 1400).is_empty());
+    }
+}

@@ -85,3 +85,57 @@ impl Lifecycle {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::StatusCode;
+
+    fn params() -> NegotiatedParams {
+        NegotiatedParams {
+            version: "DTLS 1.2",
+            cipher_suite: dtls_crypto::CipherSuite::ALL[0],
+            group: None,
+            signature_scheme: None,
+            resumed: false,
+            extended_master_secret: true,
+            alpn_protocol: None,
+            server_name: None,
+            peer_certificates: Vec::new(),
+        }
+    }
+
+    fn status() -> Status {
+        Status::new(StatusCode::Ok, "x")
+    }
+
+    #[test]
+    fn failures_before_the_handshake_completes_are_handshake_failures() {
+        let mut life = Lifecycle::Handshaking;
+        assert!(matches!(
+            life.failure_event(status()),
+            Event::HandshakeFailed(_)
+        ));
+        life.start_closing(None);
+        assert!(life.is_ending() && !life.is_closed());
+        assert!(matches!(
+            life.failure_event(status()),
+            Event::HandshakeFailed(_)
+        ));
+        assert!(life.close().is_none());
+        assert!(life.is_closed() && life.negotiated().is_none());
+    }
+
+    #[test]
+    fn the_negotiated_parameters_outlive_the_close() {
+        let mut life = Lifecycle::Established(Box::new(params()));
+        assert!(life.is_established() && !life.is_ending());
+        assert!(matches!(life.failure_event(status()), Event::Closed(_)));
+        life.start_closing(Some(status()));
+        assert!(!life.is_established());
+        assert!(matches!(life.failure_event(status()), Event::Closed(_)));
+        assert_eq!(life.close().map(|s| s.code), Some(StatusCode::Ok));
+        assert!(life.negotiated().is_some());
+        assert!(life.close().is_none(), "the status is reported once");
+    }
+}

@@ -392,15 +392,7 @@ mod tests {
                 }
                 for f in HandshakeFragments::new(record.fragment) {
                     let f = f.unwrap();
-                    reassembler
-                        .insert(FragmentIn {
-                            msg_type: u8::from(f.msg_type),
-                            length: f.length,
-                            message_seq: f.message_seq,
-                            fragment_offset: f.fragment_offset,
-                            fragment: f.fragment,
-                        })
-                        .unwrap();
+                    reassembler.insert(FragmentIn::from(f)).unwrap();
                 }
             }
         }

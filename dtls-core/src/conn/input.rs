@@ -240,13 +240,7 @@ impl Connection {
                 }
                 continue;
             }
-            match reassembler.insert(FragmentIn {
-                msg_type: u8::from(frag.msg_type),
-                length: frag.length,
-                message_seq: frag.message_seq,
-                fragment_offset: frag.fragment_offset,
-                fragment: frag.fragment,
-            }) {
+            match reassembler.insert(FragmentIn::from(frag)) {
                 Ok(InsertOutcome::Old) => saw_old = true,
                 Ok(InsertOutcome::TooFarAhead) => self.ctx.counters.count(DropReason::Unexpected),
                 Ok(_) => {}

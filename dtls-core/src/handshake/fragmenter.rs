@@ -90,16 +90,6 @@ mod tests {
         out
     }
 
-    fn as_input<'a>(f: &HandshakeFragment<'a>) -> FragmentIn<'a> {
-        FragmentIn {
-            msg_type: u8::from(f.msg_type),
-            length: f.length,
-            message_seq: f.message_seq,
-            fragment_offset: f.fragment_offset,
-            fragment: f.fragment,
-        }
-    }
-
     #[test]
     fn empty_body_gives_one_empty_fragment() {
         let fragments = all_fragments(14, 3, b"", 1);
@@ -188,7 +178,7 @@ mod tests {
                     prop_assert_eq!(bytes.len(), room, "all but the last are full");
                 }
                 prop_assert_eq!(
-                    reassembler.insert(as_input(fragment)),
+                    reassembler.insert(FragmentIn::from(*fragment)),
                     Ok(InsertOutcome::Progress)
                 );
             }

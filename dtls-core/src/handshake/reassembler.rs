@@ -56,6 +56,7 @@ use std::collections::btree_map::Entry;
 use std::fmt;
 
 use super::MAX_HANDSHAKE_LENGTH;
+use crate::msgs::handshake::HandshakeFragment;
 
 /// One received handshake fragment, already decoded from its 12-byte header
 /// (RFC 6347 4.2.2). `fragment_length` is `fragment.len()`; the codec checks
@@ -72,6 +73,19 @@ pub struct FragmentIn<'a> {
     pub fragment_offset: u32,
     /// The fragment's bytes.
     pub fragment: &'a [u8],
+}
+
+impl<'a> From<HandshakeFragment<'a>> for FragmentIn<'a> {
+    /// The codec's view of a received fragment, for insertion.
+    fn from(f: HandshakeFragment<'a>) -> Self {
+        FragmentIn {
+            msg_type: u8::from(f.msg_type),
+            length: f.length,
+            message_seq: f.message_seq,
+            fragment_offset: f.fragment_offset,
+            fragment: f.fragment,
+        }
+    }
 }
 
 /// What [`HandshakeReassembler::insert`] did with a fragment.

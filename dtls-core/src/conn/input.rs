@@ -290,10 +290,7 @@ impl Connection {
         };
         if description == AlertDescription::CloseNotify {
             // RFC 5246 7.2.1: answer with our own close_notify.
-            if !matches!(
-                self.ctx.lifecycle,
-                super::lifecycle::Lifecycle::Closing { .. }
-            ) {
+            if !self.ctx.lifecycle.is_closing() {
                 self.ctx.outbox.alert = Some(Alert::close_notify());
             }
             self.ctx.lifecycle.close();

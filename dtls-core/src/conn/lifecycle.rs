@@ -28,6 +28,11 @@ impl Lifecycle {
         matches!(self, Lifecycle::Established(_))
     }
 
+    /// Whether a close has started and its alert is not sent yet.
+    pub(crate) fn is_closing(&self) -> bool {
+        matches!(self, Lifecycle::Closing { .. })
+    }
+
     /// Whether a close has started or finished.
     pub(crate) fn is_ending(&self) -> bool {
         matches!(self, Lifecycle::Closing { .. } | Lifecycle::Closed { .. })

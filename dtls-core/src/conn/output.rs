@@ -54,10 +54,8 @@ impl Connection {
                 Some(bytes.len())
             })
             .unwrap_or(0);
-        if matches!(
-            self.ctx.lifecycle,
-            super::lifecycle::Lifecycle::Closing { .. }
-        ) && let Some(status) = self.ctx.lifecycle.close()
+        if self.ctx.lifecycle.is_closing()
+            && let Some(status) = self.ctx.lifecycle.close()
         {
             self.ctx.emit(Event::Closed(status));
         }

@@ -176,8 +176,10 @@ pub struct CommonConfig {
     /// plaintext we want to receive, 64..=16384. `None`: a client does not
     /// send the extension; a server answers a client's with 2^14.
     pub record_size_limit: Option<u16>,
-    /// Where randomness comes from (and, later, the primitives); replace it
-    /// to make handshakes reproducible in tests and fuzzing.
+    /// The crypto provider: randomness, ECDHE key exchange and signing.
+    /// Replace it (with dtls-crypto's `test-util` feature,
+    /// `CryptoProvider::insecure_deterministic`) to make handshakes
+    /// reproducible in tests and fuzzing.
     pub provider: Arc<dtls_crypto::CryptoProvider>,
 }
 

@@ -1,4 +1,6 @@
-//! The one error type of `dtls-core`.
+//! The API error type of `dtls-core`: what a call can fail with. What the
+//! peer did wrong during a connection is reported through events instead
+//! (see `conn::peer_error`).
 
 use std::fmt;
 
@@ -86,10 +88,33 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Crypto(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 impl From<dtls_crypto::Error> for Error {
     fn from(e: dtls_crypto::Error) -> Self {
         Error::Crypto(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+    use std::error::Error as _;
+
+    /// A crypto failure keeps its cause.
+    #[test]
+    fn crypto_error_is_the_source() {
+        let inner = dtls_crypto::Error::BadRecordMac;
+        let err = Error::from(inner.clone());
+        let source = err.source().map(ToString::to_string);
+        assert_eq!(source, Some(inner.to_string()));
+        assert!(Error::NotConnected.source().is_none());
     }
 }

@@ -113,6 +113,35 @@ pub struct NegotiatedParams {
     pub peer_certificates: Vec<Vec<u8>>,
 }
 
+impl NegotiatedParams {
+    /// What a DTLS 1.2 handshake settled. `key_exchange` is the ECDHE group
+    /// and the server's signature scheme of a full handshake; `None` means
+    /// the session was resumed (RFC 5246 7.3).
+    pub(crate) fn dtls12(
+        cipher_suite: dtls_crypto::CipherSuite,
+        key_exchange: Option<(
+            dtls_crypto::kx::NamedGroup,
+            dtls_crypto::sign::SignatureScheme,
+        )>,
+        extended_master_secret: bool,
+        alpn_protocol: Option<Vec<u8>>,
+        server_name: Option<String>,
+        peer_certificates: Vec<Vec<u8>>,
+    ) -> Self {
+        NegotiatedParams {
+            version: "DTLS 1.2",
+            cipher_suite,
+            group: key_exchange.map(|(group, _)| group),
+            signature_scheme: key_exchange.map(|(_, scheme)| scheme),
+            resumed: key_exchange.is_none(),
+            extended_master_secret,
+            alpn_protocol,
+            server_name,
+            peer_certificates,
+        }
+    }
+}
+
 /// An event from a [`Connection`](crate::Connection), drained with
 /// `poll_event`.
 #[derive(Debug, Clone, PartialEq, Eq)]

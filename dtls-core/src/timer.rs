@@ -25,7 +25,7 @@
 
 use std::time::{Duration, Instant};
 
-/// The settings of a [`RetransmitTimer`] (RFC 6347 4.2.4.1).
+/// The settings of the handshake retransmission timer (RFC 6347 4.2.4.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetransmitConfig {
     /// The first timeout of a flight: RFC 6347 4.2.4.1 recommends 1 second.
@@ -35,8 +35,7 @@ pub struct RetransmitConfig {
     pub max: Duration,
     /// How many times one flight is resent before the handshake is abandoned.
     /// RFC 6347 sets no number; the default, 6, means the flight is sent 7
-    /// times and the peer gets 1+2+4+8+16+32+60 = 123 seconds to answer before
-    /// [`TimerAction::GiveUp`].
+    /// times and the peer gets 1+2+4+8+16+32+60 = 123 seconds to answer.
     pub max_retransmissions: u32,
 }
 

@@ -5,23 +5,23 @@
 
 use std::fmt::Debug;
 
-use dtls_core::handshake::fragment_at;
-use dtls_core::msgs::alert::{Alert, AlertDescription, AlertLevel};
-use dtls_core::msgs::ccs::ChangeCipherSpec;
-use dtls_core::msgs::codec::{Codec, Reader, U24_MAX, U48_MAX};
-use dtls_core::msgs::extensions::{
+use dtls_core::internals::fragmenter::fragment_at;
+use dtls_core::internals::msgs::alert::{Alert, AlertDescription, AlertLevel};
+use dtls_core::internals::msgs::ccs::ChangeCipherSpec;
+use dtls_core::internals::msgs::codec::{Codec, Reader, U24_MAX, U48_MAX};
+use dtls_core::internals::msgs::extensions::{
     ClientExtension, ExtensionType, HeartbeatMode, ServerExtension, read_extensions,
 };
-use dtls_core::msgs::handshake::{
+use dtls_core::internals::msgs::handshake::{
     HandshakeFragment, HandshakeFragments, HandshakeHeader, HandshakePayload, HandshakeType,
 };
-use dtls_core::msgs::heartbeat::{HeartbeatMessage, HeartbeatMessageType};
-use dtls_core::msgs::messages::{
+use dtls_core::internals::msgs::heartbeat::{HeartbeatMessage, HeartbeatMessageType};
+use dtls_core::internals::msgs::messages::{
     Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange,
     DigitallySigned, Finished, HelloVerifyRequest, NewSessionTicket, ServerEcdhParams, ServerHello,
     ServerHelloDone, ServerKeyExchange,
 };
-use dtls_core::msgs::record::{
+use dtls_core::internals::msgs::record::{
     ContentType, ProtocolVersion, RecordHeader, Records, encode_record_header, parse_record,
 };
 use proptest::collection::vec;

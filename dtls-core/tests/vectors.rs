@@ -4,17 +4,17 @@
 #![allow(clippy::unwrap_used)]
 
 use dtls_core::Error;
-use dtls_core::msgs::codec::Codec;
-use dtls_core::msgs::extensions::{ClientExtension, HeartbeatMode, ServerExtension};
-use dtls_core::msgs::handshake::{
+use dtls_core::internals::msgs::codec::Codec;
+use dtls_core::internals::msgs::extensions::{ClientExtension, HeartbeatMode, ServerExtension};
+use dtls_core::internals::msgs::handshake::{
     HandshakeFragments, HandshakePayload, HandshakeType, encode_handshake,
 };
-use dtls_core::msgs::messages::{
+use dtls_core::internals::msgs::messages::{
     Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange,
     DigitallySigned, Finished, HelloVerifyRequest, NewSessionTicket, ServerEcdhParams, ServerHello,
     ServerHelloDone, ServerKeyExchange,
 };
-use dtls_core::msgs::record::{ContentType, ProtocolVersion, Records};
+use dtls_core::internals::msgs::record::{ContentType, ProtocolVersion, Records};
 
 /// A first DTLS 1.2 ClientHello in the layout OpenSSL/GnuTLS clients send:
 /// empty session_id and cookie, three suites (incl. the renegotiation SCSV),

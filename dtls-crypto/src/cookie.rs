@@ -9,8 +9,7 @@
 //!
 //! Everything here works on the stack: no allocation per datagram.
 
-use crate::Error;
-use crate::random;
+use crate::{CryptoProvider, Error};
 use ring::hmac;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -20,11 +19,13 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 pub const COOKIE_LEN: usize = 32;
 
 /// The current and previous cookie secrets (32 random bytes each), zeroized
-/// when dropped.
+/// when dropped, and the provider they are drawn from.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct CookieSecret {
     current: [u8; 32],
     previous: [u8; 32],
+    #[zeroize(skip)]
+    provider: CryptoProvider,
 }
 
 impl std::fmt::Debug for CookieSecret {
@@ -45,15 +46,17 @@ fn compute(secret: &[u8; 32], peer: &[u8], client_hello_fields: &[u8]) -> [u8; C
 }
 
 impl CookieSecret {
-    /// Fresh random secrets (the previous one is random too, so nothing
-    /// accepted before the first rotation except our own cookies).
+    /// Fresh random secrets from `provider`, which also supplies every
+    /// rotation (the previous secret is random too, so nothing is accepted
+    /// before the first rotation except our own cookies).
     ///
     /// # Errors
-    /// [`Error::RandomFailure`] if the system random source fails.
-    pub fn new() -> Result<Self, Error> {
+    /// [`Error::RandomFailure`] if the provider's random source fails.
+    pub fn new(provider: &CryptoProvider) -> Result<Self, Error> {
         Ok(CookieSecret {
-            current: random::array()?,
-            previous: random::array()?,
+            current: provider.random_array()?,
+            previous: provider.random_array()?,
+            provider: provider.clone(),
         })
     }
 
@@ -62,10 +65,10 @@ impl CookieSecret {
     /// one (RFC 6347 section 4.2.1). Call it periodically.
     ///
     /// # Errors
-    /// [`Error::RandomFailure`] if the system random source fails; the
+    /// [`Error::RandomFailure`] if the provider's random source fails; the
     /// secrets are then unchanged.
     pub fn rotate(&mut self) -> Result<(), Error> {
-        let fresh: [u8; 32] = random::array()?;
+        let fresh: [u8; 32] = self.provider.random_array()?;
         self.previous = self.current;
         self.current = fresh;
         Ok(())
@@ -110,7 +113,7 @@ mod tests {
 
     #[test]
     fn accepts_own_cookie_across_one_rotation_only() {
-        let mut s = CookieSecret::new().unwrap();
+        let mut s = CookieSecret::new(&CryptoProvider::default()).unwrap();
         let c = s.cookie(PEER, FIELDS);
         assert!(s.verify(PEER, FIELDS, &c));
         s.rotate().unwrap();
@@ -124,20 +127,20 @@ mod tests {
 
     #[test]
     fn binds_peer_and_fields() {
-        let s = CookieSecret::new().unwrap();
+        let s = CookieSecret::new(&CryptoProvider::default()).unwrap();
         let c = s.cookie(PEER, FIELDS);
         assert!(!s.verify(b"\x04\xc0\x00\x02\x01\x13\x89", FIELDS, &c));
         assert!(!s.verify(PEER, b"\xfe\xfd other", &c));
         let mut flipped = c;
         flipped[31] ^= 1;
         assert!(!s.verify(PEER, FIELDS, &flipped));
-        let other = CookieSecret::new().unwrap();
+        let other = CookieSecret::new(&CryptoProvider::default()).unwrap();
         assert!(!other.verify(PEER, FIELDS, &c));
     }
 
     #[test]
     fn wrong_length_rejected() {
-        let s = CookieSecret::new().unwrap();
+        let s = CookieSecret::new(&CryptoProvider::default()).unwrap();
         let c = s.cookie(PEER, FIELDS);
         assert!(!s.verify(PEER, FIELDS, &c[..31]));
         let mut longer = c.to_vec();
@@ -148,7 +151,7 @@ mod tests {
 
     #[test]
     fn matches_hmac_sha256() {
-        let s = CookieSecret::new().unwrap();
+        let s = CookieSecret::new(&CryptoProvider::default()).unwrap();
         let key = hmac::Key::new(hmac::HMAC_SHA256, &s.current);
         let mut joined = PEER.to_vec();
         joined.extend_from_slice(FIELDS);

@@ -1,18 +1,25 @@
 //! Ephemeral elliptic-curve Diffie-Hellman (ECDHE) key exchange.
 //!
 //! The server picks a [`NamedGroup`] from the client's `supported_groups`
-//! extension (RFC 8422 section 5.1.1), generates an [`EphemeralKeyPair`],
+//! extension (RFC 8422 section 5.1.1), starts an [`EphemeralKeyPair`]
+//! through the [`CryptoProvider`](crate::CryptoProvider)'s [`KeyExchange`],
 //! sends [`EphemeralKeyPair::public_key`] in its ServerKeyExchange
 //! (RFC 8422 section 5.4) and combines it with the client's point from the
 //! ClientKeyExchange in [`EphemeralKeyPair::agree`]; the result is the
 //! premaster secret (RFC 8422 section 5.10).
 //!
-//! X25519, P-256 and P-384 come from `ring`; P-521 (which `ring` lacks) from
-//! the RustCrypto `p521` crate.
+//! Two implementations: [`RingKeyExchange`] (X25519, P-256 and P-384 from
+//! `ring`, which draws the private key from the operating system itself;
+//! P-521, which `ring` lacks, from RustCrypto `p521`) and
+//! [`RustCryptoKeyExchange`] (RustCrypto `x25519-dalek`, `p256`, `p384`,
+//! `p521`), whose every private key comes from the provider's
+//! [`SecureRandom`], so a seeded source makes it reproducible.
 
 use crate::Error;
-use p521::elliptic_curve::Generate;
-use p521::elliptic_curve::sec1::ToSec1Point;
+use crate::provider::{RandomAdapter, SecureRandom};
+use p521::elliptic_curve::ecdh::EphemeralSecret;
+use p521::elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
+use p521::elliptic_curve::{AffinePoint, CurveArithmetic, FieldBytesSize, Generate, PublicKey};
 use ring::agreement;
 use ring::rand::SystemRandom;
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -233,13 +240,132 @@ impl std::fmt::Debug for SharedSecret {
     }
 }
 
+/// Starts ECDHE key exchanges: the key-exchange part of a
+/// [`CryptoProvider`](crate::CryptoProvider) (rustls's `SupportedKxGroup`
+/// plays this role there).
+pub trait KeyExchange: Send + Sync + std::fmt::Debug {
+    /// A fresh key pair on `group`, drawing its private key from `random`
+    /// where the implementation can.
+    ///
+    /// # Errors
+    /// [`Error::RandomFailure`] if the random source fails.
+    fn start(
+        &self,
+        group: NamedGroup,
+        random: &dyn SecureRandom,
+    ) -> Result<EphemeralKeyPair, Error>;
+}
+
+/// The production key exchange: `ring` for X25519, P-256 and P-384 (its
+/// private keys come from the operating system's generator, since `ring`
+/// takes no outside random source), RustCrypto `p521` drawing from the
+/// provider's random for P-521.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RingKeyExchange;
+
+impl KeyExchange for RingKeyExchange {
+    fn start(
+        &self,
+        group: NamedGroup,
+        random: &dyn SecureRandom,
+    ) -> Result<EphemeralKeyPair, Error> {
+        let Some(alg) = group.ring_algorithm() else {
+            return RustCryptoKeyExchange.start(group, random);
+        };
+        let private = agreement::EphemeralPrivateKey::generate(alg, &SystemRandom::new())
+            .map_err(|_| Error::RandomFailure)?;
+        let public = private
+            .compute_public_key()
+            .map_err(|_| Error::RandomFailure)?
+            .as_ref()
+            .to_vec();
+        Ok(EphemeralKeyPair {
+            group,
+            private: Private::Ring(private),
+            public,
+        })
+    }
+}
+
+/// A key exchange whose every private key is drawn from the provider's
+/// random source: RustCrypto `x25519-dalek` (RFC 7748) and `p256`, `p384`,
+/// `p521` (constant-time scalar arithmetic). With a seeded source (see
+/// `CryptoProvider::insecure_deterministic`) the key pairs are reproducible.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RustCryptoKeyExchange;
+
+impl KeyExchange for RustCryptoKeyExchange {
+    fn start(
+        &self,
+        group: NamedGroup,
+        random: &dyn SecureRandom,
+    ) -> Result<EphemeralKeyPair, Error> {
+        let (private, public) = match group {
+            NamedGroup::X25519 => {
+                let mut scalar = [0u8; 32];
+                random.fill(&mut scalar)?;
+                let secret = x25519_dalek::StaticSecret::from(scalar);
+                scalar.zeroize();
+                let public = x25519_dalek::PublicKey::from(&secret).as_bytes().to_vec();
+                (Private::X25519(secret), public)
+            }
+            NamedGroup::Secp256r1 => nist_start(random, Private::P256)?,
+            NamedGroup::Secp384r1 => nist_start(random, Private::P384)?,
+            NamedGroup::Secp521r1 => nist_start(random, Private::P521)?,
+        };
+        Ok(EphemeralKeyPair {
+            group,
+            private,
+            public,
+        })
+    }
+}
+
+/// A NIST-curve secret from `random` and its uncompressed public point
+/// (RFC 8422 section 5.4).
+fn nist_start<C>(
+    random: &dyn SecureRandom,
+    wrap: fn(EphemeralSecret<C>) -> Private,
+) -> Result<(Private, Vec<u8>), Error>
+where
+    C: CurveArithmetic,
+    AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
+    FieldBytesSize<C>: ModulusSize,
+{
+    let secret = EphemeralSecret::<C>::try_generate_from_rng(&mut RandomAdapter(random))?;
+    let public = secret.public_key().to_sec1_point(false).as_bytes().to_vec();
+    Ok((wrap(secret), public))
+}
+
+/// ECDH on a NIST curve with RustCrypto: only the uncompressed form is
+/// accepted (RFC 8422 section 5.1.2 lets us support only that), and the
+/// point must be on the curve and not the identity.
+fn nist_agree<C>(secret: &EphemeralSecret<C>, peer_public: &[u8]) -> Result<SharedSecret, Error>
+where
+    C: CurveArithmetic,
+    AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
+    FieldBytesSize<C>: ModulusSize,
+{
+    if peer_public.first() != Some(&0x04) {
+        return Err(Error::InvalidPeerKeyShare);
+    }
+    let peer =
+        PublicKey::<C>::from_sec1_bytes(peer_public).map_err(|_| Error::InvalidPeerKeyShare)?;
+    let shared = secret.diffie_hellman(&peer);
+    SharedSecret::from_slice(shared.raw_secret_bytes().as_slice())
+}
+
 enum Private {
     Ring(agreement::EphemeralPrivateKey),
+    X25519(x25519_dalek::StaticSecret),
+    P256(p256::ecdh::EphemeralSecret),
+    P384(p384::ecdh::EphemeralSecret),
     P521(p521::ecdh::EphemeralSecret),
 }
 
-/// A one-use ECDHE key pair. The private key is consumed by
-/// [`agree`](Self::agree), so it cannot be reused for a second exchange.
+/// A one-use ECDHE key pair, made by a [`KeyExchange`]. The private key is
+/// consumed by [`agree`](Self::agree), so it cannot be reused for a second
+/// exchange.
 pub struct EphemeralKeyPair {
     group: NamedGroup,
     private: Private,
@@ -256,40 +382,6 @@ impl std::fmt::Debug for EphemeralKeyPair {
 }
 
 impl EphemeralKeyPair {
-    /// Generates a fresh key pair on `group` from the system CSPRNG.
-    ///
-    /// # Errors
-    /// [`Error::RandomFailure`] if the random source fails.
-    pub fn generate(group: NamedGroup) -> Result<Self, Error> {
-        match group.ring_algorithm() {
-            Some(alg) => {
-                let rng = SystemRandom::new();
-                let private = agreement::EphemeralPrivateKey::generate(alg, &rng)
-                    .map_err(|_| Error::RandomFailure)?;
-                let public = private
-                    .compute_public_key()
-                    .map_err(|_| Error::RandomFailure)?
-                    .as_ref()
-                    .to_vec();
-                Ok(EphemeralKeyPair {
-                    group,
-                    private: Private::Ring(private),
-                    public,
-                })
-            }
-            None => {
-                let secret = p521::ecdh::EphemeralSecret::try_generate()
-                    .map_err(|_| Error::RandomFailure)?;
-                let public = secret.public_key().to_sec1_point(false).as_bytes().to_vec();
-                Ok(EphemeralKeyPair {
-                    group,
-                    private: Private::P521(secret),
-                    public,
-                })
-            }
-        }
-    }
-
     /// The group of this key pair.
     pub fn group(&self) -> NamedGroup {
         self.group
@@ -309,8 +401,7 @@ impl EphemeralKeyPair {
     /// [`Error::InvalidPeerKeyShare`] if the peer's key has the wrong
     /// length, is not in uncompressed form (RFC 8422 section 5.1.2 lets us
     /// support only uncompressed points), is not on the curve, or (X25519)
-    /// yields the all-zero output of a low-order point (RFC 7748 section 6.1;
-    /// `ring` checks this).
+    /// yields the all-zero output of a low-order point (RFC 7748 section 6.1).
     pub fn agree(self, peer_public: &[u8]) -> Result<SharedSecret, Error> {
         if peer_public.len() != self.group.public_key_len() {
             return Err(Error::InvalidPeerKeyShare);
@@ -325,15 +416,19 @@ impl EphemeralKeyPair {
                 agreement::agree_ephemeral(private, &peer, SharedSecret::from_slice)
                     .map_err(|_| Error::InvalidPeerKeyShare)?
             }
-            Private::P521(secret) => {
-                if peer_public.first() != Some(&0x04) {
+            Private::X25519(secret) => {
+                let peer: [u8; 32] = peer_public
+                    .try_into()
+                    .map_err(|_| Error::InvalidPeerKeyShare)?;
+                let shared = secret.diffie_hellman(&x25519_dalek::PublicKey::from(peer));
+                if !shared.was_contributory() {
                     return Err(Error::InvalidPeerKeyShare);
                 }
-                let peer = p521::PublicKey::from_sec1_bytes(peer_public)
-                    .map_err(|_| Error::InvalidPeerKeyShare)?;
-                let shared = secret.diffie_hellman(&peer);
-                SharedSecret::from_slice(shared.raw_secret_bytes().as_slice())
+                SharedSecret::from_slice(shared.as_bytes())
             }
+            Private::P256(secret) => nist_agree(&secret, peer_public),
+            Private::P384(secret) => nist_agree(&secret, peer_public),
+            Private::P521(secret) => nist_agree(&secret, peer_public),
         }
     }
 }
@@ -342,6 +437,13 @@ impl EphemeralKeyPair {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::provider::SystemRandom;
+
+    const IMPLEMENTATIONS: [&dyn KeyExchange; 2] = [&RingKeyExchange, &RustCryptoKeyExchange];
+
+    fn generate_with(kx: &dyn KeyExchange, g: NamedGroup) -> EphemeralKeyPair {
+        kx.start(g, &SystemRandom::default()).unwrap()
+    }
 
     #[test]
     fn code_points_and_names() {
@@ -387,9 +489,14 @@ mod tests {
 
     #[test]
     fn both_sides_agree_for_every_group() {
-        for &g in NamedGroup::ALL {
-            let a = EphemeralKeyPair::generate(g).unwrap();
-            let b = EphemeralKeyPair::generate(g).unwrap();
+        // Every pairing of the two implementations, so each interoperates
+        // with the other.
+        let pairs = IMPLEMENTATIONS
+            .iter()
+            .flat_map(|a| IMPLEMENTATIONS.iter().map(move |b| (*a, *b)));
+        for ((kx_a, kx_b), &g) in pairs.flat_map(|p| NamedGroup::ALL.iter().map(move |g| (p, g))) {
+            let a = generate_with(kx_a, g);
+            let b = generate_with(kx_b, g);
             assert_eq!(a.group(), g);
             assert_eq!(a.public_key().len(), g.public_key_len());
             if g != NamedGroup::X25519 {
@@ -411,14 +518,16 @@ mod tests {
     }
 
     fn rejects(g: NamedGroup, peer: &[u8]) -> bool {
-        let kp = EphemeralKeyPair::generate(g).unwrap();
-        matches!(kp.agree(peer), Err(Error::InvalidPeerKeyShare))
+        IMPLEMENTATIONS.iter().all(|kx| {
+            let kp = generate_with(*kx, g);
+            matches!(kp.agree(peer), Err(Error::InvalidPeerKeyShare))
+        })
     }
 
     #[test]
     fn malformed_peer_keys_are_rejected() {
         for &g in NamedGroup::ALL {
-            let other = EphemeralKeyPair::generate(g).unwrap();
+            let other = generate_with(&RingKeyExchange, g);
             let good = other.public_key().to_vec();
             // Wrong lengths.
             assert!(rejects(g, &[]), "{g}");

@@ -15,27 +15,30 @@
 //! - [`sign`]: signing (ServerKeyExchange, client CertificateVerify) and
 //!   signature verification.
 //! - [`cookie`]: the stateless HelloVerifyRequest cookie secret.
+//! - [`ct`]: constant-time comparison of secrets (Finished, MACs).
 //! - [`ticket`]: the rotating keys that seal session tickets (RFC 5077).
 //! - [`cert`], [`pfx`], [`selfsigned`], [`verify`]: certificates and keys:
 //!   loading (PEM, DER, PKCS#12), the facts the seed's `Certificate` type
 //!   exposes, self-signed generation and client chain validation.
-//! - [`provider`]: the [`CryptoProvider`](provider::CryptoProvider), which
-//!   carries the source of randomness the engine uses.
-//! - [`random`]: the operating system's randomness, for callers outside the
-//!   engine.
+//! - [`provider`]: the [`CryptoProvider`], which
+//!   carries everything nondeterministic the engine uses: randomness, key
+//!   exchange and signing (and, behind the `test-util` feature, an insecure
+//!   seeded provider that makes handshakes reproducible).
 
 pub mod cert;
 pub mod cookie;
+pub mod ct;
 pub mod error;
 pub mod hash;
 pub mod kx;
 pub mod pfx;
 pub mod prf;
 pub mod provider;
-pub mod random;
 pub mod record;
+mod scheme;
 pub mod selfsigned;
 pub mod sign;
+mod sigverify;
 pub mod suites;
 pub mod ticket;
 pub mod verify;

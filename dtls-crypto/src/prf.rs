@@ -319,6 +319,23 @@ mod tests {
         hex::decode(compact).unwrap()
     }
 
+    /// `N` bytes of `PRF(secret, label, seed)`: the expected values below.
+    fn prf_out<const N: usize>(hash: PrfHash, secret: &[u8], label: &[u8], seed: &[u8]) -> [u8; N] {
+        let mut out = [0u8; N];
+        prf(hash, secret, label, seed, &mut out);
+        out
+    }
+
+    /// The SHA-256 exporter of `ms` with all-zero randoms.
+    fn export(
+        ms: &MasterSecret,
+        label: &[u8],
+        context: Option<&[u8]>,
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        export_keying_material(PrfHash::Sha256, ms, label, context, &[0; 32], &[0; 32], out)
+    }
+
     // Known-answer vectors for the TLS 1.2 PRF, posted to the IETF TLS
     // working group list ("TLS 1.2 test vectors", 2010,
     // https://www.ietf.org/mail-archive/web/tls/current/msg03416.html) and
@@ -387,14 +404,7 @@ mod tests {
         let ms = master_secret(PrfHash::Sha256, &pms, &cr, &sr);
         let mut seed = cr.to_vec();
         seed.extend_from_slice(&sr);
-        let mut expected = [0u8; 48];
-        prf(
-            PrfHash::Sha256,
-            &pms,
-            b"master secret",
-            &seed,
-            &mut expected,
-        );
+        let expected = prf_out(PrfHash::Sha256, &pms, b"master secret", &seed);
         assert_eq!(ms.as_bytes(), &expected);
         assert_eq!(format!("{ms:?}"), "MasterSecret { .. }");
     }
@@ -404,14 +414,7 @@ mod tests {
         let pms = [9u8; 32];
         let sh = [3u8; 48];
         let ms = extended_master_secret(PrfHash::Sha384, &pms, &sh);
-        let mut expected = [0u8; 48];
-        prf(
-            PrfHash::Sha384,
-            &pms,
-            b"extended master secret",
-            &sh,
-            &mut expected,
-        );
+        let expected = prf_out(PrfHash::Sha384, &pms, b"extended master secret", &sh);
         assert_eq!(ms.as_bytes(), &expected);
     }
 
@@ -454,67 +457,37 @@ mod tests {
         let c = verify_data(PrfHash::Sha256, &ms, true, &h);
         let s = verify_data(PrfHash::Sha256, &ms, false, &h);
         assert_ne!(c, s);
-        let mut expected = [0u8; 12];
-        prf(
-            PrfHash::Sha256,
-            ms.as_bytes(),
-            b"client finished",
-            &h,
-            &mut expected,
-        );
+        let expected = prf_out(PrfHash::Sha256, ms.as_bytes(), b"client finished", &h);
         assert_eq!(c, expected);
     }
 
     #[test]
     fn exporter_seed_layout_and_context() {
         let ms = MasterSecret::from_bytes([5u8; 48]);
-        let cr = [1u8; 32];
-        let sr = [2u8; 32];
-        let mut no_ctx = [0u8; 40];
-        export_keying_material(
-            PrfHash::Sha256,
-            &ms,
-            b"EXTRACTOR-dtls_srtp",
-            None,
-            &cr,
-            &sr,
-            &mut no_ctx,
-        )
-        .unwrap();
+        let label = b"EXTRACTOR-dtls_srtp";
+        let (cr, sr) = ([1u8; 32], [2u8; 32]);
+        let exported = |context: Option<&[u8]>| {
+            let mut out = [0u8; 40];
+            export_keying_material(PrfHash::Sha256, &ms, label, context, &cr, &sr, &mut out)
+                .unwrap();
+            out
+        };
         let mut seed = cr.to_vec();
         seed.extend_from_slice(&sr);
-        let mut expected = [0u8; 40];
-        prf(
-            PrfHash::Sha256,
-            ms.as_bytes(),
-            b"EXTRACTOR-dtls_srtp",
-            &seed,
-            &mut expected,
+        let no_ctx = exported(None);
+        assert_eq!(
+            no_ctx,
+            prf_out(PrfHash::Sha256, ms.as_bytes(), label, &seed)
         );
-        assert_eq!(no_ctx, expected);
 
         // An empty context is not the same as no context (RFC 5705 4).
-        let mut empty_ctx = [0u8; 40];
-        export_keying_material(
-            PrfHash::Sha256,
-            &ms,
-            b"EXTRACTOR-dtls_srtp",
-            Some(&[]),
-            &cr,
-            &sr,
-            &mut empty_ctx,
-        )
-        .unwrap();
+        let empty_ctx = exported(Some(&[]));
         assert_ne!(no_ctx, empty_ctx);
         seed.extend_from_slice(&[0, 0]);
-        prf(
-            PrfHash::Sha256,
-            ms.as_bytes(),
-            b"EXTRACTOR-dtls_srtp",
-            &seed,
-            &mut expected,
+        assert_eq!(
+            empty_ctx,
+            prf_out(PrfHash::Sha256, ms.as_bytes(), label, &seed)
         );
-        assert_eq!(empty_ctx, expected);
     }
 
     #[test]
@@ -522,40 +495,13 @@ mod tests {
         let ms = MasterSecret::from_bytes([5u8; 48]);
         let mut out = [0u8; 16];
         for label in RESERVED_EXPORTER_LABELS {
-            let r = export_keying_material(
-                PrfHash::Sha256,
-                &ms,
-                label,
-                None,
-                &[0; 32],
-                &[0; 32],
-                &mut out,
-            );
+            let r = export(&ms, label, None, &mut out);
             assert!(matches!(r, Err(Error::InvalidInput(_))));
         }
         let big = vec![0u8; 65536];
-        let r = export_keying_material(
-            PrfHash::Sha256,
-            &ms,
-            b"EXPORTER-x",
-            Some(&big),
-            &[0; 32],
-            &[0; 32],
-            &mut out,
-        );
+        let r = export(&ms, b"EXPORTER-x", Some(&big), &mut out);
         assert!(matches!(r, Err(Error::InvalidInput(_))));
         let ok = vec![0u8; 65535];
-        assert!(
-            export_keying_material(
-                PrfHash::Sha256,
-                &ms,
-                b"EXPORTER-x",
-                Some(&ok),
-                &[0; 32],
-                &[0; 32],
-                &mut out
-            )
-            .is_ok()
-        );
+        assert!(export(&ms, b"EXPORTER-x", Some(&ok), &mut out).is_ok());
     }
 }

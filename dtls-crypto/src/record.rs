@@ -16,22 +16,20 @@
 
 use core::ops::Range;
 
+use aes::cipher::KeyInit;
 use aes::cipher::array::Array;
 use aes::cipher::consts::{U8, U12, U16};
-use aes::cipher::{
-    BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, BlockSizeUser,
-    InnerIvInit, KeyInit,
-};
 use aes::{Aes128, Aes256};
 use ccm::Ccm;
 use ccm::aead::AeadInOut;
-use ring::{aead, hmac};
-use subtle::ConstantTimeEq;
+use ring::aead;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::Error;
-use crate::random;
-use crate::suites::{BulkCipher, CipherSuite, MacAlgorithm};
+use crate::suites::{BulkCipher, CipherSuite};
+
+mod cbc;
+use cbc::{CbcKeys, cbc_open, cbc_seal};
 
 /// The keys for one direction of a connection, as cut from the key block
 /// (RFC 5246 6.3): `{client,server}_write_MAC_key`, `_key` and `_IV`.
@@ -122,9 +120,9 @@ enum Keyed {
     /// AES-128-CCM_8 (RFC 6655, RFC 7251).
     Ccm8(Aes128Ccm8),
     /// AES-128-CBC with Encrypt-then-MAC (RFC 7366).
-    Cbc128(Aes128, hmac::Key),
+    Cbc128(CbcKeys<Aes128>),
     /// AES-256-CBC with Encrypt-then-MAC (RFC 7366).
-    Cbc256(Aes256, hmac::Key),
+    Cbc256(CbcKeys<Aes256>),
 }
 
 /// Record protection for one direction of one epoch: seals outgoing or
@@ -188,14 +186,8 @@ impl RecordProtection {
             BulkCipher::Aes128Ccm8 => {
                 Keyed::Ccm8(Aes128Ccm8::new_from_slice(&keys.enc_key).map_err(bad_key)?)
             }
-            BulkCipher::Aes128Cbc => Keyed::Cbc128(
-                Aes128::new_from_slice(&keys.enc_key).map_err(bad_key)?,
-                mac_key(suite.mac(), &keys.mac_key)?,
-            ),
-            BulkCipher::Aes256Cbc => Keyed::Cbc256(
-                Aes256::new_from_slice(&keys.enc_key).map_err(bad_key)?,
-                mac_key(suite.mac(), &keys.mac_key)?,
-            ),
+            BulkCipher::Aes128Cbc => Keyed::Cbc128(CbcKeys::new(suite, keys)?),
+            BulkCipher::Aes256Cbc => Keyed::Cbc256(CbcKeys::new(suite, keys)?),
         };
         let mut fixed_iv = Zeroizing::new([0u8; 12]);
         fixed_iv[..keys.fixed_iv.len()].copy_from_slice(&keys.fixed_iv);
@@ -247,7 +239,6 @@ impl RecordProtection {
     /// - [`Error::BufferTooSmall`] if `fragment` cannot hold the result.
     /// - [`Error::InvalidInput`] if `plaintext_len` exceeds
     ///   [`MAX_PLAINTEXT_LEN`] or `meta.sequence` exceeds 48 bits.
-    /// - [`Error::RandomFailure`] if no CBC IV could be drawn.
     pub fn seal_in_place(
         &self,
         meta: &RecordMeta,
@@ -281,6 +272,8 @@ impl RecordProtection {
         let fragment = &mut fragment[..total];
         let aead_length = u16::try_from(plaintext_len)
             .map_err(|_| Error::InvalidInput("record plaintext is too long"))?;
+        // The AEAD additional data (the CBC MAC builds its own header).
+        let aad = meta.header(&seq_num, aead_length);
 
         match &self.keyed {
             Keyed::Ring(key) => {
@@ -290,7 +283,6 @@ impl RecordProtection {
                     // ciphertext; epoch ‖ seq never repeats under one key.
                     fragment[..prefix].copy_from_slice(&seq_num);
                 }
-                let aad = meta.header(&seq_num, aead_length);
                 let (body, tag_out) = fragment[prefix..].split_at_mut(plaintext_len);
                 let tag = key
                     .seal_in_place_separate_tag(
@@ -301,28 +293,10 @@ impl RecordProtection {
                     .map_err(seal_failed)?;
                 tag_out.copy_from_slice(tag.as_ref());
             }
-            Keyed::Ccm(ccm) => {
-                fragment[..prefix].copy_from_slice(&seq_num);
-                let nonce = Array::from(self.aead_nonce(&seq_num));
-                let aad = meta.header(&seq_num, aead_length);
-                let (body, tag_out) = fragment[prefix..].split_at_mut(plaintext_len);
-                let tag = ccm
-                    .encrypt_inout_detached(&nonce, &aad, body.into())
-                    .map_err(seal_failed)?;
-                tag_out.copy_from_slice(&tag);
-            }
-            Keyed::Ccm8(ccm) => {
-                fragment[..prefix].copy_from_slice(&seq_num);
-                let nonce = Array::from(self.aead_nonce(&seq_num));
-                let aad = meta.header(&seq_num, aead_length);
-                let (body, tag_out) = fragment[prefix..].split_at_mut(plaintext_len);
-                let tag = ccm
-                    .encrypt_inout_detached(&nonce, &aad, body.into())
-                    .map_err(seal_failed)?;
-                tag_out.copy_from_slice(&tag);
-            }
-            Keyed::Cbc128(aes, mac) => cbc_seal(aes, mac, meta, &seq_num, fragment, plaintext_len)?,
-            Keyed::Cbc256(aes, mac) => cbc_seal(aes, mac, meta, &seq_num, fragment, plaintext_len)?,
+            Keyed::Ccm(ccm) => ccm_seal(ccm, self, &seq_num, &aad, fragment, plaintext_len)?,
+            Keyed::Ccm8(ccm) => ccm_seal(ccm, self, &seq_num, &aad, fragment, plaintext_len)?,
+            Keyed::Cbc128(cbc) => cbc_seal(cbc, meta, &seq_num, fragment, plaintext_len)?,
+            Keyed::Cbc256(cbc) => cbc_seal(cbc, meta, &seq_num, fragment, plaintext_len)?,
         }
         Ok(total)
     }
@@ -362,8 +336,8 @@ impl RecordProtection {
             }
             Keyed::Ccm(ccm) => ccm_open(ccm, self, meta, &seq_num, fragment),
             Keyed::Ccm8(ccm) => ccm_open(ccm, self, meta, &seq_num, fragment),
-            Keyed::Cbc128(aes, mac) => cbc_open(aes, mac, meta, &seq_num, fragment),
-            Keyed::Cbc256(aes, mac) => cbc_open(aes, mac, meta, &seq_num, fragment),
+            Keyed::Cbc128(cbc) => cbc_open(cbc, meta, &seq_num, fragment),
+            Keyed::Cbc256(cbc) => cbc_open(cbc, meta, &seq_num, fragment),
         }
     }
 
@@ -408,15 +382,29 @@ fn aead_plaintext_len(len: usize, prefix: usize, tag: usize) -> Result<u16, Erro
         .ok_or(Error::BadRecordMac)
 }
 
-/// The HMAC key of a CBC suite (RFC 5246 6.2.3.1).
-fn mac_key(mac: MacAlgorithm, key: &[u8]) -> Result<hmac::Key, Error> {
-    let alg = match mac {
-        MacAlgorithm::HmacSha1 => hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
-        MacAlgorithm::HmacSha256 => hmac::HMAC_SHA256,
-        MacAlgorithm::HmacSha384 => hmac::HMAC_SHA384,
-        MacAlgorithm::None => return Err(Error::InvalidInput("CBC suite without a MAC")),
-    };
-    Ok(hmac::Key::new(alg, key))
+/// Seals an AES-CCM(_8) fragment: explicit nonce(8) = epoch ‖ seq,
+/// ciphertext, tag (RFC 6655 3). `fragment` is exactly as long as the
+/// sealed record.
+fn ccm_seal<M>(
+    ccm: &Ccm<Aes128, M, U12>,
+    protection: &RecordProtection,
+    seq_num: &[u8; 8],
+    aad: &[u8; 13],
+    fragment: &mut [u8],
+    plaintext_len: usize,
+) -> Result<(), Error>
+where
+    M: ccm::aead::array::ArraySize + ccm::TagSize,
+{
+    let prefix = protection.prefix_len();
+    fragment[..prefix].copy_from_slice(seq_num);
+    let nonce = Array::from(protection.aead_nonce(seq_num));
+    let (body, tag_out) = fragment[prefix..].split_at_mut(plaintext_len);
+    let tag = ccm
+        .encrypt_inout_detached(&nonce, aad, body.into())
+        .map_err(seal_failed)?;
+    tag_out.copy_from_slice(&tag);
+    Ok(())
 }
 
 /// Opens an AES-CCM(_8) fragment: explicit nonce(8) ‖ ciphertext ‖ tag
@@ -442,106 +430,4 @@ where
     ccm.decrypt_inout_detached(&nonce, &aad, body.into(), &tag)
         .map_err(|_| Error::BadRecordMac)?;
     Ok(prefix..end)
-}
-
-/// Seals an AES-CBC + Encrypt-then-MAC fragment (RFC 7366 3):
-/// IV(16) ‖ CBC(plaintext ‖ padding) ‖ MAC, where the padding is
-/// `padding_length + 1` bytes all equal to `padding_length` (RFC 5246
-/// 6.2.3.2) and the MAC covers seq_num ‖ type ‖ version ‖ length ‖ IV ‖
-/// ciphertext, `length` being that of IV ‖ ciphertext.
-///
-/// `fragment` is exactly as long as the sealed record.
-fn cbc_seal<C>(
-    aes: &C,
-    mac: &hmac::Key,
-    meta: &RecordMeta,
-    seq_num: &[u8; 8],
-    fragment: &mut [u8],
-    plaintext_len: usize,
-) -> Result<(), Error>
-where
-    C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + Clone,
-{
-    let padding_length = BLOCK - 1 - plaintext_len % BLOCK;
-    let body_end = BLOCK + plaintext_len + padding_length + 1;
-    let (body, mac_out) = fragment.split_at_mut(body_end);
-    // A fresh unpredictable IV per record (RFC 5246 6.2.3.2).
-    random::fill(&mut body[..BLOCK])?;
-    let padding_byte =
-        u8::try_from(padding_length).map_err(|_| Error::InvalidInput("CBC padding"))?;
-    body[BLOCK + plaintext_len..].fill(padding_byte);
-
-    let (iv, content) = body.split_at_mut(BLOCK);
-    let iv: [u8; BLOCK] = iv.try_into().map_err(|_| Error::InvalidInput("CBC IV"))?;
-    let (blocks, rest) = Array::<u8, U16>::slice_as_chunks_mut(content);
-    debug_assert!(rest.is_empty());
-    cbc::Encryptor::<C>::inner_iv_init(aes.clone(), &Array::from(iv)).encrypt_blocks(blocks);
-
-    let length = u16::try_from(body_end).map_err(|_| Error::InvalidInput("record too long"))?;
-    let tag = cbc_mac(mac, meta, seq_num, length, body);
-    mac_out.copy_from_slice(tag.as_ref());
-    Ok(())
-}
-
-/// The Encrypt-then-MAC tag (RFC 7366 3) over `iv_and_ciphertext`.
-fn cbc_mac(
-    mac: &hmac::Key,
-    meta: &RecordMeta,
-    seq_num: &[u8; 8],
-    length: u16,
-    iv_and_ciphertext: &[u8],
-) -> hmac::Tag {
-    let mut ctx = hmac::Context::with_key(mac);
-    ctx.update(&meta.header(seq_num, length));
-    ctx.update(iv_and_ciphertext);
-    ctx.sign()
-}
-
-/// Opens an AES-CBC + Encrypt-then-MAC fragment (RFC 7366 3): checks the
-/// length, verifies the MAC in constant time before decrypting anything,
-/// then decrypts and checks the padding (RFC 5246 6.2.3.2).
-fn cbc_open<C>(
-    aes: &C,
-    mac: &hmac::Key,
-    meta: &RecordMeta,
-    seq_num: &[u8; 8],
-    fragment: &mut [u8],
-) -> Result<Range<usize>, Error>
-where
-    C: BlockCipherDecrypt + BlockSizeUser<BlockSize = U16> + Clone,
-{
-    let mac_len = mac.algorithm().digest_algorithm().output_len();
-    // At least IV + one block + MAC, and whole blocks between IV and MAC.
-    if fragment.len() < BLOCK + BLOCK + mac_len || !(fragment.len() - mac_len).is_multiple_of(BLOCK)
-    {
-        return Err(Error::BadRecordMac);
-    }
-    let body_end = fragment.len() - mac_len;
-    let length = u16::try_from(body_end).map_err(|_| Error::BadRecordMac)?;
-    let (body, received) = fragment.split_at_mut(body_end);
-    let expected = cbc_mac(mac, meta, seq_num, length, body);
-    if !bool::from(expected.as_ref().ct_eq(received)) {
-        return Err(Error::BadRecordMac);
-    }
-
-    let (iv, content) = body.split_at_mut(BLOCK);
-    let iv: [u8; BLOCK] = (&*iv).try_into().map_err(|_| Error::BadRecordMac)?;
-    let (blocks, _) = Array::<u8, U16>::slice_as_chunks_mut(content);
-    cbc::Decryptor::<C>::inner_iv_init(aes.clone(), &Array::from(iv)).decrypt_blocks(blocks);
-
-    // The MAC already authenticated the ciphertext, so the padding check
-    // cannot serve as an oracle (RFC 7366 1); still, reject malformed padding.
-    let padding_length = usize::from(content[content.len() - 1]);
-    let Some(plaintext_len) = content.len().checked_sub(padding_length + 1) else {
-        return Err(Error::BadRecordMac);
-    };
-    let padding = &content[plaintext_len..];
-    let mut bad = 0u8;
-    for &b in padding {
-        bad |= b ^ content[content.len() - 1];
-    }
-    if bad != 0 {
-        return Err(Error::BadRecordMac);
-    }
-    Ok(BLOCK..BLOCK + plaintext_len)
 }

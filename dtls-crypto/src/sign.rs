@@ -1,253 +1,98 @@
-//! Signatures: the server's ServerKeyExchange signature and verification of
-//! a client's CertificateVerify.
+//! Signing: the server's ServerKeyExchange signature and a client's
+//! CertificateVerify, with a [`SigningKey`] through a [`Signer`] (the
+//! signing part of the [`CryptoProvider`](crate::CryptoProvider)).
 //!
-//! In TLS 1.2 the signature algorithm is the (hash, signature) pair of
-//! RFC 5246 section 7.4.1.4.1, which shares its code points with the TLS 1.3
-//! `SignatureScheme` registry (RFC 8446 section 4.2.3). One difference
-//! matters: in TLS 1.2 `ecdsa_secp256r1_sha256` (0x0403) means "SHA-256 with
-//! ECDSA" on *any* curve, not only P-256 (RFC 8422 section 5.1.3), so
-//! verification tries every curve `ring` supports for that hash.
-//!
-//! Signing uses `ring`. Verification uses `ring`, with the certificate's
-//! SubjectPublicKeyInfo taken apart by `rustls-webpki`; for P-521
-//! certificates (which `ring` lacks) the RustCrypto `p521` crate verifies.
+//! [`RingSigner`] signs with `ring`; [`Rfc6979Signer`] makes ECDSA
+//! signatures deterministic (RFC 6979, RustCrypto `p256`/`p384`) and
+//! leaves the rest to `ring`. The code points live in [`SignatureScheme`]
+//! and verification in [`verify_signature`]; both are re-exported here.
 //!
 //! Private keys come as PKCS#8 (RFC 5208), PKCS#1 RSA (RFC 8017 appendix
 //! A.1.2) or SEC1 EC keys (RFC 5915). `ring` has no SEC1 parser, so a SEC1
 //! key is re-wrapped, unchanged, in a PKCS#8 envelope naming its curve.
 
 use crate::Error;
-use ring::digest;
 use ring::rand::SystemRandom;
 use ring::signature::{self as ring_sig, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
-use rustls_pki_types::{
-    AlgorithmIdentifier, CertificateDer, InvalidSignature, PrivateKeyDer,
-    SignatureVerificationAlgorithm, alg_id,
-};
+use rustls_pki_types::PrivateKeyDer;
 use zeroize::Zeroizing;
 
-/// A TLS signature algorithm code point (RFC 5246 section 7.4.1.4.1 as
-/// (hash, signature) byte pairs; names and the 0x08xx values from RFC 8446
-/// section 4.2.3, usable in TLS 1.2 per RFC 8422 and RFC 8446 section 4.2.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(u16)]
-#[non_exhaustive]
-pub enum SignatureScheme {
-    /// RSASSA-PKCS1-v1_5 with SHA-1 (legacy; verification only).
-    RsaPkcs1Sha1 = 0x0201,
-    /// ECDSA with SHA-1 (legacy; neither signing nor verification: `ring`
-    /// implements neither).
-    EcdsaSha1 = 0x0203,
-    /// RSASSA-PKCS1-v1_5 with SHA-256.
-    RsaPkcs1Sha256 = 0x0401,
-    /// ECDSA with SHA-256 (in TLS 1.2: on any curve).
-    EcdsaSecp256r1Sha256 = 0x0403,
-    /// RSASSA-PKCS1-v1_5 with SHA-384.
-    RsaPkcs1Sha384 = 0x0501,
-    /// ECDSA with SHA-384 (in TLS 1.2: on any curve).
-    EcdsaSecp384r1Sha384 = 0x0503,
-    /// RSASSA-PKCS1-v1_5 with SHA-512.
-    RsaPkcs1Sha512 = 0x0601,
-    /// ECDSA with SHA-512 (verification of P-521 keys only; not for signing).
-    EcdsaSecp521r1Sha512 = 0x0603,
-    /// RSASSA-PSS, rsaEncryption key, SHA-256, salt length 32.
-    RsaPssRsaeSha256 = 0x0804,
-    /// RSASSA-PSS, rsaEncryption key, SHA-384, salt length 48.
-    RsaPssRsaeSha384 = 0x0805,
-    /// RSASSA-PSS, rsaEncryption key, SHA-512, salt length 64.
-    RsaPssRsaeSha512 = 0x0806,
-    /// Ed25519 (RFC 8422 section 5.1.3 for TLS 1.2).
-    Ed25519 = 0x0807,
-}
+pub use crate::scheme::{SchemeList, SignatureScheme};
+pub use crate::sigverify::{SignatureVerifier, WebpkiVerifier, verify_signature};
 
-impl SignatureScheme {
-    /// Every scheme this module knows.
-    pub const ALL: &'static [SignatureScheme] = &[
-        SignatureScheme::EcdsaSecp256r1Sha256,
-        SignatureScheme::EcdsaSecp384r1Sha384,
-        SignatureScheme::EcdsaSecp521r1Sha512,
-        SignatureScheme::Ed25519,
-        SignatureScheme::RsaPssRsaeSha256,
-        SignatureScheme::RsaPssRsaeSha384,
-        SignatureScheme::RsaPssRsaeSha512,
-        SignatureScheme::RsaPkcs1Sha256,
-        SignatureScheme::RsaPkcs1Sha384,
-        SignatureScheme::RsaPkcs1Sha512,
-        SignatureScheme::RsaPkcs1Sha1,
-        SignatureScheme::EcdsaSha1,
-    ];
-
-    /// The scheme with this code point, if known.
-    pub const fn from_u16(value: u16) -> Option<SignatureScheme> {
-        Some(match value {
-            0x0201 => SignatureScheme::RsaPkcs1Sha1,
-            0x0203 => SignatureScheme::EcdsaSha1,
-            0x0401 => SignatureScheme::RsaPkcs1Sha256,
-            0x0403 => SignatureScheme::EcdsaSecp256r1Sha256,
-            0x0501 => SignatureScheme::RsaPkcs1Sha384,
-            0x0503 => SignatureScheme::EcdsaSecp384r1Sha384,
-            0x0601 => SignatureScheme::RsaPkcs1Sha512,
-            0x0603 => SignatureScheme::EcdsaSecp521r1Sha512,
-            0x0804 => SignatureScheme::RsaPssRsaeSha256,
-            0x0805 => SignatureScheme::RsaPssRsaeSha384,
-            0x0806 => SignatureScheme::RsaPssRsaeSha512,
-            0x0807 => SignatureScheme::Ed25519,
-            _ => return None,
-        })
-    }
-
-    /// The two-byte code point (hash byte, signature byte in TLS 1.2 terms).
-    pub const fn to_u16(self) -> u16 {
-        self as u16
-    }
-
-    /// The IANA registry name, e.g. `ecdsa_secp256r1_sha256`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            SignatureScheme::RsaPkcs1Sha1 => "rsa_pkcs1_sha1",
-            SignatureScheme::EcdsaSha1 => "ecdsa_sha1",
-            SignatureScheme::RsaPkcs1Sha256 => "rsa_pkcs1_sha256",
-            SignatureScheme::EcdsaSecp256r1Sha256 => "ecdsa_secp256r1_sha256",
-            SignatureScheme::RsaPkcs1Sha384 => "rsa_pkcs1_sha384",
-            SignatureScheme::EcdsaSecp384r1Sha384 => "ecdsa_secp384r1_sha384",
-            SignatureScheme::RsaPkcs1Sha512 => "rsa_pkcs1_sha512",
-            SignatureScheme::EcdsaSecp521r1Sha512 => "ecdsa_secp521r1_sha512",
-            SignatureScheme::RsaPssRsaeSha256 => "rsa_pss_rsae_sha256",
-            SignatureScheme::RsaPssRsaeSha384 => "rsa_pss_rsae_sha384",
-            SignatureScheme::RsaPssRsaeSha512 => "rsa_pss_rsae_sha512",
-            SignatureScheme::Ed25519 => "ed25519",
-        }
-    }
-
-    /// Whether the scheme hashes with SHA-1. SHA-1 schemes are only ever
-    /// used when explicitly configured (RFC 9155 deprecates them).
-    pub const fn is_sha1(self) -> bool {
-        matches!(
-            self,
-            SignatureScheme::RsaPkcs1Sha1 | SignatureScheme::EcdsaSha1
-        )
-    }
-
-    /// Whether [`verify_signature`] can check this scheme for at least one
-    /// kind of certificate key.
-    pub fn can_verify(self) -> bool {
-        !verifiers(self).is_empty()
-    }
-
-    /// Parses one name of the `TLS12SignatureAlgorithms` setting: the
-    /// seed's `hash-signature` form (`sha256-ecdsa`, `sha384-rsa`, also
-    /// `sha256-rsapss`), or an IANA name (`rsa_pss_rsae_sha256`, `ed25519`);
-    /// case-insensitive. In the `hash-signature` form, `rsa` means
-    /// RSASSA-PKCS1-v1_5, as in RFC 5246 section 7.4.1.4.1.
+/// Signs handshake messages: the signing part of a
+/// [`CryptoProvider`](crate::CryptoProvider).
+pub trait Signer: Send + Sync + std::fmt::Debug {
+    /// Signs `message` with `key` under `scheme`.
     ///
     /// # Errors
-    /// [`Error::UnsupportedAlgorithm`] for a known algorithm we cannot use
-    /// (DSA, SHA-224, MD5, ECDSA with SHA-1), [`Error::UnknownAlgorithm`]
-    /// for anything else.
-    pub fn parse(name: &str) -> Result<SignatureScheme, Error> {
-        let trimmed = name.trim();
-        let lower = trimmed.to_ascii_lowercase();
-        let unsupported = |reason: &'static str| Error::UnsupportedAlgorithm {
-            name: trimmed.to_owned(),
-            reason,
+    /// [`Error::UnsupportedSignatureScheme`] if `key` cannot sign with
+    /// `scheme` (see [`SigningKey::supported_schemes`]);
+    /// [`Error::RandomFailure`] if a random source fails.
+    fn sign(
+        &self,
+        key: &SigningKey,
+        scheme: SignatureScheme,
+        message: &[u8],
+    ) -> Result<Vec<u8>, Error>;
+}
+
+/// The production signer: [`SigningKey::sign`], i.e. `ring`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RingSigner;
+
+impl Signer for RingSigner {
+    fn sign(
+        &self,
+        key: &SigningKey,
+        scheme: SignatureScheme,
+        message: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        key.sign(scheme, message)
+    }
+}
+
+/// A signer whose output is a function of the key and the message: ECDSA
+/// P-256/P-384 with the nonce derived as RFC 6979 section 3.2 specifies
+/// (RustCrypto `p256`/`p384`), Ed25519 (RFC 8032, deterministic by design)
+/// and RSASSA-PKCS1-v1_5 (deterministic) with `ring`. RSASSA-PSS keeps
+/// `ring`'s random salt (RFC 8017 section 9.1.1), so it is *not*
+/// reproducible.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Rfc6979Signer;
+
+impl Signer for Rfc6979Signer {
+    fn sign(
+        &self,
+        key: &SigningKey,
+        scheme: SignatureScheme,
+        message: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        use p256::ecdsa::signature::Signer as _;
+        use p256::pkcs8::DecodePrivateKey as _;
+        let Inner::Ecdsa(_, pkcs8) = &key.inner else {
+            return key.sign(scheme, message);
         };
-        let unknown = || Error::UnknownAlgorithm {
-            kind: "signature algorithm",
-            name: trimmed.to_owned(),
-        };
-        let scheme = if let Some(s) = Self::ALL.iter().find(|s| s.name() == lower) {
-            *s
-        } else {
-            let (hash, sig) = lower.split_once('-').ok_or_else(unknown)?;
-            use SignatureScheme as S;
-            match (hash, sig) {
-                ("md5" | "sha1" | "sha224" | "sha256" | "sha384" | "sha512", "dsa") => {
-                    return Err(unsupported("DSA signatures are not implemented"));
-                }
-                ("md5", "rsa" | "ecdsa") => {
-                    return Err(unsupported("MD5 signatures are forbidden (RFC 9155)"));
-                }
-                ("sha224", "rsa" | "ecdsa" | "rsapss" | "rsa-pss") => {
-                    return Err(unsupported("SHA-224 signatures are not available in ring"));
-                }
-                ("sha1", "rsa") => S::RsaPkcs1Sha1,
-                ("sha1", "ecdsa") => S::EcdsaSha1,
-                ("sha256", "rsa") => S::RsaPkcs1Sha256,
-                ("sha384", "rsa") => S::RsaPkcs1Sha384,
-                ("sha512", "rsa") => S::RsaPkcs1Sha512,
-                ("sha256", "ecdsa") => S::EcdsaSecp256r1Sha256,
-                ("sha384", "ecdsa") => S::EcdsaSecp384r1Sha384,
-                ("sha512", "ecdsa") => S::EcdsaSecp521r1Sha512,
-                ("sha256", "rsapss" | "rsa-pss") => S::RsaPssRsaeSha256,
-                ("sha384", "rsapss" | "rsa-pss") => S::RsaPssRsaeSha384,
-                ("sha512", "rsapss" | "rsa-pss") => S::RsaPssRsaeSha512,
-                _ => return Err(unknown()),
+        if !key.supported_schemes().contains(&scheme) {
+            return Err(Error::UnsupportedSignatureScheme(scheme.to_u16()));
+        }
+        let rejected = |_| bad_key("the ECDSA key cannot be loaded for RFC 6979 signing");
+        let signature = match key.key_type {
+            KeyType::EcdsaP256 => {
+                let signer = p256::ecdsa::SigningKey::from_pkcs8_der(pkcs8).map_err(rejected)?;
+                let sig: p256::ecdsa::Signature = signer.sign(message);
+                sig.to_der().as_bytes().to_vec()
             }
-        };
-        if scheme == SignatureScheme::EcdsaSha1 {
-            return Err(unsupported(
-                "ring implements neither signing nor verification of ECDSA with SHA-1",
-            ));
-        }
-        Ok(scheme)
-    }
-
-    /// Parses the comma-separated `TLS12SignatureAlgorithms` setting (its
-    /// default is `sha512-ecdsa,sha512-rsa,sha512-dsa,sha384-ecdsa,...,
-    /// sha1-ecdsa,sha1-rsa,sha1-dsa`), keeping the order and dropping
-    /// duplicates and empty items.
-    ///
-    /// Because the seed's own default names DSA and SHA-224 pairs, algorithms
-    /// we know but cannot use are not an error: they are listed in
-    /// [`SchemeList::skipped`] with the reason, for the caller to log. An
-    /// empty `spec` gives an empty list, which the seed defines as "no
-    /// restriction". SHA-1 schemes are kept when listed (see
-    /// [`SignatureScheme::is_sha1`]).
-    ///
-    /// # Errors
-    /// [`Error::UnknownAlgorithm`] for a name we do not know;
-    /// [`Error::UnsupportedAlgorithm`] if `spec` names algorithms but none
-    /// of them is usable.
-    pub fn parse_list(spec: &str) -> Result<SchemeList, Error> {
-        let mut list = SchemeList::default();
-        for item in spec.split(',').filter(|s| !s.trim().is_empty()) {
-            match SignatureScheme::parse(item) {
-                Ok(scheme) => {
-                    if !list.schemes.contains(&scheme) {
-                        list.schemes.push(scheme);
-                    }
-                }
-                Err(Error::UnsupportedAlgorithm { name, reason }) => {
-                    list.skipped.push((name, reason));
-                }
-                Err(other) => return Err(other),
+            KeyType::EcdsaP384 => {
+                let signer = p384::ecdsa::SigningKey::from_pkcs8_der(pkcs8).map_err(rejected)?;
+                let sig: p384::ecdsa::Signature = signer.sign(message);
+                sig.to_der().as_bytes().to_vec()
             }
-        }
-        if list.schemes.is_empty() && !list.skipped.is_empty() {
-            return Err(Error::UnsupportedAlgorithm {
-                name: spec.trim().to_owned(),
-                reason: "none of the listed signature algorithms is supported",
-            });
-        }
-        Ok(list)
+            KeyType::Ed25519 | KeyType::Rsa { .. } => return key.sign(scheme, message),
+        };
+        Ok(signature)
     }
 }
-
-impl std::fmt::Display for SignatureScheme {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// The result of [`SignatureScheme::parse_list`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SchemeList {
-    /// The usable schemes, in the configured order.
-    pub schemes: Vec<SignatureScheme>,
-    /// Configured names that are known but unusable, with the reason.
-    pub skipped: Vec<(String, &'static str)>,
-}
-
 /// The kind of a [`SigningKey`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -266,7 +111,9 @@ pub enum KeyType {
 }
 
 enum Inner {
-    Ecdsa(EcdsaKeyPair),
+    /// The PKCS#8 is kept (zeroized on drop) for [`Rfc6979Signer`], which
+    /// signs with RustCrypto: `ring` does not give its private scalar out.
+    Ecdsa(EcdsaKeyPair, Zeroizing<Vec<u8>>),
     Ed25519(Ed25519KeyPair),
     Rsa(RsaKeyPair),
 }
@@ -358,7 +205,7 @@ impl SigningKey {
             ))
         })?;
         Ok(SigningKey {
-            inner: Inner::Ecdsa(kp),
+            inner: Inner::Ecdsa(kp, Zeroizing::new(pkcs8.to_vec())),
             key_type,
         })
     }
@@ -392,7 +239,7 @@ impl SigningKey {
     /// belongs to the certificate.
     pub fn public_key(&self) -> &[u8] {
         match &self.inner {
-            Inner::Ecdsa(kp) => kp.public_key().as_ref(),
+            Inner::Ecdsa(kp, _) => kp.public_key().as_ref(),
             Inner::Ed25519(kp) => kp.public_key().as_ref(),
             Inner::Rsa(kp) => kp.public_key().as_ref(),
         }
@@ -440,9 +287,12 @@ impl SigningKey {
             .copied()
     }
 
-    /// Signs `message` (for ServerKeyExchange: the client random, the server
-    /// random and the ServerECDHParams, RFC 8422 section 5.4). ECDSA
-    /// signatures are DER `Ecdsa-Sig-Value`s (RFC 8422 section 5.4).
+    /// Signs `message` with `ring` (for ServerKeyExchange: the client
+    /// random, the server random and the ServerECDHParams, RFC 8422 section
+    /// 5.4). ECDSA signatures are DER `Ecdsa-Sig-Value`s (RFC 8422 section
+    /// 5.4); their nonces and RSA-PSS salts come from the operating system.
+    /// The engine signs through its
+    /// [`CryptoProvider`](crate::CryptoProvider) instead.
     ///
     /// # Errors
     /// [`Error::UnsupportedSignatureScheme`] if `scheme` is not one of
@@ -455,7 +305,7 @@ impl SigningKey {
         }
         let rng = SystemRandom::new();
         match &self.inner {
-            Inner::Ecdsa(kp) => kp
+            Inner::Ecdsa(kp, _) => kp
                 .sign(&rng, message)
                 .map(|s| s.as_ref().to_vec())
                 .map_err(|_| Error::RandomFailure),
@@ -476,229 +326,6 @@ impl SigningKey {
                 Ok(sig)
             }
         }
-    }
-}
-
-/// Verifies `signature` over `message` with the public key of the
-/// end-entity certificate `end_entity_cert_der` (for a client's
-/// CertificateVerify, RFC 5246 section 7.4.8, the message is the handshake
-/// transcript).
-///
-/// # Errors
-/// - [`Error::MalformedCertificate`] if the certificate cannot be parsed;
-/// - [`Error::UnsupportedSignatureScheme`] if we cannot verify `scheme` with
-///   this certificate's kind of key (e.g. an ECDSA scheme with an RSA key,
-///   SHA-512 ECDSA with a P-256 key, ECDSA with SHA-1);
-/// - [`Error::BadSignature`] if the signature does not verify.
-pub fn verify_signature(
-    scheme: SignatureScheme,
-    end_entity_cert_der: &[u8],
-    message: &[u8],
-    signature: &[u8],
-) -> Result<(), Error> {
-    let der = CertificateDer::from(end_entity_cert_der);
-    let cert = webpki::EndEntityCert::try_from(&der)
-        .map_err(|e| Error::MalformedCertificate(format!("end-entity certificate: {e}")))?;
-    for alg in verifiers(scheme) {
-        match cert.verify_signature(*alg, message, signature) {
-            Ok(()) => return Ok(()),
-            // The certificate's key is not of this algorithm's kind: try
-            // the next curve / key type.
-            Err(webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_)) => {}
-            Err(_) => return Err(Error::BadSignature),
-        }
-    }
-    Err(Error::UnsupportedSignatureScheme(scheme.to_u16()))
-}
-
-/// A `ring` verification algorithm bound to the SPKI algorithm it expects.
-#[derive(Debug)]
-struct RingVerifier {
-    public_key_alg: AlgorithmIdentifier,
-    signature_alg: AlgorithmIdentifier,
-    ring: &'static dyn ring_sig::VerificationAlgorithm,
-}
-
-impl SignatureVerificationAlgorithm for RingVerifier {
-    fn verify_signature(
-        &self,
-        public_key: &[u8],
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<(), InvalidSignature> {
-        ring_sig::UnparsedPublicKey::new(self.ring, public_key)
-            .verify(message, signature)
-            .map_err(|_| InvalidSignature)
-    }
-
-    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
-        self.public_key_alg
-    }
-
-    fn signature_alg_id(&self) -> AlgorithmIdentifier {
-        self.signature_alg
-    }
-}
-
-/// ECDSA over P-521 (absent from `ring`) with the RustCrypto `p521` crate;
-/// the message is hashed with `ring` and checked with `verify_prehash`, so
-/// every TLS 1.2 hash pairs with the curve (RFC 8422 section 5.1.3).
-#[derive(Debug)]
-struct P521Verifier {
-    hash: &'static digest::Algorithm,
-    signature_alg: AlgorithmIdentifier,
-}
-
-impl SignatureVerificationAlgorithm for P521Verifier {
-    fn verify_signature(
-        &self,
-        public_key: &[u8],
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<(), InvalidSignature> {
-        use p521::ecdsa::signature::hazmat::PrehashVerifier;
-        let key =
-            p521::ecdsa::VerifyingKey::from_sec1_bytes(public_key).map_err(|_| InvalidSignature)?;
-        let sig = p521::ecdsa::Signature::from_der(signature).map_err(|_| InvalidSignature)?;
-        let prehash = digest::digest(self.hash, message);
-        key.verify_prehash(prehash.as_ref(), &sig)
-            .map_err(|_| InvalidSignature)
-    }
-
-    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
-        alg_id::ECDSA_P521
-    }
-
-    fn signature_alg_id(&self) -> AlgorithmIdentifier {
-        self.signature_alg
-    }
-}
-
-macro_rules! ring_verifier {
-    ($name:ident, $key:ident, $sig:ident, $ring:ident) => {
-        static $name: RingVerifier = RingVerifier {
-            public_key_alg: alg_id::$key,
-            signature_alg: alg_id::$sig,
-            ring: &ring_sig::$ring,
-        };
-    };
-}
-
-ring_verifier!(
-    P256_SHA256,
-    ECDSA_P256,
-    ECDSA_SHA256,
-    ECDSA_P256_SHA256_ASN1
-);
-ring_verifier!(
-    P384_SHA256,
-    ECDSA_P384,
-    ECDSA_SHA256,
-    ECDSA_P384_SHA256_ASN1
-);
-ring_verifier!(
-    P256_SHA384,
-    ECDSA_P256,
-    ECDSA_SHA384,
-    ECDSA_P256_SHA384_ASN1
-);
-ring_verifier!(
-    P384_SHA384,
-    ECDSA_P384,
-    ECDSA_SHA384,
-    ECDSA_P384_SHA384_ASN1
-);
-ring_verifier!(ED25519, ED25519, ED25519, ED25519);
-ring_verifier!(
-    PKCS1_SHA256,
-    RSA_ENCRYPTION,
-    RSA_PKCS1_SHA256,
-    RSA_PKCS1_2048_8192_SHA256
-);
-ring_verifier!(
-    PKCS1_SHA384,
-    RSA_ENCRYPTION,
-    RSA_PKCS1_SHA384,
-    RSA_PKCS1_2048_8192_SHA384
-);
-ring_verifier!(
-    PKCS1_SHA512,
-    RSA_ENCRYPTION,
-    RSA_PKCS1_SHA512,
-    RSA_PKCS1_2048_8192_SHA512
-);
-// SHA-1 has no alg_id constant in pki-types; the signature id is only
-// informational here (webpki matches on the public key id).
-ring_verifier!(
-    PKCS1_SHA1,
-    RSA_ENCRYPTION,
-    RSA_PKCS1_SHA256,
-    RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY
-);
-ring_verifier!(
-    PSS_SHA256,
-    RSA_ENCRYPTION,
-    RSA_PSS_SHA256,
-    RSA_PSS_2048_8192_SHA256
-);
-ring_verifier!(
-    PSS_SHA384,
-    RSA_ENCRYPTION,
-    RSA_PSS_SHA384,
-    RSA_PSS_2048_8192_SHA384
-);
-ring_verifier!(
-    PSS_SHA512,
-    RSA_ENCRYPTION,
-    RSA_PSS_SHA512,
-    RSA_PSS_2048_8192_SHA512
-);
-
-static P521_SHA256: P521Verifier = P521Verifier {
-    hash: &digest::SHA256,
-    signature_alg: alg_id::ECDSA_SHA256,
-};
-static P521_SHA384: P521Verifier = P521Verifier {
-    hash: &digest::SHA384,
-    signature_alg: alg_id::ECDSA_SHA384,
-};
-static P521_SHA512: P521Verifier = P521Verifier {
-    hash: &digest::SHA512,
-    signature_alg: alg_id::ECDSA_SHA512,
-};
-
-type Verifiers = &'static [&'static dyn SignatureVerificationAlgorithm];
-
-static ECDSA_SHA256_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 3] =
-    [&P256_SHA256, &P384_SHA256, &P521_SHA256];
-static ECDSA_SHA384_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 3] =
-    [&P256_SHA384, &P384_SHA384, &P521_SHA384];
-// ring has no ECDSA with SHA-512, so only P-521 keys (via p521).
-static ECDSA_SHA512_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&P521_SHA512];
-static ED25519_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&ED25519];
-static PKCS1_SHA1_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&PKCS1_SHA1];
-static PKCS1_SHA256_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&PKCS1_SHA256];
-static PKCS1_SHA384_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&PKCS1_SHA384];
-static PKCS1_SHA512_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&PKCS1_SHA512];
-static PSS_SHA256_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&PSS_SHA256];
-static PSS_SHA384_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&PSS_SHA384];
-static PSS_SHA512_VERIFIERS: [&dyn SignatureVerificationAlgorithm; 1] = [&PSS_SHA512];
-
-/// The verification algorithms that implement `scheme`, one per key kind.
-fn verifiers(scheme: SignatureScheme) -> Verifiers {
-    match scheme {
-        SignatureScheme::EcdsaSecp256r1Sha256 => &ECDSA_SHA256_VERIFIERS,
-        SignatureScheme::EcdsaSecp384r1Sha384 => &ECDSA_SHA384_VERIFIERS,
-        SignatureScheme::EcdsaSecp521r1Sha512 => &ECDSA_SHA512_VERIFIERS,
-        SignatureScheme::EcdsaSha1 => &[],
-        SignatureScheme::Ed25519 => &ED25519_VERIFIERS,
-        SignatureScheme::RsaPkcs1Sha1 => &PKCS1_SHA1_VERIFIERS,
-        SignatureScheme::RsaPkcs1Sha256 => &PKCS1_SHA256_VERIFIERS,
-        SignatureScheme::RsaPkcs1Sha384 => &PKCS1_SHA384_VERIFIERS,
-        SignatureScheme::RsaPkcs1Sha512 => &PKCS1_SHA512_VERIFIERS,
-        SignatureScheme::RsaPssRsaeSha256 => &PSS_SHA256_VERIFIERS,
-        SignatureScheme::RsaPssRsaeSha384 => &PSS_SHA384_VERIFIERS,
-        SignatureScheme::RsaPssRsaeSha512 => &PSS_SHA512_VERIFIERS,
     }
 }
 
@@ -944,81 +571,6 @@ mod tests {
     }
 
     #[test]
-    fn code_points_round_trip() {
-        for &s in SignatureScheme::ALL {
-            assert_eq!(SignatureScheme::from_u16(s.to_u16()), Some(s));
-        }
-        assert_eq!(
-            SignatureScheme::from_u16(0x0807),
-            Some(SignatureScheme::Ed25519)
-        );
-        assert_eq!(SignatureScheme::from_u16(0x0808), None); // ed448
-        assert!(SignatureScheme::RsaPkcs1Sha1.is_sha1());
-        assert!(SignatureScheme::EcdsaSha1.is_sha1());
-        assert!(!SignatureScheme::RsaPkcs1Sha256.is_sha1());
-        assert!(!SignatureScheme::EcdsaSha1.can_verify());
-        assert!(SignatureScheme::EcdsaSecp521r1Sha512.can_verify());
-    }
-
-    #[test]
-    fn parse_list_takes_the_seed_default() {
-        let default = "sha512-ecdsa,sha512-rsa,sha512-dsa,sha384-ecdsa,sha384-rsa,sha384-dsa,\
-                       sha256-ecdsa,sha256-rsa,sha256-dsa,sha224-ecdsa,sha224-rsa,sha224-dsa,\
-                       sha1-ecdsa,sha1-rsa,sha1-dsa";
-        let list = SignatureScheme::parse_list(default).unwrap();
-        use SignatureScheme as S;
-        assert_eq!(
-            list.schemes,
-            vec![
-                S::EcdsaSecp521r1Sha512,
-                S::RsaPkcs1Sha512,
-                S::EcdsaSecp384r1Sha384,
-                S::RsaPkcs1Sha384,
-                S::EcdsaSecp256r1Sha256,
-                S::RsaPkcs1Sha256,
-                S::RsaPkcs1Sha1,
-            ]
-        );
-        let skipped: Vec<&str> = list.skipped.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(
-            skipped,
-            [
-                "sha512-dsa",
-                "sha384-dsa",
-                "sha256-dsa",
-                "sha224-ecdsa",
-                "sha224-rsa",
-                "sha224-dsa",
-                "sha1-ecdsa",
-                "sha1-dsa"
-            ]
-        );
-    }
-
-    #[test]
-    fn parse_list_names_and_errors() {
-        let list =
-            SignatureScheme::parse_list(" ED25519, rsa_pss_rsae_sha384 ,sha256-rsapss,,ed25519")
-                .unwrap();
-        assert_eq!(
-            list.schemes,
-            vec![
-                SignatureScheme::Ed25519,
-                SignatureScheme::RsaPssRsaeSha384,
-                SignatureScheme::RsaPssRsaeSha256
-            ]
-        );
-        assert!(SignatureScheme::parse_list("").unwrap().schemes.is_empty());
-        let e = SignatureScheme::parse_list("sha256-rsa,sha256-foo").unwrap_err();
-        assert_eq!(e.to_string(), "unknown signature algorithm: \"sha256-foo\"");
-        assert!(SignatureScheme::parse_list("sha256-rsa,whatever").is_err());
-        assert!(matches!(
-            SignatureScheme::parse_list("sha256-dsa,sha1-dsa"),
-            Err(Error::UnsupportedAlgorithm { .. })
-        ));
-    }
-
-    #[test]
     fn rcgen_keys_sign_and_verify() {
         for (alg, key_type) in [
             (&rcgen::PKCS_ECDSA_P256_SHA256, KeyType::EcdsaP256),
@@ -1060,6 +612,37 @@ mod tests {
                 Err(Error::UnsupportedSignatureScheme(0x0401))
             );
         }
+    }
+
+    #[test]
+    fn rfc6979_signatures_are_deterministic_and_verify() {
+        for alg in [
+            &rcgen::PKCS_ECDSA_P256_SHA256,
+            &rcgen::PKCS_ECDSA_P384_SHA384,
+            &rcgen::PKCS_ED25519,
+        ] {
+            let g = generate(alg);
+            let key = load_pkcs8(&g.key).unwrap();
+            for &scheme in key.supported_schemes() {
+                let a = Rfc6979Signer.sign(&key, scheme, b"transcript").unwrap();
+                let b = Rfc6979Signer.sign(&key, scheme, b"transcript").unwrap();
+                assert_eq!(a, b, "{scheme}");
+                verify_signature(scheme, &g.cert, b"transcript", &a).unwrap();
+                let other = Rfc6979Signer.sign(&key, scheme, b"transcripT").unwrap();
+                assert_ne!(a, other, "{scheme}");
+            }
+            assert_eq!(
+                Rfc6979Signer.sign(&key, SignatureScheme::RsaPkcs1Sha256, b"m"),
+                Err(Error::UnsupportedSignatureScheme(0x0401))
+            );
+        }
+        // ring's ECDSA draws a fresh nonce: two signatures differ.
+        let key = load_pkcs8(&generate(&rcgen::PKCS_ECDSA_P256_SHA256).key).unwrap();
+        let scheme = SignatureScheme::EcdsaSecp256r1Sha256;
+        assert_ne!(
+            RingSigner.sign(&key, scheme, b"m").unwrap(),
+            RingSigner.sign(&key, scheme, b"m").unwrap()
+        );
     }
 
     #[test]
@@ -1155,6 +738,9 @@ mod tests {
             let scheme = key.supported_schemes()[0];
             let sig = key.sign(scheme, b"hello").unwrap();
             verify_signature(scheme, &g.cert, b"hello", &sig).unwrap();
+            // The re-wrapped PKCS#8 also serves the RFC 6979 signer.
+            let sig = Rfc6979Signer.sign(&key, scheme, b"hello").unwrap();
+            verify_signature(scheme, &g.cert, b"hello", &sig).unwrap();
 
             // The P-521 OID in SEC1 parameters is refused by name.
             let p521 = with_parameters(&bare, OID_P521);
@@ -1219,13 +805,5 @@ mod tests {
         assert!(der_read(&[0x04, 0x82, 0x00, 0x80]).is_none());
         assert!(der_read(&[0x04, 0x05, 1, 2]).is_none());
         assert!(der_read(&[0x04, 0x80]).is_none());
-    }
-
-    #[test]
-    fn malformed_certificate_is_reported() {
-        assert!(matches!(
-            verify_signature(SignatureScheme::Ed25519, b"not a cert", b"m", b"s"),
-            Err(Error::MalformedCertificate(_))
-        ));
     }
 }

@@ -18,8 +18,7 @@
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::Error;
-use crate::random;
+use crate::{CryptoProvider, Error};
 
 /// Length of a ticket key name (RFC 5077 section 4).
 pub const KEY_NAME_LEN: usize = 16;
@@ -33,10 +32,10 @@ struct TicketKey {
 }
 
 impl TicketKey {
-    fn new() -> Result<Self, Error> {
+    fn new(provider: &CryptoProvider) -> Result<Self, Error> {
         Ok(TicketKey {
-            name: random::array()?,
-            key: random::array()?,
+            name: provider.random_array()?,
+            key: provider.random_array()?,
         })
     }
 
@@ -47,11 +46,13 @@ impl TicketKey {
     }
 }
 
-/// The current and previous ticket keys, zeroized when dropped.
+/// The current and previous ticket keys, zeroized when dropped, and the
+/// provider that draws new keys and nonces.
 #[derive(Clone)]
 pub struct TicketKeys {
     current: TicketKey,
     previous: Option<TicketKey>,
+    provider: CryptoProvider,
 }
 
 impl std::fmt::Debug for TicketKeys {
@@ -61,14 +62,16 @@ impl std::fmt::Debug for TicketKeys {
 }
 
 impl TicketKeys {
-    /// A fresh random key (name and AES-256 key); no previous key.
+    /// A fresh random key (name and AES-256 key) from `provider`, which
+    /// also supplies every rotation and nonce; no previous key.
     ///
     /// # Errors
-    /// [`Error::RandomFailure`] if the system random source fails.
-    pub fn new() -> Result<Self, Error> {
+    /// [`Error::RandomFailure`] if the provider's random source fails.
+    pub fn new(provider: &CryptoProvider) -> Result<Self, Error> {
         Ok(TicketKeys {
-            current: TicketKey::new()?,
+            current: TicketKey::new(provider)?,
             previous: None,
+            provider: provider.clone(),
         })
     }
 
@@ -78,7 +81,7 @@ impl TicketKeys {
     /// # Errors
     /// [`Error::RandomFailure`]; the keys are then unchanged.
     pub fn rotate(&mut self) -> Result<(), Error> {
-        let fresh = TicketKey::new()?;
+        let fresh = TicketKey::new(&self.provider)?;
         self.previous = Some(std::mem::replace(&mut self.current, fresh));
         Ok(())
     }
@@ -88,7 +91,7 @@ impl TicketKeys {
     /// # Errors
     /// [`Error::RandomFailure`] if no nonce can be drawn.
     pub fn seal(&self, state: &[u8]) -> Result<Vec<u8>, Error> {
-        let nonce: [u8; NONCE_LEN] = random::array()?;
+        let nonce: [u8; NONCE_LEN] = self.provider.random_array()?;
         let key = self.current.aead()?;
         let mut out = Vec::with_capacity(TICKET_OVERHEAD + state.len());
         out.extend_from_slice(&self.current.name);
@@ -134,7 +137,7 @@ mod tests {
 
     #[test]
     fn round_trip_and_rotation() {
-        let mut keys = TicketKeys::new().unwrap();
+        let mut keys = TicketKeys::new(&CryptoProvider::default()).unwrap();
         let t = keys.seal(b"session state").unwrap();
         assert_eq!(t.len(), TICKET_OVERHEAD + 13);
         assert_eq!(keys.open(&t).unwrap(), b"session state");
@@ -149,7 +152,7 @@ mod tests {
 
     #[test]
     fn tampering_and_truncation_and_foreign_keys_fail() {
-        let keys = TicketKeys::new().unwrap();
+        let keys = TicketKeys::new(&CryptoProvider::default()).unwrap();
         let t = keys.seal(b"state").unwrap();
         for i in 0..t.len() {
             let mut bad = t.clone();
@@ -158,7 +161,12 @@ mod tests {
         }
         assert!(keys.open(&t[..t.len() - 1]).is_none());
         assert!(keys.open(&[]).is_none());
-        assert!(TicketKeys::new().unwrap().open(&t).is_none());
+        assert!(
+            TicketKeys::new(&CryptoProvider::default())
+                .unwrap()
+                .open(&t)
+                .is_none()
+        );
         let a = keys.seal(b"state").unwrap();
         assert_ne!(a, t, "fresh nonce per ticket");
     }

@@ -7,11 +7,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use dtls_crypto::kx::{EphemeralKeyPair, NamedGroup};
+use dtls_crypto::kx::NamedGroup;
 use dtls_crypto::prf;
 use dtls_crypto::sign::{KeyType, SignatureScheme, SigningKey, verify_signature};
 use dtls_crypto::suites::{CipherSuite, PrfHash};
-use dtls_crypto::{Error, random};
+use dtls_crypto::{CryptoProvider, Error};
 use rustls_pki_types::PrivateKeyDer;
 use rustls_pki_types::pem::PemObject;
 use std::path::PathBuf;
@@ -57,7 +57,7 @@ struct Scratch(PathBuf);
 
 impl Scratch {
     fn new(name: &str) -> Self {
-        let suffix = hex::encode(random::array::<8>().unwrap());
+        let suffix = hex::encode(CryptoProvider::default().random_array::<8>().unwrap());
         let dir = std::env::temp_dir().join(format!("dtls-crypto-{name}-{suffix}"));
         std::fs::create_dir_all(&dir).unwrap();
         Scratch(dir)
@@ -150,11 +150,13 @@ fn key_schedule_agrees_with_openssl() {
     ];
     for suite in suites {
         let hash = suite.prf_hash();
-        let pre_master: [u8; 32] = random::array().unwrap();
-        let cr: [u8; 32] = random::array().unwrap();
-        let sr: [u8; 32] = random::array().unwrap();
+        let pre_master: [u8; 32] = CryptoProvider::default().random_array().unwrap();
+        let cr: [u8; 32] = CryptoProvider::default().random_array().unwrap();
+        let sr: [u8; 32] = CryptoProvider::default().random_array().unwrap();
         let mut session_hash = vec![0u8; hash.output_len()];
-        random::fill(&mut session_hash).unwrap();
+        CryptoProvider::default()
+            .fill_random(&mut session_hash)
+            .unwrap();
         let crsr = [cr.as_slice(), sr.as_slice()].concat();
         let srcr = [sr.as_slice(), cr.as_slice()].concat();
 
@@ -282,7 +284,9 @@ fn x25519_against_the_rfc7748_key_pair() {
     ]);
     assert_eq!(hex::encode(rfc_k), k);
 
-    let ours = EphemeralKeyPair::generate(NamedGroup::X25519).unwrap();
+    let ours = CryptoProvider::default()
+        .start_key_exchange(NamedGroup::X25519)
+        .unwrap();
     let our_spki = dir.write(
         "ours.der",
         &hex::decode(format!(
@@ -340,7 +344,7 @@ fn ecdhe_against_openssl_peers() {
             spki_prefix(group)
         );
 
-        let ours = EphemeralKeyPair::generate(group).unwrap();
+        let ours = CryptoProvider::default().start_key_exchange(group).unwrap();
         let our_spki = dir.write(
             &format!("ours-{}.der", group.to_u16()),
             &[

@@ -4,10 +4,10 @@
 //! setting (`LogLevel`, `SSLEnabledCipherSuites`, ...), the offending value
 //! and why it is refused, so that the `Display` text alone says what to fix.
 
-use std::fmt;
+use std::{fmt, io};
 
 /// Everything that can go wrong in `dtls-server`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// `config("Name")` or `config("Name=Value")` with a name the seed does
@@ -69,11 +69,24 @@ pub enum Error {
     },
     /// No `SSLCert` with a private key is set; the server needs one.
     NoCertificate,
-    /// The certificate or key cannot be used; the text says why.
-    Certificate(String),
-    /// A socket operation failed; the text names the operation, the address
-    /// and the OS error (e.g. "address in use").
-    Io(String),
+    /// A certificate or key cannot be used: `SSLCert`, or the PEM of
+    /// `SSLCACerts` / `SSLClientCACerts`.
+    Certificate {
+        /// The setting whose certificate is refused, spelt as the seed
+        /// spells it.
+        setting: &'static str,
+        /// Why (the [`source`](std::error::Error::source)).
+        source: dtls_crypto::Error,
+    },
+    /// A socket or file operation failed.
+    Io {
+        /// The operation and what it was applied to, e.g. `cannot bind
+        /// 0.0.0.0:4444`.
+        context: String,
+        /// The OS error, e.g. "address in use" (the
+        /// [`source`](std::error::Error::source)).
+        source: io::Error,
+    },
     /// No connection has this id.
     NoSuchConnection(u64),
     /// The DTLS engine refused the operation (not connected, message too
@@ -116,8 +129,8 @@ impl fmt::Display for Error {
             Error::NoCertificate => {
                 f.write_str("no SSLCert with a private key is set; the server needs one")
             }
-            Error::Certificate(s) => write!(f, "SSLCert: {s}"),
-            Error::Io(s) => f.write_str(s),
+            Error::Certificate { setting, source } => write!(f, "{setting}: {source}"),
+            Error::Io { context, source } => write!(f, "{context}: {source}"),
             Error::NoSuchConnection(id) => write!(f, "no connection with id {id}"),
             Error::Dtls(e) => write!(f, "{e}"),
             Error::NotListening => f.write_str("the server is not listening"),
@@ -133,10 +146,59 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Certificate { source, .. } => Some(source),
+            Error::Io { source, .. } => Some(source),
+            // Transparent: the engine's message is this error's message.
+            Error::Dtls(e) => e.source(),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// An [`Error::Io`]: `context` says what was being done to what.
+    pub(crate) fn io(context: impl Into<String>, source: io::Error) -> Error {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
 
 impl From<dtls_core::Error> for Error {
     fn from(e: dtls_core::Error) -> Self {
         Error::Dtls(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn io_and_certificate_errors_keep_their_cause() {
+        let io = Error::io(
+            "cannot bind 127.0.0.1:4444",
+            io::Error::from(io::ErrorKind::AddrInUse),
+        );
+        assert!(io.to_string().starts_with("cannot bind 127.0.0.1:4444: "));
+        let cause = io.source().and_then(|s| s.downcast_ref::<io::Error>());
+        assert_eq!(cause.map(io::Error::kind), Some(io::ErrorKind::AddrInUse));
+
+        let cert = Error::Certificate {
+            setting: "SSLCACerts",
+            source: dtls_crypto::Error::BadSignature,
+        };
+        assert!(cert.to_string().starts_with("SSLCACerts: "), "{cert}");
+        let cause = cert
+            .source()
+            .and_then(|s| s.downcast_ref::<dtls_crypto::Error>());
+        assert_eq!(cause, Some(&dtls_crypto::Error::BadSignature));
+        assert!(Error::NoCertificate.source().is_none());
     }
 }

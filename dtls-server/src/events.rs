@@ -113,107 +113,73 @@ pub struct SslStatusEvent {
     pub message: String,
 }
 
-/// Receives the server's events. Every method has a default that does
-/// nothing (and accepts, where there is a choice).
-#[allow(unused_variables)]
-pub trait ServerHandler {
-    /// A handshake completed or failed.
-    fn on_connected(&mut self, server: &mut DtlsServer, e: &ConnectedEvent) {}
-    /// A verified peer wants to connect; clear `e.accept` to refuse.
-    fn on_connection_request(&mut self, server: &mut DtlsServer, e: &mut ConnectionRequestEvent) {}
-    /// Application data arrived.
-    fn on_data_in(&mut self, server: &mut DtlsServer, e: &DataInEvent) {}
-    /// A connection ended.
-    fn on_disconnected(&mut self, server: &mut DtlsServer, e: &DisconnectedEvent) {}
-    /// An error outside a handshake.
-    fn on_error(&mut self, server: &mut DtlsServer, e: &ErrorEvent) {}
-    /// A log line.
-    fn on_log(&mut self, server: &mut DtlsServer, e: &LogEvent) {}
-    /// A client presented a certificate; set `e.accept`.
-    fn on_ssl_client_authentication(
-        &mut self,
-        server: &mut DtlsServer,
-        e: &mut SslClientAuthenticationEvent,
-    ) {
-    }
-    /// Handshake progress.
-    fn on_ssl_status(&mut self, server: &mut DtlsServer, e: &SslStatusEvent) {}
-}
-
 type Callback<E> = Box<dyn FnMut(&mut DtlsServer, &E) + Send>;
 type MutCallback<E> = Box<dyn FnMut(&mut DtlsServer, &mut E) + Send>;
 
-/// A [`ServerHandler`] made of optional closures, for the seed's
-/// `server.OnDataIn += ...` style.
-#[derive(Default)]
-pub struct Handlers {
-    /// `Connected`.
-    pub on_connected: Option<Callback<ConnectedEvent>>,
-    /// `ConnectionRequest`.
-    pub on_connection_request: Option<MutCallback<ConnectionRequestEvent>>,
-    /// `DataIn`.
-    pub on_data_in: Option<Callback<DataInEvent>>,
-    /// `Disconnected`.
-    pub on_disconnected: Option<Callback<DisconnectedEvent>>,
-    /// `Error`.
-    pub on_error: Option<Callback<ErrorEvent>>,
-    /// `Log`.
-    pub on_log: Option<Callback<LogEvent>>,
-    /// `SSLClientAuthentication`.
-    pub on_ssl_client_authentication: Option<MutCallback<SslClientAuthenticationEvent>>,
-    /// `SSLStatus`.
-    pub on_ssl_status: Option<Callback<SslStatusEvent>>,
+/// Declares [`ServerHandler`] (a default, do-nothing method per event),
+/// [`Handlers`] (an optional closure per event) and the forwarding between
+/// them, from one list of the seed's events.
+macro_rules! events {
+    ($(
+        $(#[$doc:meta])*
+        $seed:literal => fn $method:ident(e: $arg:ty), $callback:ty;
+    )*) => {
+        /// Receives the server's events. Every method has a default that does
+        /// nothing (and accepts, where there is a choice).
+        #[allow(unused_variables)]
+        pub trait ServerHandler {
+            $(
+                $(#[$doc])*
+                fn $method(&mut self, server: &mut DtlsServer, e: $arg) {}
+            )*
+        }
+
+        /// A [`ServerHandler`] made of optional closures, for the seed's
+        /// `server.OnDataIn += ...` style.
+        #[derive(Default)]
+        pub struct Handlers {
+            $(
+                #[doc = concat!("`", $seed, "`.")]
+                pub $method: Option<$callback>,
+            )*
+        }
+
+        impl ServerHandler for Handlers {
+            $(
+                fn $method(&mut self, server: &mut DtlsServer, e: $arg) {
+                    if let Some(f) = &mut self.$method {
+                        f(server, e);
+                    }
+                }
+            )*
+        }
+    };
+}
+
+events! {
+    /// A handshake completed or failed.
+    "Connected" => fn on_connected(e: &ConnectedEvent), Callback<ConnectedEvent>;
+    /// A verified peer wants to connect; clear `e.accept` to refuse.
+    "ConnectionRequest" => fn on_connection_request(e: &mut ConnectionRequestEvent),
+        MutCallback<ConnectionRequestEvent>;
+    /// Application data arrived.
+    "DataIn" => fn on_data_in(e: &DataInEvent), Callback<DataInEvent>;
+    /// A connection ended.
+    "Disconnected" => fn on_disconnected(e: &DisconnectedEvent), Callback<DisconnectedEvent>;
+    /// An error outside a handshake.
+    "Error" => fn on_error(e: &ErrorEvent), Callback<ErrorEvent>;
+    /// A log line.
+    "Log" => fn on_log(e: &LogEvent), Callback<LogEvent>;
+    /// A client presented a certificate; set `e.accept`.
+    "SSLClientAuthentication" => fn on_ssl_client_authentication(
+        e: &mut SslClientAuthenticationEvent
+    ), MutCallback<SslClientAuthenticationEvent>;
+    /// Handshake progress.
+    "SSLStatus" => fn on_ssl_status(e: &SslStatusEvent), Callback<SslStatusEvent>;
 }
 
 impl std::fmt::Debug for Handlers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Handlers { .. }")
-    }
-}
-
-impl ServerHandler for Handlers {
-    fn on_connected(&mut self, server: &mut DtlsServer, e: &ConnectedEvent) {
-        if let Some(f) = &mut self.on_connected {
-            f(server, e);
-        }
-    }
-    fn on_connection_request(&mut self, server: &mut DtlsServer, e: &mut ConnectionRequestEvent) {
-        if let Some(f) = &mut self.on_connection_request {
-            f(server, e);
-        }
-    }
-    fn on_data_in(&mut self, server: &mut DtlsServer, e: &DataInEvent) {
-        if let Some(f) = &mut self.on_data_in {
-            f(server, e);
-        }
-    }
-    fn on_disconnected(&mut self, server: &mut DtlsServer, e: &DisconnectedEvent) {
-        if let Some(f) = &mut self.on_disconnected {
-            f(server, e);
-        }
-    }
-    fn on_error(&mut self, server: &mut DtlsServer, e: &ErrorEvent) {
-        if let Some(f) = &mut self.on_error {
-            f(server, e);
-        }
-    }
-    fn on_log(&mut self, server: &mut DtlsServer, e: &LogEvent) {
-        if let Some(f) = &mut self.on_log {
-            f(server, e);
-        }
-    }
-    fn on_ssl_client_authentication(
-        &mut self,
-        server: &mut DtlsServer,
-        e: &mut SslClientAuthenticationEvent,
-    ) {
-        if let Some(f) = &mut self.on_ssl_client_authentication {
-            f(server, e);
-        }
-    }
-    fn on_ssl_status(&mut self, server: &mut DtlsServer, e: &SslStatusEvent) {
-        if let Some(f) = &mut self.on_ssl_status {
-            f(server, e);
-        }
     }
 }

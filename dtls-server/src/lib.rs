@@ -8,8 +8,9 @@
 //!   [`Handlers`] closures).
 //! - [`error`]: the crate's error type.
 //!
-//! The `dtls-echo` binary (`src/bin/dtls-echo.rs`) is a ready-to-run echo
-//! server built on it.
+//! The `dtls-echo` package (`dtls-echo/` in the workspace) is a
+//! ready-to-run echo server built on it; it alone depends on `clap` and
+//! `ctrlc`.
 
 pub mod error;
 pub mod events;
@@ -20,3 +21,9 @@ pub use error::Error;
 pub use events::{Handlers, ServerHandler};
 pub use server::{ConnectionId, DtlsConnection, DtlsServer};
 pub use settings::{LogLevel, ServerSettings};
+
+/// The README's examples, compiled (and, unless marked `no_run`, run) by
+/// `cargo test --doc` so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme_doctests {}

@@ -2,7 +2,7 @@
 //! what decodes: must never panic, and must round-trip.
 #![no_main]
 
-use dtls_core::msgs::handshake::{HandshakePayload, HandshakeType};
+use dtls_core::internals::msgs::handshake::{HandshakePayload, HandshakeType};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,7 @@
 //! and never hold more than its caps.
 #![no_main]
 
-use dtls_core::handshake::reassembler::{FragmentIn, HandshakeReassembler};
+use dtls_core::internals::reassembler::{FragmentIn, HandshakeReassembler};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,8 +2,8 @@
 //! fragment inside them: must never panic.
 #![no_main]
 
-use dtls_core::msgs::handshake::HandshakeFragments;
-use dtls_core::msgs::record::Records;
+use dtls_core::internals::msgs::handshake::HandshakeFragments;
+use dtls_core::internals::msgs::record::Records;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,7 +1,7 @@
 //! Certificates and identities for tests: every key type the server
 //! supports, generated once per test process.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
@@ -76,29 +76,33 @@ pub fn scratch_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// Runs the `openssl` CLI with `args` in `dir` (file names in `args` are
+/// relative to it).
+///
+/// # Panics
+/// If openssl cannot run or fails.
+#[allow(clippy::expect_used)]
+pub fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the openssl CLI is needed for test certificates");
+    assert!(out.status.success(), "openssl {args:?}: {out:?}");
+}
+
 #[allow(clippy::expect_used)]
 fn rsa_certificate() -> Certificate {
     let dir = scratch_dir("rsa");
-    let key = dir.join("key.pem");
-    let cert = dir.join("cert.pem");
-    let status = Command::new("openssl")
-        .args([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
-        ])
-        .args([
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=DNS:localhost",
-        ])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .expect("the openssl CLI is needed for RSA test certificates");
-    assert!(status.status.success(), "openssl req failed: {status:?}");
-    Certificate::from_pem_files(&cert, &key).expect("RSA certificate")
+    let args: Vec<&str> = concat!(
+        "req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost",
+        " -addext subjectAltName=DNS:localhost -keyout key.pem -out cert.pem"
+    )
+    .split(' ')
+    .collect();
+    openssl(&dir, &args);
+    Certificate::from_pem_files(&dir.join("cert.pem"), &dir.join("key.pem"))
+        .expect("RSA certificate")
 }
 
 /// The server identity for a key type.

@@ -16,6 +16,8 @@ use dtls_server::events::{
 };
 use dtls_server::{ConnectionId, DtlsServer, ServerHandler};
 
+use crate::certs::{KeyKind, certificate};
+
 /// Whether `program` can be run. When it cannot and `CI=true`, panics: CI
 /// installs every peer, so a missing one is a broken set-up, not a skip.
 ///
@@ -185,6 +187,20 @@ impl TestServer {
             stop,
             thread: Some(thread),
         }
+    }
+
+    /// An echo server presenting a generated `kind` certificate, taking
+    /// client certificates as verified.
+    pub fn echo(kind: KeyKind) -> TestServer {
+        TestServer::echo_with(kind, |_| {})
+    }
+
+    /// [`echo`](Self::echo), after `configure` adjusted the server.
+    pub fn echo_with(
+        kind: KeyKind,
+        configure: impl FnOnce(&mut DtlsServer) + Send + 'static,
+    ) -> TestServer {
+        TestServer::start(certificate(kind), configure, ClientCertVerdict::AsVerified)
     }
 
     /// A snapshot of what the server saw.

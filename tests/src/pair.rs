@@ -10,10 +10,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dtls_core::config::{ClientConfig, ServerConfig};
-use dtls_core::endpoint::{ConnectionHandle, DatagramEvent};
 use dtls_core::event::Event;
 use dtls_core::{Connection, Endpoint};
+use dtls_core::{ConnectionHandle, DatagramEvent};
 
+use crate::certs::{KeyKind, client_config, server_config};
 use crate::net::{Link, LinkProfile};
 
 /// Largest datagram the harness moves.
@@ -123,6 +124,36 @@ impl Pair {
             cert_policy: CertPolicy::AcceptVerified,
             seed,
         }
+    }
+
+    /// A server with a `kind` certificate and one default client (index 0)
+    /// over perfect links, driven until idle: the handshake has run.
+    ///
+    /// # Panics
+    /// If the pair livelocks.
+    #[allow(clippy::expect_used)]
+    pub fn after_handshake(kind: KeyKind, seed: u64) -> Self {
+        let mut pair = Pair::new(server_config(kind), seed);
+        pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
+        pair.drive().expect("pair goes idle");
+        pair
+    }
+
+    /// A pair whose server (a `kind` certificate) and one client (index 0)
+    /// both send datagrams of at most `mtu` bytes, over otherwise perfect
+    /// links that drop any larger datagram.
+    pub fn with_mtu(kind: KeyKind, mtu: usize, seed: u64) -> Self {
+        let mut server = server_config(kind);
+        server.common.mtu = mtu;
+        let mut pair = Pair::new(server, seed);
+        let mut client = client_config();
+        client.common.mtu = mtu;
+        let link = LinkProfile {
+            mtu,
+            ..LinkProfile::PERFECT
+        };
+        pair.add_client(client, link, link);
+        pair
     }
 
     /// Adds a client whose path misbehaves as `up`/`down` say; it starts
@@ -285,6 +316,28 @@ impl Pair {
             consider(c.conn.poll_timeout());
         }
         next
+    }
+
+    /// Sends `data` from client `i`, runs until idle, and asserts the
+    /// server's echo is all the client has ever received.
+    ///
+    /// # Panics
+    /// If sending fails, the pair livelocks, or the echo is not all the
+    /// client received.
+    #[track_caller]
+    #[allow(clippy::expect_used)]
+    pub fn assert_only_echo(&mut self, i: usize, data: &[u8]) {
+        self.client_send(i, data).expect("client sends");
+        self.drive().expect("pair goes idle");
+        assert_eq!(self.clients[i].received, vec![data.to_vec()]);
+    }
+
+    /// [`drive_for`](Self::drive_for) up to `more` virtual time from now.
+    ///
+    /// # Errors
+    /// As [`drive_for`](Self::drive_for).
+    pub fn drive_more(&mut self, more: Duration) -> Result<(), Livelock> {
+        self.drive_for(self.elapsed() + more)
     }
 
     /// Runs until idle (nothing in flight, no timer pending) or until

@@ -54,6 +54,14 @@ fn failure(events: &[Event]) -> Option<dtls_core::Status> {
     })
 }
 
+/// How the handshake failed on the server (its connection 0) and on
+/// client 0; both must have failed.
+fn failures(pair: &Pair) -> (dtls_core::Status, dtls_core::Status) {
+    let server = failure(&pair.server_events_of(0)).expect("server failed");
+    let client = failure(&pair.clients[0].events).expect("client failed");
+    (server, client)
+}
+
 fn client_cert_event(events: &[Event]) -> Option<(Vec<Vec<u8>>, String, bool)> {
     events.iter().find_map(|e| match e {
         Event::ClientCertificate {
@@ -108,9 +116,8 @@ fn unknown_ca_is_rejected_with_bad_certificate() {
     let (_, status, verified) = client_cert_event(&server_events).expect("event");
     assert!(!verified);
     assert_ne!(status, "OK");
-    let server_failure = failure(&server_events).expect("server failed");
+    let (server_failure, client_failure) = failures(&pair);
     assert_eq!(server_failure.code, StatusCode::InvalidCertificate);
-    let client_failure = failure(&pair.clients[0].events).expect("client failed");
     assert_eq!(
         client_failure.code,
         StatusCode::InvalidCertificate,
@@ -135,14 +142,9 @@ fn reject_all_policy_refuses_a_valid_certificate() {
     assert!(!pair.client_connected(0));
     let server_events = pair.server_events_of(0);
     assert!(client_cert_event(&server_events).unwrap().2, "valid chain");
-    assert_eq!(
-        failure(&server_events).unwrap().code,
-        StatusCode::InvalidCertificate
-    );
-    assert_eq!(
-        failure(&pair.clients[0].events).unwrap().code,
-        StatusCode::InvalidCertificate
-    );
+    let (server_failure, client_failure) = failures(&pair);
+    assert_eq!(server_failure.code, StatusCode::InvalidCertificate);
+    assert_eq!(client_failure.code, StatusCode::InvalidCertificate);
 }
 
 /// Required and the client has no certificate: handshake_failure
@@ -157,9 +159,8 @@ fn required_without_client_certificate_fails() {
         4,
     );
     assert!(!pair.client_connected(0));
-    let server_failure = failure(&pair.server_events_of(0)).expect("server failed");
+    let (server_failure, client_failure) = failures(&pair);
     assert_eq!(server_failure.code, StatusCode::InvalidCertificate);
-    let client_failure = failure(&pair.clients[0].events).expect("client failed");
     assert!(
         client_failure.description.contains("handshake_failure"),
         "{client_failure}"
@@ -205,12 +206,11 @@ fn certificate_verify_with_wrong_key_is_decrypt_error() {
     assert!(!pair.client_connected(0));
     let server_events = pair.server_events_of(0);
     assert!(client_cert_event(&server_events).is_none());
-    let server_failure = failure(&server_events).expect("server failed");
+    let (server_failure, client_failure) = failures(&pair);
     assert!(
         server_failure.description.contains("CertificateVerify"),
         "{server_failure}"
     );
-    let client_failure = failure(&pair.clients[0].events).expect("client failed");
     assert!(
         client_failure.description.contains("decrypt_error"),
         "{client_failure}"
@@ -253,15 +253,13 @@ fn late_decision_completes_or_rejects() {
         let server_sent_before = pair.clients[0].down.stats.sent;
         // The client retransmits its flight meanwhile; the server must not
         // answer with its stale ServerHello flight.
-        let until = pair.elapsed() + Duration::from_secs(5);
-        pair.drive_for(until).unwrap();
+        pair.drive_more(Duration::from_secs(5)).unwrap();
         assert_eq!(pair.clients[0].down.stats.sent, server_sent_before);
         let now = pair.now;
         pair.server
             .decide_client_certificate(handle, now, accept)
             .unwrap();
-        let until = pair.elapsed() + Duration::from_secs(40);
-        pair.drive_for(until).unwrap();
+        pair.drive_more(Duration::from_secs(40)).unwrap();
         assert_eq!(
             pair.client_connected(0),
             accept,
@@ -270,8 +268,7 @@ fn late_decision_completes_or_rejects() {
         );
         if accept {
             pair.client_send(0, b"after decision").unwrap();
-            let until = pair.elapsed() + Duration::from_secs(5);
-            pair.drive_for(until).unwrap();
+            pair.drive_more(Duration::from_secs(5)).unwrap();
             assert_eq!(pair.clients[0].received, vec![b"after decision".to_vec()]);
         } else {
             assert_eq!(

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{has_ccs, plain_fragments, plain_record, records, rewrite_client_hello};
-use dtls_core::msgs::extensions::ClientExtension;
+use dtls_core::internals::msgs::extensions::ClientExtension;
 use dtls_core::{Connection, Event, StatusCode};
 use dtls_crypto::CipherSuite;
 use dtls_crypto::suites::AuthAlgorithm;
@@ -112,17 +112,7 @@ fn alpn_agreement_and_no_application_protocol() {
 /// and the new connection reassembles the rest.
 #[test]
 fn fragmented_client_hello_completes() {
-    let mtu = 150;
-    let mut server = server_config(KeyKind::EcdsaP256);
-    server.common.mtu = mtu;
-    let mut pair = Pair::new(server, 3);
-    let mut client = client_config();
-    client.common.mtu = mtu;
-    let link = LinkProfile {
-        mtu,
-        ..LinkProfile::PERFECT
-    };
-    pair.add_client(client, link, link);
+    let mut pair = Pair::with_mtu(KeyKind::EcdsaP256, 150, 3);
     let fragments = Rc::new(RefCell::new(Vec::new()));
     let seen = fragments.clone();
     pair.clients[0].up_filter = Some(Box::new(move |d| {
@@ -164,9 +154,7 @@ fn lost_final_flight_is_resent_when_the_client_retransmits() {
     assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
     assert!(pair.clients[0].conn.counters().retransmissions >= 1);
     assert!(pair.server_conn(0).unwrap().counters().retransmissions >= 1);
-    pair.client_send(0, b"after loss").unwrap();
-    pair.drive().unwrap();
-    assert_eq!(pair.clients[0].received, vec![b"after loss".to_vec()]);
+    pair.assert_only_echo(0, b"after loss");
 }
 
 /// Moves a datagram's epoch-1 records into a datagram of their own, sent
@@ -212,9 +200,7 @@ fn early_epoch1_records_are_buffered_and_used() {
 /// ignored on both sides: anyone could forge it.
 #[test]
 fn plaintext_fatal_alert_after_handshake_is_ignored() {
-    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 6);
-    perfect(&mut pair, client_config());
-    pair.drive().unwrap();
+    let mut pair = Pair::after_handshake(KeyKind::EcdsaP256, 6);
     assert!(pair.client_connected(0));
     let alert = plain_record(21, 0, 1000, &[2, 40]);
     let (now, addr) = (pair.now, pair.clients[0].addr);
@@ -229,9 +215,7 @@ fn plaintext_fatal_alert_after_handshake_is_ignored() {
     assert!(pair.server_conn(0).unwrap().is_established());
     assert!(pair.server_conn(0).unwrap().counters().wrong_epoch >= 1);
     assert!(pair.clients[0].conn.counters().wrong_epoch >= 1);
-    pair.client_send(0, b"still here").unwrap();
-    pair.drive().unwrap();
-    assert_eq!(pair.clients[0].received, vec![b"still here".to_vec()]);
+    pair.assert_only_echo(0, b"still here");
 }
 
 /// RFC 6347 4.2.8: a client that lost its state sends a new ClientHello
@@ -239,9 +223,7 @@ fn plaintext_fatal_alert_after_handshake_is_ignored() {
 /// connection, and the old one is reported closed and removed.
 #[test]
 fn restarted_peer_gets_a_new_connection() {
-    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 7);
-    perfect(&mut pair, client_config());
-    pair.drive().unwrap();
+    let mut pair = Pair::after_handshake(KeyKind::EcdsaP256, 7);
     assert!(pair.client_connected(0));
     let old = pair.clients[0].server_handles[0];
     pair.clients[0].conn =
@@ -256,9 +238,7 @@ fn restarted_peer_gets_a_new_connection() {
             .iter()
             .any(|(h, e)| *h == old && matches!(e, Event::Closed(_)))
     );
-    pair.client_send(0, b"new life").unwrap();
-    pair.drive().unwrap();
-    assert_eq!(pair.clients[0].received, vec![b"new life".to_vec()]);
+    pair.assert_only_echo(0, b"new life");
 }
 
 /// A delayed duplicate of the cookie-bearing ClientHello that arrives
@@ -290,9 +270,7 @@ fn duplicate_client_hello_after_handshake_is_not_a_restart() {
     assert_eq!(pair.server.connection_count(), 1);
     assert!(pair.server.connection(handle).unwrap().is_established());
     assert!(pair.client_connected(0));
-    pair.client_send(0, b"same connection").unwrap();
-    pair.drive().unwrap();
-    assert_eq!(pair.clients[0].received, vec![b"same connection".to_vec()]);
+    pair.assert_only_echo(0, b"same connection");
 }
 
 /// RFC 7627 5.2/5.3: a server requiring the extended master secret refuses
@@ -454,8 +432,6 @@ fn record_size_limit_is_honoured() {
 /// accidentally relying on wall-clock time.
 #[test]
 fn virtual_time_is_bounded() {
-    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 13);
-    perfect(&mut pair, client_config());
-    pair.drive().unwrap();
+    let pair = Pair::after_handshake(KeyKind::EcdsaP256, 13);
     assert!(pair.elapsed() < Duration::from_secs(1));
 }

@@ -174,17 +174,7 @@ fn forged_cookie_creates_no_connection() {
 /// completes (RFC 6347 4.1.1, 4.2.3).
 #[test]
 fn small_mtu_fragments_every_flight() {
-    let mtu = 256;
-    let mut server = server_config(KeyKind::Rsa2048);
-    server.common.mtu = mtu;
-    let mut pair = Pair::new(server, 5);
-    let mut client = client_config();
-    client.common.mtu = mtu;
-    let link = LinkProfile {
-        mtu,
-        ..LinkProfile::PERFECT
-    };
-    pair.add_client(client, link, link);
+    let mut pair = Pair::with_mtu(KeyKind::Rsa2048, 256, 5);
     pair.drive().unwrap();
     assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
     assert_eq!(pair.clients[0].up.stats.too_big, 0);
@@ -207,7 +197,7 @@ fn retransmission_schedule_and_give_up() {
     pair.add_client(client_config(), dead, dead);
     pair.drive().unwrap();
     let stats = pair.clients[0].up.stats;
-    let retransmit = dtls_core::timer::RetransmitConfig::default();
+    let retransmit = dtls_core::RetransmitConfig::default();
     assert_eq!(
         stats.sent,
         1 + u64::from(retransmit.max_retransmissions),
@@ -227,9 +217,7 @@ fn retransmission_schedule_and_give_up() {
 /// Both sides derive the same keying material (RFC 5705).
 #[test]
 fn exporter_agrees() {
-    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 7);
-    pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
-    pair.drive().unwrap();
+    let pair = Pair::after_handshake(KeyKind::EcdsaP256, 7);
     let handle = pair.server.handles().next().unwrap();
     let mut a = [0u8; 32];
     let mut b = [0u8; 32];
@@ -273,9 +261,7 @@ fn send_errors_are_clear() {
 /// close_notify from the client closes both sides cleanly (RFC 5246 7.2.1).
 #[test]
 fn close_notify_closes_both_sides() {
-    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 9);
-    pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
-    pair.drive().unwrap();
+    let mut pair = Pair::after_handshake(KeyKind::EcdsaP256, 9);
     let now = pair.now;
     pair.clients[0].conn.close(now);
     pair.drive().unwrap();
@@ -301,9 +287,7 @@ fn close_notify_closes_both_sides() {
 /// genuine one is delivered once (RFC 6347 4.1.2.6, 4.1.2.7).
 #[test]
 fn corrupted_and_replayed_records_are_dropped_and_counted() {
-    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 10);
-    pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
-    pair.drive().unwrap();
+    let mut pair = Pair::after_handshake(KeyKind::EcdsaP256, 10);
     pair.client_send(0, b"hello").unwrap();
     let mut buf = vec![0u8; 2048];
     let now = pair.now;
@@ -390,9 +374,7 @@ fn client_validates_the_server_certificate() {
 /// largest timeout (RFC 6347 4.2.4).
 #[test]
 fn spoofed_old_fragments_do_not_amplify() {
-    let mut pair = Pair::new(server_config(KeyKind::Rsa2048), 14);
-    pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
-    pair.drive().unwrap();
+    let mut pair = Pair::after_handshake(KeyKind::Rsa2048, 14);
     assert!(pair.client_connected(0));
     // The client's flight 5 starts with a plaintext epoch-0 record.
     let forged = pair.clients[0]

@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use dtls_tests::certs::{KeyKind, certificate};
-use dtls_tests::interop::{ClientCertVerdict, PeerProcess, TestServer, require_peer};
+use dtls_tests::certs::KeyKind;
+use dtls_tests::interop::{PeerProcess, TestServer, require_peer};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -92,7 +92,7 @@ fn suites_with_ecdsa_and_rsa_certificates() {
         ),
     ];
     for kind in [KeyKind::EcdsaP256, KeyKind::Rsa2048] {
-        let server = TestServer::start(certificate(kind), |_| {}, ClientCertVerdict::AsVerified);
+        let server = TestServer::echo(kind);
         let mine: Vec<_> = cases.iter().filter(|c| c.0 == kind).collect();
         for (_, cipher, _) in &mine {
             let msg = format!("gnutls {cipher}");
@@ -110,11 +110,7 @@ fn every_group() {
     if !require_peer("gnutls-cli", "--version") {
         return;
     }
-    let server = TestServer::start(
-        certificate(KeyKind::EcdsaP256),
-        |_| {},
-        ClientCertVerdict::AsVerified,
-    );
+    let server = TestServer::echo(KeyKind::EcdsaP256);
     for group in ["X25519", "SECP256R1", "SECP384R1", "SECP521R1"] {
         let prio = format!("NORMAL:-VERS-ALL:+VERS-DTLS1.2:-GROUP-ALL:+GROUP-{group}");
         let (echoed, output) = echo_once(server.port, &prio, &[], group);
@@ -133,12 +129,7 @@ fn small_mtu() {
     if !require_peer("gnutls-cli", "--version") {
         return;
     }
-    let options = |s: &mut dtls_server::DtlsServer| s.set_mtu(400);
-    let server = TestServer::start(
-        certificate(KeyKind::Rsa2048),
-        options,
-        ClientCertVerdict::AsVerified,
-    );
+    let server = TestServer::echo_with(KeyKind::Rsa2048, |s| s.set_mtu(400));
     let prio = priority("+AES-128-GCM");
     let (echoed, output) = echo_once(server.port, &prio, &["--mtu", "400"], "small mtu");
     assert!(echoed, "{output:#?}");
@@ -176,16 +167,12 @@ fn heartbeat_client() -> Option<std::path::PathBuf> {
 }
 
 fn keep_alive_server() -> TestServer {
-    TestServer::start(
-        certificate(KeyKind::EcdsaP256),
-        |s| {
-            let st = s.settings_mut();
-            st.keep_alive = true;
-            st.keep_alive_time = Duration::from_secs(1);
-            st.keep_alive_interval = Duration::from_secs(1);
-        },
-        ClientCertVerdict::AsVerified,
-    )
+    TestServer::echo_with(KeyKind::EcdsaP256, |s| {
+        let st = s.settings_mut();
+        st.keep_alive = true;
+        st.keep_alive_time = Duration::from_secs(1);
+        st.keep_alive_interval = Duration::from_secs(1);
+    })
 }
 
 /// Our keep-alive HeartbeatRequests (after 1 s of silence) are answered by

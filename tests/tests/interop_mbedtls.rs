@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 
 use dtls_crypto::CipherSuite;
 use dtls_crypto::suites::AuthAlgorithm;
-use dtls_tests::certs::{KeyKind, certificate, scratch_dir};
-use dtls_tests::interop::{ClientCertVerdict, TestServer};
+use dtls_tests::certs::{KeyKind, scratch_dir};
+use dtls_tests::interop::TestServer;
 
 /// Builds the client once; `None` (or a panic under CI=true) if the
 /// compiler or mbedTLS is missing.
@@ -66,7 +66,7 @@ fn every_suite_with_ecdsa_and_rsa_certificates() {
         (KeyKind::EcdsaP256, AuthAlgorithm::Ecdsa),
         (KeyKind::Rsa2048, AuthAlgorithm::Rsa),
     ] {
-        let server = TestServer::start(certificate(kind), |_| {}, ClientCertVerdict::AsVerified);
+        let server = TestServer::echo(kind);
         for suite in CipherSuite::ALL.iter().filter(|s| s.auth() == auth) {
             let name = suite.name().replace('_', "-");
             let msg = format!("mbedtls {name}");
@@ -88,12 +88,7 @@ fn small_mtu_with_rsa() {
     if client().is_none() {
         return;
     }
-    let options = |s: &mut dtls_server::DtlsServer| s.set_mtu(300);
-    let server = TestServer::start(
-        certificate(KeyKind::Rsa2048),
-        options,
-        ClientCertVerdict::AsVerified,
-    );
+    let server = TestServer::echo_with(KeyKind::Rsa2048, |s| s.set_mtu(300));
     let lines = run(server.port, "tiny datagrams", "-", Some(300));
     assert!(
         lines.contains(&"reply=tiny datagrams".to_owned()),

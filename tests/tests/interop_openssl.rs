@@ -3,12 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
+use std::path::Path;
 use std::time::Duration;
 
 use dtls_crypto::CipherSuite;
 use dtls_crypto::cert::{CertStoreType, Certificate, StoreSource};
-use dtls_tests::certs::{KeyKind, certificate, scratch_dir};
+use dtls_tests::certs::{KeyKind, certificate, openssl, scratch_dir};
 use dtls_tests::interop::{ClientCertVerdict, PeerProcess, TestServer, require_peer};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -76,7 +76,7 @@ fn every_common_suite_with_ecdsa_and_rsa_certificates() {
         return;
     }
     for kind in [KeyKind::EcdsaP256, KeyKind::Rsa2048] {
-        let server = TestServer::start(certificate(kind), |_| {}, ClientCertVerdict::AsVerified);
+        let server = TestServer::echo(kind);
         let wanted = if kind == KeyKind::Rsa2048 {
             dtls_crypto::suites::AuthAlgorithm::Rsa
         } else {
@@ -103,12 +103,7 @@ fn small_mtu_fragments_the_rsa_flight() {
     if !require_peer("openssl", "version") {
         return;
     }
-    let options = |s: &mut dtls_server::DtlsServer| s.set_mtu(512);
-    let server = TestServer::start(
-        certificate(KeyKind::Rsa2048),
-        options,
-        ClientCertVerdict::AsVerified,
-    );
+    let server = TestServer::echo_with(KeyKind::Rsa2048, |s| s.set_mtu(512));
     let (echoed, output) = echo_once(server.port, &["-mtu", "512"], "small mtu");
     assert!(echoed, "{output:#?}");
 }
@@ -119,40 +114,24 @@ fn pfx_loaded_certificate_serves() {
         return;
     }
     let dir = scratch_dir("pfx-interop");
-    let key = dir.join("key.pem");
-    let cert = dir.join("cert.pem");
-    let pfx = dir.join("server.pfx");
-    let ok = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-        ])
-        .args(["-nodes", "-days", "2", "-subj", "/CN=pfx.test"])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+    self_signed_p256(&dir, "pfx.test", "key.pem", "cert.pem");
     // OpenSSL 3 defaults: PBES2 / AES-256-CBC / PBKDF2.
-    let ok = Command::new("openssl")
-        .args(["pkcs12", "-export", "-passout", "pass:secret"])
-        .arg("-inkey")
-        .arg(&key)
-        .arg("-in")
-        .arg(&cert)
-        .arg("-out")
-        .arg(&pfx)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+    openssl(
+        &dir,
+        &[
+            "pkcs12",
+            "-export",
+            "-passout",
+            "pass:secret",
+            "-inkey",
+            "key.pem",
+            "-in",
+            "cert.pem",
+            "-out",
+            "server.pfx",
+        ],
+    );
+    let pfx = dir.join("server.pfx");
     let loaded = Certificate::from_store(
         CertStoreType::PfxFile,
         StoreSource::Path(&pfx),
@@ -166,34 +145,23 @@ fn pfx_loaded_certificate_serves() {
     assert!(output.iter().any(|l| l.contains("pfx.test")), "{output:#?}");
 }
 
+/// Writes a self-signed P-256 certificate for `cn`, valid two days, and
+/// its key to the files `cert` and `key` in `dir`.
+fn self_signed_p256(dir: &Path, cn: &str, key: &str, cert: &str) {
+    let subject = format!("/CN={cn}");
+    let mut args: Vec<&str> =
+        "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2"
+            .split(' ')
+            .collect();
+    args.extend(["-subj", &subject, "-keyout", key, "-out", cert]);
+    openssl(dir, &args);
+}
+
 /// Makes a CA and a client certificate it signs (with clientAuth usage).
 fn client_pki(name: &str) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
     let dir = scratch_dir(name);
-    let run = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "openssl {args:?}: {out:?}");
-    };
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=Test Client CA",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-    ]);
+    let run = |args: &[&str]| openssl(&dir, args);
+    self_signed_p256(&dir, "Test Client CA", "ca.key", "ca.pem");
     run(&[
         "req",
         "-newkey",
@@ -252,11 +220,7 @@ fn client_certificates_accepted_and_rejected() {
     ];
 
     // A certificate from the configured CA is accepted.
-    let server = TestServer::start(
-        certificate(KeyKind::EcdsaP256),
-        options.clone(),
-        ClientCertVerdict::AsVerified,
-    );
+    let server = TestServer::echo_with(KeyKind::EcdsaP256, options.clone());
     let (echoed, output) = echo_once(server.port, &cert_args, "with a client cert");
     assert!(echoed, "{output:#?}");
     let seen = server.observed();
@@ -278,11 +242,7 @@ fn client_certificates_accepted_and_rejected() {
     drop(server);
 
     // No certificate at all while one is required.
-    let server = TestServer::start(
-        certificate(KeyKind::EcdsaP256),
-        options,
-        ClientCertVerdict::AsVerified,
-    );
+    let server = TestServer::echo_with(KeyKind::EcdsaP256, options);
     let (echoed, _) = echo_within(server.port, &[], "no cert", short);
     assert!(!echoed);
     assert!(server.wait_for(WAIT, |o| o.connected.iter().any(|c| c.status_code != 0)));
@@ -301,11 +261,7 @@ fn key_log_matches_openssl() {
     let path = ours.clone();
     let options =
         move |s: &mut dtls_server::DtlsServer| s.settings_mut().ssl_key_log_file = Some(path);
-    let server = TestServer::start(
-        certificate(KeyKind::EcdsaP256),
-        options,
-        ClientCertVerdict::AsVerified,
-    );
+    let server = TestServer::echo_with(KeyKind::EcdsaP256, options);
     let (echoed, output) = echo_once(
         server.port,
         &["-keylogfile", theirs.to_str().unwrap()],
@@ -332,11 +288,7 @@ fn fifty_concurrent_clients() {
     if !require_peer("openssl", "version") {
         return;
     }
-    let server = TestServer::start(
-        certificate(KeyKind::EcdsaP256),
-        |_| {},
-        ClientCertVerdict::AsVerified,
-    );
+    let server = TestServer::echo(KeyKind::EcdsaP256);
     let mut clients: Vec<PeerProcess> = (0..50).map(|_| s_client(server.port, &[])).collect();
     for (i, c) in clients.iter_mut().enumerate() {
         assert!(
@@ -391,11 +343,7 @@ fn session_resumption_by_ticket_and_by_id() {
     if !require_peer("openssl", "version") {
         return;
     }
-    let server = TestServer::start(
-        certificate(KeyKind::EcdsaP256),
-        |_| {},
-        ClientCertVerdict::AsVerified,
-    );
+    let server = TestServer::echo(KeyKind::EcdsaP256);
     for (mode, extra) in [("ticket", None), ("session id", Some("-no_ticket"))] {
         let sess = scratch_dir("resume").join(format!("{}.pem", mode.replace(' ', "_")));
         let _ = std::fs::remove_file(&sess);

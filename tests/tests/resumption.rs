@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
+use dtls_core::ClientSession;
 use dtls_core::config::{ClientConfig, ServerConfig};
-use dtls_core::conn::ClientSession;
 use dtls_core::event::NegotiatedParams;
 use dtls_tests::certs::{KeyKind, client_config, server_config};
 use dtls_tests::net::LinkProfile;
@@ -26,6 +26,21 @@ fn connect(pair: &mut Pair, client: ClientConfig) -> usize {
     pair.drive().unwrap();
     assert!(pair.client_connected(i), "{:?}", pair.clients[i].events);
     i
+}
+
+/// Connects a fresh client with a full handshake and returns the session
+/// it kept.
+fn full_handshake_session(pair: &mut Pair) -> ClientSession {
+    let i = connect(pair, client_config());
+    pair.clients[i].conn.session().unwrap()
+}
+
+/// A server with no session cache: resumption by ticket only.
+fn ticket_only_server() -> ServerConfig {
+    ServerConfig {
+        session_cache_capacity: 0,
+        ..server_config(KeyKind::EcdsaP256)
+    }
 }
 
 fn params(pair: &Pair, i: usize) -> (NegotiatedParams, NegotiatedParams) {
@@ -55,12 +70,11 @@ fn exporter_agrees(pair: &Pair, i: usize) {
 #[test]
 fn resumption_by_session_id() {
     let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 1);
-    let first = connect(&mut pair, client_config());
-    let session = pair.clients[first].conn.session().unwrap();
+    let session = full_handshake_session(&mut pair);
     assert_eq!(session.session_id().len(), 32);
     assert!(session.has_ticket());
     assert_eq!(pair.server.session_cache_len(), 1);
-    let (c0, _) = params(&pair, first);
+    let (c0, _) = params(&pair, 0);
     assert!(!c0.resumed);
 
     let i = connect(&mut pair, resuming(session.id_only()));
@@ -78,9 +92,7 @@ fn resumption_by_session_id() {
         "the empty session_ticket extension asks for one"
     );
     exporter_agrees(&pair, i);
-    pair.client_send(i, b"resumed").unwrap();
-    pair.drive().unwrap();
-    assert_eq!(pair.clients[i].received, vec![b"resumed".to_vec()]);
+    pair.assert_only_echo(i, b"resumed");
     // No new cache entry for a resumed session.
     assert_eq!(pair.server.session_cache_len(), 1);
 }
@@ -89,11 +101,8 @@ fn resumption_by_session_id() {
 /// brings a fresh ticket.
 #[test]
 fn resumption_by_ticket() {
-    let mut server = server_config(KeyKind::EcdsaP256);
-    server.session_cache_capacity = 0;
-    let mut pair = Pair::new(server, 2);
-    let first = connect(&mut pair, client_config());
-    let session = pair.clients[first].conn.session().unwrap();
+    let mut pair = Pair::new(ticket_only_server(), 2);
+    let session = full_handshake_session(&mut pair);
     assert!(session.session_id().is_empty(), "no cache, no ID");
     assert!(session.has_ticket());
 
@@ -116,8 +125,7 @@ fn expired_session_gets_a_full_handshake() {
     let mut server = server_config(KeyKind::EcdsaP256);
     server.session_lifetime = Duration::from_secs(60);
     let mut pair = Pair::new(server, 3);
-    let first = connect(&mut pair, client_config());
-    let session = pair.clients[first].conn.session().unwrap();
+    let session = full_handshake_session(&mut pair);
     pair.now += Duration::from_secs(120);
     for offered in [session.id_only(), session.ticket_only()] {
         let i = connect(&mut pair, resuming(offered));
@@ -134,11 +142,8 @@ fn expired_session_gets_a_full_handshake() {
 /// is still fine (RFC 5077 5.5 key rotation).
 #[test]
 fn ticket_from_rotated_out_key_gets_a_full_handshake() {
-    let mut server = server_config(KeyKind::EcdsaP256);
-    server.session_cache_capacity = 0;
-    let mut pair = Pair::new(server, 4);
-    let first = connect(&mut pair, client_config());
-    let session = pair.clients[first].conn.session().unwrap();
+    let mut pair = Pair::new(ticket_only_server(), 4);
+    let session = full_handshake_session(&mut pair);
     pair.server.rotate_ticket_keys();
     let i = connect(&mut pair, resuming(session.clone()));
     assert!(params(&pair, i).0.resumed, "previous key still accepted");
@@ -152,12 +157,10 @@ fn ticket_from_rotated_out_key_gets_a_full_handshake() {
 /// arrive, and two periods retire a ticket.
 #[test]
 fn periodic_ticket_rotation_retires_old_tickets() {
-    let mut server = server_config(KeyKind::EcdsaP256);
-    server.session_cache_capacity = 0;
+    let mut server = ticket_only_server();
     server.ticket_rotation = Duration::from_secs(10);
     let mut pair = Pair::new(server, 5);
-    let first = connect(&mut pair, client_config());
-    let session = pair.clients[first].conn.session().unwrap();
+    let session = full_handshake_session(&mut pair);
     pair.now += Duration::from_secs(25);
     let i = connect(&mut pair, resuming(session));
     assert!(!params(&pair, i).0.resumed);
@@ -168,8 +171,7 @@ fn periodic_ticket_rotation_retires_old_tickets() {
 #[test]
 fn tampered_ticket_gets_a_full_handshake() {
     let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 6);
-    let first = connect(&mut pair, client_config());
-    let session = pair.clients[first].conn.session().unwrap();
+    let session = full_handshake_session(&mut pair);
     let i = connect(
         &mut pair,
         resuming(session.ticket_only().with_tampered_ticket()),
@@ -242,8 +244,7 @@ fn resumption_requires_same_ems_and_server_name() {
 #[test]
 fn abbreviated_handshake_recovers_lost_flights() {
     let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 10);
-    let first = connect(&mut pair, client_config());
-    let session = pair.clients[first].conn.session().unwrap();
+    let session = full_handshake_session(&mut pair);
     // Lose the server's first abbreviated flight and the client's first
     // final flight.
     let i = pair.add_client(
@@ -275,9 +276,7 @@ fn abbreviated_handshake_recovers_lost_flights() {
     assert!(pair.server_conn(i).unwrap().counters().retransmissions >= 2);
     assert!(pair.clients[i].conn.counters().retransmissions >= 1);
     assert!(pair.server_conn(i).unwrap().poll_timeout().is_none());
-    pair.client_send(i, b"x").unwrap();
-    pair.drive().unwrap();
-    assert_eq!(pair.clients[i].received, vec![b"x".to_vec()]);
+    pair.assert_only_echo(i, b"x");
 }
 
 fn has_ccs(d: &[u8]) -> bool {
@@ -314,8 +313,7 @@ fn resumed_handshakes_over_lossy_links() {
             let mut client = base.clone();
             client.resume = Some(offered);
             let i = pair.add_client(client, link, link);
-            let until = pair.elapsed() + Duration::from_secs(600);
-            pair.drive_for(until).unwrap();
+            pair.drive_more(Duration::from_secs(600)).unwrap();
             assert!(
                 pair.client_connected(i),
                 "seed {seed}: {:?}",

@@ -31,54 +31,53 @@
 use std::time::Instant;
 
 use dtls_crypto::CipherSuite;
-use dtls_crypto::kx::{EphemeralKeyPair, NamedGroup};
-use dtls_crypto::prf::{self, MasterSecret};
+use dtls_crypto::kx::NamedGroup;
+use dtls_crypto::record::RecordProtection;
 use dtls_crypto::sign::SignatureScheme;
 
-use super::server::{auth_of, constant_time_eq};
+use super::client_flight::{first_hello, offers_encrypt_then_mac, send_client_flight};
+use super::common::{queue_message, record_received};
+use super::peer_error::{CertificateError, Incompatible, Malformed, Misbehaved, Peer, PeerError};
 use super::session::ClientSession;
-use super::{Ctx, Fatal, Message, SessionSecrets};
+use super::{Ctx, Message, SessionSecrets};
 use crate::config::ClientConfig;
 use crate::error::Error;
-use crate::event::{NegotiatedParams, StatusCode};
+use crate::event::NegotiatedParams;
 use crate::msgs::alert::AlertDescription;
-use crate::msgs::codec::Codec;
-use crate::msgs::extensions::{ClientExtension, HeartbeatMode, ServerExtension};
+use crate::msgs::extensions::{HeartbeatMode, ServerExtension};
 use crate::msgs::handshake::{HandshakePayload, HandshakeType};
 use crate::msgs::messages::{
-    Certificate, CertificateVerify, ClientHello, ClientKeyExchange, DigitallySigned, Finished,
+    Certificate, ClientHello, HelloVerifyRequest, NewSessionTicket, ServerHello, ServerKeyExchange,
 };
 use crate::msgs::record::ProtocolVersion;
 
-/// `TLS_EMPTY_RENEGOTIATION_INFO_SCSV` (RFC 5746 3.3).
-const EMPTY_RENEGOTIATION_INFO_SCSV: u16 = 0x00FF;
 /// How many HelloVerifyRequests we follow before giving up (a server that
 /// keeps asking is broken or hostile).
 const MAX_HELLO_VERIFY: u8 = 4;
 
 /// What the ServerHello settled.
-struct Negotiated {
-    suite: CipherSuite,
-    client_random: [u8; 32],
-    server_random: [u8; 32],
-    extended_master_secret: bool,
-    alpn: Option<Vec<u8>>,
+pub(super) struct Negotiated {
+    pub(super) suite: CipherSuite,
+    pub(super) client_random: [u8; 32],
+    pub(super) server_random: [u8; 32],
+    pub(super) extended_master_secret: bool,
+    pub(super) alpn: Option<Vec<u8>>,
     /// The session ID the server assigned.
-    session_id: Vec<u8>,
+    pub(super) session_id: Vec<u8>,
     /// The server acknowledged session_ticket: a NewSessionTicket comes
     /// before its ChangeCipherSpec (RFC 5077 3.3).
-    expect_ticket: bool,
+    pub(super) expect_ticket: bool,
     /// The ticket it sent (empty means none).
-    ticket: Option<Vec<u8>>,
+    pub(super) ticket: Option<Vec<u8>>,
 }
 
 pub(crate) struct ExpectServerHello {
-    hello: ClientHello,
-    hello_verify_count: u8,
+    pub(super) hello: ClientHello,
+    pub(super) hello_verify_count: u8,
     /// The session offered for resumption.
-    offered: Option<ClientSession>,
+    pub(super) offered: Option<ClientSession>,
     /// Whether we sent the session_ticket extension.
-    ticket_ext: bool,
+    pub(super) ticket_ext: bool,
 }
 
 /// Abbreviated handshake: keys derived from the resumed master secret;
@@ -86,7 +85,8 @@ pub(crate) struct ExpectServerHello {
 pub(crate) struct Resuming {
     n: Negotiated,
     session: ClientSession,
-    client_write: dtls_crypto::record::RecordProtection,
+    secrets: SessionSecrets,
+    client_write: RecordProtection,
 }
 
 pub(crate) struct ExpectCertificate {
@@ -99,22 +99,22 @@ pub(crate) struct ExpectServerKeyExchange {
 }
 
 pub(crate) struct ExpectServerHelloDone {
-    n: Negotiated,
-    chain: Vec<Vec<u8>>,
-    group: NamedGroup,
-    scheme: SignatureScheme,
-    server_public: Vec<u8>,
+    pub(super) n: Negotiated,
+    pub(super) chain: Vec<Vec<u8>>,
+    pub(super) group: NamedGroup,
+    pub(super) scheme: SignatureScheme,
+    pub(super) server_public: Vec<u8>,
     /// Signature schemes the server accepts for our CertificateVerify, if
     /// it asked for a certificate.
-    certificate_request: Option<Vec<u16>>,
+    pub(super) certificate_request: Option<Vec<u16>>,
 }
 
 pub(crate) struct ExpectServerFinished {
-    n: Negotiated,
-    chain: Vec<Vec<u8>>,
-    group: NamedGroup,
-    scheme: SignatureScheme,
-    master: MasterSecret,
+    pub(super) n: Negotiated,
+    pub(super) chain: Vec<Vec<u8>>,
+    pub(super) group: NamedGroup,
+    pub(super) scheme: SignatureScheme,
+    pub(super) secrets: SessionSecrets,
 }
 
 pub(crate) struct Established {
@@ -140,91 +140,9 @@ pub(crate) enum State {
 impl State {
     /// Builds and queues the first ClientHello.
     pub(crate) fn start(config: &ClientConfig, ctx: &mut Ctx) -> Result<State, Error> {
-        let common = &config.common;
-        if common.cipher_suites.is_empty() {
-            return Err(Error::Config("no cipher suites enabled"));
-        }
-        let mut suites: Vec<u16> = common.cipher_suites.iter().map(|s| s.id()).collect();
-        suites.push(EMPTY_RENEGOTIATION_INFO_SCSV);
-        let mut exts = vec![
-            ClientExtension::SupportedGroups(common.groups.iter().map(|g| g.to_u16()).collect()),
-            ClientExtension::EcPointFormats(vec![0]),
-            ClientExtension::SignatureAlgorithms(
-                common
-                    .signature_schemes
-                    .iter()
-                    .map(|s| s.to_u16())
-                    .collect(),
-            ),
-        ];
-        if config.offer_extended_master_secret {
-            exts.push(ClientExtension::ExtendedMasterSecret);
-        }
-        if common
-            .cipher_suites
-            .iter()
-            .any(|s| s.requires_encrypt_then_mac())
-        {
-            exts.push(ClientExtension::EncryptThenMac);
-        }
-        if let Some(name) = &config.server_name {
-            exts.push(ClientExtension::ServerName(name.as_bytes().to_vec()));
-        }
-        if !common.alpn_protocols.is_empty() {
-            exts.push(ClientExtension::Alpn(common.alpn_protocols.clone()));
-        }
-        if ctx.keepalive.enabled() {
-            exts.push(ClientExtension::Heartbeat(
-                super::server::our_heartbeat_mode(ctx),
-            ));
-        }
-        // RFC 5077 3.4 / RFC 5246 7.4.1.2: offer the session only to the
-        // same server name, and only with its suite still enabled.
-        let offered = config.resume.clone().filter(|s| {
-            s.server_name == config.server_name && common.cipher_suites.contains(&s.suite)
-        });
-        let mut session_id = Vec::new();
-        let mut ticket_ext = None;
-        if let Some(s) = &offered {
-            session_id = s.session_id.clone();
-            if let Some(t) = &s.ticket {
-                ticket_ext = Some(t.clone());
-                if session_id.is_empty() {
-                    // RFC 5077 3.4: a fresh ID, which the server echoes if
-                    // it accepts the ticket.
-                    session_id = common.provider.random_array::<32>()?.to_vec();
-                }
-            }
-        }
-        if ticket_ext.is_none() && config.session_tickets {
-            ticket_ext = Some(Vec::new());
-        }
-        let ticket_offered = ticket_ext.is_some();
-        if let Some(t) = ticket_ext {
-            exts.push(ClientExtension::SessionTicket(t));
-        }
-        if let Some(limit) = common.record_size_limit {
-            // RFC 8449 4: 64..=2^14 in TLS 1.2.
-            exts.push(ClientExtension::RecordSizeLimit(limit.clamp(64, 1 << 14)));
-        }
-        let hello = ClientHello {
-            client_version: ProtocolVersion::Dtls1_2,
-            random: common.provider.random_array()?,
-            session_id,
-            cookie: Vec::new(),
-            cipher_suites: suites,
-            compression_methods: vec![0],
-            extensions: Some(exts),
-        };
-        ctx.begin_flight(true);
-        queue(ctx, HandshakeType::ClientHello, |b| hello.encode(b));
-        ctx.progress("sent ClientHello");
-        Ok(State::ExpectServerHello(Box::new(ExpectServerHello {
-            hello,
-            hello_verify_count: 0,
-            offered,
-            ticket_ext: ticket_offered,
-        })))
+        Ok(State::ExpectServerHello(Box::new(first_hello(
+            config, ctx,
+        )?)))
     }
 
     pub(crate) fn session_secrets(&self) -> Option<&SessionSecrets> {
@@ -241,13 +159,15 @@ impl State {
         }
     }
 
+    /// Advances the handshake with one complete message (or none, to act on
+    /// a pending ChangeCipherSpec). Returns whether anything changed.
     pub(crate) fn step(
         &mut self,
         config: &ClientConfig,
         ctx: &mut Ctx,
         now: Instant,
         message: Option<&Message>,
-    ) -> Result<bool, Fatal> {
+    ) -> Result<bool, PeerError> {
         let _ = now;
         let state = std::mem::replace(self, State::Failed);
         let (next, progressed) = match (state, message) {
@@ -257,397 +177,344 @@ impl State {
             (State::ExpectChangeCipherSpec(s), None)
                 if ctx.peer_ccs_pending && !s.n.expect_ticket =>
             {
-                ctx.peer_ccs_pending = false;
-                ctx.records.activate_read_epoch1();
+                on_change_cipher_spec(ctx);
                 (State::ExpectFinished(s), true)
             }
             (State::ResumeExpectChangeCipherSpec(s), None)
                 if ctx.peer_ccs_pending && !s.n.expect_ticket =>
             {
-                ctx.peer_ccs_pending = false;
-                ctx.records.activate_read_epoch1();
+                on_change_cipher_spec(ctx);
                 (State::ResumeExpectFinished(s), true)
             }
             (state, None) => (state, false),
-            (state, Some(msg)) => (on_message(config, ctx, state, msg)?, true),
+            (state, Some(msg)) => (on_message(ctx, config, state, msg)?, true),
         };
         *self = next;
         Ok(progressed)
     }
 }
 
-fn queue(ctx: &mut Ctx, typ: HandshakeType, encode: impl FnOnce(&mut Vec<u8>)) {
-    let mut body = Vec::new();
-    encode(&mut body);
-    ctx.queue_handshake(u8::from(typ), body);
+/// The server's ChangeCipherSpec: read epoch 1 from now on (RFC 5246 7.1).
+fn on_change_cipher_spec(ctx: &mut Ctx) {
+    ctx.peer_ccs_pending = false;
+    ctx.records.activate_read_epoch1();
 }
 
 fn on_message(
-    config: &ClientConfig,
     ctx: &mut Ctx,
+    config: &ClientConfig,
     state: State,
     msg: &Message,
-) -> Result<State, Fatal> {
+) -> Result<State, PeerError> {
     let typ = HandshakeType::from(msg.msg_type());
-    let payload = HandshakePayload::read(typ, msg.body()).map_err(|e| {
-        Fatal::new(
-            AlertDescription::DecodeError,
-            StatusCode::InvalidDatagram,
-            format!("malformed handshake message: {e}"),
-        )
-    })?;
+    let payload = HandshakePayload::read(typ, msg.body())
+        .map_err(|e| PeerError::Decode(Malformed::Handshake(e)))?;
     match (state, payload) {
-        (State::ExpectServerHello(mut s), HandshakePayload::HelloVerifyRequest(hvr)) => {
-            ctx.peer_flight_started();
-            s.hello_verify_count += 1;
-            if s.hello_verify_count > MAX_HELLO_VERIFY {
-                return Err(Fatal::new(
-                    AlertDescription::HandshakeFailure,
-                    StatusCode::InvalidFlow,
-                    "the server keeps sending HelloVerifyRequest",
-                ));
-            }
-            // RFC 6347 4.2.1: resend the same hello with the cookie; the
-            // first hello and the HelloVerifyRequest are not part of the
-            // transcript.
-            s.hello.cookie = hvr.cookie;
-            ctx.transcript.clear();
-            ctx.begin_flight(true);
-            queue(ctx, HandshakeType::ClientHello, |b| s.hello.encode(b));
-            ctx.progress("received HelloVerifyRequest; sent ClientHello with cookie");
-            Ok(State::ExpectServerHello(s))
+        (State::ExpectServerHello(s), HandshakePayload::HelloVerifyRequest(hvr)) => {
+            on_hello_verify_request(ctx, s, hvr)
         }
         (State::ExpectServerHello(s), HandshakePayload::ServerHello(sh)) => {
             ctx.peer_flight_started();
-            ctx.transcript
-                .add_message(msg.msg_type(), msg.message_seq(), msg.body());
-            if sh.server_version != ProtocolVersion::Dtls1_2 {
-                return Err(Fatal::new(
-                    AlertDescription::ProtocolVersion,
-                    StatusCode::NotSupported,
-                    format!(
-                        "the server chose version 0x{:04x}",
-                        u16::from(sh.server_version)
-                    ),
-                ));
-            }
-            let suite = CipherSuite::from_id(sh.cipher_suite)
-                .filter(|suite| config.common.cipher_suites.contains(suite))
-                .ok_or_else(|| {
-                    Fatal::new(
-                        AlertDescription::IllegalParameter,
-                        StatusCode::HandshakeError,
-                        format!(
-                            "the server chose cipher suite 0x{:04x}, which we did not offer",
-                            sh.cipher_suite
-                        ),
-                    )
-                })?;
-            if sh.compression_method != 0 {
-                return Err(Fatal::new(
-                    AlertDescription::IllegalParameter,
-                    StatusCode::HandshakeError,
-                    "the server chose a compression method",
-                ));
-            }
-            let exts = sh.extensions.as_deref().unwrap_or(&[]);
-            let ems = exts
-                .iter()
-                .any(|e| matches!(e, ServerExtension::ExtendedMasterSecret));
-            let etm = exts
-                .iter()
-                .any(|e| matches!(e, ServerExtension::EncryptThenMac));
-            let alpn = exts.iter().find_map(|e| match e {
-                ServerExtension::Alpn(p) => Some(p.clone()),
-                _ => None,
-            });
-            if let Some(limit) = exts.iter().find_map(|e| match e {
-                ServerExtension::RecordSizeLimit(l) => Some(*l),
-                _ => None,
-            }) {
-                ctx.peer_record_size_limit = Some(usize::from(limit));
-            }
-            if let Some(mode) = exts.iter().find_map(|e| match e {
-                ServerExtension::Heartbeat(m) => Some(*m),
-                _ => None,
-            }) && ctx.keepalive.enabled()
-            {
-                ctx.peer_heartbeat_mode = Some(mode == HeartbeatMode::PeerAllowedToSend);
-            }
-            // RFC 5246 7.4.1.4: a server must not send an extension the
-            // client did not offer.
-            if ems && !config.offer_extended_master_secret {
-                return Err(Fatal::new(
-                    AlertDescription::UnsupportedExtension,
-                    StatusCode::HandshakeError,
-                    "the server sent extended_master_secret, which we did not offer",
-                ));
-            }
-            let etm_offered = config
-                .common
-                .cipher_suites
-                .iter()
-                .any(|s| s.requires_encrypt_then_mac());
-            if etm && !etm_offered {
-                return Err(Fatal::new(
-                    AlertDescription::UnsupportedExtension,
-                    StatusCode::HandshakeError,
-                    "the server sent encrypt_then_mac, which we did not offer",
-                ));
-            }
-            // RFC 7301 3.1: the server selects one of the offered protocols.
-            if let Some(p) = &alpn
-                && !config.common.alpn_protocols.contains(p)
-            {
-                return Err(Fatal::new(
-                    AlertDescription::IllegalParameter,
-                    StatusCode::HandshakeError,
-                    format!(
-                        "the server selected application protocol {:?}, which we did not offer",
-                        String::from_utf8_lossy(p)
-                    ),
-                ));
-            }
-            let ticket_ack = exts
-                .iter()
-                .any(|e| matches!(e, ServerExtension::SessionTicketAck));
-            if ticket_ack && !s.ticket_ext {
-                return Err(Fatal::new(
-                    AlertDescription::UnsupportedExtension,
-                    StatusCode::HandshakeError,
-                    "the server sent session_ticket, which we did not offer",
-                ));
-            }
-            if !ems && config.common.require_extended_master_secret {
-                return Err(Fatal::new(
-                    AlertDescription::HandshakeFailure,
-                    StatusCode::HandshakeError,
-                    "the server does not support the extended master secret (RFC 7627)",
-                ));
-            }
-            if suite.requires_encrypt_then_mac() && !etm {
-                return Err(Fatal::new(
-                    AlertDescription::HandshakeFailure,
-                    StatusCode::HandshakeError,
-                    "the server chose a CBC suite without Encrypt-then-MAC (RFC 7366)",
-                ));
-            }
-            let n = Negotiated {
-                suite,
-                client_random: s.hello.random,
-                server_random: sh.random,
-                extended_master_secret: ems,
-                alpn,
-                session_id: sh.session_id.clone(),
-                expect_ticket: ticket_ack,
-                ticket: None,
-            };
-            // RFC 5246 7.4.1.3 / RFC 5077 3.4: the echoed session ID means
-            // the server resumes.
-            if let Some(session) = s.offered
-                && !sh.session_id.is_empty()
-                && sh.session_id == s.hello.session_id
-            {
-                return start_resumption(ctx, n, session);
-            }
-            ctx.progress(format!("received ServerHello ({})", suite.name()));
-            Ok(State::ExpectCertificate(Box::new(ExpectCertificate { n })))
+            record_received(ctx, msg);
+            on_server_hello(ctx, config, *s, sh)
         }
         (State::ExpectChangeCipherSpec(mut s), HandshakePayload::NewSessionTicket(nst))
             if s.n.expect_ticket =>
         {
-            ctx.transcript
-                .add_message(msg.msg_type(), msg.message_seq(), msg.body());
-            s.n.expect_ticket = false;
-            s.n.ticket = (!nst.ticket.is_empty()).then_some(nst.ticket);
-            ctx.progress("received NewSessionTicket");
+            s.n.ticket = on_new_session_ticket(ctx, msg, &mut s.n, nst);
             Ok(State::ExpectChangeCipherSpec(s))
         }
         (State::ResumeExpectChangeCipherSpec(mut s), HandshakePayload::NewSessionTicket(nst))
             if s.n.expect_ticket =>
         {
-            ctx.transcript
-                .add_message(msg.msg_type(), msg.message_seq(), msg.body());
-            s.n.expect_ticket = false;
-            if !nst.ticket.is_empty() {
-                s.session.ticket = Some(nst.ticket);
+            if let Some(ticket) = on_new_session_ticket(ctx, msg, &mut s.n, nst) {
+                s.session.ticket = Some(ticket);
             }
-            ctx.progress("received NewSessionTicket");
             Ok(State::ResumeExpectChangeCipherSpec(s))
         }
         (State::ResumeExpectFinished(s), HandshakePayload::Finished(fin)) => {
             finish_resumption(ctx, config, *s, msg, &fin.verify_data)
         }
         (State::ExpectCertificate(s), HandshakePayload::Certificate(cert)) => {
-            ctx.transcript
-                .add_message(msg.msg_type(), msg.message_seq(), msg.body());
-            if cert.certificate_list.is_empty() {
-                return Err(Fatal::new(
-                    AlertDescription::DecodeError,
-                    StatusCode::InvalidCertificate,
-                    "the server sent an empty certificate chain",
-                ));
-            }
-            validate_server_chain(config, &cert.certificate_list)?;
-            Ok(State::ExpectServerKeyExchange(Box::new(
-                ExpectServerKeyExchange {
-                    n: s.n,
-                    chain: cert.certificate_list,
-                },
-            )))
+            record_received(ctx, msg);
+            on_certificate(config, s.n, cert)
         }
         (State::ExpectServerKeyExchange(s), HandshakePayload::ServerKeyExchange(ske)) => {
-            let group = NamedGroup::from_u16(ske.params.named_curve)
-                .filter(|g| config.common.groups.contains(g))
-                .ok_or_else(|| {
-                    Fatal::new(
-                        AlertDescription::IllegalParameter,
-                        StatusCode::HandshakeError,
-                        format!(
-                            "the server chose group 0x{:04x}, which we did not offer",
-                            ske.params.named_curve
-                        ),
-                    )
-                })?;
-            let scheme = SignatureScheme::from_u16(ske.signed_params.scheme)
-                .filter(|sc| config.common.signature_schemes.contains(sc))
-                .ok_or_else(|| {
-                    Fatal::new(
-                        AlertDescription::IllegalParameter,
-                        StatusCode::HandshakeError,
-                        format!(
-                            "the server signed with scheme 0x{:04x}, which we did not offer",
-                            ske.signed_params.scheme
-                        ),
-                    )
-                })?;
-            let leaf = s
-                .chain
-                .first()
-                .ok_or_else(|| Fatal::internal("empty chain"))?;
-            let signed = ske
-                .params
-                .signed_message(&s.n.client_random, &s.n.server_random);
-            dtls_crypto::sign::verify_signature(
-                scheme,
-                leaf,
-                &signed,
-                &ske.signed_params.signature,
-            )
-            .map_err(|_| {
-                Fatal::new(
-                    AlertDescription::DecryptError,
-                    StatusCode::HandshakeError,
-                    "the ServerKeyExchange signature does not verify",
-                )
-            })?;
-            ctx.transcript
-                .add_message(msg.msg_type(), msg.message_seq(), msg.body());
-            Ok(State::ExpectServerHelloDone(Box::new(
-                ExpectServerHelloDone {
-                    n: s.n,
-                    chain: s.chain,
-                    group,
-                    scheme,
-                    server_public: ske.params.public,
-                    certificate_request: None,
-                },
-            )))
+            let next = on_server_key_exchange(config, *s, &ske)?;
+            record_received(ctx, msg);
+            Ok(next)
         }
         (State::ExpectServerHelloDone(mut s), HandshakePayload::CertificateRequest(cr))
             if s.certificate_request.is_none() =>
         {
-            ctx.transcript
-                .add_message(msg.msg_type(), msg.message_seq(), msg.body());
+            record_received(ctx, msg);
             s.certificate_request = Some(cr.supported_signature_algorithms);
             Ok(State::ExpectServerHelloDone(s))
         }
         (State::ExpectServerHelloDone(s), HandshakePayload::ServerHelloDone(_)) => {
-            ctx.transcript
-                .add_message(msg.msg_type(), msg.message_seq(), msg.body());
+            record_received(ctx, msg);
             send_client_flight(ctx, config, *s)
         }
         (State::ExpectFinished(s), HandshakePayload::Finished(fin)) => {
-            let hash = s.n.suite.prf_hash();
-            let expected = prf::verify_data(hash, &s.master, false, &ctx.transcript.hash(hash));
-            if !constant_time_eq(&expected, &fin.verify_data) {
-                return Err(Fatal::new(
-                    AlertDescription::DecryptError,
-                    StatusCode::HandshakeError,
-                    "the server's Finished message does not verify",
-                ));
-            }
-            ctx.begin_flight(false);
-            let params = NegotiatedParams {
-                version: "DTLS 1.2",
-                cipher_suite: s.n.suite,
-                group: Some(s.group),
-                signature_scheme: Some(s.scheme),
-                resumed: false,
-                extended_master_secret: s.n.extended_master_secret,
-                alpn_protocol: s.n.alpn.clone(),
-                server_name: config.server_name.clone(),
-                peer_certificates: s.chain.clone(),
-            };
-            ctx.progress("handshake complete");
-            ctx.established(params);
-            let session =
-                (!s.n.session_id.is_empty() || s.n.ticket.is_some()).then(|| ClientSession {
-                    session_id: s.n.session_id.clone(),
-                    ticket: s.n.ticket.clone(),
-                    suite: s.n.suite,
-                    master: s.master.clone(),
-                    extended_master_secret: s.n.extended_master_secret,
-                    peer_certificates: s.chain.clone(),
-                    server_name: config.server_name.clone(),
-                });
-            Ok(State::Established(Box::new(Established {
-                secrets: SessionSecrets {
-                    suite: s.n.suite,
-                    master: s.master,
-                    client_random: s.n.client_random,
-                    server_random: s.n.server_random,
-                },
-                session,
-            })))
+            finish(ctx, config, *s, &fin.verify_data)
         }
         (State::Established(e), HandshakePayload::HelloRequest) => {
             // RFC 5246 7.2.2: decline renegotiation.
             ctx.queue_alert_warning(AlertDescription::NoRenegotiation);
             Ok(State::Established(e))
         }
-        (_, payload) => Err(Fatal::new(
-            AlertDescription::UnexpectedMessage,
-            StatusCode::InvalidFlow,
-            format!("unexpected {:?}", payload.handshake_type()),
-        )),
+        (_, payload) => Err(PeerError::Unexpected(payload.handshake_type())),
     }
+}
+
+/// RFC 6347 4.2.1: resend the same hello with the cookie; the first hello
+/// and the HelloVerifyRequest are not part of the transcript.
+fn on_hello_verify_request(
+    ctx: &mut Ctx,
+    mut s: Box<ExpectServerHello>,
+    hvr: HelloVerifyRequest,
+) -> Result<State, PeerError> {
+    ctx.peer_flight_started();
+    s.hello_verify_count += 1;
+    if s.hello_verify_count > MAX_HELLO_VERIFY {
+        return Err(Misbehaved::TooManyHelloVerifyRequests.into());
+    }
+    s.hello.cookie = hvr.cookie;
+    ctx.transcript.clear();
+    ctx.begin_flight(true);
+    queue_message(ctx, HandshakeType::ClientHello, &s.hello);
+    ctx.progress("received HelloVerifyRequest; sent ClientHello with cookie");
+    Ok(State::ExpectServerHello(s))
+}
+
+/// The server's choices: version, suite and compression we offered, and
+/// only extensions we offered; an echoed session ID means it resumes.
+fn on_server_hello(
+    ctx: &mut Ctx,
+    config: &ClientConfig,
+    s: ExpectServerHello,
+    sh: ServerHello,
+) -> Result<State, PeerError> {
+    if sh.server_version != ProtocolVersion::Dtls1_2 {
+        return Err(Misbehaved::UnofferedVersion(u16::from(sh.server_version)).into());
+    }
+    let suite = CipherSuite::from_id(sh.cipher_suite)
+        .filter(|suite| config.common.cipher_suites.contains(suite))
+        .ok_or(Misbehaved::UnofferedCipherSuite(sh.cipher_suite))?;
+    if sh.compression_method != 0 {
+        return Err(Misbehaved::UnofferedCompression.into());
+    }
+    let answer = read_server_extensions(ctx, config, &s, &sh, suite)?;
+    let n = Negotiated {
+        suite,
+        client_random: s.hello.random,
+        server_random: sh.random,
+        extended_master_secret: answer.extended_master_secret,
+        alpn: answer.alpn,
+        session_id: sh.session_id.clone(),
+        expect_ticket: answer.ticket_ack,
+        ticket: None,
+    };
+    // RFC 5246 7.4.1.3 / RFC 5077 3.4: the echoed session ID means the
+    // server resumes.
+    if let Some(session) = s.offered
+        && !sh.session_id.is_empty()
+        && sh.session_id == s.hello.session_id
+    {
+        return start_resumption(ctx, n, session);
+    }
+    ctx.progress(format!("received ServerHello ({})", suite.name()));
+    Ok(State::ExpectCertificate(Box::new(ExpectCertificate { n })))
+}
+
+/// What the ServerHello's extensions settled.
+struct ServerAnswer {
+    extended_master_secret: bool,
+    alpn: Option<Vec<u8>>,
+    ticket_ack: bool,
+}
+
+/// Reads the ServerHello's extensions: applies the peer's record size
+/// limit and heartbeat mode; refuses what we did not offer (RFC 5246
+/// 7.4.1.4) and what we require but the server lacks.
+fn read_server_extensions(
+    ctx: &mut Ctx,
+    config: &ClientConfig,
+    s: &ExpectServerHello,
+    sh: &ServerHello,
+    suite: CipherSuite,
+) -> Result<ServerAnswer, PeerError> {
+    let exts = sh.extensions.as_deref().unwrap_or(&[]);
+    let has = |want: fn(&ServerExtension) -> bool| exts.iter().any(want);
+    let ems = has(|e| matches!(e, ServerExtension::ExtendedMasterSecret));
+    let etm = has(|e| matches!(e, ServerExtension::EncryptThenMac));
+    let ticket_ack = has(|e| matches!(e, ServerExtension::SessionTicketAck));
+    let mut alpn = None;
+    for ext in exts {
+        match ext {
+            ServerExtension::Alpn(p) => alpn = Some(p.clone()),
+            ServerExtension::RecordSizeLimit(l) => {
+                ctx.peer_record_size_limit = Some(usize::from(*l));
+            }
+            ServerExtension::Heartbeat(m) if ctx.keepalive.enabled() => {
+                ctx.peer_heartbeat_mode = Some(*m == HeartbeatMode::PeerAllowedToSend);
+            }
+            _ => {}
+        }
+    }
+    if ems && !config.offer_extended_master_secret {
+        return Err(Misbehaved::UnsolicitedExtension("extended_master_secret").into());
+    }
+    if etm && !offers_encrypt_then_mac(config) {
+        return Err(Misbehaved::UnsolicitedExtension("encrypt_then_mac").into());
+    }
+    // RFC 7301 3.1: the server selects one of the offered protocols.
+    if let Some(p) = &alpn
+        && !config.common.alpn_protocols.contains(p)
+    {
+        return Err(Misbehaved::UnofferedAlpn(p.clone()).into());
+    }
+    if ticket_ack && !s.ticket_ext {
+        return Err(Misbehaved::UnsolicitedExtension("session_ticket").into());
+    }
+    if !ems && config.common.require_extended_master_secret {
+        return Err(Incompatible::NoExtendedMasterSecret(Peer::Server).into());
+    }
+    if suite.requires_encrypt_then_mac() && !etm {
+        return Err(Misbehaved::CbcWithoutEncryptThenMac.into());
+    }
+    Ok(ServerAnswer {
+        extended_master_secret: ems,
+        alpn,
+        ticket_ack,
+    })
+}
+
+/// A promised NewSessionTicket (RFC 5077 3.3): returns its ticket unless
+/// empty (the server may decline to issue one).
+fn on_new_session_ticket(
+    ctx: &mut Ctx,
+    msg: &Message,
+    n: &mut Negotiated,
+    nst: NewSessionTicket,
+) -> Option<Vec<u8>> {
+    record_received(ctx, msg);
+    n.expect_ticket = false;
+    ctx.progress("received NewSessionTicket");
+    (!nst.ticket.is_empty()).then_some(nst.ticket)
+}
+
+/// The server's chain: non-empty, and valid if we have trust anchors.
+fn on_certificate(
+    config: &ClientConfig,
+    n: Negotiated,
+    cert: Certificate,
+) -> Result<State, PeerError> {
+    if cert.certificate_list.is_empty() {
+        return Err(CertificateError::EmptyServerChain.into());
+    }
+    validate_server_chain(config, &cert.certificate_list)?;
+    Ok(State::ExpectServerKeyExchange(Box::new(
+        ExpectServerKeyExchange {
+            n,
+            chain: cert.certificate_list,
+        },
+    )))
+}
+
+/// The server's ECDHE share: a group and scheme we offered, signed by its
+/// certificate's key over both randoms (RFC 8422 5.4).
+fn on_server_key_exchange(
+    config: &ClientConfig,
+    s: ExpectServerKeyExchange,
+    ske: &ServerKeyExchange,
+) -> Result<State, PeerError> {
+    let group = NamedGroup::from_u16(ske.params.named_curve)
+        .filter(|g| config.common.groups.contains(g))
+        .ok_or(Misbehaved::UnofferedGroup(ske.params.named_curve))?;
+    let scheme = SignatureScheme::from_u16(ske.signed_params.scheme)
+        .filter(|sc| config.common.signature_schemes.contains(sc))
+        .ok_or(Misbehaved::UnofferedSignatureScheme(
+            ske.signed_params.scheme,
+        ))?;
+    let leaf = s.chain.first().ok_or(CertificateError::EmptyServerChain)?;
+    let signed = ske
+        .params
+        .signed_message(&s.n.client_random, &s.n.server_random);
+    config
+        .common
+        .provider
+        .verify_signature(scheme, leaf, &signed, &ske.signed_params.signature)
+        .map_err(|_| Misbehaved::BadServerKeyExchangeSignature)?;
+    Ok(State::ExpectServerHelloDone(Box::new(
+        ExpectServerHelloDone {
+            n: s.n,
+            chain: s.chain,
+            group,
+            scheme,
+            server_public: ske.params.public.clone(),
+            certificate_request: None,
+        },
+    )))
+}
+
+/// The server's Finished of a full handshake: verify it and complete.
+fn finish(
+    ctx: &mut Ctx,
+    config: &ClientConfig,
+    s: ExpectServerFinished,
+    verify_data: &[u8],
+) -> Result<State, PeerError> {
+    s.secrets
+        .check_finished(&ctx.transcript, Peer::Server, false, verify_data)?;
+    ctx.begin_flight(false);
+    let n = s.n;
+    let params = NegotiatedParams::dtls12(
+        n.suite,
+        Some((s.group, s.scheme)),
+        n.extended_master_secret,
+        n.alpn,
+        config.server_name.clone(),
+        s.chain.clone(),
+    );
+    ctx.progress("handshake complete");
+    ctx.established(params);
+    let session = (!n.session_id.is_empty() || n.ticket.is_some()).then(|| ClientSession {
+        session_id: n.session_id,
+        ticket: n.ticket,
+        suite: n.suite,
+        master: s.secrets.master.clone(),
+        extended_master_secret: n.extended_master_secret,
+        peer_certificates: s.chain,
+        server_name: config.server_name.clone(),
+    });
+    Ok(State::Established(Box::new(Established {
+        secrets: s.secrets,
+        session,
+    })))
 }
 
 /// The server resumes: check the session still fits (RFC 5246 7.4.1.3 the
 /// same suite; RFC 7627 5.3 the same EMS status) and derive the keys from
 /// its master secret.
-fn start_resumption(ctx: &mut Ctx, n: Negotiated, session: ClientSession) -> Result<State, Fatal> {
+fn start_resumption(
+    ctx: &mut Ctx,
+    n: Negotiated,
+    session: ClientSession,
+) -> Result<State, PeerError> {
     if n.suite != session.suite {
-        return Err(Fatal::new(
-            AlertDescription::IllegalParameter,
-            StatusCode::HandshakeError,
-            "the server resumed the session with a different cipher suite",
-        ));
+        return Err(Misbehaved::ResumedWithOtherSuite.into());
     }
     if n.extended_master_secret != session.extended_master_secret {
-        return Err(Fatal::new(
-            AlertDescription::HandshakeFailure,
-            StatusCode::HandshakeError,
-            "the server resumed the session with a different extended master secret status (RFC 7627 5.3)",
-        ));
+        return Err(Misbehaved::ResumedWithOtherEms.into());
     }
-    let keys = prf::key_block(n.suite, &session.master, &n.client_random, &n.server_random);
-    let client_write = dtls_crypto::record::RecordProtection::new(n.suite, &keys.client_write)
-        .map_err(Fatal::internal)?;
-    let server_write = dtls_crypto::record::RecordProtection::new(n.suite, &keys.server_write)
-        .map_err(Fatal::internal)?;
-    ctx.records.install_read_keys(server_write);
+    let secrets = SessionSecrets::resumed(
+        n.suite,
+        session.master.clone(),
+        n.client_random,
+        n.server_random,
+    );
+    let client_write = secrets.install_read_keys(ctx, Peer::Client)?;
     ctx.progress(format!(
         "received ServerHello ({}); resuming the session",
         n.suite.name()
@@ -655,6 +522,7 @@ fn start_resumption(ctx: &mut Ctx, n: Negotiated, session: ClientSession) -> Res
     Ok(State::ResumeExpectChangeCipherSpec(Box::new(Resuming {
         n,
         session,
+        secrets,
         client_write,
     })))
 }
@@ -668,174 +536,46 @@ fn finish_resumption(
     s: Resuming,
     msg: &Message,
     verify_data: &[u8],
-) -> Result<State, Fatal> {
-    let hash = s.n.suite.prf_hash();
-    let master = &s.session.master;
-    let expected = prf::verify_data(hash, master, false, &ctx.transcript.hash(hash));
-    if !constant_time_eq(&expected, verify_data) {
-        return Err(Fatal::new(
-            AlertDescription::DecryptError,
-            StatusCode::HandshakeError,
-            "the server's Finished message does not verify (abbreviated handshake)",
-        ));
-    }
-    ctx.transcript
-        .add_message(msg.msg_type(), msg.message_seq(), msg.body());
+) -> Result<State, PeerError> {
+    s.secrets
+        .check_finished(&ctx.transcript, Peer::Server, true, verify_data)?;
+    record_received(ctx, msg);
     ctx.begin_flight(false);
-    ctx.queue_change_cipher_spec(s.client_write);
-    let verify = prf::verify_data(hash, master, true, &ctx.transcript.hash(hash));
-    let fin = Finished {
-        verify_data: verify.to_vec(),
-    };
-    queue(ctx, HandshakeType::Finished, |b| fin.encode(b));
-    let params = NegotiatedParams {
-        version: "DTLS 1.2",
-        cipher_suite: s.n.suite,
-        group: None,
-        signature_scheme: None,
-        resumed: true,
-        extended_master_secret: s.n.extended_master_secret,
-        alpn_protocol: s.n.alpn.clone(),
-        server_name: config.server_name.clone(),
-        peer_certificates: s.session.peer_certificates.clone(),
-    };
+    s.secrets.queue_finished(ctx, Peer::Client, s.client_write);
+    let params = NegotiatedParams::dtls12(
+        s.n.suite,
+        None,
+        s.n.extended_master_secret,
+        s.n.alpn,
+        config.server_name.clone(),
+        s.session.peer_certificates.clone(),
+    );
     ctx.progress("sent ChangeCipherSpec, Finished; session resumed");
     ctx.established(params);
     Ok(State::Established(Box::new(Established {
-        secrets: SessionSecrets {
-            suite: s.n.suite,
-            master: s.session.master.clone(),
-            client_random: s.n.client_random,
-            server_random: s.n.server_random,
-        },
+        secrets: s.secrets,
         session: Some(s.session),
     })))
 }
 
-/// Flight 5: [Certificate], ClientKeyExchange, [CertificateVerify],
-/// ChangeCipherSpec, Finished.
-fn send_client_flight(
-    ctx: &mut Ctx,
-    config: &ClientConfig,
-    s: ExpectServerHelloDone,
-) -> Result<State, Fatal> {
-    ctx.peer_flight_started();
-    let n = s.n;
-    let key_share = EphemeralKeyPair::generate(s.group).map_err(Fatal::internal)?;
-    let public = key_share.public_key().to_vec();
-    let pre_master = key_share.agree(&s.server_public).map_err(|_| {
-        Fatal::new(
-            AlertDescription::IllegalParameter,
-            StatusCode::HandshakeError,
-            "the server's ECDHE public key is invalid",
-        )
-    })?;
-    ctx.begin_flight(true);
-
-    // RFC 5246 7.4.6: answer a CertificateRequest with our chain, or an
-    // empty one.
-    let mut signing = None;
-    if let Some(accepted) = &s.certificate_request {
-        let chain = match &config.identity {
-            Some(identity) => {
-                let scheme = identity.key.choose_scheme(accepted, false);
-                if let Some(scheme) = scheme {
-                    signing = Some((identity.key.clone(), scheme));
-                    identity.chain.clone()
-                } else {
-                    Vec::new()
-                }
-            }
-            None => Vec::new(),
-        };
-        let cert = Certificate {
-            certificate_list: chain,
-        };
-        queue(ctx, HandshakeType::Certificate, |b| cert.encode(b));
-    }
-    let cke = ClientKeyExchange { public };
-    queue(ctx, HandshakeType::ClientKeyExchange, |b| cke.encode(b));
-
-    let hash = n.suite.prf_hash();
-    let master = if n.extended_master_secret {
-        prf::extended_master_secret(hash, pre_master.as_bytes(), &ctx.transcript.hash(hash))
-    } else {
-        prf::master_secret(
-            hash,
-            pre_master.as_bytes(),
-            &n.client_random,
-            &n.server_random,
-        )
-    };
-    if let Some((key, scheme)) = signing {
-        let signature = key
-            .sign(scheme, ctx.transcript.bytes())
-            .map_err(Fatal::internal)?;
-        let cv = CertificateVerify {
-            signed: DigitallySigned {
-                scheme: scheme.to_u16(),
-                signature,
-            },
-        };
-        queue(ctx, HandshakeType::CertificateVerify, |b| cv.encode(b));
-    }
-    let keys = prf::key_block(n.suite, &master, &n.client_random, &n.server_random);
-    let client_write = dtls_crypto::record::RecordProtection::new(n.suite, &keys.client_write)
-        .map_err(Fatal::internal)?;
-    let server_write = dtls_crypto::record::RecordProtection::new(n.suite, &keys.server_write)
-        .map_err(Fatal::internal)?;
-    ctx.records.install_read_keys(server_write);
-    ctx.queue_change_cipher_spec(client_write);
-    let verify = prf::verify_data(hash, &master, true, &ctx.transcript.hash(hash));
-    let fin = Finished {
-        verify_data: verify.to_vec(),
-    };
-    queue(ctx, HandshakeType::Finished, |b| fin.encode(b));
-    ctx.progress("sent ClientKeyExchange, ChangeCipherSpec, Finished");
-    let _ = auth_of;
-    Ok(State::ExpectChangeCipherSpec(Box::new(
-        ExpectServerFinished {
-            n,
-            chain: s.chain,
-            group: s.group,
-            scheme: s.scheme,
-            master,
-        },
-    )))
-}
-
 /// RFC 5246 7.4.2: with trust anchors configured, the server's chain must
 /// validate (to an anchor, in time, for serverAuth, for `server_name`).
-fn validate_server_chain(config: &ClientConfig, chain: &[Vec<u8>]) -> Result<(), Fatal> {
+fn validate_server_chain(config: &ClientConfig, chain: &[Vec<u8>]) -> Result<(), PeerError> {
     if config.trust_anchors.is_empty() {
         return Ok(());
     }
-    let bad = |text: String| {
-        Fatal::new(
-            AlertDescription::BadCertificate,
-            StatusCode::InvalidCertificate,
-            text,
-        )
-    };
     let Some(clock) = &config.unix_time else {
-        return Err(bad(
-            "trust anchors are set but no wall clock (ClientConfig::unix_time): \
-             the server certificate cannot be validated"
-                .to_owned(),
-        ));
+        return Err(CertificateError::NoClock.into());
     };
-    let anchors: Vec<rustls_pki_types::CertificateDer<'_>> = config
-        .trust_anchors
-        .iter()
-        .map(|c| rustls_pki_types::CertificateDer::from(c.as_slice()))
-        .collect();
-    let verifier = dtls_crypto::verify::ServerCertVerifier::new(&anchors)
-        .map_err(|e| bad(format!("trust anchors: {e}")))?;
-    let chain: Vec<rustls_pki_types::CertificateDer<'_>> = chain
-        .iter()
-        .map(|c| rustls_pki_types::CertificateDer::from(c.as_slice()))
-        .collect();
+    fn der(certs: &[Vec<u8>]) -> Vec<rustls_pki_types::CertificateDer<'_>> {
+        certs
+            .iter()
+            .map(|c| rustls_pki_types::CertificateDer::from(c.as_slice()))
+            .collect()
+    }
+    let verifier = dtls_crypto::verify::ServerCertVerifier::new(&der(&config.trust_anchors))
+        .map_err(CertificateError::TrustAnchors)?;
     verifier
-        .verify(&chain, config.server_name.as_deref(), (clock.0)())
-        .map_err(|e| bad(format!("server certificate rejected: {e}")))
+        .verify(&der(chain), config.server_name.as_deref(), (clock.0)())
+        .map_err(|e| CertificateError::ServerRejected(e).into())
 }

@@ -16,11 +16,11 @@ use crate::msgs::record::{
     ContentType, ProtocolVersion, RECORD_HEADER_LEN, RecordHeader, parse_record,
 };
 
-use super::fatal::{alert_name, received_alert_code};
+use super::Connection;
 use super::flight_tx::PeerResend;
+use super::peer_error::{Malformed, PeerError};
 use super::queue::MessageQueue;
 use super::record_layer::OpenOutcome;
-use super::{Connection, Fatal};
 
 /// Heartbeat messages (our requests and responses) waiting to be sent.
 /// Matches the default response budget, so a burst within it is answered.
@@ -142,11 +142,7 @@ impl Connection {
             ContentType::Handshake => self.handle_handshake_record(now, epoch, plaintext),
             ContentType::ChangeCipherSpec => {
                 if ChangeCipherSpec::read_bytes(plaintext).is_err() {
-                    self.fail(Fatal::new(
-                        AlertDescription::DecodeError,
-                        StatusCode::InvalidDatagram,
-                        "malformed ChangeCipherSpec",
-                    ));
+                    self.fail(PeerError::Decode(Malformed::ChangeCipherSpec));
                     return;
                 }
                 if epoch != 0 || read_epoch != 0 {
@@ -301,10 +297,7 @@ impl Connection {
             return;
         }
         if level == AlertLevel::Fatal {
-            let status = Status::new(
-                received_alert_code(description),
-                format!("received fatal alert: {}", alert_name(description)),
-            );
+            let status = PeerError::AlertReceived(description).status();
             let event = self.ctx.lifecycle.failure_event(status);
             self.ctx.lifecycle.close();
             self.ctx.emit(event);

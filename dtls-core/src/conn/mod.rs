@@ -27,17 +27,23 @@
 //! timer table is `timers.rs`; fatal errors are `fatal.rs`.
 
 pub(crate) mod client;
+pub(crate) mod client_flight;
+pub(crate) mod common;
 mod ctx;
-mod fatal;
 mod flight_tx;
 mod input;
 pub(crate) mod keepalive;
+pub(crate) mod keys;
 mod lifecycle;
+pub(crate) mod negotiate;
+pub(crate) mod offer;
 mod output;
+pub(crate) mod peer_error;
 pub(crate) mod queue;
 pub(crate) mod record_layer;
 mod role;
 pub(crate) mod server;
+pub(crate) mod server_flight;
 pub mod session;
 mod timers;
 pub(crate) mod transcript;
@@ -46,7 +52,6 @@ pub use role::Side;
 pub use session::ClientSession;
 
 pub(crate) use ctx::Ctx;
-pub(crate) use fatal::Fatal;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -58,6 +63,7 @@ use crate::event::{Counters, Event, NegotiatedParams, Status, StatusCode};
 use crate::handshake::reassembler::CompleteMessage;
 use crate::msgs::alert::{Alert, AlertLevel};
 
+use peer_error::PeerError;
 use role::Role;
 
 /// One DTLS 1.2 association. See the module documentation for the call
@@ -216,15 +222,15 @@ impl Connection {
     }
 
     /// Closes the connection with a fatal alert and reports why.
-    pub(crate) fn fail(&mut self, fatal: Fatal) {
+    pub(crate) fn fail(&mut self, err: PeerError) {
         if self.ctx.lifecycle.is_ending() {
             return;
         }
         self.ctx.outbox.alert = Some(Alert {
             level: AlertLevel::Fatal,
-            description: fatal.alert,
+            description: err.alert(),
         });
-        let event = self.ctx.lifecycle.failure_event(fatal.status);
+        let event = self.ctx.lifecycle.failure_event(err.status());
         self.ctx.emit(event);
         self.ctx.lifecycle.start_closing(None);
         self.ctx.flight.stop();

@@ -6,8 +6,9 @@ use std::time::Instant;
 
 use crate::config::{ClientConfig, ServerConfig};
 
+use super::peer_error::PeerError;
 use super::session::ServerResumption;
-use super::{Ctx, Fatal, Message, SessionSecrets, client, server};
+use super::{Ctx, Message, SessionSecrets, client, server};
 
 /// Which side of the association this connection is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +48,7 @@ impl Role {
         ctx: &mut Ctx,
         now: Instant,
         message: Option<&Message>,
-    ) -> Result<bool, Fatal> {
+    ) -> Result<bool, PeerError> {
         match self {
             Role::Server {
                 config,

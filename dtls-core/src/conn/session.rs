@@ -21,6 +21,7 @@ use dtls_crypto::CipherSuite;
 use dtls_crypto::prf::MasterSecret;
 
 use crate::msgs::codec::Reader;
+use crate::msgs::messages::NewSessionTicket;
 
 /// Version byte of our ticket plaintext encoding.
 const TICKET_FORMAT: u8 = 1;
@@ -302,10 +303,28 @@ pub(crate) struct ServerResumption {
     pub new_session: Option<StoredSession>,
 }
 
+/// Largest ticket plaintext we seal; a bigger session (a huge client
+/// chain) gets an empty ticket (RFC 5077 3.3 allows it).
+const MAX_TICKET_STATE: usize = 16 * 1024;
+
 impl ServerResumption {
     /// Seconds since the endpoint's epoch.
     pub fn secs(&self, now: std::time::Instant) -> u64 {
         now.saturating_duration_since(self.epoch).as_secs()
+    }
+
+    /// The NewSessionTicket for `session` (RFC 5077 3.3): its state sealed
+    /// with the current ticket key, or an empty ticket if that fails.
+    pub fn seal_ticket(&self, session: &StoredSession) -> NewSessionTicket {
+        let state = session.encode_ticket_state();
+        let ticket = match &self.tickets {
+            Some(keys) if state.len() <= MAX_TICKET_STATE => keys.seal(&state).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        NewSessionTicket {
+            ticket_lifetime_hint: u32::try_from(self.lifetime_secs).unwrap_or(u32::MAX),
+            ticket,
+        }
     }
 }
 

@@ -1,16 +1,21 @@
-//! Name validation for `TLS12SupportedGroups` and `TLS12SignatureAlgorithms`.
+//! The seed's spellings of `TLS12SupportedGroups` and
+//! `TLS12SignatureAlgorithms`: parsed once, when set, into
+//! [`NamedGroup`] / [`SignatureScheme`] values, and printed back from them.
 //!
-//! TODO(merge): `dtls_crypto::kx::NamedGroup::parse_list` and
-//! `dtls_crypto::sign::SignatureScheme::parse_list` are being added on a
-//! parallel branch. Until they are merged these settings keep the validated
-//! canonical names; after the merge, convert with those functions (the names
-//! accepted here are the ones they accept, minus the ones refused below).
+//! The names (and the refusal reasons) are the seed's and this project's
+//! policy, so they live here rather than in `dtls-crypto`: the seed lists
+//! `sha256-ecdsa` style names, and this server refuses some schemes the
+//! crypto crate could use (SHA-1, RFC 9155) or not verify (ECDSA with
+//! SHA-512).
 
-/// A supported name, its canonical spelling, and the other spellings
-/// accepted for it (all compared case-insensitively).
-struct Known {
-    canonical: &'static str,
-    aliases: &'static [&'static str],
+use dtls_crypto::kx::NamedGroup;
+use dtls_crypto::sign::SignatureScheme;
+
+/// A supported value and its spellings, the canonical (printed) one first;
+/// all compared case-insensitively.
+struct Known<T: 'static> {
+    value: T,
+    names: &'static [&'static str],
 }
 
 /// A name that exists but is refused, and why.
@@ -19,24 +24,24 @@ struct Refused {
     reason: &'static str,
 }
 
-const GROUPS: &[Known] = &[
+const GROUPS: &[Known<NamedGroup>] = &[
     Known {
-        canonical: "ecdhe_secp256r1",
-        aliases: &["secp256r1", "p-256", "prime256v1"],
+        value: NamedGroup::Secp256r1,
+        names: &["ecdhe_secp256r1", "secp256r1", "p-256", "prime256v1"],
     },
     Known {
-        canonical: "ecdhe_secp384r1",
-        aliases: &["secp384r1", "p-384"],
+        value: NamedGroup::Secp384r1,
+        names: &["ecdhe_secp384r1", "secp384r1", "p-384"],
     },
     Known {
-        canonical: "ecdhe_secp521r1",
-        aliases: &["secp521r1", "p-521"],
+        value: NamedGroup::Secp521r1,
+        names: &["ecdhe_secp521r1", "secp521r1", "p-521"],
     },
     // The seed lists only the three NIST curves; X25519 (RFC 8422) is
     // implemented too and is spelt by analogy.
     Known {
-        canonical: "ecdhe_x25519",
-        aliases: &["x25519"],
+        value: NamedGroup::X25519,
+        names: &["ecdhe_x25519", "x25519"],
     },
 ];
 
@@ -67,43 +72,43 @@ const REFUSED_GROUPS: &[Refused] = &[
     },
 ];
 
-const SIGNATURES: &[Known] = &[
+const SIGNATURES: &[Known<SignatureScheme>] = &[
     Known {
-        canonical: "sha256-ecdsa",
-        aliases: &["ecdsa_secp256r1_sha256"],
+        value: SignatureScheme::EcdsaSecp256r1Sha256,
+        names: &["sha256-ecdsa", "ecdsa_secp256r1_sha256"],
     },
     Known {
-        canonical: "sha384-ecdsa",
-        aliases: &["ecdsa_secp384r1_sha384"],
+        value: SignatureScheme::EcdsaSecp384r1Sha384,
+        names: &["sha384-ecdsa", "ecdsa_secp384r1_sha384"],
     },
     Known {
-        canonical: "sha256-rsa",
-        aliases: &["rsa_pkcs1_sha256"],
+        value: SignatureScheme::RsaPkcs1Sha256,
+        names: &["sha256-rsa", "rsa_pkcs1_sha256"],
     },
     Known {
-        canonical: "sha384-rsa",
-        aliases: &["rsa_pkcs1_sha384"],
+        value: SignatureScheme::RsaPkcs1Sha384,
+        names: &["sha384-rsa", "rsa_pkcs1_sha384"],
     },
     Known {
-        canonical: "sha512-rsa",
-        aliases: &["rsa_pkcs1_sha512"],
+        value: SignatureScheme::RsaPkcs1Sha512,
+        names: &["sha512-rsa", "rsa_pkcs1_sha512"],
     },
     // Not in the seed's list, implemented by dtls-crypto::sign.
     Known {
-        canonical: "sha256-rsapss",
-        aliases: &["rsa_pss_rsae_sha256"],
+        value: SignatureScheme::RsaPssRsaeSha256,
+        names: &["sha256-rsapss", "rsa_pss_rsae_sha256"],
     },
     Known {
-        canonical: "sha384-rsapss",
-        aliases: &["rsa_pss_rsae_sha384"],
+        value: SignatureScheme::RsaPssRsaeSha384,
+        names: &["sha384-rsapss", "rsa_pss_rsae_sha384"],
     },
     Known {
-        canonical: "sha512-rsapss",
-        aliases: &["rsa_pss_rsae_sha512"],
+        value: SignatureScheme::RsaPssRsaeSha512,
+        names: &["sha512-rsapss", "rsa_pss_rsae_sha512"],
     },
     Known {
-        canonical: "ed25519",
-        aliases: &[],
+        value: SignatureScheme::Ed25519,
+        names: &["ed25519"],
     },
 ];
 
@@ -139,43 +144,49 @@ const REFUSED_SIGNATURES: &[Refused] = &[
 ];
 
 /// The seed's default `TLS12SupportedGroups`.
-pub(crate) const DEFAULT_GROUPS: &[&str] =
-    &["ecdhe_secp256r1", "ecdhe_secp384r1", "ecdhe_secp521r1"];
+pub(crate) const DEFAULT_GROUPS: &[NamedGroup] = &[
+    NamedGroup::Secp256r1,
+    NamedGroup::Secp384r1,
+    NamedGroup::Secp521r1,
+];
 
 /// The seed's default `TLS12SignatureAlgorithms` without the entries this
 /// project refuses (the seed's default also lists `*-dsa`, `sha224-*`,
 /// `sha1-*` and `sha512-ecdsa`).
-pub(crate) const DEFAULT_SIGNATURES: &[&str] = &[
-    "sha512-rsa",
-    "sha384-ecdsa",
-    "sha384-rsa",
-    "sha256-ecdsa",
-    "sha256-rsa",
+pub(crate) const DEFAULT_SIGNATURES: &[SignatureScheme] = &[
+    SignatureScheme::RsaPkcs1Sha512,
+    SignatureScheme::EcdsaSecp384r1Sha384,
+    SignatureScheme::RsaPkcs1Sha384,
+    SignatureScheme::EcdsaSecp256r1Sha256,
+    SignatureScheme::RsaPkcs1Sha256,
 ];
 
-/// Every signature algorithm that can be enabled, canonical spelling.
-pub(crate) fn supported_signatures() -> impl Iterator<Item = &'static str> {
-    SIGNATURES.iter().map(|k| k.canonical)
+/// Every signature algorithm that can be enabled, in the table's order.
+pub(crate) fn supported_signatures() -> impl Iterator<Item = SignatureScheme> {
+    SIGNATURES.iter().map(|k| k.value)
+}
+
+fn canonical<T>(k: &Known<T>) -> &'static str {
+    k.names.first().copied().unwrap_or_default()
 }
 
 /// Parses a comma-separated list: order kept, duplicates and blank entries
 /// dropped. On error, the text names every unusable entry and why.
-fn parse_list(
+fn parse_list<T: Copy + PartialEq>(
     spec: &str,
-    known: &'static [Known],
+    known: &'static [Known<T>],
     refused: &'static [Refused],
     what: &str,
-) -> Result<Vec<&'static str>, String> {
-    let mut out: Vec<&'static str> = Vec::new();
+) -> Result<Vec<T>, String> {
+    let mut out: Vec<T> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
     for entry in spec.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-        let found = known.iter().find(|k| {
-            k.canonical.eq_ignore_ascii_case(entry)
-                || k.aliases.iter().any(|a| a.eq_ignore_ascii_case(entry))
-        });
+        let found = known
+            .iter()
+            .find(|k| k.names.iter().any(|n| n.eq_ignore_ascii_case(entry)));
         if let Some(k) = found {
-            if !out.contains(&k.canonical) {
-                out.push(k.canonical);
+            if !out.contains(&k.value) {
+                out.push(k.value);
             }
             continue;
         }
@@ -188,7 +199,7 @@ fn parse_list(
         }
     }
     if !problems.is_empty() {
-        let supported: Vec<&str> = known.iter().map(|k| k.canonical).collect();
+        let supported: Vec<&str> = known.iter().map(canonical).collect();
         return Err(format!(
             "{}; supported: {}",
             problems.join("; "),
@@ -198,9 +209,18 @@ fn parse_list(
     Ok(out)
 }
 
-/// Validates a `TLS12SupportedGroups` value. An empty list is an error:
-/// every suite is ECDHE, so no group means no handshake.
-pub(crate) fn parse_groups(spec: &str) -> Result<Vec<&'static str>, String> {
+/// Prints a list with the canonical spellings, comma-separated.
+fn format_list<T: PartialEq>(values: &[T], known: &'static [Known<T>]) -> String {
+    let names: Vec<&str> = values
+        .iter()
+        .filter_map(|v| known.iter().find(|k| k.value == *v).map(canonical))
+        .collect();
+    names.join(",")
+}
+
+/// Parses a `TLS12SupportedGroups` value. An empty list is an error: every
+/// suite is ECDHE, so no group means no handshake.
+pub(crate) fn parse_groups(spec: &str) -> Result<Vec<NamedGroup>, String> {
     let groups = parse_list(spec, GROUPS, REFUSED_GROUPS, "named group")?;
     if groups.is_empty() {
         return Err(
@@ -210,11 +230,21 @@ pub(crate) fn parse_groups(spec: &str) -> Result<Vec<&'static str>, String> {
     Ok(groups)
 }
 
-/// Validates a `TLS12SignatureAlgorithms` value. An empty value is allowed
+/// Prints a `TLS12SupportedGroups` value (`ecdhe_secp256r1,...`).
+pub(crate) fn format_groups(groups: &[NamedGroup]) -> String {
+    format_list(groups, GROUPS)
+}
+
+/// Parses a `TLS12SignatureAlgorithms` value. An empty value is allowed
 /// and means "do not restrict" (the seed's meaning): every supported
 /// algorithm is used.
-pub(crate) fn parse_signatures(spec: &str) -> Result<Vec<&'static str>, String> {
+pub(crate) fn parse_signatures(spec: &str) -> Result<Vec<SignatureScheme>, String> {
     parse_list(spec, SIGNATURES, REFUSED_SIGNATURES, "signature algorithm")
+}
+
+/// Prints a `TLS12SignatureAlgorithms` value (`sha256-ecdsa,...`).
+pub(crate) fn format_signatures(schemes: &[SignatureScheme]) -> String {
+    format_list(schemes, SIGNATURES)
 }
 
 #[cfg(test)]
@@ -231,7 +261,8 @@ mod tests {
     #[test]
     fn group_aliases_case_and_duplicates() {
         let groups = parse_groups(" X25519 , secp256r1,ECDHE_SECP256R1,,").unwrap();
-        assert_eq!(groups, ["ecdhe_x25519", "ecdhe_secp256r1"]);
+        assert_eq!(groups, [NamedGroup::X25519, NamedGroup::Secp256r1]);
+        assert_eq!(format_groups(&groups), "ecdhe_x25519,ecdhe_secp256r1");
     }
 
     #[test]
@@ -251,11 +282,20 @@ mod tests {
 
     #[test]
     fn signatures() {
+        let schemes = parse_signatures("sha256-ecdsa, RSA_PKCS1_SHA256, ed25519").unwrap();
         assert_eq!(
-            parse_signatures("sha256-ecdsa, RSA_PKCS1_SHA256, ed25519").unwrap(),
-            ["sha256-ecdsa", "sha256-rsa", "ed25519"]
+            schemes,
+            [
+                SignatureScheme::EcdsaSecp256r1Sha256,
+                SignatureScheme::RsaPkcs1Sha256,
+                SignatureScheme::Ed25519
+            ]
         );
-        assert_eq!(parse_signatures("").unwrap(), Vec::<&str>::new());
+        assert_eq!(
+            format_signatures(&schemes),
+            "sha256-ecdsa,sha256-rsa,ed25519"
+        );
+        assert_eq!(parse_signatures("").unwrap(), Vec::<SignatureScheme>::new());
         let err = parse_signatures("sha256-rsa,sha1-rsa,sha256-dsa,sha224-ecdsa").unwrap_err();
         assert!(
             err.contains("sha1-rsa is not supported (MD5 and SHA-1"),
@@ -278,10 +318,18 @@ mod tests {
             let err = parse_signatures(name).err().unwrap_or_default();
             assert!(!err.contains("not a known"), "{name}: {err}");
         }
-        let kept: Vec<&str> = seed
+        let kept: Vec<SignatureScheme> = seed
             .split(',')
-            .filter(|n| parse_signatures(n).is_ok())
+            .filter_map(|n| parse_signatures(n).ok())
+            .flatten()
             .collect();
         assert_eq!(kept, DEFAULT_SIGNATURES);
+    }
+
+    #[test]
+    fn canonical_group_names_are_the_crypto_crates() {
+        for k in GROUPS {
+            assert_eq!(canonical(k), k.value.name());
+        }
     }
 }

@@ -1,5 +1,8 @@
 //! Tests of the typed settings and of the `config` string form.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
 use super::*;
 
 /// Every config setting name of the seed, from the "Config Settings" lists
@@ -440,7 +443,10 @@ fn names_are_case_insensitive_and_blanks_ignored() {
         get(&mut s, "TLS12SupportedGroups")
     );
     let err = s.config("NoSuchSetting=1").unwrap_err();
-    assert_eq!(err, Error::UnknownSetting("NoSuchSetting".to_owned()));
+    assert!(
+        matches!(&err, Error::UnknownSetting(name) if name == "NoSuchSetting"),
+        "{err:?}"
+    );
     assert!(matches!(s.config(""), Err(Error::UnknownSetting(_))));
 }
 
@@ -470,7 +476,10 @@ fn boolean_spellings() {
 #[test]
 fn read_only_settings_refuse_writes() {
     let mut s = ServerSettings::default();
-    assert_eq!(s.config("BuildInfo=x"), Err(Error::ReadOnly("BuildInfo")));
+    assert!(matches!(
+        s.config("BuildInfo=x"),
+        Err(Error::ReadOnly("BuildInfo"))
+    ));
     let build = get(&mut s, "BuildInfo");
     assert!(
         build.starts_with(&format!("dtls-server {}", env!("CARGO_PKG_VERSION"))),
@@ -478,10 +487,11 @@ fn read_only_settings_refuse_writes() {
     );
     let live = Live { listening: true };
     for name in PER_CONNECTION {
-        assert_eq!(
+        let canonical = lookup(name).unwrap().name;
+        assert!(matches!(
             s.config_with(&format!("{name}[7]=x"), &live),
-            Err(Error::ReadOnly(lookup(name).unwrap().name))
-        );
+            Err(Error::ReadOnly(n)) if n == canonical
+        ));
     }
 }
 
@@ -607,7 +617,10 @@ fn listening_locks_start_listening_settings() {
         let spec = format!("{}=1", info.name);
         let result = s.config_with(&spec, &live);
         if info.support == Support::BeforeListening {
-            assert_eq!(result, Err(Error::WhileListening(info.name)), "{spec}");
+            assert!(
+                matches!(result, Err(Error::WhileListening(n)) if n == info.name),
+                "{spec}"
+            );
         } else {
             assert!(!matches!(result, Err(Error::WhileListening(_))), "{spec}");
         }
@@ -621,10 +634,10 @@ fn listening_locks_start_listening_settings() {
         text.contains("LocalPort") && text.contains("StopListening"),
         "{text}"
     );
-    assert_eq!(s.config_with("LogLevel=3", &live), Ok(String::new()));
+    assert_eq!(s.config_with("LogLevel=3", &live).unwrap(), "");
     assert_eq!(s.log_level, LogLevel::Debug);
     let stopped = Live { listening: false };
-    assert_eq!(s.config_with("LocalPort=9999", &stopped), Ok(String::new()));
+    assert_eq!(s.config_with("LocalPort=9999", &stopped).unwrap(), "");
     assert_eq!(s.local_port, 9999);
 }
 
@@ -652,7 +665,7 @@ fn effective_signature_algorithms() {
     set(&mut s, "TLS12SignatureAlgorithms=");
     let all = s.effective_signature_algorithms();
     assert!(
-        all.contains(&"ed25519") && all.contains(&"sha256-rsapss"),
+        all.contains(&SignatureScheme::Ed25519) && all.contains(&SignatureScheme::RsaPssRsaeSha256),
         "{all:?}"
     );
 }

@@ -3,8 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use dtls_core::msgs::codec::Codec;
-use dtls_core::msgs::messages::ClientHello;
+use dtls_core::internals::msgs::codec::Codec;
+use dtls_core::internals::msgs::messages::ClientHello;
 
 /// One record of a datagram.
 #[derive(Debug, Clone)]

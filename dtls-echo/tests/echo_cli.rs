@@ -27,19 +27,24 @@ fn fails_with(args: &[&str]) -> String {
     stderr
 }
 
-#[test]
-fn missing_certificate_file_is_named() {
-    let dir = scratch("missing");
-    let cert = dir.join("nope.pem");
-    let key = dir.join("nope.key");
-    let err = fails_with(&[
+/// Runs the binary on a PEM certificate and key expecting failure.
+fn fails_with_pem(cert: &std::path::Path, key: &std::path::Path) -> String {
+    fails_with(&[
         "--bind",
         "127.0.0.1:0",
         "--cert",
         cert.to_str().unwrap(),
         "--key",
         key.to_str().unwrap(),
-    ]);
+    ])
+}
+
+#[test]
+fn missing_certificate_file_is_named() {
+    let dir = scratch("missing");
+    let cert = dir.join("nope.pem");
+    let key = dir.join("nope.key");
+    let err = fails_with_pem(&cert, &key);
     assert!(err.contains("nope.pem"), "{err}");
 }
 
@@ -50,14 +55,7 @@ fn garbage_certificate_is_reported() {
     let key = dir.join("key.pem");
     std::fs::write(&cert, "not a certificate").unwrap();
     std::fs::write(&key, "not a key").unwrap();
-    let err = fails_with(&[
-        "--bind",
-        "127.0.0.1:0",
-        "--cert",
-        cert.to_str().unwrap(),
-        "--key",
-        key.to_str().unwrap(),
-    ]);
+    let err = fails_with_pem(&cert, &key);
     assert!(err.contains("cert.pem"), "{err}");
 }
 

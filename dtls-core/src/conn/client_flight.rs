@@ -1,0 +1,197 @@
+//! What the client sends: the ClientHello (RFC 5246 7.4.1.2, RFC 6347
+//! 4.2.1; re-sent with the cookie after a HelloVerifyRequest) and flight 5
+//! of a full handshake. This is where the client draws its random,
+//! generates its ECDHE key share and signs.
+
+use super::client::{ExpectServerFinished, ExpectServerHello, ExpectServerHelloDone, State};
+use super::common::{our_heartbeat_mode, queue_message};
+use super::peer_error::{Misbehaved, Peer, PeerError};
+use super::{Ctx, SessionSecrets};
+use crate::config::ClientConfig;
+use crate::error::Error;
+use crate::msgs::extensions::ClientExtension;
+use crate::msgs::handshake::HandshakeType;
+use crate::msgs::messages::{
+    Certificate, CertificateVerify, ClientHello, ClientKeyExchange, DigitallySigned,
+    EMPTY_RENEGOTIATION_INFO_SCSV,
+};
+use crate::msgs::record::ProtocolVersion;
+
+/// Builds and queues the first ClientHello, offering the configured
+/// session for resumption (RFC 5077 3.4) when it still fits.
+pub(super) fn first_hello(
+    config: &ClientConfig,
+    ctx: &mut Ctx,
+) -> Result<ExpectServerHello, Error> {
+    let common = &config.common;
+    if common.cipher_suites.is_empty() {
+        return Err(Error::Config("no cipher suites enabled"));
+    }
+    let mut suites: Vec<u16> = common.cipher_suites.iter().map(|s| s.id()).collect();
+    suites.push(EMPTY_RENEGOTIATION_INFO_SCSV);
+    // RFC 5077 3.4 / RFC 5246 7.4.1.2: offer the session only to the
+    // same server name, and only with its suite still enabled.
+    let offered = config
+        .resume
+        .clone()
+        .filter(|s| s.server_name == config.server_name && common.cipher_suites.contains(&s.suite));
+    let mut session_id = Vec::new();
+    let mut ticket_ext = None;
+    if let Some(s) = &offered {
+        session_id = s.session_id.clone();
+        if let Some(t) = &s.ticket {
+            ticket_ext = Some(t.clone());
+            if session_id.is_empty() {
+                // RFC 5077 3.4: a fresh ID, which the server echoes if
+                // it accepts the ticket.
+                session_id = common.provider.random_array::<32>()?.to_vec();
+            }
+        }
+    }
+    if ticket_ext.is_none() && config.session_tickets {
+        ticket_ext = Some(Vec::new());
+    }
+    let ticket_offered = ticket_ext.is_some();
+    let hello = ClientHello {
+        client_version: ProtocolVersion::Dtls1_2,
+        random: common.provider.random_array()?,
+        session_id,
+        cookie: Vec::new(),
+        cipher_suites: suites,
+        compression_methods: vec![0],
+        extensions: Some(hello_extensions(config, ctx, ticket_ext)),
+    };
+    ctx.begin_flight(true);
+    queue_message(ctx, HandshakeType::ClientHello, &hello);
+    ctx.progress("sent ClientHello");
+    Ok(ExpectServerHello {
+        hello,
+        hello_verify_count: 0,
+        offered,
+        ticket_ext: ticket_offered,
+    })
+}
+
+/// The ClientHello's extensions; `ticket` is the session_ticket
+/// extension's contents, if we send it.
+fn hello_extensions(
+    config: &ClientConfig,
+    ctx: &Ctx,
+    ticket: Option<Vec<u8>>,
+) -> Vec<ClientExtension> {
+    let common = &config.common;
+    let schemes = common.signature_schemes.iter().map(|s| s.to_u16());
+    let mut exts = vec![
+        ClientExtension::SupportedGroups(common.groups.iter().map(|g| g.to_u16()).collect()),
+        ClientExtension::EcPointFormats(vec![0]),
+        ClientExtension::SignatureAlgorithms(schemes.collect()),
+    ];
+    if config.offer_extended_master_secret {
+        exts.push(ClientExtension::ExtendedMasterSecret);
+    }
+    if offers_encrypt_then_mac(config) {
+        exts.push(ClientExtension::EncryptThenMac);
+    }
+    if let Some(name) = &config.server_name {
+        exts.push(ClientExtension::ServerName(name.as_bytes().to_vec()));
+    }
+    if !common.alpn_protocols.is_empty() {
+        exts.push(ClientExtension::Alpn(common.alpn_protocols.clone()));
+    }
+    if let Some(mode) = our_heartbeat_mode(ctx) {
+        exts.push(ClientExtension::Heartbeat(mode));
+    }
+    if let Some(t) = ticket {
+        exts.push(ClientExtension::SessionTicket(t));
+    }
+    if let Some(limit) = common.record_size_limit {
+        // RFC 8449 4: 64..=2^14 in TLS 1.2.
+        exts.push(ClientExtension::RecordSizeLimit(limit.clamp(64, 1 << 14)));
+    }
+    exts
+}
+
+/// Whether we offer encrypt_then_mac: whenever a CBC suite is enabled
+/// (RFC 7366 2).
+pub(super) fn offers_encrypt_then_mac(config: &ClientConfig) -> bool {
+    config
+        .common
+        .cipher_suites
+        .iter()
+        .any(|s| s.requires_encrypt_then_mac())
+}
+
+/// Flight 5: [Certificate], ClientKeyExchange, [CertificateVerify],
+/// ChangeCipherSpec, Finished. This is where the client generates its
+/// ECDHE key share and signs.
+pub(super) fn send_client_flight(
+    ctx: &mut Ctx,
+    config: &ClientConfig,
+    s: ExpectServerHelloDone,
+) -> Result<State, PeerError> {
+    ctx.peer_flight_started();
+    let n = s.n;
+    let key_share = config.common.provider.start_key_exchange(s.group)?;
+    let public = key_share.public_key().to_vec();
+    let pre_master = key_share
+        .agree(&s.server_public)
+        .map_err(|_| Misbehaved::InvalidKeyShare(Peer::Server))?;
+    ctx.begin_flight(true);
+
+    // RFC 5246 7.4.6: answer a CertificateRequest with our chain, or an
+    // empty one.
+    let mut signing = None;
+    if let Some(accepted) = &s.certificate_request {
+        let identity = config.identity.as_ref();
+        let chosen = identity.and_then(|id| Some((id, id.key.choose_scheme(accepted, false)?)));
+        let chain = match chosen {
+            Some((identity, scheme)) => {
+                signing = Some((identity.key.clone(), scheme));
+                identity.chain.clone()
+            }
+            None => Vec::new(),
+        };
+        let cert = Certificate {
+            certificate_list: chain,
+        };
+        queue_message(ctx, HandshakeType::Certificate, &cert);
+    }
+    queue_message(
+        ctx,
+        HandshakeType::ClientKeyExchange,
+        &ClientKeyExchange { public },
+    );
+    let secrets = SessionSecrets::from_pre_master(
+        n.suite,
+        pre_master.as_bytes(),
+        n.extended_master_secret,
+        &ctx.transcript,
+        n.client_random,
+        n.server_random,
+    );
+    if let Some((key, scheme)) = signing {
+        let signature = config
+            .common
+            .provider
+            .sign(&key, scheme, ctx.transcript.bytes())?;
+        let cv = CertificateVerify {
+            signed: DigitallySigned {
+                scheme: scheme.to_u16(),
+                signature,
+            },
+        };
+        queue_message(ctx, HandshakeType::CertificateVerify, &cv);
+    }
+    let client_write = secrets.install_read_keys(ctx, Peer::Client)?;
+    secrets.queue_finished(ctx, Peer::Client, client_write);
+    ctx.progress("sent ClientKeyExchange, ChangeCipherSpec, Finished");
+    Ok(State::ExpectChangeCipherSpec(Box::new(
+        ExpectServerFinished {
+            n,
+            chain: s.chain,
+            group: s.group,
+            scheme: s.scheme,
+            secrets,
+        },
+    )))
+}

@@ -1,0 +1,327 @@
+//! The server's decision on a ClientHello: resume a session or pick
+//! suite, group, signature scheme, identity and extensions for a full
+//! handshake (RFC 5246 7.4.1, RFC 8422 5, RFC 5077 3). Pure: nothing is
+//! sent or drawn at random here; [`super::server_flight`] carries the plan
+//! out.
+
+use std::time::Instant;
+
+use dtls_crypto::CipherSuite;
+use dtls_crypto::kx::NamedGroup;
+use dtls_crypto::sign::{KeyType, SignatureScheme};
+use dtls_crypto::suites::AuthAlgorithm;
+
+use super::offer::ClientHelloOffer;
+use super::peer_error::{Incompatible, Misbehaved, Peer, PeerError};
+use super::session::{ServerResumption, StoredSession};
+use crate::config::{ClientAuthMode, Identity, ServerConfig};
+use crate::msgs::extensions::{HeartbeatMode, ServerExtension};
+
+/// What the server answers a ClientHello with.
+pub(crate) struct Plan<'a> {
+    /// The ServerHello's extensions, in order.
+    pub extensions: Vec<ServerExtension>,
+    /// The client's record_size_limit, to honour (RFC 8449 4).
+    pub peer_record_size_limit: Option<u16>,
+    /// Whether the client allows our heartbeat requests (RFC 6520 2),
+    /// when both sides use the extension.
+    pub peer_heartbeat_allows_requests: Option<bool>,
+    /// The ALPN protocol selected (RFC 7301 3.2).
+    pub alpn: Option<Vec<u8>>,
+    pub handshake: PlannedHandshake<'a>,
+}
+
+/// Full or abbreviated.
+pub(crate) enum PlannedHandshake<'a> {
+    /// Abbreviated (RFC 5246 7.3): `issue_ticket` when the client offered
+    /// the ticket extension and tickets are on (RFC 5077 3.1).
+    Resume {
+        session: StoredSession,
+        issue_ticket: bool,
+    },
+    Full(FullPlan<'a>),
+}
+
+/// The parameters of a full handshake.
+pub(crate) struct FullPlan<'a> {
+    pub suite: CipherSuite,
+    pub group: NamedGroup,
+    pub scheme: SignatureScheme,
+    pub identity: &'a Identity,
+    pub server_name: Option<String>,
+    /// Whether to promise a NewSessionTicket (RFC 5077 3.2).
+    pub issue_ticket: bool,
+    /// The schemes of our CertificateRequest, if we ask for a client
+    /// certificate (RFC 5246 7.4.4).
+    pub certificate_request: Option<Vec<u16>>,
+}
+
+/// Decides how to answer `offer`. `our_heartbeat` is our heartbeat mode
+/// when keep-alive is on.
+pub(crate) fn negotiate<'a>(
+    offer: &ClientHelloOffer<'_>,
+    config: &'a ServerConfig,
+    resumption: Option<&ServerResumption>,
+    our_heartbeat: Option<HeartbeatMode>,
+    now: Instant,
+) -> Result<Plan<'a>, PeerError> {
+    check_offer(offer, config)?;
+    let mut extensions = session_independent_extensions(offer, config, our_heartbeat);
+    let peer_heartbeat_allows_requests = our_heartbeat
+        .and(offer.heartbeat)
+        .map(|peer_mode| peer_mode == HeartbeatMode::PeerAllowedToSend);
+    // Tickets need keys from the endpoint (present iff enabled).
+    let issue_ticket = offer.ticket.is_some() && resumption.is_some_and(|r| r.tickets.is_some());
+
+    let (handshake, alpn, suite) = match find_resumable(offer, config, resumption, now) {
+        Some(session) => {
+            let alpn = select_alpn(config, offer.alpn)?;
+            let suite = session.suite;
+            let resume = PlannedHandshake::Resume {
+                session,
+                issue_ticket,
+            };
+            (resume, alpn, suite)
+        }
+        None => {
+            let full = choose_full(offer, config, issue_ticket)?;
+            let alpn = select_alpn(config, offer.alpn)?;
+            let suite = full.suite;
+            (PlannedHandshake::Full(full), alpn, suite)
+        }
+    };
+    // The extensions of this hello's answer (RFC 7627 5.2, RFC 7366 3,
+    // RFC 8422 5.2, RFC 7301 3.2, RFC 6066 3, RFC 5077 3.2).
+    if offer.extended_master_secret {
+        extensions.push(ServerExtension::ExtendedMasterSecret);
+    }
+    if suite.requires_encrypt_then_mac() {
+        extensions.push(ServerExtension::EncryptThenMac);
+    }
+    let full = match &handshake {
+        PlannedHandshake::Full(full) => Some(full),
+        PlannedHandshake::Resume { .. } => None,
+    };
+    if full.is_some() && offer.point_formats.is_some() {
+        extensions.push(ServerExtension::EcPointFormats(vec![0]));
+    }
+    if let Some(p) = &alpn {
+        extensions.push(ServerExtension::Alpn(p.clone()));
+    }
+    // Acknowledge server_name when it selected the certificate.
+    if let Some(full) = full
+        && full
+            .server_name
+            .as_deref()
+            .is_some_and(|name| identity_matches(full.identity, name))
+    {
+        extensions.push(ServerExtension::ServerNameAck);
+    }
+    if issue_ticket {
+        extensions.push(ServerExtension::SessionTicketAck);
+    }
+    Ok(Plan {
+        extensions,
+        peer_record_size_limit: offer.record_size_limit,
+        peer_heartbeat_allows_requests,
+        alpn,
+        handshake,
+    })
+}
+
+/// The extensions every ServerHello carries, full or abbreviated
+/// (RFC 5746 3.6, RFC 8449 4, RFC 6520 2).
+fn session_independent_extensions(
+    offer: &ClientHelloOffer<'_>,
+    config: &ServerConfig,
+    our_heartbeat: Option<HeartbeatMode>,
+) -> Vec<ServerExtension> {
+    let mut extensions = Vec::new();
+    if offer.secure_renegotiation {
+        extensions.push(ServerExtension::RenegotiationInfo(Vec::new()));
+    }
+    if offer.record_size_limit.is_some() {
+        // RFC 8449 4: in TLS 1.2 the value limits the plaintext.
+        let ours = config.common.record_size_limit.unwrap_or(1 << 14);
+        extensions.push(ServerExtension::RecordSizeLimit(ours.clamp(64, 1 << 14)));
+    }
+    // RFC 6520 2: answer the heartbeat extension with our own mode, only
+    // when keep-alive is on.
+    if let (Some(_), Some(ours)) = (offer.heartbeat, our_heartbeat) {
+        extensions.push(ServerExtension::Heartbeat(ours));
+    }
+    extensions
+}
+
+/// The checks every ClientHello must pass, whatever is negotiated.
+fn check_offer(offer: &ClientHelloOffer<'_>, config: &ServerConfig) -> Result<(), PeerError> {
+    // RFC 6347 4.1 / 4.2.1: DTLS 1.2 is 0xFEFD; DTLS 1.0 is 0xFEFF
+    // (numerically larger means older).
+    if offer.version > 0xFEFD {
+        return Err(Incompatible::ClientVersionTooOld(offer.version).into());
+    }
+    // RFC 5246 7.4.1.2: the null compression method must be offered.
+    if !offer.null_compression {
+        return Err(Incompatible::NoNullCompression.into());
+    }
+    // RFC 5746 3.6: an initial ClientHello's renegotiation_info must be empty.
+    if offer.renegotiation_info.is_some_and(|r| !r.is_empty()) {
+        return Err(Misbehaved::RenegotiationInfoNotEmpty.into());
+    }
+    // RFC 7627 5.3: a server that requires the extension aborts without it.
+    if !offer.extended_master_secret && config.common.require_extended_master_secret {
+        return Err(Incompatible::NoExtendedMasterSecret(Peer::Client).into());
+    }
+    // RFC 8422 5.1.2: uncompressed points must be supported.
+    if offer.point_formats.is_some_and(|f| !f.contains(&0)) {
+        return Err(Incompatible::NoUncompressedPoints.into());
+    }
+    Ok(())
+}
+
+/// Picks group, suite, identity and signature scheme for a full handshake.
+fn choose_full<'a>(
+    offer: &ClientHelloOffer<'_>,
+    config: &'a ServerConfig,
+    issue_ticket: bool,
+) -> Result<FullPlan<'a>, PeerError> {
+    let groups = &config.common.groups;
+    // RFC 8422 4: without supported_groups, assume the client supports the
+    // common curves; we pick P-256.
+    let group = match offer.groups {
+        Some(offered) => groups.iter().find(|g| offered.contains(&g.to_u16())),
+        None => groups.iter().find(|g| **g == NamedGroup::Secp256r1),
+    };
+    let group = *group.ok_or(Incompatible::NoGroupInCommon)?;
+
+    // RFC 5246 7.4.1.4.1: without signature_algorithms the client implies
+    // SHA-1, which we only use if configured.
+    let default_schemes = [0x0201u16, 0x0203];
+    let client_schemes = offer.signature_schemes.unwrap_or(&default_schemes);
+    let acceptable: Vec<u16> = config
+        .common
+        .signature_schemes
+        .iter()
+        .map(|s| s.to_u16())
+        .filter(|s| client_schemes.contains(s))
+        .collect();
+
+    let identities = order_identities(&config.identities, offer.server_name.as_deref());
+    let usable = |suite: &CipherSuite| {
+        // RFC 7366 3: CBC suites only with Encrypt-then-MAC.
+        offer.offers_suite(suite.id())
+            && (!suite.requires_encrypt_then_mac() || offer.encrypt_then_mac)
+    };
+    let (suite, identity, scheme) = config
+        .common
+        .cipher_suites
+        .iter()
+        .filter(|suite| usable(suite))
+        .find_map(|suite| {
+            identities.iter().find_map(|identity| {
+                if auth_of(identity.key.key_type()) != suite.auth() {
+                    return None;
+                }
+                let scheme = identity.key.choose_scheme(&acceptable, false)?;
+                Some((*suite, *identity, scheme))
+            })
+        })
+        .ok_or(Incompatible::NoCipherSuiteInCommon)?;
+
+    let certificate_request = (config.client_auth != ClientAuthMode::None).then(|| {
+        config
+            .common
+            .signature_schemes
+            .iter()
+            .map(|s| s.to_u16())
+            .collect()
+    });
+    Ok(FullPlan {
+        suite,
+        group,
+        scheme,
+        identity,
+        server_name: offer.server_name.clone(),
+        issue_ticket,
+        certificate_request,
+    })
+}
+
+/// The session a ClientHello may resume (RFC 5246 7.4.1.2, RFC 5077 3.4):
+/// a valid, fresh ticket first, else the cached session its ID names. The
+/// session must still be acceptable under today's config and this hello:
+/// its suite offered and enabled (RFC 5246 7.4.1.3), with EtM for CBC
+/// (RFC 7366 3.1), the same EMS status (RFC 7627 5.3), the same
+/// server_name (RFC 6066 3), and a client chain if one is now required.
+fn find_resumable(
+    offer: &ClientHelloOffer<'_>,
+    config: &ServerConfig,
+    resumption: Option<&ServerResumption>,
+    now: Instant,
+) -> Option<StoredSession> {
+    let res = resumption?;
+    let from_ticket = match (offer.ticket, &res.tickets) {
+        (Some(t), Some(keys)) if !t.is_empty() => keys
+            .open(t)
+            .and_then(|state| StoredSession::decode_ticket_state(&state)),
+        _ => None,
+    };
+    let from_cache = res
+        .candidate
+        .as_ref()
+        .filter(|c| !offer.session_id.is_empty() && c.id == offer.session_id)
+        .cloned();
+    let session = from_ticket
+        .filter(|s| s.is_fresh(res.secs(now), res.lifetime_secs))
+        .or(from_cache)?;
+    let acceptable = offer.offers_suite(session.suite.id())
+        && config.common.cipher_suites.contains(&session.suite)
+        && (!session.suite.requires_encrypt_then_mac() || offer.encrypt_then_mac)
+        && session.extended_master_secret == offer.extended_master_secret
+        && session.server_name == offer.server_name
+        && (config.client_auth != ClientAuthMode::Required
+            || !session.peer_certificates.is_empty());
+    acceptable.then_some(session)
+}
+
+/// RFC 7301 3.2: with ALPN configured and offered, the server's most
+/// preferred common protocol; no overlap is fatal.
+fn select_alpn(
+    config: &ServerConfig,
+    offered: Option<&[Vec<u8>]>,
+) -> Result<Option<Vec<u8>>, PeerError> {
+    let ours = &config.common.alpn_protocols;
+    match offered {
+        Some(offered) if !ours.is_empty() => {
+            let pick = ours.iter().find(|p| offered.contains(p));
+            Ok(Some(pick.ok_or(Incompatible::NoAlpnInCommon)?.clone()))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Which suite family a key can authenticate (RFC 8422 2).
+fn auth_of(key: KeyType) -> AuthAlgorithm {
+    match key {
+        KeyType::Rsa { .. } => AuthAlgorithm::Rsa,
+        _ => AuthAlgorithm::Ecdsa,
+    }
+}
+
+/// Whether an identity serves host `name` (exact, or a `*.` wildcard for
+/// one label; RFC 6066 3, RFC 6125 6.4.3).
+fn identity_matches(id: &Identity, name: &str) -> bool {
+    id.names.iter().any(|n| {
+        n == name
+            || n.strip_prefix("*.")
+                .is_some_and(|suffix| name.split_once('.').is_some_and(|(_, rest)| rest == suffix))
+    })
+}
+
+/// Identities whose names match the SNI first, then the rest (RFC 6066 3).
+fn order_identities<'a>(identities: &'a [Identity], sni: Option<&str>) -> Vec<&'a Identity> {
+    let matches = |id: &Identity| sni.is_some_and(|name| identity_matches(id, name));
+    let mut out: Vec<&Identity> = identities.iter().filter(|i| matches(i)).collect();
+    out.extend(identities.iter().filter(|i| !matches(i)));
+    out
+}

@@ -1,0 +1,205 @@
+//! The server's answer to a ClientHello, carried out from a [`Plan`]:
+//! flight 4 of a full handshake (ServerHello, Certificate,
+//! ServerKeyExchange, [CertificateRequest], ServerHelloDone) or the
+//! abbreviated handshake's flight (ServerHello, [NewSessionTicket],
+//! ChangeCipherSpec, Finished). RFC 5246 7.3, RFC 5077 3.1.
+//!
+//! This is where the server draws its randoms, generates its ECDHE key
+//! share and signs (RFC 8422 5.4).
+
+use dtls_crypto::CipherSuite;
+use dtls_crypto::kx::EphemeralKeyPair;
+
+use super::common::queue_message;
+use super::negotiate::{FullPlan, Plan, PlannedHandshake};
+use super::offer::ClientHelloOffer;
+use super::peer_error::{Peer, PeerError};
+use super::server::{ExpectClientFlight, Negotiated, Resumed, State};
+use super::session::{ServerResumption, StoredSession};
+use super::{Ctx, SessionSecrets};
+use crate::config::ServerConfig;
+use crate::event::NegotiatedParams;
+use crate::msgs::handshake::HandshakeType;
+use crate::msgs::messages::{
+    Certificate, CertificateRequest, DigitallySigned, ServerEcdhParams, ServerHello,
+    ServerHelloDone, ServerKeyExchange,
+};
+use crate::msgs::record::ProtocolVersion;
+
+/// CertificateRequest certificate types (RFC 5246 7.4.4, RFC 8422 5.5).
+const RSA_SIGN: u8 = 1;
+const ECDSA_SIGN: u8 = 64;
+
+/// Applies what the hello told us about the client, then queues our
+/// flight and returns the next state.
+pub(super) fn send_plan(
+    ctx: &mut Ctx,
+    config: &ServerConfig,
+    resumption: Option<&mut ServerResumption>,
+    offer: &ClientHelloOffer<'_>,
+    plan: Plan<'_>,
+) -> Result<State, PeerError> {
+    if let Some(limit) = plan.peer_record_size_limit {
+        ctx.peer_record_size_limit = Some(usize::from(limit));
+    }
+    if let Some(allows) = plan.peer_heartbeat_allows_requests {
+        ctx.peer_heartbeat_mode = Some(allows);
+    }
+    let server_random: [u8; 32] = config.common.provider.random_array()?;
+    let hello = |session_id: Vec<u8>, suite: CipherSuite| ServerHello {
+        server_version: ProtocolVersion::Dtls1_2,
+        random: server_random,
+        session_id,
+        cipher_suite: suite.id(),
+        compression_method: 0,
+        extensions: Some(plan.extensions),
+    };
+    match plan.handshake {
+        PlannedHandshake::Resume {
+            session,
+            issue_ticket,
+        } => {
+            let server_hello = hello(offer.session_id.to_vec(), session.suite);
+            let ticket = resumption.filter(|_| issue_ticket);
+            send_resumed(
+                ctx,
+                ticket.as_deref(),
+                offer,
+                session,
+                server_hello,
+                plan.alpn,
+            )
+        }
+        PlannedHandshake::Full(full) => {
+            // RFC 5246 7.4.1.3: a new session ID if we cache sessions.
+            let key_share = config.common.provider.start_key_exchange(full.group)?;
+            let session_id = match resumption.as_deref() {
+                Some(res) if res.cache_enabled => {
+                    config.common.provider.random_array::<32>()?.to_vec()
+                }
+                _ => Vec::new(),
+            };
+            let server_hello = hello(session_id, full.suite);
+            send_full(ctx, config, offer, full, key_share, server_hello, plan.alpn)
+        }
+    }
+}
+
+/// Queues flight 4 of a full handshake.
+fn send_full(
+    ctx: &mut Ctx,
+    config: &ServerConfig,
+    offer: &ClientHelloOffer<'_>,
+    full: FullPlan<'_>,
+    key_share: EphemeralKeyPair,
+    server_hello: ServerHello,
+    alpn: Option<Vec<u8>>,
+) -> Result<State, PeerError> {
+    let FullPlan {
+        suite,
+        group,
+        scheme,
+        identity,
+        ..
+    } = full;
+    ctx.begin_flight(true);
+    queue_message(ctx, HandshakeType::ServerHello, &server_hello);
+    let certificate = Certificate {
+        certificate_list: identity.chain.clone(),
+    };
+    queue_message(ctx, HandshakeType::Certificate, &certificate);
+
+    // RFC 8422 5.4: the signature covers client_random, server_random and
+    // the ServerECDHParams.
+    let params = ServerEcdhParams {
+        named_curve: group.to_u16(),
+        public: key_share.public_key().to_vec(),
+    };
+    let signed_input = params.signed_message(&offer.random, &server_hello.random);
+    let signature = config
+        .common
+        .provider
+        .sign(&identity.key, scheme, &signed_input)?;
+    let ske = ServerKeyExchange {
+        params,
+        signed_params: DigitallySigned {
+            scheme: scheme.to_u16(),
+            signature,
+        },
+    };
+    queue_message(ctx, HandshakeType::ServerKeyExchange, &ske);
+    if let Some(schemes) = &full.certificate_request {
+        let request = CertificateRequest {
+            certificate_types: vec![ECDSA_SIGN, RSA_SIGN],
+            supported_signature_algorithms: schemes.clone(),
+            certificate_authorities: config.client_ca_names.clone(),
+        };
+        queue_message(ctx, HandshakeType::CertificateRequest, &request);
+    }
+    queue_message(ctx, HandshakeType::ServerHelloDone, &ServerHelloDone);
+    ctx.progress(format!(
+        "sent ServerHello ({}, {}, {})",
+        suite.name(),
+        group.name(),
+        scheme.name()
+    ));
+    let expect_certificate = full.certificate_request.is_some();
+    Ok(State::ExpectClientFlight(Box::new(ExpectClientFlight {
+        negotiated: Negotiated {
+            suite,
+            group,
+            scheme,
+            client_random: offer.random,
+            server_random: server_hello.random,
+            extended_master_secret: offer.extended_master_secret,
+            alpn,
+            server_name: full.server_name,
+            client_auth: config.client_auth,
+            requested_schemes: full.certificate_request.unwrap_or_default(),
+            session_id: server_hello.session_id,
+            issue_ticket: full.issue_ticket,
+        },
+        key_share,
+        expect_certificate,
+        client_chain: Vec::new(),
+    })))
+}
+
+/// Queues the abbreviated handshake's flight: ServerHello echoing the
+/// client's session ID, [NewSessionTicket] (when `ticket_keys` is given),
+/// ChangeCipherSpec, Finished.
+fn send_resumed(
+    ctx: &mut Ctx,
+    ticket_keys: Option<&ServerResumption>,
+    offer: &ClientHelloOffer<'_>,
+    session: StoredSession,
+    server_hello: ServerHello,
+    alpn: Option<Vec<u8>>,
+) -> Result<State, PeerError> {
+    let suite = session.suite;
+    let ticket = ticket_keys.map(|res| res.seal_ticket(&session));
+    ctx.begin_flight(true);
+    queue_message(ctx, HandshakeType::ServerHello, &server_hello);
+    if let Some(nst) = ticket {
+        queue_message(ctx, HandshakeType::NewSessionTicket, &nst);
+    }
+    let secrets = SessionSecrets::resumed(suite, session.master, offer.random, server_hello.random);
+    let write = secrets.install_read_keys(ctx, Peer::Server)?;
+    secrets.queue_finished(ctx, Peer::Server, write);
+    ctx.progress(format!(
+        "sent ServerHello, ChangeCipherSpec, Finished (resuming, {})",
+        suite.name()
+    ));
+    let params = NegotiatedParams::dtls12(
+        suite,
+        None,
+        session.extended_master_secret,
+        alpn,
+        session.server_name,
+        session.peer_certificates,
+    );
+    Ok(State::ResumeExpectChangeCipherSpec(Box::new(Resumed {
+        secrets,
+        params,
+    })))
+}

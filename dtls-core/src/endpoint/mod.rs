@@ -1,0 +1,479 @@
+//! The server side: one socket's worth of DTLS connections.
+//!
+//! An [`Endpoint`] answers new peers statelessly with a HelloVerifyRequest
+//! (RFC 6347 4.2.1) and creates a [`Connection`] only once a ClientHello
+//! returns a valid cookie, which proves the peer can receive at its address.
+//! Before that, nothing is allocated for the peer and the reply is never
+//! larger than what it sent, so the endpoint cannot be used to amplify a
+//! spoofed flood.
+//!
+//! - `slab`: the connections, named by generation-checked
+//!   [`ConnectionHandle`]s.
+//! - `stateless`: the cookie exchange for peers without a connection.
+//! - `timers`: every connection's next deadline, ordered, so finding the
+//!   next timeout and running due timers cost O(log n) however many
+//!   connections are idle.
+//! - `resumption`, `rotation`: the session cache and ticket keys, and when
+//!   secrets are replaced.
+//! - `counters`: what the stateless path dropped or answered.
+
+mod counters;
+mod resumption;
+mod rotation;
+mod slab;
+mod stateless;
+mod timers;
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub use counters::EndpointCounters;
+pub use slab::ConnectionHandle;
+
+use crate::config::ServerConfig;
+use crate::conn::Connection;
+use crate::error::Error;
+use crate::event::{Event, Status, StatusCode};
+use resumption::Resumption;
+use slab::Slab;
+use stateless::{
+    ClientHelloPrefix, CookieCheck, CookieExchange, HELLO_VERIFY_REQUEST_LEN, ProvenHello,
+};
+use timers::TimerIndex;
+
+/// What [`Endpoint::handle_datagram`] did with a datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatagramEvent {
+    /// It went to an existing connection, or was dropped and counted.
+    Consumed,
+    /// A peer proved its address: this new connection has started its
+    /// handshake. The application may [`reject`](Endpoint::reject) it before
+    /// the next [`poll_transmit`](Endpoint::poll_transmit).
+    NewConnection(ConnectionHandle),
+    /// Send the first `n` bytes of the response buffer back to the sender:
+    /// a stateless HelloVerifyRequest.
+    Respond(usize),
+}
+
+/// A datagram to send, written into the caller's buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transmit {
+    /// Where to send it.
+    pub destination: SocketAddr,
+    /// Which connection it belongs to.
+    pub connection: ConnectionHandle,
+    /// How many bytes of the buffer to send.
+    pub len: usize,
+}
+
+/// A DTLS server: one socket's worth of connections.
+///
+/// New peers are answered statelessly with a HelloVerifyRequest (RFC 6347
+/// 4.2.1); a [`Connection`] is created only once a ClientHello returns a
+/// valid cookie, which proves the peer receives at its address. Until then
+/// nothing is allocated for the peer and no reply is larger than what it
+/// sent, so a spoofed flood can neither fill memory nor be amplified. The
+/// [crate documentation](crate) gives the call order.
+pub struct Endpoint {
+    config: Arc<ServerConfig>,
+    cookies: CookieExchange,
+    connections: Slab,
+    by_addr: HashMap<SocketAddr, ConnectionHandle>,
+    timers: TimerIndex,
+    /// Connections that may have a datagram to send, oldest first.
+    transmit_queue: VecDeque<ConnectionHandle>,
+    events: VecDeque<(ConnectionHandle, Event)>,
+    accepting: bool,
+    counters: EndpointCounters,
+    resumption: Resumption,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("connections", &self.connections.len())
+            .field("accepting", &self.accepting)
+            .field("counters", &self.counters)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Endpoint {
+    /// A server endpoint with this configuration.
+    ///
+    /// # Errors
+    /// Fails if the random source cannot produce a cookie secret, or the
+    /// config has no identity.
+    pub fn new(config: Arc<ServerConfig>) -> Result<Self, Error> {
+        if config.identities.is_empty() {
+            return Err(Error::Config(
+                "a server needs at least one certificate and key",
+            ));
+        }
+        Ok(Endpoint {
+            resumption: Resumption::new(&config)?,
+            cookies: CookieExchange::new(&config.common.provider)?,
+            connections: Slab::default(),
+            by_addr: HashMap::new(),
+            timers: TimerIndex::default(),
+            transmit_queue: VecDeque::new(),
+            events: VecDeque::new(),
+            accepting: config.accept_new,
+            counters: EndpointCounters::default(),
+            config,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Arc<ServerConfig> {
+        &self.config
+    }
+
+    /// Whether new handshakes are accepted (the seed's Start/StopListening
+    /// keep existing connections either way).
+    pub fn set_accepting(&mut self, accepting: bool) {
+        self.accepting = accepting;
+    }
+
+    /// Changes keep-alive timing and the idle timeout for new connections
+    /// and every live one, re-indexing their deadlines. Costs O(n) in live
+    /// connections, once per change.
+    pub fn set_keep_alive_timing(
+        &mut self,
+        time: Duration,
+        interval: Duration,
+        idle_timeout: Option<Duration>,
+    ) {
+        let mut config = (*self.config).clone();
+        config.common.keep_alive.time = time;
+        config.common.keep_alive.interval = interval;
+        config.common.idle_timeout = idle_timeout;
+        self.config = Arc::new(config);
+        let handles: Vec<ConnectionHandle> = self.handles().collect();
+        for handle in handles {
+            let _ = self.with_conn(handle, |conn| {
+                conn.set_keep_alive_timing(time, interval, idle_timeout);
+            });
+        }
+    }
+
+    /// Number of live connections (handshaking or established).
+    pub fn connection_count(&self) -> usize {
+        self.connections.len()
+    }
+
+    /// Number of sessions in the resumption cache.
+    pub fn session_cache_len(&self) -> usize {
+        self.resumption.cache_len()
+    }
+
+    /// Rotates the session-ticket key now (it also rotates every
+    /// `ServerConfig::ticket_rotation`): new tickets use a new key, tickets
+    /// of the previous key are still accepted, older ones are not
+    /// (RFC 5077 5.5 recommends changing keys regularly).
+    pub fn rotate_ticket_keys(&mut self) {
+        self.resumption.rotate_ticket_keys();
+    }
+
+    /// Stateless-path counters.
+    pub fn counters(&self) -> EndpointCounters {
+        self.counters
+    }
+
+    /// The connection behind `handle`, if it is still alive.
+    pub fn connection(&self, handle: ConnectionHandle) -> Option<&Connection> {
+        self.connections.get(handle)
+    }
+
+    /// Handles of every live connection.
+    pub fn handles(&self) -> impl Iterator<Item = ConnectionHandle> + '_ {
+        self.connections.handles()
+    }
+
+    /// The connection for a peer address, if any.
+    pub fn lookup(&self, peer: SocketAddr) -> Option<ConnectionHandle> {
+        self.by_addr.get(&peer).copied()
+    }
+
+    /// Feeds one datagram from `peer`. `datagram` is decrypted in place;
+    /// `response` receives a stateless reply when one is due (at least 64
+    /// bytes are needed; a smaller buffer means no reply).
+    ///
+    /// From a peer without a connection, a ClientHello gets a
+    /// HelloVerifyRequest, or a connection if it returns a valid cookie;
+    /// anything else is counted and dropped.
+    pub fn handle_datagram(
+        &mut self,
+        now: Instant,
+        peer: SocketAddr,
+        datagram: &mut [u8],
+        response: &mut [u8],
+    ) -> DatagramEvent {
+        self.counters.datagrams += 1;
+        self.cookies.maybe_rotate(now, self.config.cookie_rotation);
+        self.resumption
+            .on_datagram(now, self.config.ticket_rotation);
+        if let Some(handle) = self.connection_for(peer, datagram) {
+            let _ = self.with_conn(handle, |conn| conn.handle_datagram(now, datagram));
+            return DatagramEvent::Consumed;
+        }
+        let Some(hello) = ClientHelloPrefix::parse(datagram) else {
+            self.counters.malformed += 1;
+            return DatagramEvent::Consumed;
+        };
+        if !self.accepting || self.connections.len() >= self.config.max_connections {
+            self.counters.refused += 1;
+            return DatagramEvent::Consumed;
+        }
+        match self.cookies.check(peer, &hello) {
+            CookieCheck::Valid(proven) => {
+                return self.create_connection(now, peer, proven, datagram);
+            }
+            CookieCheck::Invalid => self.counters.bad_cookies += 1,
+            CookieCheck::Absent => {}
+        }
+        // RFC 6347 4.2.1: HelloVerifyRequest, never larger than the hello
+        // (checked before spending an HMAC on it).
+        if HELLO_VERIFY_REQUEST_LEN > datagram.len() {
+            self.counters.too_small_to_answer += 1;
+            return DatagramEvent::Consumed;
+        }
+        match self
+            .cookies
+            .write_hello_verify_request(response, peer, &hello)
+        {
+            Some(n) => {
+                self.counters.hello_verify_sent += 1;
+                DatagramEvent::Respond(n)
+            }
+            None => DatagramEvent::Consumed,
+        }
+    }
+
+    /// The connection a datagram from `peer` goes to, if any. A delayed or
+    /// duplicated copy of the ClientHello that made the connection (same
+    /// random) goes to it, which ignores it as an old message. But RFC 6347
+    /// 4.2.8: a new ClientHello in epoch 0 from the peer of an established
+    /// connection means it lost its state; it is answered statelessly, and
+    /// the old connection goes only once the new handshake proved the
+    /// address.
+    fn connection_for(&self, peer: SocketAddr, datagram: &[u8]) -> Option<ConnectionHandle> {
+        let handle = self.by_addr.get(&peer).copied()?;
+        let restarting = self.connections.get(handle).is_some_and(|c| {
+            c.is_established()
+                && ClientHelloPrefix::parse(datagram)
+                    .is_some_and(|h| c.first_hello_random.as_ref() != Some(h.random))
+        });
+        (!restarting).then_some(handle)
+    }
+
+    fn create_connection(
+        &mut self,
+        now: Instant,
+        peer: SocketAddr,
+        hello: ProvenHello,
+        datagram: &mut [u8],
+    ) -> DatagramEvent {
+        if let Some(old) = self.by_addr.remove(&peer) {
+            // The peer restarted (RFC 6347 4.2.8): the old association ends,
+            // and the application hears about it.
+            if self.connections.get(old).is_some() {
+                self.events.push_back((
+                    old,
+                    Event::Closed(Status::new(
+                        StatusCode::Ok,
+                        "the peer started a new handshake from the same address (RFC 6347 4.2.8)",
+                    )),
+                ));
+            }
+            self.remove(old);
+        }
+        // The cookie proved the address: only now look the session up.
+        let resumption = self.resumption.for_new_connection(
+            now,
+            &hello.session_id,
+            self.config.session_lifetime,
+        );
+        let mut conn = Connection::new_server(
+            self.config.clone(),
+            peer,
+            hello.message_seq,
+            hello.record_seq,
+            Some(resumption),
+        );
+        conn.first_hello_random = Some(hello.random);
+        let handle = self.connections.insert(conn);
+        self.by_addr.insert(peer, handle);
+        self.counters.connections_created += 1;
+        let _ = self.with_conn(handle, |conn| conn.handle_datagram(now, datagram));
+        DatagramEvent::NewConnection(handle)
+    }
+
+    /// Removes a connection at once, sending nothing (the application
+    /// refused it in its ConnectionRequest, or it is drained).
+    pub fn reject(&mut self, handle: ConnectionHandle) {
+        self.remove(handle);
+    }
+
+    fn remove(&mut self, handle: ConnectionHandle) {
+        let Some(conn) = self.connections.remove(handle) else {
+            return;
+        };
+        self.timers.set(handle, None);
+        if self.by_addr.get(&conn.peer()) == Some(&handle) {
+            self.by_addr.remove(&conn.peer());
+        }
+    }
+
+    /// The earliest instant at which [`handle_timeout`](Self::handle_timeout)
+    /// has work to do.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.next()
+    }
+
+    /// Runs every connection timer due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some(handle) = self.timers.pop_due(now) {
+            let _ = self.with_conn(handle, |conn| conn.handle_timeout(now));
+        }
+    }
+
+    /// Writes the next datagram to send into `buf`, if any connection has
+    /// one.
+    pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
+        while let Some(&handle) = self.transmit_queue.front() {
+            let Some(conn) = self.connections.get_mut(handle) else {
+                // Removed since it was queued.
+                self.transmit_queue.pop_front();
+                continue;
+            };
+            if let Some(len) = conn.poll_transmit(now, buf) {
+                let destination = conn.peer();
+                // A transmit can arm a timer (after a flight) and produce
+                // events (Closed after the final alert), but the connection
+                // stays at the front until it has nothing more to send.
+                self.sync(handle, false);
+                return Some(Transmit {
+                    destination,
+                    connection: handle,
+                    len,
+                });
+            }
+            let drained = conn.is_drained();
+            self.transmit_queue.pop_front();
+            if let Some(slot) = self.connections.slot_mut(handle) {
+                slot.queued = false;
+            }
+            self.sync(handle, false);
+            if drained {
+                self.remove(handle);
+            }
+        }
+        None
+    }
+
+    /// Runs `f` on the connection behind `handle`, then does the
+    /// book-keeping anything touching a connection needs (see
+    /// [`sync`](Self::sync)).
+    fn with_conn<R>(
+        &mut self,
+        handle: ConnectionHandle,
+        f: impl FnOnce(&mut Connection) -> R,
+    ) -> Result<R, Error> {
+        let conn = self
+            .connections
+            .get_mut(handle)
+            .ok_or(Error::UnknownConnection)?;
+        let out = f(conn);
+        self.sync(handle, true);
+        Ok(out)
+    }
+
+    /// Collects a connection's events and new sessions, re-indexes its
+    /// deadline, and, if `may_transmit`, queues it for `poll_transmit`.
+    fn sync(&mut self, handle: ConnectionHandle, may_transmit: bool) {
+        let Some(slot) = self.connections.slot_mut(handle) else {
+            return;
+        };
+        let Some(conn) = slot.conn_mut() else {
+            return;
+        };
+        while let Some(event) = conn.poll_event() {
+            self.events.push_back((handle, event));
+        }
+        if let Some(session) = conn.take_new_session() {
+            self.resumption.store(session);
+        }
+        self.timers.set(handle, conn.poll_timeout());
+        if may_transmit && !slot.queued {
+            slot.queued = true;
+            self.transmit_queue.push_back(handle);
+        }
+    }
+
+    /// The next event of any connection.
+    pub fn poll_event(&mut self) -> Option<(ConnectionHandle, Event)> {
+        self.events.pop_front()
+    }
+
+    /// Queues application data on a connection (see [`Connection::send`]).
+    ///
+    /// # Errors
+    /// [`Error::UnknownConnection`] for a stale handle, else as
+    /// [`Connection::send`].
+    pub fn send(
+        &mut self,
+        handle: ConnectionHandle,
+        now: Instant,
+        data: &[u8],
+    ) -> Result<(), Error> {
+        self.with_conn(handle, |conn| conn.send(now, data))?
+    }
+
+    /// Reads received application data (see [`Connection::recv`]).
+    ///
+    /// # Errors
+    /// [`Error::UnknownConnection`] for a stale handle, else as
+    /// [`Connection::recv`].
+    pub fn recv(
+        &mut self,
+        handle: ConnectionHandle,
+        buf: &mut [u8],
+    ) -> Result<Option<usize>, Error> {
+        self.connections
+            .get_mut(handle)
+            .ok_or(Error::UnknownConnection)?
+            .recv(buf)
+    }
+
+    /// Closes a connection with close_notify.
+    ///
+    /// # Errors
+    /// [`Error::UnknownConnection`] for a stale handle.
+    pub fn close(&mut self, handle: ConnectionHandle, now: Instant) -> Result<(), Error> {
+        self.with_conn(handle, |conn| conn.close(now))
+    }
+
+    /// Closes every connection with close_notify.
+    pub fn close_all(&mut self, now: Instant) {
+        let handles: Vec<_> = self.handles().collect();
+        for handle in handles {
+            let _ = self.close(handle, now);
+        }
+    }
+
+    /// Passes the application's verdict on a client certificate.
+    ///
+    /// # Errors
+    /// [`Error::UnknownConnection`] for a stale handle.
+    pub fn decide_client_certificate(
+        &mut self,
+        handle: ConnectionHandle,
+        now: Instant,
+        accept: bool,
+    ) -> Result<(), Error> {
+        self.with_conn(handle, |conn| conn.decide_client_certificate(now, accept))
+    }
+}

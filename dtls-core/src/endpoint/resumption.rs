@@ -1,0 +1,105 @@
+//! What the endpoint keeps across its connections for resumption: the
+//! session cache (RFC 5246 7.3) and the session-ticket keys (RFC 5077).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use dtls_crypto::ticket::TicketKeys;
+
+use super::rotation::RotationClock;
+use crate::config::ServerConfig;
+use crate::conn::session::{ServerResumption, SessionCache, StoredSession};
+use crate::error::Error;
+
+/// The endpoint's resumption state.
+pub(super) struct Resumption {
+    /// Sessions for resumption by ID (RFC 5246 7.3).
+    sessions: SessionCache,
+    /// Ticket keys (RFC 5077), shared read-only with new connections and
+    /// replaced (not mutated) on rotation.
+    tickets: Option<Arc<TicketKeys>>,
+    ticket_rotation: RotationClock,
+    /// Time origin of session times: the first datagram's `now`.
+    epoch: Option<Instant>,
+}
+
+impl Resumption {
+    /// An empty cache and, if the config enables tickets, a fresh ticket
+    /// key.
+    ///
+    /// # Errors
+    /// Fails if the random source cannot produce a ticket key.
+    pub(super) fn new(config: &ServerConfig) -> Result<Self, Error> {
+        let tickets = if config.session_tickets {
+            Some(Arc::new(TicketKeys::new(&config.common.provider)?))
+        } else {
+            None
+        };
+        Ok(Resumption {
+            sessions: SessionCache::new(
+                config.session_cache_capacity,
+                config.session_cache_max_bytes,
+            ),
+            tickets,
+            ticket_rotation: RotationClock::default(),
+            epoch: None,
+        })
+    }
+
+    /// Number of cached sessions.
+    pub(super) fn cache_len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// Starts the session clock on the first datagram and rotates the
+    /// ticket key every `period`.
+    pub(super) fn on_datagram(&mut self, now: Instant, period: Duration) {
+        self.epoch.get_or_insert(now);
+        for _ in 0..self.ticket_rotation.due(now, period) {
+            self.rotate_ticket_keys();
+        }
+    }
+
+    /// New tickets use a new key; the previous key still opens tickets.
+    pub(super) fn rotate_ticket_keys(&mut self) {
+        if let Some(keys) = &self.tickets {
+            let mut next = TicketKeys::clone(keys);
+            // A failed rotation keeps the current key: still safe.
+            if next.rotate().is_ok() {
+                self.tickets = Some(Arc::new(next));
+            }
+        }
+    }
+
+    /// What a new server connection needs for resumption: the ticket keys
+    /// and the cached session its ClientHello names, if fresh. Called only
+    /// once a cookie proved the peer's address.
+    pub(super) fn for_new_connection(
+        &mut self,
+        now: Instant,
+        session_id: &[u8],
+        lifetime: Duration,
+    ) -> ServerResumption {
+        let epoch = *self.epoch.get_or_insert(now);
+        let lifetime_secs = lifetime.as_secs();
+        let now_secs = now.saturating_duration_since(epoch).as_secs();
+        let candidate = if session_id.is_empty() {
+            None
+        } else {
+            self.sessions.get(session_id, now_secs, lifetime_secs)
+        };
+        ServerResumption {
+            tickets: self.tickets.clone(),
+            epoch,
+            lifetime_secs,
+            candidate,
+            cache_enabled: self.sessions.enabled(),
+            new_session: None,
+        }
+    }
+
+    /// Caches a session a full handshake made.
+    pub(super) fn store(&mut self, session: StoredSession) {
+        self.sessions.insert(session);
+    }
+}

@@ -1,0 +1,232 @@
+//! Engine events become the seed's events: each [`Event`] of a connection
+//! in the table is turned into the handler calls the seed documents, in
+//! the order the engine reported them.
+
+use std::io::Write;
+use std::time::Instant;
+
+use dtls_core::event::NegotiatedParams;
+use dtls_core::{ConnectionHandle, Event, Status, StatusCode};
+use dtls_crypto::cert::Certificate;
+
+use super::{ConnectionId, DtlsConnection, DtlsServer};
+use crate::events::{
+    ConnectedEvent, DataInEvent, DisconnectedEvent, ErrorEvent, LogEvent, ServerHandler,
+    SslClientAuthenticationEvent, SslStatusEvent,
+};
+use crate::settings::LogType;
+
+impl DtlsServer {
+    pub(super) fn dispatch(&mut self, now: Instant, handle: ConnectionHandle, event: Event) {
+        let id = ConnectionId::from(handle);
+        if !self.connections.contains_key(&id) {
+            return;
+        }
+        match event {
+            Event::HandshakeProgress(message) => {
+                if self.settings.log_level.enables(LogType::Verbose) {
+                    self.log(Some(id), LogType::Verbose, message.clone());
+                }
+                let e = SslStatusEvent {
+                    connection_id: id,
+                    message,
+                };
+                self.with_handler(|h, s| h.on_ssl_status(s, &e));
+            }
+            Event::ClientCertificate {
+                chain,
+                status,
+                verified,
+            } => {
+                let leaf = chain.first().cloned().unwrap_or_default();
+                let (subject, issuer) = match Certificate::from_der(&leaf) {
+                    Ok(c) => (c.subject().to_owned(), c.issuer().to_owned()),
+                    Err(_) => (String::new(), String::new()),
+                };
+                let mut e = SslClientAuthenticationEvent {
+                    connection_id: id,
+                    cert_encoded: leaf,
+                    cert_subject: subject,
+                    cert_issuer: issuer,
+                    status,
+                    accept: verified,
+                };
+                self.with_handler(|h, s| h.on_ssl_client_authentication(s, &mut e));
+                if let Some(listener) = &mut self.listener {
+                    let _ = listener
+                        .endpoint
+                        .decide_client_certificate(handle, now, e.accept);
+                }
+            }
+            Event::Connected(params) => self.on_handshake_done(id, handle, &params),
+            Event::HandshakeFailed(status) => self.on_handshake_failed(id, status),
+            Event::DataReadable => self.drain_data(id, handle),
+            Event::Closed(status) => {
+                let reason = self
+                    .connections
+                    .get_mut(&id)
+                    .and_then(|c| c.close_reason.take());
+                let description = reason.unwrap_or(status.description);
+                self.remove_connection(id, status.code.code(), description);
+            }
+            _ => {}
+        }
+    }
+
+    /// The handshake completed: key log line, `Log`, `Connected` (0, "OK").
+    fn on_handshake_done(
+        &mut self,
+        id: ConnectionId,
+        handle: ConnectionHandle,
+        params: &NegotiatedParams,
+    ) {
+        self.write_key_log(handle);
+        let Some(c) = self.connections.get_mut(&id) else {
+            return;
+        };
+        c.negotiated = Some(params.clone());
+        let line = format!(
+            "connected {}:{} ({})",
+            c.remote_host, c.remote_port, params.cipher_suite
+        );
+        let e = connected_event(c, 0, "OK".to_owned());
+        self.log(Some(id), LogType::Info, line);
+        self.with_handler(|h, s| h.on_connected(s, &e));
+    }
+
+    /// The handshake failed: `Log`, `Connected` and `Disconnected` with the
+    /// failure's code and description.
+    fn on_handshake_failed(&mut self, id: ConnectionId, status: Status) {
+        let Some(c) = self.connections.get(&id) else {
+            return;
+        };
+        let line = format!(
+            "handshake with {}:{} failed: {status}",
+            c.remote_host, c.remote_port
+        );
+        let e = connected_event(c, status.code.code(), status.description.clone());
+        self.log(Some(id), LogType::Error, line);
+        self.with_handler(|h, s| h.on_connected(s, &e));
+        self.remove_connection(id, status.code.code(), status.description);
+    }
+
+    fn drain_data(&mut self, id: ConnectionId, handle: ConnectionHandle) {
+        let mut buf = std::mem::take(&mut self.recv_buf);
+        while let Some(Ok(Some(n))) = self
+            .listener
+            .as_mut()
+            .map(|listener| listener.endpoint.recv(handle, &mut buf))
+        {
+            let datagram = buf.get(..n).unwrap_or(&[]).to_vec();
+            let limit = self.paused_buffer_limit;
+            match self.connections.get_mut(&id) {
+                Some(c) if c.paused => c.hold(datagram, limit),
+                Some(_) => self.fire_data_in(id, datagram),
+                None => {}
+            }
+        }
+        self.recv_buf = buf;
+    }
+
+    pub(super) fn fire_data_in(&mut self, id: ConnectionId, datagram: Vec<u8>) {
+        let e = DataInEvent {
+            connection_id: id,
+            datagram,
+        };
+        self.with_handler(|h, s| h.on_data_in(s, &e));
+    }
+
+    /// Takes a connection out of the table and fires `Disconnected`.
+    pub(super) fn remove_connection(
+        &mut self,
+        id: ConnectionId,
+        status_code: u16,
+        description: String,
+    ) {
+        let Some(conn) = self.connections.remove(&id) else {
+            return;
+        };
+        let log_type = if status_code == 0 {
+            LogType::Info
+        } else {
+            LogType::Error
+        };
+        let line = format!(
+            "disconnected {}:{} ({status_code}: {description})",
+            conn.remote_host, conn.remote_port
+        );
+        self.log(Some(id), log_type, line);
+        let e = DisconnectedEvent {
+            connection_id: id,
+            status_code,
+            description,
+        };
+        self.with_handler(|h, s| h.on_disconnected(s, &e));
+    }
+
+    fn write_key_log(&mut self, handle: ConnectionHandle) {
+        let Some(listener) = &mut self.listener else {
+            return;
+        };
+        let Some(file) = listener.key_log.as_mut() else {
+            return;
+        };
+        let Some(conn) = listener.endpoint.connection(handle) else {
+            return;
+        };
+        if let Some(line) = conn.key_log_line() {
+            // NSS key log format, one line, append only.
+            let _ = writeln!(file, "{line}");
+        }
+    }
+
+    /// Fires `Log` if the `LogLevel` setting enables `log_type`.
+    pub(super) fn log(&mut self, id: Option<ConnectionId>, log_type: LogType, message: String) {
+        if !self.settings.log_level.enables(log_type) {
+            return;
+        }
+        let e = LogEvent {
+            connection_id: id,
+            log_level: log_type.level().as_u8(),
+            message,
+            log_type: log_type.as_str(),
+        };
+        self.with_handler(|h, s| h.on_log(s, &e));
+    }
+
+    /// Reports an error through the `Error` event.
+    pub(super) fn error(
+        &mut self,
+        id: Option<ConnectionId>,
+        code: StatusCode,
+        description: String,
+    ) {
+        let e = ErrorEvent {
+            connection_id: id,
+            error_code: code.code(),
+            description,
+        };
+        self.with_handler(|h, s| h.on_error(s, &e));
+    }
+
+    pub(super) fn with_handler(&mut self, f: impl FnOnce(&mut dyn ServerHandler, &mut DtlsServer)) {
+        if let Some(mut handler) = self.handler.take() {
+            f(handler.as_mut(), self);
+            if self.handler.is_none() {
+                self.handler = Some(handler);
+            }
+        }
+    }
+}
+
+/// `Connected` for a connection of the table: `status_code` 0 when the
+/// handshake completed, else why it failed.
+fn connected_event(c: &DtlsConnection, status_code: u16, description: String) -> ConnectedEvent {
+    ConnectedEvent {
+        connection_id: c.connection_id,
+        source_addr: c.remote_host,
+        source_port: c.remote_port,
+        status_code,
+        description,
+    }
+}

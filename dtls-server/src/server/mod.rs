@@ -1,0 +1,335 @@
+//! `DtlsServer`: the seed's DTLSServer component over one UDP socket.
+//!
+//! ```no_run
+//! use dtls_server::{DtlsServer, Handlers};
+//! use dtls_crypto::selfsigned::generate_self_signed;
+//!
+//! let mut server = DtlsServer::new();
+//! server.set_ssl_cert(generate_self_signed("localhost", &[]).unwrap());
+//! let mut handlers = Handlers::default();
+//! handlers.on_data_in = Some(Box::new(|srv, e| {
+//!     let _ = srv.send_bytes(e.connection_id, &e.datagram); // echo
+//! }));
+//! server.set_handler(handlers);
+//! server.start_listening().unwrap();
+//! while server.listening() {
+//!     server.do_events().unwrap();
+//! }
+//! ```
+
+mod dispatch;
+mod listener;
+mod pump;
+mod table;
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use dtls_core::ConnectionHandle;
+use dtls_crypto::cert::Certificate;
+
+use crate::error::Error;
+use crate::events::ServerHandler;
+use crate::settings::ServerSettings;
+use listener::Listener;
+pub use table::{ConnectionId, DtlsConnection};
+use table::{Connections, LiveConnections};
+
+/// The server. See the module documentation.
+pub struct DtlsServer {
+    settings: ServerSettings,
+    mtu: usize,
+    do_events_wait: Duration,
+    paused_buffer_limit: usize,
+    ssl_cert: Option<Certificate>,
+    ca_chain: Vec<Vec<u8>>,
+    /// The socket and engine, while listening or stopped but not shut down.
+    listener: Option<Listener>,
+    connections: Connections,
+    handler: Option<Box<dyn ServerHandler + Send>>,
+    dispatching: bool,
+    recv_buf: Vec<u8>,
+    send_buf: Vec<u8>,
+    /// Datagrams that could not be sent (socket errors), for diagnostics.
+    pub send_errors: u64,
+}
+
+impl fmt::Debug for DtlsServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DtlsServer")
+            .field("listening", &self.listening())
+            .field("connections", &self.connections.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for DtlsServer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DtlsServer {
+    /// A server with the seed's defaults, no certificate, not listening.
+    pub fn new() -> Self {
+        DtlsServer {
+            settings: ServerSettings::default(),
+            mtu: 1200,
+            do_events_wait: Duration::from_millis(100),
+            paused_buffer_limit: 256 * 1024,
+            ssl_cert: None,
+            ca_chain: Vec::new(),
+            listener: None,
+            connections: Connections::new(),
+            handler: None,
+            dispatching: false,
+            recv_buf: vec![0u8; 65_536],
+            send_buf: vec![0u8; 65_536],
+            send_errors: 0,
+        }
+    }
+
+    /// The typed settings (the seed's properties and config settings).
+    pub fn settings(&self) -> &ServerSettings {
+        &self.settings
+    }
+
+    /// Changes the typed settings; socket and TLS settings take effect at
+    /// the next `start_listening`.
+    pub fn settings_mut(&mut self) -> &mut ServerSettings {
+        &mut self.settings
+    }
+
+    /// The seed's `Config` method: `"Name=Value"` sets, `"Name"` reads,
+    /// `"SSLNegotiatedCipher[connId]"` reads a connection's parameters.
+    ///
+    /// # Errors
+    /// Unknown names, invalid values, read-only or unsupported settings,
+    /// and settings that cannot change while listening, each named.
+    pub fn config(&mut self, spec: &str) -> Result<String, Error> {
+        let live = LiveConnections {
+            connections: &self.connections,
+            listening: self.listener.is_some(),
+        };
+        let result = self.settings.config_with(spec, &live)?;
+        self.apply_runtime_settings();
+        Ok(result)
+    }
+
+    /// Pushes the settings that may change while listening (KeepAliveTime,
+    /// KeepAliveInterval, DefaultIdleTimeout) into the engine.
+    fn apply_runtime_settings(&mut self) {
+        let st = &self.settings;
+        let idle = Some(st.default_idle_timeout).filter(|d| !d.is_zero());
+        let (time, interval) = (st.keep_alive_time, st.keep_alive_interval);
+        if let Some(listener) = &mut self.listener {
+            listener
+                .endpoint
+                .set_keep_alive_timing(time, interval, idle);
+        }
+    }
+
+    /// The largest datagram the server sends (the path MTU budget, RFC 6347
+    /// 4.1.1.1); handshake flights are fragmented to fit. Default 1200
+    /// bytes, safe on any IPv4 or IPv6 path. Not a seed setting: the seed's
+    /// `MaxPacketSize` is the largest datagram *received*. Takes effect at
+    /// the next `start_listening`.
+    pub fn set_mtu(&mut self, bytes: usize) {
+        self.mtu = bytes.clamp(256, 65_507);
+    }
+
+    /// The send MTU set with [`set_mtu`](Self::set_mtu).
+    pub fn mtu(&self) -> usize {
+        self.mtu
+    }
+
+    /// How long `do_events` waits for a datagram when nothing is ready
+    /// (default 100 ms; the seed's DoEvents has no setting for it).
+    pub fn set_do_events_wait(&mut self, wait: Duration) {
+        self.do_events_wait = wait.max(Duration::from_millis(1));
+    }
+
+    /// Cap on application bytes held per connection while its data is
+    /// paused (default 256 KiB); beyond it datagrams are dropped and counted
+    /// in `DtlsConnection::dropped_while_paused`.
+    pub fn set_paused_buffer_limit(&mut self, bytes: usize) {
+        self.paused_buffer_limit = bytes;
+    }
+
+    /// Sets the event handler.
+    pub fn set_handler(&mut self, handler: impl ServerHandler + Send + 'static) {
+        self.handler = Some(Box::new(handler));
+    }
+
+    /// `SSLCert`: the certificate (with private key) the server presents.
+    pub fn ssl_cert(&self) -> Option<&Certificate> {
+        self.ssl_cert.as_ref()
+    }
+
+    /// Sets `SSLCert`.
+    pub fn set_ssl_cert(&mut self, cert: Certificate) {
+        self.ssl_cert = Some(cert);
+    }
+
+    /// `SSLCACerts`: intermediate certificates sent after the server's
+    /// certificate (DER).
+    pub fn set_ssl_ca_certs(&mut self, chain: Vec<Vec<u8>>) {
+        self.ca_chain = chain;
+    }
+
+    /// `Listening`.
+    pub fn listening(&self) -> bool {
+        self.listener.as_ref().is_some_and(|l| l.accepting)
+    }
+
+    /// `LocalHost`: the bound address once listening, else the configured one.
+    pub fn local_host(&self) -> Option<IpAddr> {
+        match &self.listener {
+            Some(l) => l.socket.local_addr().ok().map(|a| a.ip()),
+            None => self.settings.bind_addr().ok().map(|a| a.ip()),
+        }
+    }
+
+    /// `LocalPort`: the bound port once listening (the system's pick when 0
+    /// was configured), else the configured one.
+    pub fn local_port(&self) -> u16 {
+        match &self.listener {
+            Some(l) => l.socket.local_addr().map(|a| a.port()).unwrap_or(0),
+            None => self.settings.local_port,
+        }
+    }
+
+    /// `DefaultIdleTimeout` in seconds.
+    pub fn default_idle_timeout(&self) -> u64 {
+        self.settings.default_idle_timeout.as_secs()
+    }
+
+    /// Sets `DefaultIdleTimeout`; applies at once to every connection.
+    pub fn set_default_idle_timeout(&mut self, seconds: u64) {
+        self.settings.default_idle_timeout = Duration::from_secs(seconds);
+        self.apply_runtime_settings();
+    }
+
+    /// `KeepAlive`.
+    pub fn keep_alive(&self) -> bool {
+        self.settings.keep_alive
+    }
+
+    /// `SSLAuthenticateClients`.
+    pub fn ssl_authenticate_clients(&self) -> bool {
+        self.settings.ssl_authenticate_clients
+    }
+
+    /// Sets `SSLAuthenticateClients` (before `start_listening`).
+    pub fn set_ssl_authenticate_clients(&mut self, on: bool) {
+        self.settings.ssl_authenticate_clients = on;
+    }
+
+    /// `Connections`: the established connections, by id.
+    pub fn connections(&self) -> impl Iterator<Item = &DtlsConnection> {
+        self.connections.values().filter(|c| c.connected())
+    }
+
+    /// The engine's counters for a connection: records dropped by reason,
+    /// records in and out, retransmissions, heartbeats.
+    pub fn connection_counters(&self, id: ConnectionId) -> Option<dtls_core::event::Counters> {
+        let handle = self.connections.get(&id)?.handle;
+        let listener = self.listener.as_ref()?;
+        Some(listener.endpoint.connection(handle)?.counters())
+    }
+
+    /// One connection (established or still handshaking).
+    pub fn connection(&self, id: ConnectionId) -> Option<&DtlsConnection> {
+        self.connections.get(&id)
+    }
+
+    fn handle_of(&self, id: ConnectionId) -> Result<ConnectionHandle, Error> {
+        self.connections
+            .get(&id)
+            .map(|c| c.handle)
+            .ok_or(Error::NoSuchConnection(id.0))
+    }
+
+    /// `SendBytes`: one datagram of application data to a connection.
+    ///
+    /// # Errors
+    /// Unknown id, not yet connected, or more than one record can carry
+    /// (nothing is sent in those cases).
+    pub fn send_bytes(&mut self, id: ConnectionId, data: &[u8]) -> Result<(), Error> {
+        let handle = self.handle_of(id)?;
+        let now = Instant::now();
+        let listener = self.listener.as_mut().ok_or(Error::NotListening)?;
+        listener.endpoint.send(handle, now, data)?;
+        self.pump(now);
+        Ok(())
+    }
+
+    /// `SendText`: sends text encoded in the `CodePage` setting (UTF-8 by
+    /// default).
+    ///
+    /// # Errors
+    /// A character the code page cannot encode, or as
+    /// [`send_bytes`](Self::send_bytes).
+    pub fn send_text(&mut self, id: ConnectionId, text: &str) -> Result<(), Error> {
+        let bytes = self.settings.code_page.encode(text)?;
+        self.send_bytes(id, &bytes)
+    }
+
+    /// Decodes received bytes with the `CodePage` setting (the seed's text
+    /// view of `DataIn`'s datagram).
+    pub fn decode_text(&self, bytes: &[u8]) -> String {
+        self.settings.code_page.decode(bytes)
+    }
+
+    /// `Disconnect`: sends close_notify and removes the connection
+    /// (Disconnected fires with status 0).
+    ///
+    /// # Errors
+    /// Unknown id.
+    pub fn disconnect(&mut self, id: ConnectionId) -> Result<(), Error> {
+        let handle = self.handle_of(id)?;
+        let now = Instant::now();
+        if let Some(c) = self.connections.get_mut(&id) {
+            c.close_reason = Some("disconnected locally".to_owned());
+        }
+        if let Some(listener) = &mut self.listener {
+            let _ = listener.endpoint.close(handle, now);
+        }
+        self.pump(now);
+        if self.connections.contains_key(&id) {
+            self.remove_connection(id, 0, "disconnected locally".to_owned());
+        }
+        Ok(())
+    }
+
+    /// `PauseData`: stop DataIn for this connection; records are held (up
+    /// to a cap; beyond it they are dropped and counted).
+    ///
+    /// # Errors
+    /// Unknown id.
+    pub fn pause_data(&mut self, id: ConnectionId) -> Result<(), Error> {
+        let c = self
+            .connections
+            .get_mut(&id)
+            .ok_or(Error::NoSuchConnection(id.0))?;
+        c.paused = true;
+        Ok(())
+    }
+
+    /// `ProcessData`: deliver what was held, in order, and resume DataIn.
+    ///
+    /// # Errors
+    /// Unknown id.
+    pub fn process_data(&mut self, id: ConnectionId) -> Result<(), Error> {
+        let held = self
+            .connections
+            .get_mut(&id)
+            .ok_or(Error::NoSuchConnection(id.0))?
+            .resume();
+        for datagram in held {
+            self.fire_data_in(id, datagram);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,195 @@
+//! The `DoEvents` pump: datagrams from the socket into the engine, the
+//! engine's timers, its datagrams back out to the socket, and its events on
+//! to [`dispatch`](super::dispatch).
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use dtls_core::{ConnectionHandle, DatagramEvent, StatusCode};
+
+use super::{ConnectionId, DtlsConnection, DtlsServer};
+use crate::error::Error;
+use crate::events::ConnectionRequestEvent;
+use crate::settings::LogType;
+
+/// Most datagrams one `do_events` call takes from the socket before it
+/// runs the timers, so a flood cannot starve retransmissions.
+const RECEIVE_BURST: usize = 256;
+
+impl DtlsServer {
+    /// `DoEvents`: processes everything that is ready (datagrams, timers,
+    /// idle timeouts) and, if nothing is, waits up to
+    /// [`set_do_events_wait`](Self::set_do_events_wait) (default 100 ms) for a datagram.
+    ///
+    /// # Errors
+    /// A socket error other than a timeout.
+    pub fn do_events(&mut self) -> Result<(), Error> {
+        let Some(listener) = &self.listener else {
+            std::thread::sleep(self.do_events_wait);
+            return Ok(());
+        };
+        let now = Instant::now();
+        let mut wait = self.do_events_wait;
+        if let Some(at) = listener.endpoint.poll_timeout() {
+            wait = wait.min(at.saturating_duration_since(now));
+        }
+        let wait = wait.max(Duration::from_millis(1));
+        listener
+            .socket
+            .set_read_timeout(Some(wait))
+            .map_err(|e| Error::io("socket", e))?;
+        let received = self.receive_burst();
+        if let Some(listener) = &self.listener {
+            let _ = listener.socket.set_nonblocking(false);
+        }
+        received?;
+        let now = Instant::now();
+        if let Some(listener) = &mut self.listener {
+            listener.endpoint.handle_timeout(now);
+        }
+        self.pump(now);
+        Ok(())
+    }
+
+    /// Receives up to [`RECEIVE_BURST`] datagrams: the first may wait for
+    /// the socket's read timeout, the others are only what is queued.
+    fn receive_burst(&mut self) -> Result<(), Error> {
+        let mut received = 0usize;
+        while received < RECEIVE_BURST {
+            let Some(listener) = &self.listener else {
+                break;
+            };
+            let mut buf = std::mem::take(&mut self.recv_buf);
+            let result = listener.socket.recv_from(&mut buf);
+            match result {
+                Ok((n, peer)) => {
+                    if let Some(datagram) = buf.get_mut(..n) {
+                        self.handle_datagram(Instant::now(), peer, datagram);
+                    }
+                    self.recv_buf = buf;
+                    received += 1;
+                    if received == 1
+                        && let Some(listener) = &self.listener
+                    {
+                        // Drain what else is queued without waiting.
+                        let _ = listener.socket.set_nonblocking(true);
+                    }
+                }
+                Err(e) => {
+                    self.recv_buf = buf;
+                    match e.kind() {
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => break,
+                        // ICMP port unreachable from a peer that went away
+                        // surfaces here on Linux: not the server's problem.
+                        io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset => {}
+                        _ => return Err(Error::io("receive", e)),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn handle_datagram(&mut self, now: Instant, peer: SocketAddr, datagram: &mut [u8]) {
+        if self.listener.is_none() {
+            return;
+        }
+        if self.settings.log_level.enables(LogType::Debug) {
+            let line = format!("received {} bytes from {peer}", datagram.len());
+            self.log(None, LogType::Debug, line);
+        }
+        let Some(listener) = &mut self.listener else {
+            return;
+        };
+        let mut response = [0u8; 256];
+        match listener
+            .endpoint
+            .handle_datagram(now, peer, datagram, &mut response)
+        {
+            DatagramEvent::Respond(len) => {
+                if let Some(reply) = response.get(..len)
+                    && listener.socket.send_to(reply, peer).is_err()
+                {
+                    self.send_errors += 1;
+                }
+            }
+            DatagramEvent::NewConnection(handle) => self.on_new_connection(handle, peer),
+            DatagramEvent::Consumed => {}
+        }
+    }
+
+    /// `ConnectionRequest`: the application accepts the verified peer
+    /// (it enters the table) or refuses it (the engine drops it).
+    fn on_new_connection(&mut self, handle: ConnectionHandle, peer: SocketAddr) {
+        let mut request = ConnectionRequestEvent {
+            address: peer.ip(),
+            port: peer.port(),
+            accept: true,
+        };
+        self.with_handler(|h, s| h.on_connection_request(s, &mut request));
+        if !request.accept {
+            if let Some(listener) = &mut self.listener {
+                listener.endpoint.reject(handle);
+            }
+            let line = format!("refused connection from {peer}");
+            self.log(None, LogType::Info, line);
+            return;
+        }
+        // The handler may have shut the server down.
+        let Some(listener) = &self.listener else {
+            return;
+        };
+        let local = listener
+            .socket
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+        let conn = DtlsConnection::new(handle, local, peer);
+        self.connections.insert(conn.connection_id, conn);
+    }
+
+    /// Sends every datagram the endpoint has, then dispatches its events.
+    pub(super) fn pump(&mut self, now: Instant) {
+        self.flush(now);
+        if self.dispatching {
+            return;
+        }
+        self.dispatching = true;
+        while let Some((handle, event)) = self
+            .listener
+            .as_mut()
+            .and_then(|listener| listener.endpoint.poll_event())
+        {
+            self.dispatch(now, handle, event);
+            self.flush(now);
+        }
+        self.dispatching = false;
+    }
+
+    fn flush(&mut self, now: Instant) {
+        let Some(listener) = &mut self.listener else {
+            return;
+        };
+        let mut failures = Vec::new();
+        while let Some(t) = listener.endpoint.poll_transmit(now, &mut self.send_buf) {
+            let Some(datagram) = self.send_buf.get(..t.len) else {
+                continue;
+            };
+            if let Err(e) = listener.socket.send_to(datagram, t.destination) {
+                self.send_errors += 1;
+                failures.push((t.connection, t.destination, e));
+            }
+        }
+        // The seed's Error event: a datagram could not be sent (the
+        // connection's retransmission or keep-alive will notice if it
+        // matters).
+        for (handle, destination, e) in failures {
+            let id = ConnectionId::from(handle);
+            self.error(
+                self.connections.contains_key(&id).then_some(id),
+                StatusCode::InvalidFlow,
+                format!("cannot send a datagram to {destination}: {e}"),
+            );
+        }
+    }
+}

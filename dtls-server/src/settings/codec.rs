@@ -1,0 +1,512 @@
+//! The string form of each kind of setting value: how `config("Name=Value")`
+//! parses it (with the seed's spellings and this project's refusal
+//! reasons) and how `config("Name")` prints it. Each [`Codec`] is named
+//! once per setting in the table (`settings/table.rs`).
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use dtls_crypto::CipherSuite;
+use dtls_crypto::kx::NamedGroup;
+use dtls_crypto::sign::SignatureScheme;
+
+use super::CodePage;
+use super::algorithms;
+use super::types::{Dscp, KeepAliveMode, LogLevel, SslProtocols, SslSecurityFlags};
+use crate::error::Error;
+
+/// Parses and prints one kind of setting value. `setting` is the seed's
+/// spelling of the name, for the error; `value` is already trimmed.
+pub(super) trait Codec {
+    /// The typed value held in [`ServerSettings`](super::ServerSettings).
+    type Value;
+    /// The typed value of `value`, or why it is refused.
+    fn parse(&self, setting: &'static str, value: &str) -> Result<Self::Value, Error>;
+    /// The value as the seed prints it.
+    fn print(&self, value: &Self::Value) -> String;
+}
+
+/// The seed's booleans: True/False, 1/0, Yes/No in any case; printed
+/// `True` / `False`.
+pub(super) struct Bool;
+
+impl Codec for Bool {
+    type Value = bool;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<bool, Error> {
+        parse_bool(setting, value)
+    }
+    fn print(&self, value: &bool) -> String {
+        if *value { "True" } else { "False" }.to_owned()
+    }
+}
+
+/// Whole seconds, at least `.0`.
+pub(super) struct Seconds(pub(super) u64);
+
+impl Codec for Seconds {
+    type Value = Duration;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<Duration, Error> {
+        let min = self.0;
+        let secs = parse_u64(setting, value)?;
+        if secs < min {
+            return Err(invalid(
+                setting,
+                value,
+                format!("must be at least {min} second(s)"),
+            ));
+        }
+        Ok(Duration::from_secs(secs))
+    }
+    fn print(&self, value: &Duration) -> String {
+        value.as_secs().to_string()
+    }
+}
+
+/// Free text, kept as given (blanks around it dropped).
+pub(super) struct Text;
+
+impl Codec for Text {
+    type Value = String;
+    fn parse(&self, _setting: &'static str, value: &str) -> Result<String, Error> {
+        Ok(value.to_owned())
+    }
+    fn print(&self, value: &String) -> String {
+        value.clone()
+    }
+}
+
+/// A UDP port.
+pub(super) struct Port;
+
+impl Codec for Port {
+    type Value = u16;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<u16, Error> {
+        let port = parse_u32(setting, value)?;
+        u16::try_from(port)
+            .map_err(|_| invalid(setting, value, "a UDP port is 0 to 65535".to_owned()))
+    }
+    fn print(&self, value: &u16) -> String {
+        value.to_string()
+    }
+}
+
+/// `KeepAliveMode`: its number or its RFC 6520 name; printed as the number.
+pub(super) struct KeepAliveModes;
+
+impl Codec for KeepAliveModes {
+    type Value = KeepAliveMode;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<KeepAliveMode, Error> {
+        match value.to_ascii_lowercase().as_str() {
+            "1" | "peer_allowed_to_send" => Ok(KeepAliveMode::PeerAllowedToSend),
+            "2" | "peer_not_allowed_to_send" => Ok(KeepAliveMode::PeerNotAllowedToSend),
+            _ => Err(invalid_text(
+                setting,
+                value,
+                "must be 1 (peer_allowed_to_send) or 2 (peer_not_allowed_to_send)",
+            )),
+        }
+    }
+    fn print(&self, value: &KeepAliveMode) -> String {
+        value.as_u8().to_string()
+    }
+}
+
+/// `LogLevel`, 0-3.
+pub(super) struct LogLevels;
+
+impl Codec for LogLevels {
+    type Value = LogLevel;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<LogLevel, Error> {
+        let level = parse_u32(setting, value)
+            .ok()
+            .and_then(|n| u8::try_from(n).ok())
+            .and_then(LogLevel::from_u8);
+        level.ok_or_else(|| {
+            invalid_text(
+                setting,
+                value,
+                "must be 0 (None), 1 (Info), 2 (Verbose) or 3 (Debug)",
+            )
+        })
+    }
+    fn print(&self, value: &LogLevel) -> String {
+        value.as_u8().to_string()
+    }
+}
+
+/// `MaxConnections`: at least one.
+pub(super) struct ConnectionLimit;
+
+impl Codec for ConnectionLimit {
+    type Value = NonZeroUsize;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<NonZeroUsize, Error> {
+        let limit = parse_usize(setting, value).ok().and_then(NonZeroUsize::new);
+        limit.ok_or_else(|| {
+            invalid_text(
+                setting,
+                value,
+                "must be at least 1 (StopListening refuses new connections)",
+            )
+        })
+    }
+    fn print(&self, value: &NonZeroUsize) -> String {
+        value.to_string()
+    }
+}
+
+/// The largest UDP payload (IPv6 without jumbograms; IPv4's is 65507).
+pub(super) const MAX_UDP_PAYLOAD: usize = 65_535;
+/// The smallest `MaxPacketSize` accepted: room for a ClientHello.
+const MIN_PACKET_SIZE: usize = 512;
+
+/// `MaxPacketSize`, in bytes.
+pub(super) struct PacketSize;
+
+impl PacketSize {
+    /// `size`, if it is in 512..=65535.
+    pub(super) fn check(size: usize) -> Result<usize, Error> {
+        if !(MIN_PACKET_SIZE..=MAX_UDP_PAYLOAD).contains(&size) {
+            return Err(invalid(
+                "MaxPacketSize",
+                size,
+                format!(
+                    "must be {MIN_PACKET_SIZE} to {MAX_UDP_PAYLOAD} bytes (a ClientHello must fit)"
+                ),
+            ));
+        }
+        Ok(size)
+    }
+}
+
+impl Codec for PacketSize {
+    type Value = usize;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<usize, Error> {
+        Self::check(parse_usize(setting, value)?)
+    }
+    fn print(&self, value: &usize) -> String {
+        value.to_string()
+    }
+}
+
+/// `QOSDSCPValue`, 0-63.
+pub(super) struct DscpValue;
+
+impl Codec for DscpValue {
+    type Value = Dscp;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<Dscp, Error> {
+        let dscp = parse_u32(setting, value)
+            .ok()
+            .and_then(|n| u8::try_from(n).ok())
+            .and_then(Dscp::new);
+        dscp.ok_or_else(|| invalid_text(setting, value, "a DSCP is 0 to 63"))
+    }
+    fn print(&self, value: &Dscp) -> String {
+        value.value().to_string()
+    }
+}
+
+/// A socket buffer size in bytes; 0 (`None`) keeps the system's.
+pub(super) struct BufferSize;
+
+impl Codec for BufferSize {
+    type Value = Option<NonZeroUsize>;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<Option<NonZeroUsize>, Error> {
+        Ok(NonZeroUsize::new(parse_usize(setting, value)?))
+    }
+    fn print(&self, value: &Option<NonZeroUsize>) -> String {
+        value.map_or(0, NonZeroUsize::get).to_string()
+    }
+}
+
+/// Empty, or PEM `CERTIFICATE` blocks.
+pub(super) struct Pem;
+
+impl Pem {
+    /// Accepts an empty string or one or more PEM `CERTIFICATE` blocks, with
+    /// anything outside the blocks limited to blanks (CR/LF separators).
+    pub(super) fn check(setting: &'static str, pem: &str) -> Result<(), Error> {
+        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+        const END: &str = "-----END CERTIFICATE-----";
+        let shown = || {
+            let mut s: String = pem.chars().take(40).collect();
+            if pem.chars().count() > 40 {
+                s.push_str("...");
+            }
+            s
+        };
+        let mut rest = pem.trim();
+        while !rest.is_empty() {
+            let Some(after_begin) = rest.strip_prefix(BEGIN) else {
+                return Err(invalid(
+                    setting,
+                    shown(),
+                    format!(
+                        "expected PEM certificates separated by newlines, each starting with {BEGIN}"
+                    ),
+                ));
+            };
+            let Some((body, after_end)) = after_begin.split_once(END) else {
+                return Err(invalid(
+                    setting,
+                    shown(),
+                    format!("a certificate is missing its {END} line"),
+                ));
+            };
+            let body_ok = !body.trim().is_empty()
+                && body.chars().all(|c| {
+                    c.is_ascii_alphanumeric()
+                        || matches!(c, '+' | '/' | '=')
+                        || c.is_ascii_whitespace()
+                });
+            if !body_ok {
+                return Err(invalid(
+                    setting,
+                    shown(),
+                    "a certificate's body is not base64".to_owned(),
+                ));
+            }
+            rest = after_end.trim_start();
+        }
+        Ok(())
+    }
+}
+
+impl Codec for Pem {
+    type Value = String;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<String, Error> {
+        Self::check(setting, value)?;
+        Ok(value.to_owned())
+    }
+    fn print(&self, value: &String) -> String {
+        value.clone()
+    }
+}
+
+/// The strongest bulk cipher implemented (AES-256, ChaCha20).
+const MAX_CIPHER_STRENGTH: u16 = 256;
+
+/// `SSLCipherStrength`, in bits.
+pub(super) struct CipherStrength;
+
+impl CipherStrength {
+    /// `bits`, unless no implemented cipher is that strong.
+    pub(super) fn check(bits: u16) -> Result<u16, Error> {
+        if bits > MAX_CIPHER_STRENGTH {
+            return Err(invalid(
+                "SSLCipherStrength",
+                bits,
+                format!("no implemented cipher is stronger than {MAX_CIPHER_STRENGTH} bits"),
+            ));
+        }
+        Ok(bits)
+    }
+}
+
+impl Codec for CipherStrength {
+    type Value = u16;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<u16, Error> {
+        let bits = parse_u32(setting, value)?;
+        Self::check(u16::try_from(bits).unwrap_or(u16::MAX))
+    }
+    fn print(&self, value: &u16) -> String {
+        value.to_string()
+    }
+}
+
+/// `SSLEnabledCipherSuites`: `*` or IANA names separated by `;` or `,`.
+pub(super) struct Suites;
+
+impl Suites {
+    /// The list without duplicates (order kept), unless it is empty.
+    pub(super) fn check(suites: &[CipherSuite]) -> Result<Vec<CipherSuite>, Error> {
+        let mut list: Vec<CipherSuite> = Vec::with_capacity(suites.len());
+        for suite in suites {
+            if !list.contains(suite) {
+                list.push(*suite);
+            }
+        }
+        if list.is_empty() {
+            return Err(invalid(
+                "SSLEnabledCipherSuites",
+                "",
+                "no cipher suite enabled; use * for all".to_owned(),
+            ));
+        }
+        Ok(list)
+    }
+}
+
+impl Codec for Suites {
+    type Value = Vec<CipherSuite>;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<Vec<CipherSuite>, Error> {
+        let suites = dtls_crypto::suites::parse_suite_list(value)
+            .map_err(|e| invalid(setting, value, e.to_string()))?;
+        Self::check(&suites)
+    }
+    fn print(&self, value: &Vec<CipherSuite>) -> String {
+        if value.as_slice() == CipherSuite::ALL {
+            return "*".to_owned();
+        }
+        let names: Vec<&str> = value.iter().map(|s| s.name()).collect();
+        names.join(";")
+    }
+}
+
+/// `SSLEnabledProtocols`, a bit mask.
+pub(super) struct Protocols;
+
+impl Codec for Protocols {
+    type Value = SslProtocols;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<SslProtocols, Error> {
+        let bits = parse_u32(setting, value)?;
+        SslProtocols::from_bits(bits).map_err(|reason| invalid(setting, value, reason))
+    }
+    fn print(&self, value: &SslProtocols) -> String {
+        value.bits().to_string()
+    }
+}
+
+/// A file path; empty means none.
+pub(super) struct OptionalPath;
+
+impl Codec for OptionalPath {
+    type Value = Option<PathBuf>;
+    fn parse(&self, _setting: &'static str, value: &str) -> Result<Option<PathBuf>, Error> {
+        Ok((!value.is_empty()).then(|| PathBuf::from(value)))
+    }
+    fn print(&self, value: &Option<PathBuf>) -> String {
+        value
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// `SSLSecurityFlags`, a bit mask.
+pub(super) struct SecurityFlags;
+
+impl Codec for SecurityFlags {
+    type Value = SslSecurityFlags;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<SslSecurityFlags, Error> {
+        Ok(SslSecurityFlags(parse_u32(setting, value)?))
+    }
+    fn print(&self, value: &SslSecurityFlags) -> String {
+        value.bits().to_string()
+    }
+}
+
+/// `TLS12SignatureAlgorithms`: comma-separated seed or IANA names; empty
+/// means every supported one.
+pub(super) struct Signatures;
+
+impl Codec for Signatures {
+    type Value = Vec<SignatureScheme>;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<Vec<SignatureScheme>, Error> {
+        algorithms::parse_signatures(value).map_err(|reason| invalid(setting, value, reason))
+    }
+    fn print(&self, value: &Vec<SignatureScheme>) -> String {
+        algorithms::format_signatures(value)
+    }
+}
+
+/// `TLS12SupportedGroups`: comma-separated seed or IANA names, not empty.
+pub(super) struct Groups;
+
+impl Codec for Groups {
+    type Value = Vec<NamedGroup>;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<Vec<NamedGroup>, Error> {
+        algorithms::parse_groups(value).map_err(|reason| invalid(setting, value, reason))
+    }
+    fn print(&self, value: &Vec<NamedGroup>) -> String {
+        algorithms::format_groups(value)
+    }
+}
+
+/// `CodePage`: a supported code page identifier (0 is UTF-8).
+pub(super) struct CodePages;
+
+impl Codec for CodePages {
+    type Value = CodePage;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<CodePage, Error> {
+        let id = parse_u32(setting, value)?;
+        CodePage::from_id(id).ok_or_else(|| {
+            let supported: Vec<String> = CodePage::ALL
+                .iter()
+                .map(|c| format!("{} ({})", c.id(), c.name()))
+                .collect();
+            invalid(
+                setting,
+                value,
+                format!(
+                    "code page {id} is not supported; supported: 0 (system default, UTF-8), {}",
+                    supported.join(", ")
+                ),
+            )
+        })
+    }
+    fn print(&self, value: &CodePage) -> String {
+        value.id().to_string()
+    }
+}
+
+pub(super) fn invalid(setting: &'static str, value: impl ToString, reason: String) -> Error {
+    Error::InvalidValue {
+        setting,
+        value: value.to_string(),
+        reason,
+    }
+}
+
+/// [`invalid`] with a fixed reason.
+fn invalid_text(setting: &'static str, value: &str, reason: &str) -> Error {
+    invalid(setting, value, reason.to_owned())
+}
+
+/// The seed's boolean spellings: True/False, 1/0, Yes/No, any case.
+pub(super) fn parse_bool(setting: &'static str, value: &str) -> Result<bool, Error> {
+    let v = value.trim();
+    if ["true", "1", "yes"]
+        .iter()
+        .any(|t| v.eq_ignore_ascii_case(t))
+    {
+        Ok(true)
+    } else if ["false", "0", "no"]
+        .iter()
+        .any(|f| v.eq_ignore_ascii_case(f))
+    {
+        Ok(false)
+    } else {
+        Err(invalid(
+            setting,
+            v,
+            "not a boolean: use True, False, 1, 0, Yes or No".to_owned(),
+        ))
+    }
+}
+
+/// A non-negative integer, decimal or `0x` hexadecimal.
+fn parse_u64(setting: &'static str, value: &str) -> Result<u64, Error> {
+    let v = value.trim();
+    let parsed = match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => v.parse::<u64>(),
+    };
+    parsed.map_err(|_| {
+        invalid(
+            setting,
+            v,
+            "not a non-negative integer (decimal, or hexadecimal with 0x)".to_owned(),
+        )
+    })
+}
+
+pub(super) fn parse_u32(setting: &'static str, value: &str) -> Result<u32, Error> {
+    let n = parse_u64(setting, value)?;
+    u32::try_from(n).map_err(|_| invalid(setting, value.trim(), "too large".to_owned()))
+}
+
+fn parse_usize(setting: &'static str, value: &str) -> Result<usize, Error> {
+    let n = parse_u64(setting, value)?;
+    usize::try_from(n).map_err(|_| invalid(setting, value.trim(), "too large".to_owned()))
+}

@@ -125,7 +125,7 @@ pub mod internals {
     pub mod msgs {
         pub use crate::msgs::*;
     }
-    pub use crate::handshake::reassembler;
+    pub use crate::handshake::{fragmenter, reassembler};
 }
 
 /// The origin of virtual time in unit tests: the one clock read in this

@@ -9,8 +9,9 @@
 //! response fits one datagram, and the peer is within a response rate limit.
 //! Everything else is dropped and counted, never answered.
 //!
-//! The timers here are plain deadlines the connection folds into its own
-//! `poll_timeout`, so an embedding event loop needs no extra timers.
+//! The two deadlines here (the next request, the idle limit) are entries of
+//! the connection's timer table, so an embedding event loop needs no extra
+//! timers.
 
 use std::time::{Duration, Instant};
 
@@ -47,8 +48,6 @@ pub(crate) enum KeepAliveAction {
     SendRequest(Vec<u8>),
     /// The peer left this many requests unanswered: it is gone.
     PeerDead(u32),
-    /// No application data either way for the idle timeout.
-    Idle(Duration),
 }
 
 /// Keep-alive state of one connection.
@@ -166,26 +165,27 @@ impl KeepAlive {
         self.last_data = Some(now);
     }
 
-    fn idle_deadline(&self) -> Option<Instant> {
+    /// When the connection counts as idle: no application data either way
+    /// for the idle timeout.
+    pub(crate) fn idle_deadline(&self) -> Option<Instant> {
         Some(self.last_data? + self.idle_timeout?)
     }
 
-    /// The earliest instant `on_timeout` has work.
-    pub(crate) fn deadline(&self) -> Option<Instant> {
-        match (self.next_request, self.idle_deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+    /// When the next HeartbeatRequest (or retry) is due.
+    pub(crate) fn request_deadline(&self) -> Option<Instant> {
+        self.next_request
     }
 
-    /// Runs what is due at `now`.
-    pub(crate) fn on_timeout(&mut self, now: Instant) -> KeepAliveAction {
-        if let Some(at) = self.idle_deadline()
-            && now >= at
-        {
-            self.next_request = None;
-            return KeepAliveAction::Idle(self.idle_timeout.unwrap_or_default());
-        }
+    /// The idle deadline passed: no more requests; returns the idle timeout
+    /// for the status text.
+    pub(crate) fn on_idle(&mut self) -> Duration {
+        self.next_request = None;
+        self.idle_timeout.unwrap_or_default()
+    }
+
+    /// The request deadline passed at `now`: send a request, or give the
+    /// peer up after too many unanswered ones.
+    pub(crate) fn on_request_due(&mut self, now: Instant) -> KeepAliveAction {
         let Some(at) = self.next_request else {
             return KeepAliveAction::None;
         };

@@ -16,11 +16,8 @@ use crate::msgs::record::{ContentType, ProtocolVersion, RECORD_HEADER_LEN, encod
 use crate::record::replay::{ReplayCheck, ReplayWindow};
 use crate::record::sequence::SequenceCounter;
 
-/// DTLS 1.2 on the wire (RFC 6347 4.1: `{254, 253}`).
-pub(crate) const DTLS12: u16 = 0xFEFD;
-
 /// The largest plaintext a record may carry (RFC 5246 6.2.1: 2^14).
-pub(crate) const MAX_PLAINTEXT: usize = 1 << 14;
+pub(crate) use crate::msgs::record::MAX_PLAINTEXT_LEN as MAX_PLAINTEXT;
 
 /// Read state of one epoch.
 struct ReadEpoch {
@@ -133,10 +130,13 @@ impl RecordLayer {
     pub(crate) fn record_overhead(&self, epoch: u16) -> usize {
         RECORD_HEADER_LEN
             + self
-                .write
-                .get(usize::from(epoch))
-                .and_then(|w| w.protection.as_ref())
+                .write_protection(epoch)
                 .map_or(0, RecordProtection::max_overhead)
+    }
+
+    /// The keys records of `epoch` are written with, if it has any.
+    fn write_protection(&self, epoch: u16) -> Option<&RecordProtection> {
+        self.write.get(usize::from(epoch))?.protection.as_ref()
     }
 
     /// Checks, authenticates and decrypts one record in place.
@@ -213,7 +213,7 @@ impl RecordLayer {
             Some(protection) => {
                 let meta = RecordMeta {
                     content_type: u8::from(content_type),
-                    version: DTLS12,
+                    version: u16::from(ProtocolVersion::Dtls1_2),
                     epoch,
                     sequence,
                 };
@@ -257,9 +257,7 @@ impl RecordLayer {
     pub(crate) fn payload_offset(&self, epoch: u16) -> usize {
         RECORD_HEADER_LEN
             + self
-                .write
-                .get(usize::from(epoch))
-                .and_then(|w| w.protection.as_ref())
+                .write_protection(epoch)
                 .map_or(0, RecordProtection::prefix_len)
     }
 

@@ -13,6 +13,8 @@
 use dtls_crypto::hash::HandshakeHash;
 use dtls_crypto::suites::PrfHash;
 
+use crate::msgs::handshake::{HandshakeType, encode_handshake};
+
 /// The raw handshake messages exchanged so far.
 #[derive(Debug, Default)]
 pub(crate) struct Transcript {
@@ -26,14 +28,12 @@ impl Transcript {
 
     /// Appends one whole message in its unfragmented DTLS form.
     pub(crate) fn add_message(&mut self, msg_type: u8, message_seq: u16, body: &[u8]) {
-        let len = u32::try_from(body.len()).unwrap_or(u32::MAX).to_be_bytes();
-        let seq = message_seq.to_be_bytes();
-        self.bytes.push(msg_type);
-        self.bytes.extend_from_slice(&len[1..]);
-        self.bytes.extend_from_slice(&seq);
-        self.bytes.extend_from_slice(&[0, 0, 0]);
-        self.bytes.extend_from_slice(&len[1..]);
-        self.bytes.extend_from_slice(body);
+        encode_handshake(
+            &mut self.bytes,
+            HandshakeType::from(msg_type),
+            message_seq,
+            body,
+        );
     }
 
     /// The transcript so far (what CertificateVerify signs).
@@ -58,5 +58,25 @@ impl Transcript {
     /// a new transcript; a completed handshake needs none).
     pub(crate) fn clear(&mut self) {
         self.bytes = Vec::new();
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// RFC 6347 4.2.6: each message as if sent in one fragment.
+    #[test]
+    fn messages_are_kept_in_their_unfragmented_form() {
+        let mut transcript = Transcript::new();
+        transcript.add_message(16, 0x0102, b"abcdef");
+        transcript.add_message(14, 3, b"");
+        let mut expected = hex::decode("10 000006 0102 000000 000006".replace(' ', "")).unwrap();
+        expected.extend_from_slice(b"abcdef");
+        expected.extend_from_slice(&hex::decode("0e0000000003000000000000").unwrap());
+        assert_eq!(transcript.bytes(), expected.as_slice());
+        transcript.clear();
+        assert!(transcript.bytes().is_empty());
     }
 }

@@ -186,14 +186,14 @@ impl CookieExchange {
         let mut body = StackBytes::<{ 3 + COOKIE_LEN }>::default();
         body.push(&[0xFE, 0xFF, COOKIE_LEN as u8]);
         body.push(&cookie);
-        let written = crate::conn::write_fragment(
-            rest,
-            u8::from(HandshakeType::HelloVerifyRequest),
-            body_len,
+        let written = crate::handshake::fragment_at(
+            HandshakeType::HelloVerifyRequest,
             hello.message_seq,
-            0,
             body.as_slice(),
-        )?;
+            0,
+            body_len,
+        )?
+        .write_to(rest)?;
         Some(RECORD_HEADER_LEN + written)
     }
 }

@@ -76,32 +76,6 @@ impl FlightBuffer {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
-
-    /// How many messages the flight has.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// The total size of the handshake bodies, a hint for how much a
-    /// retransmission sends.
-    pub fn handshake_body_bytes(&self) -> usize {
-        self.entries
-            .iter()
-            .map(|entry| match &entry.content {
-                FlightContent::Handshake { body, .. } => body.len(),
-                FlightContent::ChangeCipherSpec => 0,
-            })
-            .sum()
-    }
-}
-
-impl<'a> IntoIterator for &'a FlightBuffer {
-    type Item = &'a FlightEntry;
-    type IntoIter = std::slice::Iter<'a, FlightEntry>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter()
-    }
 }
 
 #[cfg(test)]
@@ -126,11 +100,10 @@ mod tests {
         flight.push(0, FlightContent::ChangeCipherSpec);
         flight.push(1, handshake(20, 2, b"finished...."));
         assert!(!flight.is_empty());
-        assert_eq!(flight.len(), 3);
-        assert_eq!(flight.handshake_body_bytes(), 24);
+        assert_eq!(flight.iter().count(), 3);
         let epochs: Vec<u16> = flight.iter().map(|e| e.epoch).collect();
         assert_eq!(epochs, [0, 0, 1]);
-        let contents: Vec<&FlightContent> = (&flight).into_iter().map(|e| &e.content).collect();
+        let contents: Vec<&FlightContent> = flight.iter().map(|e| &e.content).collect();
         assert_eq!(contents[0], &handshake(2, 1, b"server hello"));
         assert_eq!(contents[1], &FlightContent::ChangeCipherSpec);
         assert_eq!(contents[2], &handshake(20, 2, b"finished...."));
@@ -152,9 +125,9 @@ mod tests {
         flight.push(0, handshake(2, 1, b"x"));
         flight.clear();
         assert!(flight.is_empty());
-        assert_eq!(flight.len(), 0);
+        assert_eq!(flight.iter().count(), 0);
         assert_eq!(flight.iter().count(), 0);
         flight.push(1, FlightContent::ChangeCipherSpec);
-        assert_eq!(flight.len(), 1);
+        assert_eq!(flight.iter().count(), 1);
     }
 }

@@ -55,7 +55,8 @@ use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 use std::fmt;
 
-use super::{MAX_HANDSHAKE_LENGTH, write_handshake_header};
+use super::MAX_HANDSHAKE_LENGTH;
+use crate::msgs::handshake::HandshakeFragment;
 
 /// One received handshake fragment, already decoded from its 12-byte header
 /// (RFC 6347 4.2.2). `fragment_length` is `fragment.len()`; the codec checks
@@ -72,6 +73,19 @@ pub struct FragmentIn<'a> {
     pub fragment_offset: u32,
     /// The fragment's bytes.
     pub fragment: &'a [u8],
+}
+
+impl<'a> From<HandshakeFragment<'a>> for FragmentIn<'a> {
+    /// The codec's view of a received fragment, for insertion.
+    fn from(f: HandshakeFragment<'a>) -> Self {
+        FragmentIn {
+            msg_type: u8::from(f.msg_type),
+            length: f.length,
+            message_seq: f.message_seq,
+            fragment_offset: f.fragment_offset,
+            fragment: f.fragment,
+        }
+    }
 }
 
 /// What [`HandshakeReassembler::insert`] did with a fragment.
@@ -244,27 +258,6 @@ impl CompleteMessage {
     /// The body, taking ownership.
     pub fn into_body(self) -> Vec<u8> {
         self.body
-    }
-
-    /// Appends the message as if it had been sent in one fragment: the
-    /// 12-byte header with `fragment_offset` 0 and `fragment_length` equal to
-    /// `length`, then the body. This is the form that goes into the handshake
-    /// transcript hash (RFC 6347 4.2.6: the Finished MAC "MUST be computed as
-    /// if each handshake message had been sent as a single fragment").
-    pub fn write_transcript_bytes(&self, out: &mut Vec<u8>) {
-        // The body length is at most MAX_HANDSHAKE_LENGTH (see `body`).
-        let length = u32::try_from(self.body.len()).unwrap_or(MAX_HANDSHAKE_LENGTH);
-        out.reserve(super::HANDSHAKE_HEADER_LEN + self.body.len());
-        write_handshake_header(out, self.msg_type, length, self.message_seq, 0, length);
-        out.extend_from_slice(&self.body);
-    }
-
-    /// The message as if unfragmented, for the transcript hash
-    /// (RFC 6347 4.2.6); see [`write_transcript_bytes`](Self::write_transcript_bytes).
-    pub fn transcript_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(super::HANDSHAKE_HEADER_LEN + self.body.len());
-        self.write_transcript_bytes(&mut out);
-        out
     }
 }
 
@@ -675,10 +668,7 @@ mod tests {
         );
         let message = reassembler.pop_complete().unwrap();
         assert_eq!(message.body(), b"");
-        assert_eq!(
-            message.transcript_bytes(),
-            hex::decode("0e0000000000000000000000").unwrap()
-        );
+        assert_eq!((message.msg_type(), message.message_seq()), (14, 0));
     }
 
     #[test]
@@ -693,7 +683,7 @@ mod tests {
     }
 
     #[test]
-    fn transcript_bytes_are_the_unfragmented_form() {
+    fn fragments_out_of_order_give_the_whole_message() {
         let body = b"abcdef";
         let mut reassembler = HandshakeReassembler::default();
         reassembler.set_next_expected(0x0102);
@@ -704,13 +694,9 @@ mod tests {
             .insert(frag(16, 6, 0x0102, 0, &body[..3]))
             .unwrap();
         let message = reassembler.pop_complete().unwrap();
-        let mut expected = hex::decode("10 000006 0102 000000 000006".replace(' ', "")).unwrap();
-        expected.extend_from_slice(body);
-        assert_eq!(message.transcript_bytes(), expected);
-        let mut appended = vec![0xAA];
-        message.write_transcript_bytes(&mut appended);
-        assert_eq!(appended[0], 0xAA);
-        assert_eq!(&appended[1..], expected.as_slice());
+        assert_eq!(message.msg_type(), 16);
+        assert_eq!(message.message_seq(), 0x0102);
+        assert_eq!(message.body(), body);
     }
 
     #[test]

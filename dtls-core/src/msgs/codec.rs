@@ -249,12 +249,6 @@ pub fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_be_bytes());
 }
 
-/// Appends the low 48 bits of `v` as a `uint48` (RFC 6347 section 4.1).
-pub fn put_u48(out: &mut Vec<u8>, v: u64) {
-    let [_, _, a, b, c, d, e, f] = v.to_be_bytes();
-    out.extend_from_slice(&[a, b, c, d, e, f]);
-}
-
 /// Appends a `uint64` (RFC 5246 section 4.4).
 pub fn put_u64(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(&v.to_be_bytes());
@@ -430,12 +424,8 @@ mod tests {
         put_u16(&mut out, 0x0102);
         put_u24(&mut out, 0x0304_0506);
         put_u32(&mut out, 0x0708_090a);
-        put_u48(&mut out, 0xffff_0b0c_0d0e_0f10);
         put_u64(&mut out, 1);
-        assert_eq!(
-            hex::encode(&out),
-            "01020405060708090a0b0c0d0e0f100000000000000001"
-        );
+        assert_eq!(hex::encode(&out), "01020405060708090a0000000000000001");
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! A record may carry several handshake fragments; a fragment never spans
 //! records (RFC 6347 section 4.2.3). [`HandshakeFragments`] walks them.
 
-use super::codec::{Codec, Need, Reader, U24_MAX, put_u16, put_u24};
+use super::codec::{Codec, Need, Reader, U24_MAX};
 use super::messages::{
     Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange, Finished,
     HelloVerifyRequest, NewSessionTicket, ServerHello, ServerHelloDone, ServerKeyExchange,
@@ -111,14 +111,49 @@ pub struct HandshakeHeader {
     pub fragment_length: u32,
 }
 
+impl HandshakeHeader {
+    /// The header of a message sent whole (`fragment_offset` 0,
+    /// `fragment_length == length`): the form the transcript covers
+    /// (RFC 6347 section 4.2.6).
+    pub fn unfragmented(msg_type: HandshakeType, message_seq: u16, length: u32) -> Self {
+        HandshakeHeader {
+            msg_type,
+            length,
+            message_seq,
+            fragment_offset: 0,
+            fragment_length: length,
+        }
+    }
+
+    /// The 12 wire bytes, big-endian, 24-bit fields from their low 24 bits
+    /// (RFC 6347 section 4.2.2). Every handshake header this crate sends or
+    /// hashes is written here.
+    pub fn to_bytes(&self) -> [u8; HANDSHAKE_HEADER_LEN] {
+        let [_, l0, l1, l2] = self.length.to_be_bytes();
+        let [s0, s1] = self.message_seq.to_be_bytes();
+        let [_, o0, o1, o2] = self.fragment_offset.to_be_bytes();
+        let [_, f0, f1, f2] = self.fragment_length.to_be_bytes();
+        [
+            u8::from(self.msg_type),
+            l0,
+            l1,
+            l2,
+            s0,
+            s1,
+            o0,
+            o1,
+            o2,
+            f0,
+            f1,
+            f2,
+        ]
+    }
+}
+
 impl Codec for HandshakeHeader {
     /// 24-bit fields are written from their low 24 bits.
     fn encode(&self, out: &mut Vec<u8>) {
-        out.push(u8::from(self.msg_type));
-        put_u24(out, self.length);
-        put_u16(out, self.message_seq);
-        put_u24(out, self.fragment_offset);
-        put_u24(out, self.fragment_length);
+        out.extend_from_slice(&self.to_bytes());
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
@@ -214,6 +249,28 @@ impl<'a> HandshakeFragment<'a> {
         h.encode(out);
         out.extend_from_slice(frag);
     }
+
+    /// The encoded size: header plus fragment bytes.
+    pub fn encoded_len(&self) -> usize {
+        HANDSHAKE_HEADER_LEN + self.fragment.len()
+    }
+
+    /// Writes header and fragment into the start of `out` without
+    /// allocating (the transmit path) and returns the length written;
+    /// `None` if `out` is too short or a length or offset does not fit in
+    /// 24 bits (RFC 6347 section 4.2.2).
+    pub fn write_to(&self, out: &mut [u8]) -> Option<usize> {
+        let fits = |v: usize| u32::try_from(v).is_ok_and(|v| v <= U24_MAX);
+        let end = (self.fragment_offset as usize).checked_add(self.fragment.len())?;
+        if self.length > U24_MAX || !fits(end) {
+            return None;
+        }
+        let out = out.get_mut(..self.encoded_len())?;
+        let (header, body) = out.split_at_mut(HANDSHAKE_HEADER_LEN);
+        header.copy_from_slice(&self.header().to_bytes());
+        body.copy_from_slice(self.fragment);
+        Some(self.encoded_len())
+    }
 }
 
 /// An iterator over the handshake fragments in one record's plaintext
@@ -260,50 +317,9 @@ impl<'a> Iterator for HandshakeFragments<'a> {
 pub fn encode_handshake(out: &mut Vec<u8>, msg_type: HandshakeType, message_seq: u16, body: &[u8]) {
     let body = body.get(..U24_MAX as usize).unwrap_or(body);
     let length = u32::try_from(body.len()).unwrap_or(U24_MAX);
-    HandshakeFragment {
-        msg_type,
-        length,
-        message_seq,
-        fragment_offset: 0,
-        fragment: body,
-    }
-    .encode(out);
-}
-
-/// Splits a message body into fragments of at most `max_fragment_len` body
-/// bytes each, for a path MTU (RFC 6347 section 4.2.3). An empty body gives
-/// one empty fragment; a zero `max_fragment_len` is treated as 1. The caller
-/// keeps bodies below 2^24 bytes.
-pub fn fragment_message(
-    msg_type: HandshakeType,
-    message_seq: u16,
-    body: &[u8],
-    max_fragment_len: usize,
-) -> Vec<HandshakeFragment<'_>> {
-    let length = u32::try_from(body.len()).unwrap_or(U24_MAX);
-    if body.is_empty() {
-        return vec![HandshakeFragment {
-            msg_type,
-            length,
-            message_seq,
-            fragment_offset: 0,
-            fragment: body,
-        }];
-    }
-    let mut offset = 0u32;
-    body.chunks(max_fragment_len.max(1))
-        .map(|chunk| {
-            let f = HandshakeFragment {
-                msg_type,
-                length,
-                message_seq,
-                fragment_offset: offset,
-                fragment: chunk,
-            };
-            offset = offset.saturating_add(u32::try_from(chunk.len()).unwrap_or(U24_MAX));
-            f
-        })
-        .collect()
+    out.reserve(HANDSHAKE_HEADER_LEN + body.len());
+    HandshakeHeader::unfragmented(msg_type, message_seq, length).encode(out);
+    out.extend_from_slice(body);
 }
 
 /// A decoded handshake message body, by type (RFC 5246 section 7.4).
@@ -505,24 +521,6 @@ mod tests {
         assert_eq!(frags.len(), 2);
         assert!(frags.iter().all(HandshakeFragment::is_complete));
         assert_eq!(frags.get(1).unwrap().message_seq, 4);
-    }
-
-    #[test]
-    fn fragmenting_covers_body() {
-        let body: Vec<u8> = (0..=9).collect();
-        let frags = fragment_message(HandshakeType::Certificate, 2, &body, 4);
-        assert_eq!(frags.len(), 3);
-        let offsets: Vec<u32> = frags.iter().map(|f| f.fragment_offset).collect();
-        assert_eq!(offsets, vec![0, 4, 8]);
-        let joined: Vec<u8> = frags
-            .iter()
-            .flat_map(|f| f.fragment.iter().copied())
-            .collect();
-        assert_eq!(joined, body);
-        assert!(frags.iter().all(|f| f.length == 10));
-        let empty = fragment_message(HandshakeType::ServerHelloDone, 2, &[], 0);
-        assert_eq!(empty.len(), 1);
-        assert!(empty.first().unwrap().is_complete());
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! A datagram may carry several records back to back, and a record never
 //! spans datagrams (RFC 6347 section 4.1); [`Records`] walks them.
 
-use super::codec::{Codec, Need, Reader, U48_MAX, put_u16, put_u48};
+use super::codec::{Codec, Need, Reader, U48_MAX, put_u16};
 use crate::error::Error;
 
 /// The length of the DTLS record header (RFC 6347 section 4.1).
@@ -128,37 +128,6 @@ pub struct RecordHeader {
 }
 
 impl RecordHeader {
-    /// The 64-bit `seq_num` of the MAC and AEAD inputs: epoch in the top 16
-    /// bits, sequence number in the low 48 (RFC 6347 section 4.1.2.1).
-    pub fn epoch_and_sequence(&self) -> u64 {
-        (u64::from(self.epoch) << 48) | (self.sequence_number & U48_MAX)
-    }
-
-    /// The 13-byte pseudo-header the record MAC and AEAD additional data
-    /// cover: `seq_num(8) + type(1) + version(2) + length(2)` (RFC 5246
-    /// sections 6.2.3.1 and 6.2.3.3, with the DTLS `seq_num` of RFC 6347
-    /// section 4.1.2.1), for a fragment of `length` bytes.
-    pub fn additional_data(&self, length: u16) -> [u8; 13] {
-        let [s0, s1, s2, s3, s4, s5, s6, s7] = self.epoch_and_sequence().to_be_bytes();
-        let [v0, v1] = u16::from(self.version).to_be_bytes();
-        let [l0, l1] = length.to_be_bytes();
-        [
-            s0,
-            s1,
-            s2,
-            s3,
-            s4,
-            s5,
-            s6,
-            s7,
-            u8::from(self.content_type),
-            v0,
-            v1,
-            l0,
-            l1,
-        ]
-    }
-
     /// Writes the 13 header bytes into the start of `out` without allocating
     /// (the transmit path). Fails if `out` is shorter than
     /// [`RECORD_HEADER_LEN`] or the sequence number exceeds 2^48-1.
@@ -193,12 +162,16 @@ impl RecordHeader {
 }
 
 impl Codec for RecordHeader {
+    /// The sequence number is written from its low 48 bits.
     fn encode(&self, out: &mut Vec<u8>) {
-        out.push(u8::from(self.content_type));
-        self.version.encode(out);
-        put_u16(out, self.epoch);
-        put_u48(out, self.sequence_number);
-        put_u16(out, self.length);
+        let header = RecordHeader {
+            sequence_number: self.sequence_number & U48_MAX,
+            ..*self
+        };
+        let mut bytes = [0u8; RECORD_HEADER_LEN];
+        if header.write_to(&mut bytes).is_ok() {
+            out.extend_from_slice(&bytes);
+        }
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
@@ -434,21 +407,6 @@ mod tests {
                 MAX_RECORD_LEN + 1
             )
             .is_err()
-        );
-    }
-
-    #[test]
-    fn additional_data_layout() {
-        let h = RecordHeader {
-            content_type: ContentType::ApplicationData,
-            version: ProtocolVersion::Dtls1_2,
-            epoch: 1,
-            sequence_number: 0x0102_0304_0506,
-            length: 999,
-        };
-        assert_eq!(
-            hex::encode(h.additional_data(0x20)),
-            "0001010203040506".to_owned() + "17fefd0020"
         );
     }
 

@@ -1,0 +1,459 @@
+//! The flight transmitter: our last flight, where its sending stands, and
+//! when it is sent again (RFC 6347 4.2.4).
+//!
+//! It owns everything about outgoing handshake flights: the held flight,
+//! the cursor of the send in progress, whether the flight expects a reply,
+//! the retransmission timer with its backoff, the pacing of re-sends the
+//! peer triggers, and the `message_seq` of our next handshake message
+//! (RFC 6347 4.2.2). [`write`](FlightTransmitter::write) fragments the
+//! flight into the room a datagram has left (RFC 6347 4.2.3).
+
+use std::time::Instant;
+
+use crate::handshake::flight::{FlightBuffer, FlightContent, FlightEntry};
+use crate::handshake::{HANDSHAKE_HEADER_LEN, fragment_at};
+use crate::msgs::ccs::ChangeCipherSpec;
+use crate::msgs::handshake::HandshakeType;
+use crate::msgs::record::ContentType;
+use crate::timer::{RetransmitConfig, RetransmitTimer, TimerAction};
+
+use super::record_layer::RecordLayer;
+
+/// Smallest handshake fragment started at the end of a datagram that
+/// already holds records; a smaller rest waits for the next datagram.
+const MIN_TRAILING_FRAGMENT: usize = 64;
+
+/// Where the send of the current flight stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FlightCursor {
+    entry: usize,
+    offset: usize,
+}
+
+impl FlightCursor {
+    /// The start of the flight: a first send or a re-send.
+    const START: FlightCursor = FlightCursor {
+        entry: 0,
+        offset: 0,
+    };
+
+    fn next_entry(self) -> Self {
+        FlightCursor {
+            entry: self.entry + 1,
+            offset: 0,
+        }
+    }
+}
+
+/// What a peer's retransmission made the transmitter do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PeerResend {
+    /// The flight is queued again.
+    Resend,
+    /// Too soon after the last send: ignored (and worth counting).
+    Paced,
+    /// Nothing to re-send (no flight, one being sent, or one forgotten).
+    Nothing,
+}
+
+/// What the retransmission timer did when it fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FlightTimeout {
+    /// The flight is queued again.
+    Resend,
+    /// The last allowed retransmission went unanswered (RFC 6347 4.2.4.1).
+    GaveUp,
+    /// Not due, or nothing to re-send.
+    Nothing,
+}
+
+/// Our outgoing handshake flights (RFC 6347 4.2.4).
+#[derive(Debug)]
+pub(crate) struct FlightTransmitter {
+    flight: FlightBuffer,
+    /// `Some` while (part of) the flight is waiting to be written.
+    cursor: Option<FlightCursor>,
+    /// Whether the flight expects an answer (so the retransmission timer
+    /// runs after it is sent). The server's final flight does not
+    /// (RFC 6347 4.2.4: it is re-sent only when the client re-sends).
+    expects_reply: bool,
+    timer: RetransmitTimer,
+    /// When the flight was last sent in full: paces peer-triggered re-sends.
+    sent_at: Option<Instant>,
+    /// message_seq of our next handshake message (RFC 6347 4.2.2).
+    next_send_seq: u16,
+}
+
+impl FlightTransmitter {
+    /// No flight yet; our first handshake message gets `first_send_seq`
+    /// (a server mirrors the ClientHello's, RFC 6347 4.2.2).
+    pub(crate) fn new(retransmit: RetransmitConfig, first_send_seq: u16) -> Self {
+        FlightTransmitter {
+            flight: FlightBuffer::new(),
+            cursor: None,
+            expects_reply: true,
+            timer: RetransmitTimer::new(retransmit),
+            sent_at: None,
+            next_send_seq: first_send_seq,
+        }
+    }
+
+    /// Starts a new flight, which implicitly acknowledges the previous one
+    /// (RFC 6347 4.2.4).
+    pub(crate) fn begin(&mut self, expects_reply: bool) {
+        self.flight.clear();
+        self.cursor = None;
+        self.expects_reply = expects_reply;
+        self.sent_at = None;
+        self.timer.stop();
+    }
+
+    /// The peer started answering: our flight is acknowledged. Forgetting
+    /// it keeps a retransmission of the peer's flight from being answered
+    /// with our stale one (a ping-pong at link speed).
+    pub(crate) fn peer_flight_started(&mut self) {
+        self.timer.stop();
+        self.forget();
+    }
+
+    /// The peer's protected data proves it got our final flight.
+    pub(crate) fn forget(&mut self) {
+        self.flight.clear();
+        self.cursor = None;
+    }
+
+    /// The connection is closing: nothing more is sent or retransmitted.
+    pub(crate) fn stop(&mut self) {
+        self.cursor = None;
+        self.timer.stop();
+    }
+
+    /// Arms the timer for a flight already on its way (the client's first
+    /// ClientHello, sent by the first `poll_transmit`).
+    pub(crate) fn arm(&mut self, now: Instant) {
+        self.timer.start(now);
+    }
+
+    /// Takes the message_seq for our next handshake message.
+    pub(crate) fn take_send_seq(&mut self) -> u16 {
+        let seq = self.next_send_seq;
+        self.next_send_seq = seq.wrapping_add(1);
+        seq
+    }
+
+    /// Appends a handshake message, kept whole, to the flight.
+    pub(crate) fn push_handshake(
+        &mut self,
+        epoch: u16,
+        msg_type: u8,
+        message_seq: u16,
+        body: Vec<u8>,
+    ) {
+        let content = FlightContent::Handshake {
+            msg_type,
+            message_seq,
+            body,
+        };
+        self.push(epoch, content);
+    }
+
+    /// Appends a ChangeCipherSpec to the flight.
+    pub(crate) fn push_change_cipher_spec(&mut self, epoch: u16) {
+        self.push(epoch, FlightContent::ChangeCipherSpec);
+    }
+
+    fn push(&mut self, epoch: u16, content: FlightContent) {
+        self.flight.push(epoch, content);
+        self.cursor.get_or_insert(FlightCursor::START);
+    }
+
+    /// When the retransmission timer fires, if it runs.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.timer.deadline()
+    }
+
+    /// The retransmission timer's wake-up (RFC 6347 4.2.4.1).
+    pub(crate) fn on_timeout(&mut self, now: Instant) -> FlightTimeout {
+        match self.timer.on_timeout(now) {
+            TimerAction::NotYet => FlightTimeout::Nothing,
+            TimerAction::Retransmit if self.flight.is_empty() => FlightTimeout::Nothing,
+            TimerAction::Retransmit => {
+                self.cursor = Some(FlightCursor::START);
+                FlightTimeout::Resend
+            }
+            TimerAction::GiveUp => {
+                self.cursor = None;
+                FlightTimeout::GaveUp
+            }
+        }
+    }
+
+    /// The peer re-sent (part of) a flight we already processed: it did not
+    /// get our reply, so re-send ours (RFC 6347 4.2.4).
+    ///
+    /// The trigger can be a plaintext epoch-0 fragment, which anyone can
+    /// forge with the peer's address, and our flight is much larger than
+    /// that fragment. So re-sends are paced: at most one per half the
+    /// initial retransmission timeout (a genuine peer only retransmits
+    /// after its own timer, at least that long), and a final flight is
+    /// forgotten once it is older than twice the largest timeout, after
+    /// which a genuine peer has given up anyway.
+    pub(crate) fn on_peer_retransmission(&mut self, now: Instant) -> PeerResend {
+        if self.flight.is_empty() || self.cursor.is_some() {
+            return PeerResend::Nothing;
+        }
+        let retransmit = self.timer.config();
+        if let Some(sent) = self.sent_at {
+            let age = now.saturating_duration_since(sent);
+            if !self.expects_reply && age > retransmit.max * 2 {
+                self.flight.clear();
+                return PeerResend::Nothing;
+            }
+            if age < retransmit.initial / 2 {
+                return PeerResend::Paced;
+            }
+        }
+        self.cursor = Some(FlightCursor::START);
+        PeerResend::Resend
+    }
+
+    /// Packs as much of the pending flight as fits into `buf` after `used`
+    /// bytes; returns the bytes written. Each handshake message is cut into
+    /// fragments that fill the room left (RFC 6347 4.2.3) and protected
+    /// under the epoch it was first sent in (RFC 6347 4.2.4).
+    pub(crate) fn write(
+        &mut self,
+        now: Instant,
+        records: &mut RecordLayer,
+        buf: &mut [u8],
+        mut used: usize,
+    ) -> usize {
+        let start = used;
+        while let Some(cursor) = self.cursor {
+            let Some(entry) = self.flight.iter().nth(cursor.entry) else {
+                self.sent_in_full(now);
+                break;
+            };
+            let Some(written) = write_entry(entry, cursor, records, buf, used, used > start) else {
+                break;
+            };
+            used += written.len;
+            self.cursor = Some(written.next);
+            if written.datagram_full {
+                break;
+            }
+        }
+        used - start
+    }
+
+    /// The whole flight went out at `now`. Its first send arms the timer;
+    /// after a retransmission it is already re-armed with the doubled
+    /// timeout (RFC 6347 4.2.4.1), and restarting it would reset the
+    /// give-up count.
+    fn sent_in_full(&mut self, now: Instant) {
+        self.cursor = None;
+        self.sent_at = Some(now);
+        if self.expects_reply && !self.timer.is_running() {
+            self.timer.start(now);
+        }
+    }
+}
+
+/// One record of the flight written into a datagram.
+struct Written {
+    len: usize,
+    next: FlightCursor,
+    /// The datagram has no room for more of the flight.
+    datagram_full: bool,
+}
+
+/// Writes the part of `entry` at `cursor` as one record at `buf[used..]`;
+/// `None` if it does not fit. `not_first` says the datagram already holds
+/// records: a tiny fragment is then left for the next datagram, but an
+/// empty datagram always makes progress.
+fn write_entry(
+    entry: &FlightEntry,
+    cursor: FlightCursor,
+    records: &mut RecordLayer,
+    buf: &mut [u8],
+    used: usize,
+    not_first: bool,
+) -> Option<Written> {
+    let epoch = entry.epoch;
+    let overhead = records.record_overhead(epoch);
+    let free = buf.len().saturating_sub(used);
+    match &entry.content {
+        FlightContent::ChangeCipherSpec => {
+            let bytes = ChangeCipherSpec::BYTES;
+            if free < overhead + bytes.len() {
+                return None;
+            }
+            let len =
+                records.write_record(buf, used, epoch, ContentType::ChangeCipherSpec, |p| {
+                    p.get_mut(..bytes.len())?.copy_from_slice(&bytes);
+                    Some(bytes.len())
+                })?;
+            Some(Written {
+                len,
+                next: cursor.next_entry(),
+                datagram_full: false,
+            })
+        }
+        FlightContent::Handshake {
+            msg_type,
+            message_seq,
+            body,
+        } => {
+            let remaining = body.len().saturating_sub(cursor.offset);
+            let room = free.saturating_sub(overhead + HANDSHAKE_HEADER_LEN);
+            if room == 0 || (room < remaining && room < MIN_TRAILING_FRAGMENT && not_first) {
+                return None;
+            }
+            let take = remaining.min(room);
+            // Borrowed straight from the held flight: nothing is copied first.
+            let fragment = fragment_at(
+                HandshakeType::from(*msg_type),
+                *message_seq,
+                body,
+                cursor.offset,
+                take,
+            )?;
+            let len = records.write_record(buf, used, epoch, ContentType::Handshake, |p| {
+                fragment.write_to(p)
+            })?;
+            let next = if cursor.offset + take >= body.len() {
+                cursor.next_entry()
+            } else {
+                FlightCursor {
+                    entry: cursor.entry,
+                    offset: cursor.offset + take,
+                }
+            };
+            Some(Written {
+                len,
+                next,
+                datagram_full: room < remaining,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::handshake::reassembler::{FragmentIn, HandshakeReassembler};
+    use crate::msgs::handshake::HandshakeFragments;
+    use crate::msgs::record::Records;
+
+    fn flight_of(body_len: usize, expects_reply: bool) -> FlightTransmitter {
+        let mut tx = FlightTransmitter::new(RetransmitConfig::default(), 5);
+        tx.begin(expects_reply);
+        let seq = tx.take_send_seq();
+        tx.push_handshake(0, 11, seq, (0..body_len).map(|i| i as u8).collect());
+        tx.push_change_cipher_spec(0);
+        tx
+    }
+
+    /// Sends the whole pending flight in datagrams of `mtu` bytes.
+    fn send_all(tx: &mut FlightTransmitter, now: Instant, mtu: usize) -> Vec<Vec<u8>> {
+        let mut records = RecordLayer::new(64, 0);
+        let mut datagrams = Vec::new();
+        loop {
+            let mut buf = vec![0u8; mtu];
+            let n = tx.write(now, &mut records, &mut buf, 0);
+            if n == 0 {
+                return datagrams;
+            }
+            buf.truncate(n);
+            datagrams.push(buf);
+        }
+    }
+
+    #[test]
+    fn a_large_message_is_fragmented_to_the_mtu_and_reassembles() {
+        let now = crate::test_origin();
+        let mut tx = flight_of(3000, true);
+        let datagrams = send_all(&mut tx, now, 500);
+        assert!(datagrams.len() >= 7);
+        let mut reassembler = HandshakeReassembler::default();
+        reassembler.set_next_expected(5);
+        let mut ccs = 0;
+        for datagram in &datagrams {
+            assert!(datagram.len() <= 500);
+            for record in Records::new(datagram) {
+                let record = record.unwrap();
+                if record.header.content_type == ContentType::ChangeCipherSpec {
+                    assert_eq!(record.fragment, ChangeCipherSpec::BYTES);
+                    ccs += 1;
+                    continue;
+                }
+                for f in HandshakeFragments::new(record.fragment) {
+                    let f = f.unwrap();
+                    reassembler.insert(FragmentIn::from(f)).unwrap();
+                }
+            }
+        }
+        assert_eq!(ccs, 1);
+        let message = reassembler.pop_complete().unwrap();
+        assert_eq!(message.body().len(), 3000);
+        assert_eq!(message.message_seq(), 5);
+        assert_eq!(
+            tx.deadline(),
+            Some(now + Duration::from_secs(1)),
+            "sent in full: the timer runs"
+        );
+    }
+
+    #[test]
+    fn peer_retransmissions_are_paced() {
+        let now = crate::test_origin();
+        let mut tx = flight_of(100, true);
+        send_all(&mut tx, now, 1400);
+        assert_eq!(tx.on_peer_retransmission(now), PeerResend::Paced);
+        let later = now + Duration::from_millis(500);
+        assert_eq!(tx.on_peer_retransmission(later), PeerResend::Resend);
+        // Being re-sent: a second trigger adds nothing.
+        assert_eq!(tx.on_peer_retransmission(later), PeerResend::Nothing);
+        assert_eq!(send_all(&mut tx, later, 1400).len(), 1);
+    }
+
+    #[test]
+    fn an_old_final_flight_is_forgotten() {
+        let now = crate::test_origin();
+        let mut tx = flight_of(100, false);
+        send_all(&mut tx, now, 1400);
+        assert_eq!(tx.deadline(), None, "a final flight has no timer");
+        let late = now + Duration::from_secs(121);
+        assert_eq!(tx.on_peer_retransmission(late), PeerResend::Nothing);
+        assert_eq!(
+            tx.on_peer_retransmission(late + Duration::from_secs(1)),
+            PeerResend::Nothing
+        );
+        assert!(send_all(&mut tx, late, 1400).is_empty());
+    }
+
+    #[test]
+    fn the_timer_resends_then_gives_up() {
+        let now = crate::test_origin();
+        let mut tx = FlightTransmitter::new(
+            RetransmitConfig {
+                max_retransmissions: 1,
+                ..RetransmitConfig::default()
+            },
+            0,
+        );
+        tx.begin(true);
+        tx.push_change_cipher_spec(0);
+        send_all(&mut tx, now, 1400);
+        assert_eq!(tx.on_timeout(now), FlightTimeout::Nothing);
+        let first = tx.deadline().unwrap();
+        assert_eq!(tx.on_timeout(first), FlightTimeout::Resend);
+        assert_eq!(send_all(&mut tx, first, 1400).len(), 1);
+        let second = tx.deadline().unwrap();
+        assert_eq!(tx.on_timeout(second), FlightTimeout::GaveUp);
+        assert!(send_all(&mut tx, second, 1400).is_empty());
+    }
+}

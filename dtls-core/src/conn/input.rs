@@ -1,0 +1,324 @@
+//! The input path: one datagram in, record by record, to the record layer,
+//! the reassembler, the handshake state machine and the receive queue.
+
+use std::time::Instant;
+
+use crate::config::Limits;
+use crate::event::{DropReason, Event, Status, StatusCode};
+use crate::handshake::reassembler::{
+    FragmentIn, HandshakeReassembler, InsertOutcome, ReassemblyLimits,
+};
+use crate::msgs::alert::{Alert, AlertDescription, AlertLevel};
+use crate::msgs::ccs::ChangeCipherSpec;
+use crate::msgs::codec::Codec;
+use crate::msgs::handshake::HandshakeFragments;
+use crate::msgs::record::{
+    ContentType, ProtocolVersion, RECORD_HEADER_LEN, RecordHeader, parse_record,
+};
+
+use super::Connection;
+use super::flight_tx::PeerResend;
+use super::peer_error::{Malformed, PeerError};
+use super::queue::MessageQueue;
+use super::record_layer::OpenOutcome;
+
+/// Heartbeat messages (our requests and responses) waiting to be sent.
+/// Matches the default response budget, so a burst within it is answered.
+const MAX_QUEUED_HEARTBEATS: usize = 16;
+
+/// What arrived from the peer and waits to be used.
+pub(crate) struct Inbox {
+    /// Handshake fragments, put back together in message_seq order.
+    pub(super) reassembler: HandshakeReassembler,
+    /// Epoch-1 records that arrived before the peer's ChangeCipherSpec.
+    early_records: Vec<Vec<u8>>,
+    early_bytes: usize,
+    /// Application messages for [`Connection::recv`].
+    pub(super) app: MessageQueue,
+}
+
+impl Inbox {
+    pub(super) fn new(limits: &Limits, next_recv_seq: u16) -> Self {
+        let mut reassembler = HandshakeReassembler::new(ReassemblyLimits {
+            max_message_len: u32::try_from(limits.max_handshake_message).unwrap_or(u32::MAX),
+            max_buffered_bytes: limits.max_reassembly_bytes,
+            ..ReassemblyLimits::default()
+        });
+        reassembler.set_next_expected(next_recv_seq);
+        Inbox {
+            reassembler,
+            early_records: Vec::new(),
+            early_bytes: 0,
+            app: MessageQueue::default(),
+        }
+    }
+}
+
+impl Connection {
+    /// Feeds one datagram received from the peer. `datagram` is decrypted in
+    /// place. Invalid records are dropped and counted (RFC 6347 4.1.2.7).
+    pub fn handle_datagram(&mut self, now: Instant, datagram: &mut [u8]) {
+        self.ctx.now = Some(now);
+        let mut pos = 0;
+        while pos < datagram.len() {
+            let Some(rest) = datagram.get_mut(pos..) else {
+                break;
+            };
+            let (header, body_len) = match parse_record(rest) {
+                Ok((header, fragment, _)) => (header, fragment.len()),
+                Err(_) => {
+                    // A record that does not parse makes the rest of the
+                    // datagram unparseable too.
+                    self.ctx.counters.count(DropReason::Malformed);
+                    break;
+                }
+            };
+            let record_len = RECORD_HEADER_LEN + body_len;
+            if let Some(record) = rest.get_mut(..record_len) {
+                self.handle_record(now, header, record);
+            }
+            pos += record_len;
+        }
+    }
+
+    fn handle_record(&mut self, now: Instant, header: RecordHeader, record: &mut [u8]) {
+        if self.ctx.lifecycle.is_closed() {
+            return;
+        }
+        // RFC 6347 4.1: epoch-0 records (a ClientHello in particular) may
+        // carry DTLS 1.0 for compatibility; protected records are 1.2.
+        let version_ok = header.version == ProtocolVersion::Dtls1_2
+            || (header.epoch == 0 && header.version == ProtocolVersion::Dtls1_0);
+        if !version_ok {
+            self.ctx.counters.count(DropReason::Malformed);
+            return;
+        }
+        let Some(body) = record.get_mut(RECORD_HEADER_LEN..) else {
+            return;
+        };
+        match self.ctx.records.open(
+            header.content_type,
+            u16::from(header.version),
+            header.epoch,
+            header.sequence_number,
+            body,
+        ) {
+            OpenOutcome::Dropped(reason) => self.ctx.counters.count(reason),
+            OpenOutcome::Early => self.buffer_early(record),
+            OpenOutcome::Opened(opened) => {
+                let Some(plaintext) = body.get(opened.plaintext.clone()) else {
+                    return;
+                };
+                if opened.epoch == 1 {
+                    // Any authenticated record proves the peer is alive.
+                    self.ctx.keepalive.on_peer_alive(now);
+                }
+                self.dispatch(now, opened.content_type, opened.epoch, plaintext);
+            }
+        }
+    }
+
+    fn buffer_early(&mut self, record: &[u8]) {
+        let inbox = &mut self.ctx.inbox;
+        if inbox.early_bytes + record.len() > self.ctx.limits.max_early_records_bytes {
+            self.ctx.counters.count(DropReason::BufferFull);
+            return;
+        }
+        inbox.early_bytes += record.len();
+        inbox.early_records.push(record.to_vec());
+    }
+
+    fn replay_early_records(&mut self, now: Instant) {
+        let early = std::mem::take(&mut self.ctx.inbox.early_records);
+        self.ctx.inbox.early_bytes = 0;
+        for mut record in early {
+            self.handle_datagram(now, &mut record);
+        }
+    }
+
+    fn dispatch(&mut self, now: Instant, content_type: ContentType, epoch: u16, plaintext: &[u8]) {
+        let read_epoch = self.ctx.records.read_epoch();
+        match content_type {
+            ContentType::Handshake => self.handle_handshake_record(now, epoch, plaintext),
+            ContentType::ChangeCipherSpec => {
+                if ChangeCipherSpec::read_bytes(plaintext).is_err() {
+                    self.fail(PeerError::Decode(Malformed::ChangeCipherSpec));
+                    return;
+                }
+                if epoch != 0 || read_epoch != 0 {
+                    // A retransmitted CCS (RFC 6347 4.2.4): harmless.
+                    self.ctx.counters.count(DropReason::Unexpected);
+                    return;
+                }
+                self.ctx.peer_ccs_pending = true;
+                self.drive_handshake(now);
+            }
+            ContentType::Alert => {
+                if epoch < read_epoch {
+                    // An unauthenticated alert after keys are in use: ignore,
+                    // or anyone could tear the connection down.
+                    self.ctx.counters.count(DropReason::WrongEpoch);
+                    return;
+                }
+                self.handle_alert(plaintext);
+            }
+            ContentType::ApplicationData => {
+                if !self.ctx.is_established() || epoch != 1 {
+                    self.ctx.counters.count(DropReason::Unexpected);
+                    return;
+                }
+                // The peer's first protected data proves it got our final
+                // flight (the server's after a full handshake, the client's
+                // after an abbreviated one): nothing to retransmit any more.
+                self.ctx.flight.forget();
+                self.ctx.keepalive.on_data(now);
+                self.deliver(plaintext);
+            }
+            ContentType::Heartbeat => self.handle_heartbeat(now, epoch, plaintext),
+            _ => self.ctx.counters.count(DropReason::Unexpected),
+        }
+    }
+
+    /// RFC 6520 4: heartbeats only inside the protected, established
+    /// session; everything else about them is checked by `KeepAlive`.
+    fn handle_heartbeat(&mut self, now: Instant, epoch: u16, plaintext: &[u8]) {
+        if !self.ctx.is_established() || epoch != 1 {
+            self.ctx.counters.count(DropReason::BadHeartbeat);
+            return;
+        }
+        // A full queue refuses before the message is looked at, so it
+        // neither spends rate-limit budget nor counts as answered.
+        if self.ctx.outbox.heartbeats.len() >= MAX_QUEUED_HEARTBEATS {
+            self.ctx.counters.count(DropReason::BufferFull);
+            return;
+        }
+        let max_response = self.ctx.max_app_plaintext;
+        match self.ctx.keepalive.on_message(now, plaintext, max_response) {
+            Ok(Some(response)) => self.ctx.outbox.heartbeats.push_back(response),
+            Ok(None) => {}
+            Err(reason) => self.ctx.counters.count(reason),
+        }
+    }
+
+    fn deliver(&mut self, plaintext: &[u8]) {
+        let app = &mut self.ctx.inbox.app;
+        if app.byte_len() + MessageQueue::cost(plaintext) > self.ctx.limits.max_receive_buffer {
+            self.ctx.counters.count(DropReason::BufferFull);
+            return;
+        }
+        let was_empty = app.is_empty();
+        if !app.push(plaintext) {
+            self.ctx.counters.count(DropReason::Malformed);
+            return;
+        }
+        self.ctx.counters.records_in += 1;
+        if was_empty {
+            self.ctx.emit(Event::DataReadable);
+        }
+    }
+
+    fn handle_handshake_record(&mut self, now: Instant, epoch: u16, plaintext: &[u8]) {
+        let read_epoch = self.ctx.records.read_epoch();
+        let mut saw_old = false;
+        for frag in HandshakeFragments::new(plaintext) {
+            let Ok(frag) = frag else {
+                self.ctx.counters.count(DropReason::Malformed);
+                return;
+            };
+            let reassembler = &mut self.ctx.inbox.reassembler;
+            if epoch < read_epoch {
+                // Old epoch: only a retransmission of the peer's previous
+                // flight can legitimately arrive here.
+                if u32::from(frag.message_seq) < reassembler.next_expected_seq() {
+                    saw_old = true;
+                } else {
+                    self.ctx.counters.count(DropReason::WrongEpoch);
+                }
+                continue;
+            }
+            match reassembler.insert(FragmentIn::from(frag)) {
+                Ok(InsertOutcome::Old) => saw_old = true,
+                Ok(InsertOutcome::TooFarAhead) => self.ctx.counters.count(DropReason::Unexpected),
+                Ok(_) => {}
+                Err(_) => self.ctx.counters.count(DropReason::BufferFull),
+            }
+        }
+        if saw_old {
+            match self.ctx.flight.on_peer_retransmission(now) {
+                PeerResend::Resend => self.ctx.counters.retransmissions += 1,
+                PeerResend::Paced => self.ctx.counters.count(DropReason::Unexpected),
+                PeerResend::Nothing => {}
+            }
+        }
+        self.drive_handshake(now);
+    }
+
+    /// Feeds complete handshake messages (and a pending CCS) to the state
+    /// machine until it can make no more progress.
+    pub(super) fn drive_handshake(&mut self, now: Instant) {
+        loop {
+            if self.ctx.lifecycle.is_ending() {
+                return;
+            }
+            let before_epoch = self.ctx.records.read_epoch();
+            let message = self.ctx.inbox.reassembler.pop_complete();
+            match self.role.step(&mut self.ctx, now, message.as_ref()) {
+                Err(fatal) => {
+                    self.fail(fatal);
+                    return;
+                }
+                Ok(progressed) => {
+                    if self.ctx.records.read_epoch() != before_epoch {
+                        self.replay_early_records(now);
+                    }
+                    if message.is_none() && !progressed {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    fn handle_alert(&mut self, plaintext: &[u8]) {
+        let Ok(Alert { level, description }) = Alert::read_bytes(plaintext) else {
+            self.ctx.counters.count(DropReason::Malformed);
+            return;
+        };
+        if description == AlertDescription::CloseNotify {
+            // RFC 5246 7.2.1: answer with our own close_notify.
+            if !self.ctx.lifecycle.is_closing() {
+                self.ctx.outbox.alert = Some(Alert::close_notify());
+            }
+            self.ctx.lifecycle.close();
+            self.ctx.emit(Event::Closed(Status::new(
+                StatusCode::Ok,
+                "closed by peer (close_notify)",
+            )));
+            return;
+        }
+        if level == AlertLevel::Fatal {
+            let status = PeerError::AlertReceived(description).status();
+            let event = self.ctx.lifecycle.failure_event(status);
+            self.ctx.lifecycle.close();
+            self.ctx.emit(event);
+        }
+        // Warning alerts other than close_notify are ignored.
+    }
+
+    /// Copies the next received application message into `buf` and returns
+    /// its length, or `Ok(None)` if none is waiting.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`](crate::Error::BufferTooSmall) (the message
+    /// stays queued) if `buf` is shorter than the message.
+    pub fn recv(&mut self, buf: &mut [u8]) -> Result<Option<usize>, crate::Error> {
+        let app = &mut self.ctx.inbox.app;
+        let Some(len) = app.front_len() else {
+            return Ok(None);
+        };
+        match app.pop_into(buf) {
+            Some(n) => Ok(Some(n)),
+            None => Err(crate::Error::BufferTooSmall { needed: len }),
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The connection's timer table (quinn-proto's model): every deadline the
+//! connection has is one [`Timer`] variant, `poll_timeout` reports the
+//! earliest and `handle_timeout` runs each expired one.
+//!
+//! Each deadline stays stored where its rules live (the retransmission
+//! timer in the flight transmitter, keep-alive and idle in `KeepAlive`);
+//! the table reads them, so there is one truth per deadline. A new
+//! deadline is one variant here, one arm in `deadline` and one in
+//! `on_timer`.
+
+use std::time::Instant;
+
+use crate::event::{Event, Status, StatusCode};
+
+use super::Connection;
+use super::flight_tx::FlightTimeout;
+use super::keepalive::KeepAliveAction;
+
+/// One deadline of a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Timer {
+    /// No application data either way for the idle timeout: close.
+    Idle,
+    /// Send the next heartbeat request, or give the peer up (RFC 6520).
+    KeepAlive,
+    /// Re-send our flight, or give the handshake up (RFC 6347 4.2.4.1).
+    Retransmit,
+}
+
+impl Timer {
+    /// Every timer, in the order expired ones run.
+    pub(crate) const ALL: [Timer; 3] = [Timer::Idle, Timer::KeepAlive, Timer::Retransmit];
+}
+
+impl Connection {
+    /// When `timer` fires, if it is armed. Nothing fires once a close has
+    /// started; keep-alive and idle only run on an established connection.
+    fn deadline(&self, timer: Timer) -> Option<Instant> {
+        let ctx = &self.ctx;
+        if ctx.lifecycle.is_ending() {
+            return None;
+        }
+        let established = ctx.lifecycle.is_established();
+        match timer {
+            Timer::Idle => ctx.keepalive.idle_deadline().filter(|_| established),
+            Timer::KeepAlive => ctx.keepalive.request_deadline().filter(|_| established),
+            Timer::Retransmit => ctx.flight.deadline(),
+        }
+    }
+
+    /// The next instant [`handle_timeout`](Self::handle_timeout) must be
+    /// called at, if any.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        Timer::ALL
+            .into_iter()
+            .filter_map(|t| self.deadline(t))
+            .min()
+    }
+
+    /// Runs the timers due at `now`: keep-alive, idle close, handshake
+    /// retransmission or give-up (RFC 6347 4.2.4.1).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.ctx.now = Some(now);
+        for timer in Timer::ALL {
+            if self.deadline(timer).is_some_and(|at| at <= now) {
+                self.on_timer(timer, now);
+            }
+        }
+    }
+
+    fn on_timer(&mut self, timer: Timer, now: Instant) {
+        match timer {
+            Timer::Idle => {
+                let after = self.ctx.keepalive.on_idle();
+                self.close_with(Status::new(
+                    StatusCode::Ok,
+                    format!("idle timeout: no data either way for {} s", after.as_secs()),
+                ));
+            }
+            Timer::KeepAlive => match self.ctx.keepalive.on_request_due(now) {
+                KeepAliveAction::None => {}
+                KeepAliveAction::SendRequest(message) => {
+                    self.ctx.outbox.heartbeats.push_back(message)
+                }
+                KeepAliveAction::PeerDead(unanswered) => self.close_with(Status::new(
+                    StatusCode::InvalidFlow,
+                    format!("the peer is gone: {unanswered} heartbeat requests went unanswered"),
+                )),
+            },
+            Timer::Retransmit => match self.ctx.flight.on_timeout(now) {
+                FlightTimeout::Nothing => {}
+                FlightTimeout::Resend => self.ctx.counters.retransmissions += 1,
+                FlightTimeout::GaveUp => {
+                    let status = Status::new(
+                        StatusCode::HandshakeError,
+                        "handshake timed out: the peer stopped answering",
+                    );
+                    self.ctx.lifecycle.close();
+                    self.ctx.emit(Event::HandshakeFailed(status));
+                }
+            },
+        }
+    }
+}

@@ -24,7 +24,7 @@
 //! (`flight_tx.rs`), the inbox (`input.rs`, with the input path), the
 //! outbox (`output.rs`, with the output path), the lifecycle
 //! (`lifecycle.rs`), keep-alive (`keepalive.rs`), events and counters. The
-//! timer table is `timers.rs`; fatal errors are `fatal.rs`.
+//! timer table is `timers.rs`; typed peer errors are `peer_error.rs`.
 
 pub(crate) mod client;
 pub(crate) mod client_flight;

@@ -44,16 +44,6 @@ pub enum Error {
 }
 
 impl Error {
-    /// The alert a decoding problem maps to (RFC 5246 7.2.2).
-    pub fn alert(&self) -> crate::msgs::alert::AlertDescription {
-        use crate::msgs::alert::AlertDescription;
-        match self {
-            Error::Decode(_) => AlertDescription::DecodeError,
-            Error::IllegalParameter(_) => AlertDescription::IllegalParameter,
-            _ => AlertDescription::InternalError,
-        }
-    }
-
     /// The seed's status code for this error.
     pub fn status_code(&self) -> crate::event::StatusCode {
         use crate::event::StatusCode;

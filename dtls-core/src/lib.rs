@@ -98,16 +98,9 @@ pub mod event;
 mod conn;
 mod endpoint;
 mod error;
-// Going private shows code the engine never calls (issue 9: the unused
-// fragmenter and re-exports; replay, sequence and timer accessors only unit
-// tests call). The branches rewriting these modules delete or use it; then
-// these allowances go.
-#[allow(dead_code, unused_imports)]
 mod handshake;
 mod msgs;
-#[allow(dead_code, unused_imports)]
 mod record;
-#[allow(dead_code)]
 mod timer;
 
 pub use conn::{ClientSession, Connection, Side};

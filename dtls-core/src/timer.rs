@@ -19,9 +19,7 @@
 //! - [`stop`](RetransmitTimer::stop), called when the peer's answer to our
 //!   flight has arrived, resets the value to the initial one if the flight got
 //!   through without any retransmission, and keeps it otherwise;
-//! - [`reset_backoff`](RetransmitTimer::reset_backoff) resets it explicitly,
-//!   e.g. after a long idle period (RFC 6347 4.2.4.1 allows that after ten
-//!   times the current value) or when a new handshake starts.
+//! - a new handshake starts from a new timer, at the initial value.
 
 use std::time::{Duration, Instant};
 
@@ -148,14 +146,6 @@ impl RetransmitTimer {
         self.retransmissions = 0;
     }
 
-    /// Returns the timeout to its initial value (RFC 6347 4.2.4.1 allows
-    /// this after a transmission without loss or a long idle period). A
-    /// running timer keeps its current deadline; the value applies from the
-    /// next arming.
-    pub fn reset_backoff(&mut self) {
-        self.current_timeout = self.config.initial;
-    }
-
     /// When the timer fires, or `None` while it is stopped. The engine reports
     /// the earliest of its deadlines to the caller as its next wake-up.
     pub fn deadline(&self) -> Option<Instant> {
@@ -168,12 +158,14 @@ impl RetransmitTimer {
     }
 
     /// How many times the current flight has been resent.
+    #[cfg(test)]
     pub fn retransmissions(&self) -> u32 {
         self.retransmissions
     }
 
     /// The timeout used by the next arming: doubled after every expiry, up to
     /// the configured maximum (RFC 6347 4.2.4.1).
+    #[cfg(test)]
     pub fn current_timeout(&self) -> Duration {
         self.current_timeout
     }
@@ -353,20 +345,6 @@ mod tests {
         assert_eq!(timer.current_timeout(), secs(1));
         timer.start(next_flight + secs(1));
         assert_eq!(timer.deadline(), Some(next_flight + secs(2)));
-    }
-
-    #[test]
-    fn reset_backoff_applies_from_the_next_start() {
-        let base = crate::test_origin();
-        let mut timer = RetransmitTimer::default();
-        timer.start(base);
-        assert_eq!(timer.on_timeout(base + secs(1)), TimerAction::Retransmit);
-        let deadline = timer.deadline();
-        timer.reset_backoff();
-        assert_eq!(timer.deadline(), deadline, "running deadline unchanged");
-        assert_eq!(timer.current_timeout(), secs(1));
-        timer.start(base + secs(2));
-        assert_eq!(timer.deadline(), Some(base + secs(3)));
     }
 
     #[test]

@@ -10,12 +10,7 @@ pub mod flight;
 pub mod fragmenter;
 pub mod reassembler;
 
-pub use flight::{FlightBuffer, FlightContent, FlightEntry};
 pub use fragmenter::fragment_at;
-pub use reassembler::{
-    CompleteMessage, FragmentIn, HandshakeReassembler, Inconsistency, InsertOutcome, Limit,
-    ReassemblyError, ReassemblyLimits,
-};
 
 pub use crate::msgs::handshake::HANDSHAKE_HEADER_LEN;
 

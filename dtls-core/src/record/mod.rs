@@ -8,8 +8,6 @@
 pub mod replay;
 pub mod sequence;
 
-pub use replay::{ReplayCheck, ReplayWindow};
-pub use sequence::SequenceCounter;
 
 /// The largest record sequence number: the field is 48 bits wide
 /// (RFC 6347 4.1, `uint48 sequence_number`).

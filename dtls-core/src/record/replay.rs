@@ -80,12 +80,14 @@ impl ReplayWindow {
     }
 
     /// How many sequence numbers the window covers, after rounding.
+    #[cfg(test)]
     pub fn size(&self) -> usize {
         self.seen.len() * 64
     }
 
     /// The highest sequence number committed so far, the window's right edge
     /// (RFC 4303 3.4.3); `None` before the first commit.
+    #[cfg(test)]
     pub fn highest_committed(&self) -> Option<u64> {
         self.right_edge
     }

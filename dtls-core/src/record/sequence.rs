@@ -27,13 +27,6 @@ pub struct SequenceCounter {
 }
 
 impl SequenceCounter {
-    /// A counter whose first number is 0, as every epoch starts
-    /// (RFC 6347 4.1: "sequence numbers are maintained separately for each
-    /// epoch, with each sequence_number initially being 0 for each epoch").
-    pub fn new() -> Self {
-        Self { next_value: 0 }
-    }
-
     /// A counter whose first number is `first`.
     ///
     /// Used where a number is dictated from outside, such as a stateless
@@ -90,7 +83,7 @@ mod tests {
 
     #[test]
     fn starts_at_zero_and_counts_up() {
-        let mut counter = SequenceCounter::new();
+        let mut counter = SequenceCounter::default();
         assert_eq!(counter.peek(), Some(0));
         assert_eq!(counter.next(), Some(0));
         assert_eq!(counter.next(), Some(1));
@@ -98,11 +91,6 @@ mod tests {
         assert_eq!(counter.peek(), Some(3));
         assert_eq!(counter.remaining(), MAX_SEQUENCE_NUMBER + 1 - 3);
         assert!(!counter.is_exhausted());
-    }
-
-    #[test]
-    fn default_equals_new() {
-        assert_eq!(SequenceCounter::default(), SequenceCounter::new());
     }
 
     #[test]

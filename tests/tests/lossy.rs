@@ -39,54 +39,88 @@ proptest! {
         mtu in prop_oneof![Just(1200usize), Just(512), Just(300)],
         clients in 1usize..4,
     ) {
-        let mut server = server_config(KeyKind::EcdsaP256);
-        server.common.mtu = mtu;
-        let mut pair = Pair::new(server, seed);
-        for _ in 0..clients {
-            let mut client = client_config();
-            client.common.mtu = mtu;
-            // Give up only far past the bound so a failure shows as a
-            // property violation rather than a give-up.
-            client.common.retransmit.max_retransmissions = 30;
-            let up = LinkProfile { mtu, ..LinkProfile::lossy(loss_up) };
-            let down = LinkProfile { mtu, ..LinkProfile::lossy(loss_down) };
-            pair.add_client(client, up, down);
-        }
-        pair.drive_for(BOUND).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
-        for (i, c) in pair.clients.iter().enumerate() {
-            prop_assert!(
-                pair.client_connected(i),
-                "client {i} not connected after {:?}: {:?}",
-                pair.elapsed(),
-                c.events
-            );
-            let at = c.connected_at.expect("connected_at") - pair.start;
-            prop_assert!(at <= BOUND, "client {i} connected late: {at:?}");
-        }
-        // Each client sends numbered messages; lost ones stay lost (DTLS is
-        // unreliable), but none may arrive twice.
-        for i in 0..clients {
-            for n in 0u32..20 {
-                let msg = [&[i as u8][..], &n.to_be_bytes()[..]].concat();
-                pair.client_send(i, &msg).unwrap();
-            }
-        }
-        pair.drive_more(Duration::from_secs(30)).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
-        let mut seen: HashMap<Vec<u8>, u32> = HashMap::new();
-        for (_, msg) in &pair.server_received {
-            *seen.entry(msg.clone()).or_default() += 1;
-        }
-        for (msg, count) in &seen {
-            prop_assert_eq!(*count, 1, "message {:?} delivered {} times", msg, count);
-        }
-        for c in &pair.clients {
-            let mut echoed: HashMap<&Vec<u8>, u32> = HashMap::new();
-            for m in &c.received {
-                *echoed.entry(m).or_default() += 1;
-            }
-            prop_assert!(echoed.values().all(|&n| n == 1), "echo delivered twice");
+        completes_and_delivers_at_most_once(seed, loss_up, loss_down, mtu, clients)?;
+    }
+}
+
+/// A case the property once found: the client's Finished retransmissions
+/// were lost until the server's final flight was over two minutes old, and
+/// the server then ignored the client's (authenticated) Finished for good.
+#[test]
+fn a_late_authenticated_retransmission_still_gets_the_final_flight() {
+    completes_and_delivers_at_most_once(
+        3342597749980118499,
+        0.28348051599893437,
+        0.15042426525732883,
+        1200,
+        1,
+    )
+    .unwrap();
+}
+
+fn completes_and_delivers_at_most_once(
+    seed: u64,
+    loss_up: f64,
+    loss_down: f64,
+    mtu: usize,
+    clients: usize,
+) -> Result<(), TestCaseError> {
+    let mut server = server_config(KeyKind::EcdsaP256);
+    server.common.mtu = mtu;
+    let mut pair = Pair::new(server, seed);
+    for _ in 0..clients {
+        let mut client = client_config();
+        client.common.mtu = mtu;
+        // Give up only far past the bound so a failure shows as a
+        // property violation rather than a give-up.
+        client.common.retransmit.max_retransmissions = 30;
+        let up = LinkProfile {
+            mtu,
+            ..LinkProfile::lossy(loss_up)
+        };
+        let down = LinkProfile {
+            mtu,
+            ..LinkProfile::lossy(loss_down)
+        };
+        pair.add_client(client, up, down);
+    }
+    pair.drive_for(BOUND)
+        .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+    for (i, c) in pair.clients.iter().enumerate() {
+        prop_assert!(
+            pair.client_connected(i),
+            "client {i} not connected after {:?}: {:?}",
+            pair.elapsed(),
+            c.events
+        );
+        let at = c.connected_at.expect("connected_at") - pair.start;
+        prop_assert!(at <= BOUND, "client {i} connected late: {at:?}");
+    }
+    // Each client sends numbered messages; lost ones stay lost (DTLS is
+    // unreliable), but none may arrive twice.
+    for i in 0..clients {
+        for n in 0u32..20 {
+            let msg = [&[i as u8][..], &n.to_be_bytes()[..]].concat();
+            pair.client_send(i, &msg).unwrap();
         }
     }
+    pair.drive_more(Duration::from_secs(30))
+        .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+    let mut seen: HashMap<Vec<u8>, u32> = HashMap::new();
+    for (_, msg) in &pair.server_received {
+        *seen.entry(msg.clone()).or_default() += 1;
+    }
+    for (msg, count) in &seen {
+        prop_assert_eq!(*count, 1, "message {:?} delivered {} times", msg, count);
+    }
+    for c in &pair.clients {
+        let mut echoed: HashMap<&Vec<u8>, u32> = HashMap::new();
+        for m in &c.received {
+            *echoed.entry(m).or_default() += 1;
+        }
+        prop_assert!(echoed.values().all(|&n| n == 1), "echo delivered twice");
+    }
+    Ok(())
 }
 
 /// One fixed, heavily lossy run whose figures are printed for the closing

@@ -52,8 +52,18 @@ pub(crate) enum PeerResend {
     Resend,
     /// Too soon after the last send: ignored (and worth counting).
     Paced,
-    /// Nothing to re-send (no flight, one being sent, or one forgotten).
+    /// Nothing to re-send (no flight, one being sent, or a final flight
+    /// too old for an unauthenticated trigger).
     Nothing,
+}
+
+/// What showed that the peer re-sent a flight we already processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PeerTrigger {
+    /// An epoch-0 fragment: anyone can forge it with the peer's address.
+    Plaintext,
+    /// A fragment that decrypted and verified under the current epoch.
+    Authenticated,
 }
 
 /// What the retransmission timer did when it fired.
@@ -191,22 +201,30 @@ impl FlightTransmitter {
     /// The peer re-sent (part of) a flight we already processed: it did not
     /// get our reply, so re-send ours (RFC 6347 4.2.4).
     ///
-    /// The trigger can be a plaintext epoch-0 fragment, which anyone can
-    /// forge with the peer's address, and our flight is much larger than
-    /// that fragment. So re-sends are paced: at most one per half the
-    /// initial retransmission timeout (a genuine peer only retransmits
-    /// after its own timer, at least that long), and a final flight is
-    /// forgotten once it is older than twice the largest timeout, after
-    /// which a genuine peer has given up anyway.
-    pub(crate) fn on_peer_retransmission(&mut self, now: Instant) -> PeerResend {
+    /// A [`Plaintext`](PeerTrigger::Plaintext) trigger (an epoch-0
+    /// fragment) can be forged by anyone with the peer's address, and our
+    /// flight is much larger than that fragment. So re-sends are paced: at
+    /// most one per half the initial retransmission timeout (a genuine peer
+    /// only retransmits after its own timer, at least that long), and once
+    /// a final flight is older than twice the largest timeout, plaintext
+    /// triggers no longer re-send it. An
+    /// [`Authenticated`](PeerTrigger::Authenticated) trigger (a fragment
+    /// that decrypted under the current epoch, such as the peer's Finished)
+    /// comes from the peer itself, however late: it is only paced, so a
+    /// peer whose retransmissions were all lost for minutes still completes.
+    pub(crate) fn on_peer_retransmission(
+        &mut self,
+        now: Instant,
+        trigger: PeerTrigger,
+    ) -> PeerResend {
         if self.flight.is_empty() || self.cursor.is_some() {
             return PeerResend::Nothing;
         }
         let retransmit = self.timer.config();
         if let Some(sent) = self.sent_at {
             let age = now.saturating_duration_since(sent);
-            if !self.expects_reply && age > retransmit.max * 2 {
-                self.flight.clear();
+            let stale = !self.expects_reply && age > retransmit.max * 2;
+            if stale && trigger == PeerTrigger::Plaintext {
                 return PeerResend::Nothing;
             }
             if age < retransmit.initial / 2 {
@@ -412,27 +430,39 @@ mod tests {
         let now = crate::test_origin();
         let mut tx = flight_of(100, true);
         send_all(&mut tx, now, 1400);
-        assert_eq!(tx.on_peer_retransmission(now), PeerResend::Paced);
+        let plain = PeerTrigger::Plaintext;
+        assert_eq!(tx.on_peer_retransmission(now, plain), PeerResend::Paced);
+        let authenticated = PeerTrigger::Authenticated;
+        assert_eq!(
+            tx.on_peer_retransmission(now, authenticated),
+            PeerResend::Paced
+        );
         let later = now + Duration::from_millis(500);
-        assert_eq!(tx.on_peer_retransmission(later), PeerResend::Resend);
+        assert_eq!(tx.on_peer_retransmission(later, plain), PeerResend::Resend);
         // Being re-sent: a second trigger adds nothing.
-        assert_eq!(tx.on_peer_retransmission(later), PeerResend::Nothing);
+        assert_eq!(tx.on_peer_retransmission(later, plain), PeerResend::Nothing);
         assert_eq!(send_all(&mut tx, later, 1400).len(), 1);
     }
 
     #[test]
-    fn an_old_final_flight_is_forgotten() {
+    fn an_old_final_flight_answers_only_authenticated_triggers() {
         let now = crate::test_origin();
         let mut tx = flight_of(100, false);
         send_all(&mut tx, now, 1400);
         assert_eq!(tx.deadline(), None, "a final flight has no timer");
         let late = now + Duration::from_secs(121);
-        assert_eq!(tx.on_peer_retransmission(late), PeerResend::Nothing);
+        for _ in 0..2 {
+            assert_eq!(
+                tx.on_peer_retransmission(late, PeerTrigger::Plaintext),
+                PeerResend::Nothing
+            );
+            assert!(send_all(&mut tx, late, 1400).is_empty());
+        }
         assert_eq!(
-            tx.on_peer_retransmission(late + Duration::from_secs(1)),
-            PeerResend::Nothing
+            tx.on_peer_retransmission(late, PeerTrigger::Authenticated),
+            PeerResend::Resend
         );
-        assert!(send_all(&mut tx, late, 1400).is_empty());
+        assert_eq!(send_all(&mut tx, late, 1400).len(), 1);
     }
 
     #[test]

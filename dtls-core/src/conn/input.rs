@@ -17,7 +17,7 @@ use crate::msgs::record::{
 };
 
 use super::Connection;
-use super::flight_tx::PeerResend;
+use super::flight_tx::{PeerResend, PeerTrigger};
 use super::peer_error::{Malformed, PeerError};
 use super::queue::MessageQueue;
 use super::record_layer::OpenOutcome;
@@ -220,6 +220,12 @@ impl Connection {
     fn handle_handshake_record(&mut self, now: Instant, epoch: u16, plaintext: &[u8]) {
         let read_epoch = self.ctx.records.read_epoch();
         let mut saw_old = false;
+        // Anything at epoch 1 or above decrypted and verified to get here.
+        let trigger = if epoch == 0 {
+            PeerTrigger::Plaintext
+        } else {
+            PeerTrigger::Authenticated
+        };
         for frag in HandshakeFragments::new(plaintext) {
             let Ok(frag) = frag else {
                 self.ctx.counters.count(DropReason::Malformed);
@@ -244,7 +250,7 @@ impl Connection {
             }
         }
         if saw_old {
-            match self.ctx.flight.on_peer_retransmission(now) {
+            match self.ctx.flight.on_peer_retransmission(now, trigger) {
                 PeerResend::Resend => self.ctx.counters.retransmissions += 1,
                 PeerResend::Paced => self.ctx.counters.count(DropReason::Unexpected),
                 PeerResend::Nothing => {}

@@ -8,7 +8,6 @@
 pub mod replay;
 pub mod sequence;
 
-
 /// The largest record sequence number: the field is 48 bits wide
 /// (RFC 6347 4.1, `uint48 sequence_number`).
 pub const MAX_SEQUENCE_NUMBER: u64 = (1 << 48) - 1;

@@ -37,12 +37,12 @@ use dtls_crypto::sign::SignatureScheme;
 
 use super::client_flight::{first_hello, offers_encrypt_then_mac, send_client_flight};
 use super::common::{queue_message, record_received};
+use super::keys::HelloAgreement;
 use super::peer_error::{CertificateError, Incompatible, Malformed, Misbehaved, Peer, PeerError};
 use super::session::ClientSession;
 use super::{Ctx, Message, SessionSecrets};
 use crate::config::ClientConfig;
 use crate::error::Error;
-use crate::event::NegotiatedParams;
 use crate::msgs::alert::AlertDescription;
 use crate::msgs::extensions::{HeartbeatMode, ServerExtension};
 use crate::msgs::handshake::{HandshakePayload, HandshakeType};
@@ -57,13 +57,7 @@ const MAX_HELLO_VERIFY: u8 = 4;
 
 /// What the ServerHello settled.
 pub(super) struct Negotiated {
-    pub(super) suite: CipherSuite,
-    pub(super) client_random: [u8; 32],
-    pub(super) server_random: [u8; 32],
-    pub(super) extended_master_secret: bool,
-    pub(super) alpn: Option<Vec<u8>>,
-    /// The session ID the server assigned.
-    pub(super) session_id: Vec<u8>,
+    pub(super) agreed: HelloAgreement,
     /// The server acknowledged session_ticket: a NewSessionTicket comes
     /// before its ChangeCipherSpec (RFC 5077 3.3).
     pub(super) expect_ticket: bool,
@@ -306,12 +300,14 @@ fn on_server_hello(
     }
     let answer = read_server_extensions(ctx, config, &s, &sh, suite)?;
     let n = Negotiated {
-        suite,
-        client_random: s.hello.random,
-        server_random: sh.random,
-        extended_master_secret: answer.extended_master_secret,
-        alpn: answer.alpn,
-        session_id: sh.session_id.clone(),
+        agreed: HelloAgreement {
+            suite,
+            client_random: s.hello.random,
+            server_random: sh.random,
+            extended_master_secret: answer.extended_master_secret,
+            alpn: answer.alpn,
+            session_id: sh.session_id.clone(),
+        },
         expect_ticket: answer.ticket_ack,
         ticket: None,
     };
@@ -440,7 +436,7 @@ fn on_server_key_exchange(
     let leaf = s.chain.first().ok_or(CertificateError::EmptyServerChain)?;
     let signed = ske
         .params
-        .signed_message(&s.n.client_random, &s.n.server_random);
+        .signed_message(&s.n.agreed.client_random, &s.n.agreed.server_random);
     config
         .common
         .provider
@@ -469,22 +465,19 @@ fn finish(
         .check_finished(&ctx.transcript, Peer::Server, false, verify_data)?;
     ctx.begin_flight(false);
     let n = s.n;
-    let params = NegotiatedParams::dtls12(
-        n.suite,
+    let params = n.agreed.params(
         Some((s.group, s.scheme)),
-        n.extended_master_secret,
-        n.alpn,
         config.server_name.clone(),
         s.chain.clone(),
     );
     ctx.progress("handshake complete");
     ctx.established(params);
-    let session = (!n.session_id.is_empty() || n.ticket.is_some()).then(|| ClientSession {
-        session_id: n.session_id,
+    let session = (!n.agreed.session_id.is_empty() || n.ticket.is_some()).then(|| ClientSession {
+        session_id: n.agreed.session_id,
         ticket: n.ticket,
-        suite: n.suite,
+        suite: n.agreed.suite,
         master: s.secrets.master.clone(),
-        extended_master_secret: n.extended_master_secret,
+        extended_master_secret: n.agreed.extended_master_secret,
         peer_certificates: s.chain,
         server_name: config.server_name.clone(),
     });
@@ -502,22 +495,22 @@ fn start_resumption(
     n: Negotiated,
     session: ClientSession,
 ) -> Result<State, PeerError> {
-    if n.suite != session.suite {
+    if n.agreed.suite != session.suite {
         return Err(Misbehaved::ResumedWithOtherSuite.into());
     }
-    if n.extended_master_secret != session.extended_master_secret {
+    if n.agreed.extended_master_secret != session.extended_master_secret {
         return Err(Misbehaved::ResumedWithOtherEms.into());
     }
     let secrets = SessionSecrets::resumed(
-        n.suite,
+        n.agreed.suite,
         session.master.clone(),
-        n.client_random,
-        n.server_random,
+        n.agreed.client_random,
+        n.agreed.server_random,
     );
     let client_write = secrets.install_read_keys(ctx, Peer::Client)?;
     ctx.progress(format!(
         "received ServerHello ({}); resuming the session",
-        n.suite.name()
+        n.agreed.suite.name()
     ));
     Ok(State::ResumeExpectChangeCipherSpec(Box::new(Resuming {
         n,
@@ -542,11 +535,8 @@ fn finish_resumption(
     record_received(ctx, msg);
     ctx.begin_flight(false);
     s.secrets.queue_finished(ctx, Peer::Client, s.client_write);
-    let params = NegotiatedParams::dtls12(
-        s.n.suite,
+    let params = s.n.agreed.params(
         None,
-        s.n.extended_master_secret,
-        s.n.alpn,
         config.server_name.clone(),
         s.session.peer_certificates.clone(),
     );

@@ -3,10 +3,10 @@
 //! of a full handshake. This is where the client draws its random,
 //! generates its ECDHE key share and signs.
 
+use super::Ctx;
 use super::client::{ExpectServerFinished, ExpectServerHello, ExpectServerHelloDone, State};
 use super::common::{our_heartbeat_mode, queue_message};
 use super::peer_error::{Misbehaved, Peer, PeerError};
-use super::{Ctx, SessionSecrets};
 use crate::config::ClientConfig;
 use crate::error::Error;
 use crate::msgs::extensions::ClientExtension;
@@ -161,14 +161,7 @@ pub(super) fn send_client_flight(
         HandshakeType::ClientKeyExchange,
         &ClientKeyExchange { public },
     );
-    let secrets = SessionSecrets::from_pre_master(
-        n.suite,
-        pre_master.as_bytes(),
-        n.extended_master_secret,
-        &ctx.transcript,
-        n.client_random,
-        n.server_random,
-    );
+    let secrets = n.agreed.secrets(pre_master.as_bytes(), &ctx.transcript);
     if let Some((key, scheme)) = signing {
         let signature = config
             .common

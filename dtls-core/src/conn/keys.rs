@@ -4,45 +4,71 @@
 
 use dtls_crypto::CipherSuite;
 use dtls_crypto::ct::constant_time_eq;
+use dtls_crypto::kx::NamedGroup;
 use dtls_crypto::prf::{self, MasterSecret};
 use dtls_crypto::record::RecordProtection;
+use dtls_crypto::sign::SignatureScheme;
 
 use super::common::queue_message;
 use super::peer_error::{Misbehaved, Peer, PeerError};
 use super::transcript::Transcript;
 use super::{Ctx, SessionSecrets};
+use crate::event::NegotiatedParams;
 use crate::msgs::handshake::HandshakeType;
 use crate::msgs::messages::Finished;
 
-impl SessionSecrets {
-    /// A full handshake's secrets from the ECDHE pre-master secret: the
-    /// extended master secret over the transcript so far (RFC 7627 4: up to
-    /// and including the ClientKeyExchange) when `extended`, else the
-    /// RFC 5246 8.1 master secret over the randoms.
-    pub(crate) fn from_pre_master(
-        suite: CipherSuite,
-        pre_master: &[u8],
-        extended: bool,
-        transcript: &Transcript,
-        client_random: [u8; 32],
-        server_random: [u8; 32],
-    ) -> Self {
-        let hash = suite.prf_hash();
-        let master = if extended {
+/// What the two hellos settled that both sides carry to the end of a
+/// full handshake: the key schedule's inputs (RFC 5246 8.1, RFC 7627 4),
+/// the application protocol (RFC 7301 3.2) and the session ID.
+pub(crate) struct HelloAgreement {
+    pub(crate) suite: CipherSuite,
+    pub(crate) client_random: [u8; 32],
+    pub(crate) server_random: [u8; 32],
+    pub(crate) extended_master_secret: bool,
+    pub(crate) alpn: Option<Vec<u8>>,
+    /// The session ID the server assigned (empty: none).
+    pub(crate) session_id: Vec<u8>,
+}
+
+impl HelloAgreement {
+    /// The secrets from the ECDHE pre-master secret: the extended master
+    /// secret over the transcript so far (RFC 7627 4: up to and including
+    /// the ClientKeyExchange) when agreed, else the RFC 5246 8.1 master
+    /// secret over the randoms.
+    pub(crate) fn secrets(&self, pre_master: &[u8], transcript: &Transcript) -> SessionSecrets {
+        let hash = self.suite.prf_hash();
+        let master = if self.extended_master_secret {
             prf::extended_master_secret(hash, pre_master, &transcript.hash(hash))
         } else {
-            prf::master_secret(hash, pre_master, &client_random, &server_random)
+            prf::master_secret(hash, pre_master, &self.client_random, &self.server_random)
         };
-        SessionSecrets {
-            suite,
-            master,
-            client_random,
-            server_random,
-        }
+        SessionSecrets::resumed(self.suite, master, self.client_random, self.server_random)
     }
 
-    /// An abbreviated handshake's secrets: the resumed master secret with
-    /// this handshake's randoms (RFC 5246 7.3).
+    /// What the handshake settled, for [`Event::Connected`]; `key_exchange`
+    /// is `None` when the session was resumed.
+    ///
+    /// [`Event::Connected`]: crate::event::Event::Connected
+    pub(crate) fn params(
+        &self,
+        key_exchange: Option<(NamedGroup, SignatureScheme)>,
+        server_name: Option<String>,
+        peer_certificates: Vec<Vec<u8>>,
+    ) -> NegotiatedParams {
+        NegotiatedParams::dtls12(
+            self.suite,
+            key_exchange,
+            self.extended_master_secret,
+            self.alpn.clone(),
+            server_name,
+            peer_certificates,
+        )
+    }
+}
+
+impl SessionSecrets {
+    /// The secrets of a master secret with this handshake's randoms: a
+    /// resumed session's (RFC 5246 7.3) or a new one's.
     pub(crate) fn resumed(
         suite: CipherSuite,
         master: MasterSecret,

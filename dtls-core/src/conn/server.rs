@@ -28,11 +28,11 @@
 
 use std::time::Instant;
 
-use dtls_crypto::CipherSuite;
 use dtls_crypto::kx::{EphemeralKeyPair, NamedGroup};
 use dtls_crypto::sign::SignatureScheme;
 
 use super::common::{our_heartbeat_mode, queue_message, record_received};
+use super::keys::HelloAgreement;
 use super::negotiate::negotiate;
 use super::offer::ClientHelloOffer;
 use super::peer_error::{CertificateError, Malformed, Misbehaved, Peer, PeerError};
@@ -47,19 +47,13 @@ use crate::msgs::messages::{Certificate, CertificateVerify, ClientHello};
 
 /// What the ServerHello of a full handshake settled.
 pub(super) struct Negotiated {
-    pub(super) suite: CipherSuite,
+    pub(super) agreed: HelloAgreement,
     pub(super) group: NamedGroup,
     pub(super) scheme: SignatureScheme,
-    pub(super) client_random: [u8; 32],
-    pub(super) server_random: [u8; 32],
-    pub(super) extended_master_secret: bool,
-    pub(super) alpn: Option<Vec<u8>>,
     pub(super) server_name: Option<String>,
     pub(super) client_auth: ClientAuthMode,
     /// Signature schemes offered in our CertificateRequest.
     pub(super) requested_schemes: Vec<u16>,
-    /// The session ID we assigned (empty when the cache is off).
-    pub(super) session_id: Vec<u8>,
     /// Whether we promised a NewSessionTicket (RFC 5077 3.2).
     pub(super) issue_ticket: bool,
 }
@@ -308,14 +302,7 @@ fn on_client_key_exchange(
         .key_share
         .agree(client_public)
         .map_err(|_| Misbehaved::InvalidKeyShare(Peer::Client))?;
-    let secrets = SessionSecrets::from_pre_master(
-        n.suite,
-        pre_master.as_bytes(),
-        n.extended_master_secret,
-        &ctx.transcript,
-        n.client_random,
-        n.server_random,
-    );
+    let secrets = n.agreed.secrets(pre_master.as_bytes(), &ctx.transcript);
     let server_write = secrets.install_read_keys(ctx, Peer::Server)?;
     ctx.progress("received ClientKeyExchange; keys derived");
     let has_cert = !s.client_chain.is_empty();
@@ -406,10 +393,10 @@ fn finish(ctx: &mut Ctx, input: &mut Input<'_, '_>, k: KeysDerived) -> Result<St
     let n = k.negotiated;
     if let Some(res) = input.resumption.as_deref_mut() {
         let session = StoredSession {
-            id: n.session_id.clone(),
-            suite: n.suite,
+            id: n.agreed.session_id.clone(),
+            suite: n.agreed.suite,
             master: k.secrets.master.clone(),
-            extended_master_secret: n.extended_master_secret,
+            extended_master_secret: n.agreed.extended_master_secret,
             peer_certificates: k.client_chain.clone(),
             server_name: n.server_name.clone(),
             created_secs: res.secs(input.now),
@@ -425,14 +412,9 @@ fn finish(ctx: &mut Ctx, input: &mut Input<'_, '_>, k: KeysDerived) -> Result<St
         }
     }
     k.secrets.queue_finished(ctx, Peer::Server, k.server_write);
-    let params = NegotiatedParams::dtls12(
-        n.suite,
-        Some((n.group, n.scheme)),
-        n.extended_master_secret,
-        n.alpn,
-        n.server_name,
-        k.client_chain,
-    );
+    let params = n
+        .agreed
+        .params(Some((n.group, n.scheme)), n.server_name, k.client_chain);
     ctx.progress("handshake complete");
     ctx.established(params);
     Ok(State::Established(Box::new(Established {

@@ -11,6 +11,7 @@ use dtls_crypto::CipherSuite;
 use dtls_crypto::kx::EphemeralKeyPair;
 
 use super::common::queue_message;
+use super::keys::HelloAgreement;
 use super::negotiate::{FullPlan, Plan, PlannedHandshake};
 use super::offer::ClientHelloOffer;
 use super::peer_error::{Peer, PeerError};
@@ -146,17 +147,19 @@ fn send_full(
     let expect_certificate = full.certificate_request.is_some();
     Ok(State::ExpectClientFlight(Box::new(ExpectClientFlight {
         negotiated: Negotiated {
-            suite,
+            agreed: HelloAgreement {
+                suite,
+                client_random: offer.random,
+                server_random: server_hello.random,
+                extended_master_secret: offer.extended_master_secret,
+                alpn,
+                session_id: server_hello.session_id,
+            },
             group,
             scheme,
-            client_random: offer.random,
-            server_random: server_hello.random,
-            extended_master_secret: offer.extended_master_secret,
-            alpn,
             server_name: full.server_name,
             client_auth: config.client_auth,
             requested_schemes: full.certificate_request.unwrap_or_default(),
-            session_id: server_hello.session_id,
             issue_ticket: full.issue_ticket,
         },
         key_share,

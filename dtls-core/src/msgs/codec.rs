@@ -301,11 +301,35 @@ pub fn encode_u16_list(out: &mut Vec<u8>, prefix: LengthPrefix, items: &[u16]) {
 /// Appends a vector of encodable items, stopping before the first item that
 /// would overflow the length field so the output stays well-formed.
 pub fn encode_list<T: Codec>(out: &mut Vec<u8>, prefix: LengthPrefix, items: &[T]) {
+    encode_whole_items(out, prefix, items, |o, item| item.encode(o));
+}
+
+/// Appends a vector of opaque vectors (certificates, distinguished names,
+/// protocol names): each item with an `inner`-wide length field, the list
+/// with an `outer` one, keeping whole items only.
+pub fn encode_opaque_list(
+    out: &mut Vec<u8>,
+    outer: LengthPrefix,
+    inner: LengthPrefix,
+    items: &[Vec<u8>],
+) {
+    encode_whole_items(out, outer, items, |o, item| encode_opaque(o, inner, item));
+}
+
+/// The vector `items`, each written by `encode_item`, stopping before the
+/// first item that would overflow the length field so the output stays
+/// well-formed.
+fn encode_whole_items<T>(
+    out: &mut Vec<u8>,
+    prefix: LengthPrefix,
+    items: &[T],
+    encode_item: impl Fn(&mut Vec<u8>, &T),
+) {
     encode_prefixed(out, prefix, |o| {
         let start = o.len();
         for item in items {
             let before = o.len();
-            item.encode(o);
+            encode_item(o, item);
             if o.len().saturating_sub(start) > prefix.max() {
                 o.truncate(before);
                 break;
@@ -329,6 +353,24 @@ pub fn read_opaque(
         return Err(Error::Decode(what));
     }
     Ok(sub.rest().to_vec())
+}
+
+/// Reads a vector of opaque vectors, each `<1..2^w-1>` with an
+/// `inner`-wide length field (RFC 5246 section 4.3); `list` and `item`
+/// name the two in errors.
+pub fn read_opaque_list(
+    r: &mut Reader<'_>,
+    outer: LengthPrefix,
+    inner: LengthPrefix,
+    list: &'static str,
+    item: &'static str,
+) -> Result<Vec<Vec<u8>>, Error> {
+    let mut sub = r.sub(outer).need(list)?;
+    let mut items = Vec::new();
+    while !sub.is_empty() {
+        items.push(read_opaque(&mut sub, inner, 1, inner.max(), item)?);
+    }
+    Ok(items)
 }
 
 /// Reads a vector of `uint16` whose byte length must be even and at least

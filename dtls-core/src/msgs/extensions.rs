@@ -12,78 +12,11 @@
 //! decode/encode round trip; the engine maps them to `dtls-crypto` types.
 
 use super::codec::{
-    Codec, LengthPrefix, Need, Reader, encode_list, encode_opaque, encode_prefixed,
-    encode_u16_list, put_u16, read_opaque, read_u16_list,
+    Codec, LengthPrefix, Need, Reader, encode_list, encode_opaque, encode_opaque_list,
+    encode_prefixed, encode_u16_list, put_u16, read_opaque, read_opaque_list, read_u16_list,
 };
+pub use super::enums::ExtensionType;
 use crate::error::Error;
-
-/// The IANA TLS ExtensionType values this codec models (RFC 5246 section
-/// 7.4.1.4 and the RFCs cited per variant). Unknown values are kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ExtensionType {
-    /// `server_name(0)` (RFC 6066 section 3).
-    ServerName,
-    /// `supported_groups(10)`, formerly `elliptic_curves` (RFC 8422 section 5.1.1).
-    SupportedGroups,
-    /// `ec_point_formats(11)` (RFC 8422 section 5.1.2).
-    EcPointFormats,
-    /// `signature_algorithms(13)` (RFC 5246 section 7.4.1.4.1).
-    SignatureAlgorithms,
-    /// `heartbeat(15)` (RFC 6520 section 2).
-    Heartbeat,
-    /// `application_layer_protocol_negotiation(16)` (RFC 7301 section 3.1).
-    Alpn,
-    /// `encrypt_then_mac(22)` (RFC 7366 section 2).
-    EncryptThenMac,
-    /// `extended_master_secret(23)` (RFC 7627 section 5.1).
-    ExtendedMasterSecret,
-    /// `record_size_limit(28)` (RFC 8449 section 4).
-    RecordSizeLimit,
-    /// `session_ticket(35)` (RFC 5077 section 3.2).
-    SessionTicket,
-    /// `renegotiation_info(0xff01)` (RFC 5746 section 3.2).
-    RenegotiationInfo,
-    /// Any other value.
-    Unknown(u16),
-}
-
-impl From<u16> for ExtensionType {
-    fn from(v: u16) -> Self {
-        match v {
-            0 => ExtensionType::ServerName,
-            10 => ExtensionType::SupportedGroups,
-            11 => ExtensionType::EcPointFormats,
-            13 => ExtensionType::SignatureAlgorithms,
-            15 => ExtensionType::Heartbeat,
-            16 => ExtensionType::Alpn,
-            22 => ExtensionType::EncryptThenMac,
-            23 => ExtensionType::ExtendedMasterSecret,
-            28 => ExtensionType::RecordSizeLimit,
-            35 => ExtensionType::SessionTicket,
-            0xff01 => ExtensionType::RenegotiationInfo,
-            other => ExtensionType::Unknown(other),
-        }
-    }
-}
-
-impl From<ExtensionType> for u16 {
-    fn from(v: ExtensionType) -> Self {
-        match v {
-            ExtensionType::ServerName => 0,
-            ExtensionType::SupportedGroups => 10,
-            ExtensionType::EcPointFormats => 11,
-            ExtensionType::SignatureAlgorithms => 13,
-            ExtensionType::Heartbeat => 15,
-            ExtensionType::Alpn => 16,
-            ExtensionType::EncryptThenMac => 22,
-            ExtensionType::ExtendedMasterSecret => 23,
-            ExtensionType::RecordSizeLimit => 28,
-            ExtensionType::SessionTicket => 35,
-            ExtensionType::RenegotiationInfo => 0xff01,
-            ExtensionType::Unknown(other) => other,
-        }
-    }
-}
 
 /// The `host_name(0)` ServerName type (RFC 6066 section 3).
 pub const SERVER_NAME_HOST_NAME: u8 = 0;
@@ -198,18 +131,9 @@ fn read_protocol_name(r: &mut Reader<'_>) -> Result<Vec<u8>, Error> {
     read_opaque(r, LengthPrefix::U8, 1, 0xff, "ALPN ProtocolName")
 }
 
+/// A ProtocolNameList (RFC 7301 section 3.1).
 fn encode_protocol_names(out: &mut Vec<u8>, names: &[Vec<u8>]) {
-    encode_prefixed(out, LengthPrefix::U16, |o| {
-        let start = o.len();
-        for name in names {
-            let before = o.len();
-            encode_opaque(o, LengthPrefix::U8, name);
-            if o.len().saturating_sub(start) > LengthPrefix::U16.max() {
-                o.truncate(before);
-                break;
-            }
-        }
-    });
+    encode_opaque_list(out, LengthPrefix::U16, LengthPrefix::U8, names);
 }
 
 fn read_record_size_limit(r: &mut Reader<'_>) -> Result<u16, Error> {
@@ -307,13 +231,15 @@ impl Codec for ClientExtension {
                     read_u16_list(&mut d, LengthPrefix::U16, 2, "signature_algorithms")?,
                 ),
                 ExtensionType::Alpn => {
-                    let mut list = d.sub(LengthPrefix::U16).need("ProtocolNameList")?;
-                    if list.remaining() < 2 {
+                    let names = read_opaque_list(
+                        &mut d,
+                        LengthPrefix::U16,
+                        LengthPrefix::U8,
+                        "ProtocolNameList",
+                        "ALPN ProtocolName",
+                    )?;
+                    if names.is_empty() {
                         return Err(Error::Decode("ProtocolNameList empty"));
-                    }
-                    let mut names = Vec::new();
-                    while !list.is_empty() {
-                        names.push(read_protocol_name(&mut list)?);
                     }
                     ClientExtension::Alpn(names)
                 }

@@ -15,6 +15,7 @@
 //! records (RFC 6347 section 4.2.3). [`HandshakeFragments`] walks them.
 
 use super::codec::{Codec, Need, Reader, U24_MAX};
+pub use super::enums::HandshakeType;
 use super::messages::{
     Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange, Finished,
     HelloVerifyRequest, NewSessionTicket, ServerHello, ServerHelloDone, ServerKeyExchange,
@@ -23,78 +24,6 @@ use crate::error::Error;
 
 /// The length of the DTLS handshake header (RFC 6347 section 4.2.2).
 pub const HANDSHAKE_HEADER_LEN: usize = 12;
-
-/// The handshake message type (RFC 5246 section 7.4, RFC 6347 section 4.3.2,
-/// RFC 5077 section 3.3). Unknown values are kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum HandshakeType {
-    /// `hello_request(0)`.
-    HelloRequest,
-    /// `client_hello(1)`.
-    ClientHello,
-    /// `server_hello(2)`.
-    ServerHello,
-    /// `hello_verify_request(3)` (RFC 6347 section 4.3.2).
-    HelloVerifyRequest,
-    /// `new_session_ticket(4)` (RFC 5077 section 3.3).
-    NewSessionTicket,
-    /// `certificate(11)`.
-    Certificate,
-    /// `server_key_exchange(12)`.
-    ServerKeyExchange,
-    /// `certificate_request(13)`.
-    CertificateRequest,
-    /// `server_hello_done(14)`.
-    ServerHelloDone,
-    /// `certificate_verify(15)`.
-    CertificateVerify,
-    /// `client_key_exchange(16)`.
-    ClientKeyExchange,
-    /// `finished(20)`.
-    Finished,
-    /// Any other value.
-    Unknown(u8),
-}
-
-impl From<u8> for HandshakeType {
-    fn from(v: u8) -> Self {
-        match v {
-            0 => HandshakeType::HelloRequest,
-            1 => HandshakeType::ClientHello,
-            2 => HandshakeType::ServerHello,
-            3 => HandshakeType::HelloVerifyRequest,
-            4 => HandshakeType::NewSessionTicket,
-            11 => HandshakeType::Certificate,
-            12 => HandshakeType::ServerKeyExchange,
-            13 => HandshakeType::CertificateRequest,
-            14 => HandshakeType::ServerHelloDone,
-            15 => HandshakeType::CertificateVerify,
-            16 => HandshakeType::ClientKeyExchange,
-            20 => HandshakeType::Finished,
-            other => HandshakeType::Unknown(other),
-        }
-    }
-}
-
-impl From<HandshakeType> for u8 {
-    fn from(v: HandshakeType) -> Self {
-        match v {
-            HandshakeType::HelloRequest => 0,
-            HandshakeType::ClientHello => 1,
-            HandshakeType::ServerHello => 2,
-            HandshakeType::HelloVerifyRequest => 3,
-            HandshakeType::NewSessionTicket => 4,
-            HandshakeType::Certificate => 11,
-            HandshakeType::ServerKeyExchange => 12,
-            HandshakeType::CertificateRequest => 13,
-            HandshakeType::ServerHelloDone => 14,
-            HandshakeType::CertificateVerify => 15,
-            HandshakeType::ClientKeyExchange => 16,
-            HandshakeType::Finished => 20,
-            HandshakeType::Unknown(other) => other,
-        }
-    }
-}
 
 /// The 12-byte DTLS handshake header on its own (RFC 6347 section 4.2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -322,129 +251,95 @@ pub fn encode_handshake(out: &mut Vec<u8>, msg_type: HandshakeType, message_seq:
     out.extend_from_slice(body);
 }
 
-/// A decoded handshake message body, by type (RFC 5246 section 7.4).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HandshakePayload {
-    /// `hello_request`: empty body (RFC 5246 section 7.4.1.1).
-    HelloRequest,
+/// Declares [`HandshakePayload`] from one list of the messages this codec
+/// models, each a [`HandshakeType`] variant carrying the message type of the
+/// same name, so the type, decoding and encoding of a message are written
+/// once.
+macro_rules! handshake_payloads {
+    ($( $(#[$doc:meta])* $message:ident, )*) => {
+        /// A decoded handshake message body, by type (RFC 5246 section 7.4).
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum HandshakePayload {
+            /// `hello_request`: empty body (RFC 5246 section 7.4.1.1).
+            HelloRequest,
+            $( $(#[$doc])* $message($message), )*
+            /// A message type this codec does not model; the body is kept.
+            Unknown {
+                /// The wire `msg_type`.
+                typ: u8,
+                /// The body bytes.
+                body: Vec<u8>,
+            },
+        }
+
+        impl HandshakePayload {
+            /// The message type.
+            pub fn handshake_type(&self) -> HandshakeType {
+                match self {
+                    HandshakePayload::HelloRequest => HandshakeType::HelloRequest,
+                    $( HandshakePayload::$message(_) => HandshakeType::$message, )*
+                    HandshakePayload::Unknown { typ, .. } => HandshakeType::from(*typ),
+                }
+            }
+
+            /// Decodes a reassembled message body of type `typ`; the body
+            /// must be consumed exactly.
+            pub fn read(typ: HandshakeType, body: &[u8]) -> Result<Self, Error> {
+                Ok(match typ {
+                    HandshakeType::HelloRequest => {
+                        if !body.is_empty() {
+                            return Err(Error::Decode("HelloRequest not empty"));
+                        }
+                        HandshakePayload::HelloRequest
+                    }
+                    $( HandshakeType::$message => {
+                        HandshakePayload::$message($message::read_bytes(body)?)
+                    } )*
+                    HandshakeType::Unknown(typ) => HandshakePayload::Unknown {
+                        typ,
+                        body: body.to_vec(),
+                    },
+                })
+            }
+
+            /// Appends the message body (no handshake header).
+            pub fn encode_body(&self, out: &mut Vec<u8>) {
+                match self {
+                    HandshakePayload::HelloRequest => {}
+                    $( HandshakePayload::$message(m) => m.encode(out), )*
+                    HandshakePayload::Unknown { body, .. } => out.extend_from_slice(body),
+                }
+            }
+        }
+    };
+}
+
+handshake_payloads! {
     /// `client_hello` (RFC 6347 section 4.2.1).
-    ClientHello(ClientHello),
+    ClientHello,
     /// `server_hello` (RFC 5246 section 7.4.1.3).
-    ServerHello(ServerHello),
+    ServerHello,
     /// `hello_verify_request` (RFC 6347 section 4.2.1).
-    HelloVerifyRequest(HelloVerifyRequest),
+    HelloVerifyRequest,
     /// `new_session_ticket` (RFC 5077 section 3.3).
-    NewSessionTicket(NewSessionTicket),
+    NewSessionTicket,
     /// `certificate` (RFC 5246 section 7.4.2).
-    Certificate(Certificate),
+    Certificate,
     /// `server_key_exchange`, ECDHE only (RFC 8422 section 5.4).
-    ServerKeyExchange(ServerKeyExchange),
+    ServerKeyExchange,
     /// `certificate_request` (RFC 5246 section 7.4.4).
-    CertificateRequest(CertificateRequest),
+    CertificateRequest,
     /// `server_hello_done` (RFC 5246 section 7.4.5).
-    ServerHelloDone(ServerHelloDone),
+    ServerHelloDone,
     /// `certificate_verify` (RFC 5246 section 7.4.8).
-    CertificateVerify(CertificateVerify),
+    CertificateVerify,
     /// `client_key_exchange`, ECDHE only (RFC 8422 section 5.7).
-    ClientKeyExchange(ClientKeyExchange),
+    ClientKeyExchange,
     /// `finished` (RFC 5246 section 7.4.9).
-    Finished(Finished),
-    /// A message type this codec does not model; the body is kept.
-    Unknown {
-        /// The wire `msg_type`.
-        typ: u8,
-        /// The body bytes.
-        body: Vec<u8>,
-    },
+    Finished,
 }
 
 impl HandshakePayload {
-    /// The message type.
-    pub fn handshake_type(&self) -> HandshakeType {
-        match self {
-            HandshakePayload::HelloRequest => HandshakeType::HelloRequest,
-            HandshakePayload::ClientHello(_) => HandshakeType::ClientHello,
-            HandshakePayload::ServerHello(_) => HandshakeType::ServerHello,
-            HandshakePayload::HelloVerifyRequest(_) => HandshakeType::HelloVerifyRequest,
-            HandshakePayload::NewSessionTicket(_) => HandshakeType::NewSessionTicket,
-            HandshakePayload::Certificate(_) => HandshakeType::Certificate,
-            HandshakePayload::ServerKeyExchange(_) => HandshakeType::ServerKeyExchange,
-            HandshakePayload::CertificateRequest(_) => HandshakeType::CertificateRequest,
-            HandshakePayload::ServerHelloDone(_) => HandshakeType::ServerHelloDone,
-            HandshakePayload::CertificateVerify(_) => HandshakeType::CertificateVerify,
-            HandshakePayload::ClientKeyExchange(_) => HandshakeType::ClientKeyExchange,
-            HandshakePayload::Finished(_) => HandshakeType::Finished,
-            HandshakePayload::Unknown { typ, .. } => HandshakeType::from(*typ),
-        }
-    }
-
-    /// Decodes a reassembled message body of type `typ`; the body must be
-    /// consumed exactly.
-    pub fn read(typ: HandshakeType, body: &[u8]) -> Result<Self, Error> {
-        Ok(match typ {
-            HandshakeType::HelloRequest => {
-                if !body.is_empty() {
-                    return Err(Error::Decode("HelloRequest not empty"));
-                }
-                HandshakePayload::HelloRequest
-            }
-            HandshakeType::ClientHello => {
-                HandshakePayload::ClientHello(ClientHello::read_bytes(body)?)
-            }
-            HandshakeType::ServerHello => {
-                HandshakePayload::ServerHello(ServerHello::read_bytes(body)?)
-            }
-            HandshakeType::HelloVerifyRequest => {
-                HandshakePayload::HelloVerifyRequest(HelloVerifyRequest::read_bytes(body)?)
-            }
-            HandshakeType::NewSessionTicket => {
-                HandshakePayload::NewSessionTicket(NewSessionTicket::read_bytes(body)?)
-            }
-            HandshakeType::Certificate => {
-                HandshakePayload::Certificate(Certificate::read_bytes(body)?)
-            }
-            HandshakeType::ServerKeyExchange => {
-                HandshakePayload::ServerKeyExchange(ServerKeyExchange::read_bytes(body)?)
-            }
-            HandshakeType::CertificateRequest => {
-                HandshakePayload::CertificateRequest(CertificateRequest::read_bytes(body)?)
-            }
-            HandshakeType::ServerHelloDone => {
-                HandshakePayload::ServerHelloDone(ServerHelloDone::read_bytes(body)?)
-            }
-            HandshakeType::CertificateVerify => {
-                HandshakePayload::CertificateVerify(CertificateVerify::read_bytes(body)?)
-            }
-            HandshakeType::ClientKeyExchange => {
-                HandshakePayload::ClientKeyExchange(ClientKeyExchange::read_bytes(body)?)
-            }
-            HandshakeType::Finished => HandshakePayload::Finished(Finished::read_bytes(body)?),
-            HandshakeType::Unknown(typ) => HandshakePayload::Unknown {
-                typ,
-                body: body.to_vec(),
-            },
-        })
-    }
-
-    /// Appends the message body (no handshake header).
-    pub fn encode_body(&self, out: &mut Vec<u8>) {
-        match self {
-            HandshakePayload::HelloRequest => {}
-            HandshakePayload::ClientHello(m) => m.encode(out),
-            HandshakePayload::ServerHello(m) => m.encode(out),
-            HandshakePayload::HelloVerifyRequest(m) => m.encode(out),
-            HandshakePayload::NewSessionTicket(m) => m.encode(out),
-            HandshakePayload::Certificate(m) => m.encode(out),
-            HandshakePayload::ServerKeyExchange(m) => m.encode(out),
-            HandshakePayload::CertificateRequest(m) => m.encode(out),
-            HandshakePayload::ServerHelloDone(m) => m.encode(out),
-            HandshakePayload::CertificateVerify(m) => m.encode(out),
-            HandshakePayload::ClientKeyExchange(m) => m.encode(out),
-            HandshakePayload::Finished(m) => m.encode(out),
-            HandshakePayload::Unknown { body, .. } => out.extend_from_slice(body),
-        }
-    }
-
     /// Appends the whole message: header (offset 0, unfragmented) then body.
     pub fn encode_message(&self, message_seq: u16, out: &mut Vec<u8>) {
         let mut body = Vec::new();

@@ -29,6 +29,7 @@
 pub mod alert;
 pub mod ccs;
 pub mod codec;
+mod enums;
 pub mod extensions;
 pub mod handshake;
 pub mod heartbeat;

@@ -15,6 +15,7 @@
 //! spans datagrams (RFC 6347 section 4.1); [`Records`] walks them.
 
 use super::codec::{Codec, Need, Reader, U48_MAX, put_u16};
+pub use super::enums::{ContentType, ProtocolVersion};
 use crate::error::Error;
 
 /// The length of the DTLS record header (RFC 6347 section 4.1).
@@ -26,82 +27,6 @@ pub const MAX_PLAINTEXT_LEN: usize = 1 << 14;
 /// The largest record `length` accepted on receive: 2^14 + 2048, the
 /// `DTLSCiphertext` ceiling (RFC 5246 section 6.2.3, RFC 6347 section 4.1).
 pub const MAX_RECORD_LEN: usize = (1 << 14) + 2048;
-
-/// The record content type (RFC 5246 section 6.2.1, RFC 6520 section 3 for
-/// heartbeat). Unknown values are kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ContentType {
-    /// `change_cipher_spec(20)`.
-    ChangeCipherSpec,
-    /// `alert(21)`.
-    Alert,
-    /// `handshake(22)`.
-    Handshake,
-    /// `application_data(23)`.
-    ApplicationData,
-    /// `heartbeat(24)` (RFC 6520 section 3).
-    Heartbeat,
-    /// Any other value.
-    Unknown(u8),
-}
-
-impl From<u8> for ContentType {
-    fn from(v: u8) -> Self {
-        match v {
-            20 => ContentType::ChangeCipherSpec,
-            21 => ContentType::Alert,
-            22 => ContentType::Handshake,
-            23 => ContentType::ApplicationData,
-            24 => ContentType::Heartbeat,
-            other => ContentType::Unknown(other),
-        }
-    }
-}
-
-impl From<ContentType> for u8 {
-    fn from(v: ContentType) -> Self {
-        match v {
-            ContentType::ChangeCipherSpec => 20,
-            ContentType::Alert => 21,
-            ContentType::Handshake => 22,
-            ContentType::ApplicationData => 23,
-            ContentType::Heartbeat => 24,
-            ContentType::Unknown(other) => other,
-        }
-    }
-}
-
-/// The record-layer and hello protocol version (RFC 6347 section 4.1: DTLS
-/// 1.0 is `{254, 255}`, DTLS 1.2 is `{254, 253}`). Unknown values are kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ProtocolVersion {
-    /// DTLS 1.0, `0xFEFF` (RFC 4347).
-    Dtls1_0,
-    /// DTLS 1.2, `0xFEFD` (RFC 6347).
-    Dtls1_2,
-    /// Any other value.
-    Unknown(u16),
-}
-
-impl From<u16> for ProtocolVersion {
-    fn from(v: u16) -> Self {
-        match v {
-            0xfeff => ProtocolVersion::Dtls1_0,
-            0xfefd => ProtocolVersion::Dtls1_2,
-            other => ProtocolVersion::Unknown(other),
-        }
-    }
-}
-
-impl From<ProtocolVersion> for u16 {
-    fn from(v: ProtocolVersion) -> Self {
-        match v {
-            ProtocolVersion::Dtls1_0 => 0xfeff,
-            ProtocolVersion::Dtls1_2 => 0xfefd,
-            ProtocolVersion::Unknown(other) => other,
-        }
-    }
-}
 
 impl Codec for ProtocolVersion {
     fn encode(&self, out: &mut Vec<u8>) {

@@ -4,8 +4,8 @@
 use super::key_exchange::DigitallySigned;
 use crate::error::Error;
 use crate::msgs::codec::{
-    Codec, LengthPrefix, Need, Reader, encode_opaque, encode_prefixed, encode_u16_list,
-    read_opaque, read_u16_list,
+    Codec, LengthPrefix, Reader, encode_opaque, encode_opaque_list, encode_u16_list, read_opaque,
+    read_opaque_list, read_u16_list,
 };
 
 /// The Certificate message (RFC 5246 section 7.4.2).
@@ -22,33 +22,22 @@ pub struct Certificate {
 
 impl Codec for Certificate {
     fn encode(&self, out: &mut Vec<u8>) {
-        encode_prefixed(out, LengthPrefix::U24, |o| {
-            let start = o.len();
-            for cert in &self.certificate_list {
-                let before = o.len();
-                encode_opaque(o, LengthPrefix::U24, cert);
-                if o.len().saturating_sub(start) > LengthPrefix::U24.max() {
-                    o.truncate(before);
-                    break;
-                }
-            }
-        });
+        encode_opaque_list(
+            out,
+            LengthPrefix::U24,
+            LengthPrefix::U24,
+            &self.certificate_list,
+        );
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
-        let mut list = r
-            .sub(LengthPrefix::U24)
-            .need("Certificate.certificate_list")?;
-        let mut certificate_list = Vec::new();
-        while !list.is_empty() {
-            certificate_list.push(read_opaque(
-                &mut list,
-                LengthPrefix::U24,
-                1,
-                LengthPrefix::U24.max(),
-                "ASN.1Cert",
-            )?);
-        }
+        let certificate_list = read_opaque_list(
+            r,
+            LengthPrefix::U24,
+            LengthPrefix::U24,
+            "Certificate.certificate_list",
+            "ASN.1Cert",
+        )?;
         Ok(Certificate { certificate_list })
     }
 }
@@ -77,17 +66,12 @@ impl Codec for CertificateRequest {
     fn encode(&self, out: &mut Vec<u8>) {
         encode_opaque(out, LengthPrefix::U8, &self.certificate_types);
         encode_u16_list(out, LengthPrefix::U16, &self.supported_signature_algorithms);
-        encode_prefixed(out, LengthPrefix::U16, |o| {
-            let start = o.len();
-            for dn in &self.certificate_authorities {
-                let before = o.len();
-                encode_opaque(o, LengthPrefix::U16, dn);
-                if o.len().saturating_sub(start) > LengthPrefix::U16.max() {
-                    o.truncate(before);
-                    break;
-                }
-            }
-        });
+        encode_opaque_list(
+            out,
+            LengthPrefix::U16,
+            LengthPrefix::U16,
+            &self.certificate_authorities,
+        );
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
@@ -104,19 +88,13 @@ impl Codec for CertificateRequest {
             2,
             "CertificateRequest.supported_signature_algorithms",
         )?;
-        let mut cas = r
-            .sub(LengthPrefix::U16)
-            .need("CertificateRequest.certificate_authorities")?;
-        let mut certificate_authorities = Vec::new();
-        while !cas.is_empty() {
-            certificate_authorities.push(read_opaque(
-                &mut cas,
-                LengthPrefix::U16,
-                1,
-                0xffff,
-                "DistinguishedName",
-            )?);
-        }
+        let certificate_authorities = read_opaque_list(
+            r,
+            LengthPrefix::U16,
+            LengthPrefix::U16,
+            "CertificateRequest.certificate_authorities",
+            "DistinguishedName",
+        )?;
         Ok(CertificateRequest {
             certificate_types,
             supported_signature_algorithms,

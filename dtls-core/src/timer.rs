@@ -99,13 +99,6 @@ pub struct RetransmitTimer {
     retransmissions: u32,
 }
 
-impl Default for RetransmitTimer {
-    /// A stopped timer with [`RetransmitConfig::default`].
-    fn default() -> Self {
-        Self::new(RetransmitConfig::default())
-    }
-}
-
 impl RetransmitTimer {
     /// A stopped timer; the configuration is
     /// [sanitized](RetransmitConfig::sanitized) first.
@@ -210,6 +203,15 @@ fn deadline_after(now: Instant, timeout: Duration) -> Instant {
 mod tests {
     use super::*;
 
+    /// A stopped timer with the default timeouts that gives up after `max`
+    /// retransmissions.
+    fn giving_up_after(max: u32) -> RetransmitTimer {
+        RetransmitTimer::new(RetransmitConfig {
+            max_retransmissions: max,
+            ..RetransmitConfig::default()
+        })
+    }
+
     fn secs(s: u64) -> Duration {
         Duration::from_secs(s)
     }
@@ -248,7 +250,7 @@ mod tests {
     #[test]
     fn default_schedule_and_give_up() {
         let base = crate::test_origin();
-        let mut timer = RetransmitTimer::default();
+        let mut timer = RetransmitTimer::new(RetransmitConfig::default());
         assert_eq!(timer.deadline(), None);
         let (gaps, end) = schedule(&mut timer, base);
         let expected: Vec<Duration> = [1, 2, 4, 8, 16, 32, 60].map(secs).to_vec();
@@ -262,10 +264,7 @@ mod tests {
     #[test]
     fn doubling_caps_at_max_and_counts_retransmissions() {
         let base = crate::test_origin();
-        let mut timer = RetransmitTimer::new(RetransmitConfig {
-            max_retransmissions: 9,
-            ..RetransmitConfig::default()
-        });
+        let mut timer = giving_up_after(9);
         timer.start(base);
         let mut now = base;
         let expected = [1, 2, 4, 8, 16, 32, 60, 60, 60, 60];
@@ -288,7 +287,7 @@ mod tests {
     #[test]
     fn late_wake_up_rearms_from_now() {
         let base = crate::test_origin();
-        let mut timer = RetransmitTimer::default();
+        let mut timer = RetransmitTimer::new(RetransmitConfig::default());
         timer.start(base);
         let late = base + secs(5);
         assert_eq!(timer.on_timeout(late), TimerAction::Retransmit);
@@ -298,10 +297,7 @@ mod tests {
     #[test]
     fn zero_retransmissions_gives_up_at_first_expiry() {
         let base = crate::test_origin();
-        let mut timer = RetransmitTimer::new(RetransmitConfig {
-            max_retransmissions: 0,
-            ..RetransmitConfig::default()
-        });
+        let mut timer = giving_up_after(0);
         timer.start(base);
         assert_eq!(timer.on_timeout(base + secs(1)), TimerAction::GiveUp);
     }
@@ -309,7 +305,7 @@ mod tests {
     #[test]
     fn stop_clears_the_deadline() {
         let base = crate::test_origin();
-        let mut timer = RetransmitTimer::default();
+        let mut timer = RetransmitTimer::new(RetransmitConfig::default());
         timer.start(base);
         assert!(timer.is_running());
         timer.stop();
@@ -321,14 +317,14 @@ mod tests {
     #[test]
     fn stopped_timer_never_fires() {
         let base = crate::test_origin();
-        let mut timer = RetransmitTimer::default();
+        let mut timer = RetransmitTimer::new(RetransmitConfig::default());
         assert_eq!(timer.on_timeout(base + secs(3600)), TimerAction::NotYet);
     }
 
     #[test]
     fn backoff_is_kept_after_a_lossy_flight_and_reset_after_a_clean_one() {
         let base = crate::test_origin();
-        let mut timer = RetransmitTimer::default();
+        let mut timer = RetransmitTimer::new(RetransmitConfig::default());
         timer.start(base);
         assert_eq!(timer.on_timeout(base + secs(1)), TimerAction::Retransmit);
         assert_eq!(timer.on_timeout(base + secs(3)), TimerAction::Retransmit);
@@ -350,10 +346,7 @@ mod tests {
     #[test]
     fn restarting_resets_the_retransmission_count() {
         let base = crate::test_origin();
-        let mut timer = RetransmitTimer::new(RetransmitConfig {
-            max_retransmissions: 1,
-            ..RetransmitConfig::default()
-        });
+        let mut timer = giving_up_after(1);
         timer.start(base);
         assert_eq!(timer.on_timeout(base + secs(1)), TimerAction::Retransmit);
         timer.start(base + secs(2));

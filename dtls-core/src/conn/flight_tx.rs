@@ -362,7 +362,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::handshake::reassembler::{FragmentIn, HandshakeReassembler};
+    use crate::handshake::reassembler::{FragmentIn, HandshakeReassembler, ReassemblyLimits};
     use crate::msgs::handshake::HandshakeFragments;
     use crate::msgs::record::Records;
 
@@ -396,7 +396,7 @@ mod tests {
         let mut tx = flight_of(3000, true);
         let datagrams = send_all(&mut tx, now, 500);
         assert!(datagrams.len() >= 7);
-        let mut reassembler = HandshakeReassembler::default();
+        let mut reassembler = HandshakeReassembler::new(ReassemblyLimits::default());
         reassembler.set_next_expected(5);
         let mut ccs = 0;
         for datagram in &datagrams {

@@ -370,13 +370,6 @@ pub struct HandshakeReassembler {
     buffered_bytes: usize,
 }
 
-impl Default for HandshakeReassembler {
-    /// A reassembler with [`ReassemblyLimits::default`], expecting message 0.
-    fn default() -> Self {
-        Self::new(ReassemblyLimits::default())
-    }
-}
-
 impl HandshakeReassembler {
     /// An empty reassembler expecting `message_seq` 0 (RFC 6347 4.2.2: the
     /// first message each side sends has `message_seq` 0). The limits are
@@ -574,6 +567,21 @@ mod tests {
     }
 
     /// A whole message as a single fragment.
+    /// A reassembler with the default limits, expecting message 0.
+    fn fresh() -> HandshakeReassembler {
+        HandshakeReassembler::new(ReassemblyLimits::default())
+    }
+
+    /// Inserts `fragment` and checks the outcome.
+    #[track_caller]
+    fn inserts(
+        reassembler: &mut HandshakeReassembler,
+        fragment: FragmentIn<'_>,
+        outcome: InsertOutcome,
+    ) {
+        assert_eq!(reassembler.insert(fragment), Ok(outcome));
+    }
+
     fn whole(msg_type: u8, seq: u16, body: &[u8]) -> FragmentIn<'_> {
         frag(msg_type, body.len() as u32, seq, 0, body)
     }
@@ -593,12 +601,13 @@ mod tests {
 
     #[test]
     fn whole_message_pops_at_once() {
-        let mut reassembler = HandshakeReassembler::default();
+        let mut reassembler = fresh();
         assert_eq!(reassembler.next_expected_seq(), 0);
         assert_eq!(reassembler.pop_complete(), None);
-        assert_eq!(
-            reassembler.insert(whole(1, 0, b"hello")),
-            Ok(InsertOutcome::Progress)
+        inserts(
+            &mut reassembler,
+            whole(1, 0, b"hello"),
+            InsertOutcome::Progress,
         );
         assert!(reassembler.has_complete());
         assert_eq!(reassembler.buffered_bytes(), 5);
@@ -615,7 +624,7 @@ mod tests {
     #[test]
     fn fragments_out_of_order_with_overlap_and_duplicates() {
         let body: Vec<u8> = (0..100).collect();
-        let mut reassembler = HandshakeReassembler::default();
+        let mut reassembler = fresh();
         let pieces = [(50, 100), (0, 10), (0, 10), (60, 70), (5, 30), (30, 50)];
         let expected = [
             InsertOutcome::Progress,
@@ -640,31 +649,27 @@ mod tests {
     #[test]
     fn whole_copy_completes_a_partial_message() {
         let body = b"0123456789";
-        let mut reassembler = HandshakeReassembler::default();
+        let mut reassembler = fresh();
         reassembler.insert(frag(2, 10, 0, 3, &body[3..5])).unwrap();
-        assert_eq!(
-            reassembler.insert(whole(2, 0, body)),
-            Ok(InsertOutcome::Progress)
-        );
+        inserts(&mut reassembler, whole(2, 0, body), InsertOutcome::Progress);
         // A later stray fragment of the complete (not yet popped) message.
-        assert_eq!(
-            reassembler.insert(frag(2, 10, 0, 8, &body[8..])),
-            Ok(InsertOutcome::Redundant)
+        inserts(
+            &mut reassembler,
+            frag(2, 10, 0, 8, &body[8..]),
+            InsertOutcome::Redundant,
         );
         assert_eq!(reassembler.pop_complete().unwrap().body(), body);
     }
 
     #[test]
     fn empty_message() {
-        let mut reassembler = HandshakeReassembler::default();
+        let mut reassembler = fresh();
         // ServerHelloDone has an empty body.
-        assert_eq!(
-            reassembler.insert(whole(14, 0, b"")),
-            Ok(InsertOutcome::Progress)
-        );
-        assert_eq!(
-            reassembler.insert(whole(14, 0, b"")),
-            Ok(InsertOutcome::Redundant)
+        inserts(&mut reassembler, whole(14, 0, b""), InsertOutcome::Progress);
+        inserts(
+            &mut reassembler,
+            whole(14, 0, b""),
+            InsertOutcome::Redundant,
         );
         let message = reassembler.pop_complete().unwrap();
         assert_eq!(message.body(), b"");
@@ -673,10 +678,11 @@ mod tests {
 
     #[test]
     fn empty_fragment_of_a_nonempty_message_allocates_nothing() {
-        let mut reassembler = HandshakeReassembler::default();
-        assert_eq!(
-            reassembler.insert(frag(11, 60_000, 0, 100, b"")),
-            Ok(InsertOutcome::Redundant)
+        let mut reassembler = fresh();
+        inserts(
+            &mut reassembler,
+            frag(11, 60_000, 0, 100, b""),
+            InsertOutcome::Redundant,
         );
         assert_eq!(reassembler.buffered_bytes(), 0);
         assert_eq!(reassembler.pop_complete(), None);
@@ -685,7 +691,7 @@ mod tests {
     #[test]
     fn fragments_out_of_order_give_the_whole_message() {
         let body = b"abcdef";
-        let mut reassembler = HandshakeReassembler::default();
+        let mut reassembler = fresh();
         reassembler.set_next_expected(0x0102);
         reassembler
             .insert(frag(16, 6, 0x0102, 3, &body[3..]))
@@ -701,7 +707,7 @@ mod tests {
 
     #[test]
     fn messages_pop_strictly_in_order() {
-        let mut reassembler = HandshakeReassembler::default();
+        let mut reassembler = fresh();
         reassembler.insert(whole(16, 2, b"two")).unwrap();
         reassembler.insert(whole(11, 1, b"one")).unwrap();
         assert_eq!(reassembler.pop_complete(), None, "message 0 missing");
@@ -725,36 +731,29 @@ mod tests {
 
     #[test]
     fn old_and_too_far_ahead() {
-        let mut reassembler = HandshakeReassembler::default();
+        let mut reassembler = fresh();
         // Window of 8: 0..=7 are buffered, 8 is too far ahead.
-        assert_eq!(
-            reassembler.insert(whole(1, 7, b"x")),
-            Ok(InsertOutcome::Progress)
+        inserts(&mut reassembler, whole(1, 7, b"x"), InsertOutcome::Progress);
+        inserts(
+            &mut reassembler,
+            whole(1, 8, b"x"),
+            InsertOutcome::TooFarAhead,
         );
-        assert_eq!(
-            reassembler.insert(whole(1, 8, b"x")),
-            Ok(InsertOutcome::TooFarAhead)
-        );
-        assert_eq!(
-            reassembler.insert(whole(1, u16::MAX, b"x")),
-            Ok(InsertOutcome::TooFarAhead)
+        inserts(
+            &mut reassembler,
+            whole(1, u16::MAX, b"x"),
+            InsertOutcome::TooFarAhead,
         );
         reassembler.insert(whole(1, 0, b"x")).unwrap();
         assert!(reassembler.pop_complete().is_some());
         // 0 has been handed out: its fragments are now old, 8 fits.
-        assert_eq!(
-            reassembler.insert(whole(1, 0, b"x")),
-            Ok(InsertOutcome::Old)
-        );
+        inserts(&mut reassembler, whole(1, 0, b"x"), InsertOutcome::Old);
         assert_eq!(
             reassembler.insert(frag(99, 1000, 0, 0, b"different")),
             Ok(InsertOutcome::Old),
             "old fragments are not inspected beyond their bounds"
         );
-        assert_eq!(
-            reassembler.insert(whole(1, 8, b"x")),
-            Ok(InsertOutcome::Progress)
-        );
+        inserts(&mut reassembler, whole(1, 8, b"x"), InsertOutcome::Progress);
         assert_eq!(reassembler.buffered_bytes(), 2);
     }
 
@@ -764,14 +763,12 @@ mod tests {
             message_window: 1,
             ..ReassemblyLimits::default()
         });
-        assert_eq!(
-            reassembler.insert(whole(1, 1, b"x")),
-            Ok(InsertOutcome::TooFarAhead)
+        inserts(
+            &mut reassembler,
+            whole(1, 1, b"x"),
+            InsertOutcome::TooFarAhead,
         );
-        assert_eq!(
-            reassembler.insert(whole(1, 0, b"x")),
-            Ok(InsertOutcome::Progress)
-        );
+        inserts(&mut reassembler, whole(1, 0, b"x"), InsertOutcome::Progress);
         // A zero window is raised to 1 rather than refusing everything.
         let zero = HandshakeReassembler::new(ReassemblyLimits {
             message_window: 0,
@@ -782,7 +779,7 @@ mod tests {
 
     #[test]
     fn fragment_beyond_length_is_rejected() {
-        let mut reassembler = HandshakeReassembler::default();
+        let mut reassembler = fresh();
         assert_eq!(
             reassembler.insert(frag(1, 10, 0, 8, b"abc")),
             Err(ReassemblyError::FragmentOutOfBounds)
@@ -797,9 +794,10 @@ mod tests {
         );
         assert_eq!(reassembler.buffered_bytes(), 0);
         // Exactly reaching the end is fine.
-        assert_eq!(
-            reassembler.insert(frag(1, 10, 0, 7, b"abc")),
-            Ok(InsertOutcome::Progress)
+        inserts(
+            &mut reassembler,
+            frag(1, 10, 0, 7, b"abc"),
+            InsertOutcome::Progress,
         );
     }
 
@@ -814,7 +812,7 @@ mod tests {
             (frag(11, 10, 0, 1, b"1234567X"), Inconsistency::Bytes),
         ];
         for (bad, what) in cases {
-            let mut reassembler = HandshakeReassembler::default();
+            let mut reassembler = fresh();
             reassembler.insert(frag(11, 10, 0, 0, &body[..4])).unwrap();
             reassembler.insert(frag(11, 10, 0, 6, b"6789")).unwrap();
             assert_eq!(reassembler.buffered_bytes(), 10);
@@ -828,9 +826,10 @@ mod tests {
             );
             assert_eq!(reassembler.buffered_bytes(), 0, "{what:?}: state discarded");
             // A clean retransmission rebuilds it.
-            assert_eq!(
-                reassembler.insert(whole(11, 0, body)),
-                Ok(InsertOutcome::Progress)
+            inserts(
+                &mut reassembler,
+                whole(11, 0, body),
+                InsertOutcome::Progress,
             );
             assert_eq!(reassembler.pop_complete().unwrap().body(), body);
         }
@@ -838,7 +837,7 @@ mod tests {
 
     #[test]
     fn inconsistency_in_one_message_leaves_others_alone() {
-        let mut reassembler = HandshakeReassembler::default();
+        let mut reassembler = fresh();
         reassembler.insert(frag(11, 4, 0, 0, b"ab")).unwrap();
         reassembler.insert(whole(12, 1, b"next")).unwrap();
         assert!(reassembler.insert(frag(11, 4, 0, 1, b"X")).is_err());
@@ -856,12 +855,13 @@ mod tests {
             Err(ReassemblyError::LimitExceeded(Limit::MessageLength))
         );
         assert_eq!(reassembler.buffered_bytes(), 0);
-        assert_eq!(
-            reassembler.insert(frag(11, 100, 0, 0, b"a")),
-            Ok(InsertOutcome::Progress)
+        inserts(
+            &mut reassembler,
+            frag(11, 100, 0, 0, b"a"),
+            InsertOutcome::Progress,
         );
         // The default cap is 64 KiB; the 24-bit maximum cannot be exceeded.
-        let default = HandshakeReassembler::default();
+        let default = fresh();
         assert_eq!(default.limits().max_message_len, 65536);
         let huge = HandshakeReassembler::new(limits(u32::MAX, usize::MAX, 64));
         assert_eq!(huge.limits().max_message_len, MAX_HANDSHAKE_LENGTH);
@@ -878,9 +878,10 @@ mod tests {
             Err(ReassemblyError::LimitExceeded(Limit::BufferedBytes))
         );
         assert_eq!(reassembler.buffered_bytes(), 600);
-        assert_eq!(
-            reassembler.insert(frag(12, 400, 1, 0, b"b")),
-            Ok(InsertOutcome::Progress)
+        inserts(
+            &mut reassembler,
+            frag(12, 400, 1, 0, b"b"),
+            InsertOutcome::Progress,
         );
         assert_eq!(reassembler.buffered_bytes(), 1000);
         assert_eq!(
@@ -892,9 +893,10 @@ mod tests {
         reassembler.insert(whole(11, 0, &body0)).unwrap();
         assert_eq!(reassembler.pop_complete().unwrap().body(), body0);
         assert_eq!(reassembler.buffered_bytes(), 400);
-        assert_eq!(
-            reassembler.insert(whole(13, 2, b"c")),
-            Ok(InsertOutcome::Progress)
+        inserts(
+            &mut reassembler,
+            whole(13, 2, b"c"),
+            InsertOutcome::Progress,
         );
     }
 
@@ -903,9 +905,10 @@ mod tests {
         let body: Vec<u8> = (0..20).collect();
         let mut reassembler = HandshakeReassembler::new(limits(100, 1000, 4));
         for start in [0usize, 2, 4, 6] {
-            assert_eq!(
-                reassembler.insert(frag(11, 20, 0, start as u32, &body[start..=start])),
-                Ok(InsertOutcome::Progress)
+            inserts(
+                &mut reassembler,
+                frag(11, 20, 0, start as u32, &body[start..=start]),
+                InsertOutcome::Progress,
             );
         }
         assert_eq!(
@@ -913,43 +916,44 @@ mod tests {
             Err(ReassemblyError::LimitExceeded(Limit::RangesPerMessage))
         );
         // Extending an island and filling a gap are always allowed.
-        assert_eq!(
-            reassembler.insert(frag(11, 20, 0, 7, &body[7..8])),
-            Ok(InsertOutcome::Progress)
+        inserts(
+            &mut reassembler,
+            frag(11, 20, 0, 7, &body[7..8]),
+            InsertOutcome::Progress,
         );
-        assert_eq!(
-            reassembler.insert(frag(11, 20, 0, 1, &body[1..2])),
-            Ok(InsertOutcome::Progress)
+        inserts(
+            &mut reassembler,
+            frag(11, 20, 0, 1, &body[1..2]),
+            InsertOutcome::Progress,
         );
         // 0..3, 4..5, 6..8: room for one more island.
-        assert_eq!(
-            reassembler.insert(frag(11, 20, 0, 10, &body[10..11])),
-            Ok(InsertOutcome::Progress)
+        inserts(
+            &mut reassembler,
+            frag(11, 20, 0, 10, &body[10..11]),
+            InsertOutcome::Progress,
         );
         assert_eq!(
             reassembler.insert(frag(11, 20, 0, 12, &body[12..13])),
             Err(ReassemblyError::LimitExceeded(Limit::RangesPerMessage))
         );
         // The refused fragments changed nothing, and a full copy completes.
-        assert_eq!(
-            reassembler.insert(whole(11, 0, &body)),
-            Ok(InsertOutcome::Progress)
+        inserts(
+            &mut reassembler,
+            whole(11, 0, &body),
+            InsertOutcome::Progress,
         );
         assert_eq!(reassembler.pop_complete().unwrap().body(), body);
     }
 
     #[test]
     fn set_next_expected_drops_messages_outside_the_new_window() {
-        let mut reassembler = HandshakeReassembler::default();
+        let mut reassembler = fresh();
         reassembler.insert(whole(1, 0, b"zero")).unwrap();
         reassembler.insert(whole(1, 3, b"three")).unwrap();
         reassembler.set_next_expected(2);
         assert_eq!(reassembler.next_expected_seq(), 2);
         assert_eq!(reassembler.buffered_bytes(), 5);
-        assert_eq!(
-            reassembler.insert(whole(1, 1, b"one")),
-            Ok(InsertOutcome::Old)
-        );
+        inserts(&mut reassembler, whole(1, 1, b"one"), InsertOutcome::Old);
         reassembler.insert(whole(1, 2, b"two")).unwrap();
         assert_eq!(reassembler.pop_complete().unwrap().body(), b"two");
         assert_eq!(reassembler.pop_complete().unwrap().body(), b"three");
@@ -957,7 +961,7 @@ mod tests {
 
     #[test]
     fn last_message_seq_uses_up_the_field() {
-        let mut reassembler = HandshakeReassembler::default();
+        let mut reassembler = fresh();
         reassembler.set_next_expected(u16::MAX);
         reassembler.insert(whole(1, u16::MAX, b"last")).unwrap();
         assert_eq!(reassembler.pop_complete().unwrap().message_seq(), u16::MAX);
@@ -965,16 +969,13 @@ mod tests {
         assert!(!reassembler.has_complete());
         assert_eq!(reassembler.pop_complete(), None);
         for seq in [0, 1, u16::MAX] {
-            assert_eq!(
-                reassembler.insert(whole(1, seq, b"x")),
-                Ok(InsertOutcome::Old)
-            );
+            inserts(&mut reassembler, whole(1, seq, b"x"), InsertOutcome::Old);
         }
     }
 
     #[test]
     fn clear_forgets_buffered_messages_but_keeps_the_position() {
-        let mut reassembler = HandshakeReassembler::default();
+        let mut reassembler = fresh();
         reassembler.insert(whole(1, 0, b"zero")).unwrap();
         reassembler.pop_complete().unwrap();
         reassembler.insert(frag(1, 10, 1, 0, b"part")).unwrap();
@@ -982,9 +983,10 @@ mod tests {
         reassembler.clear();
         assert_eq!(reassembler.buffered_bytes(), 0);
         assert_eq!(reassembler.next_expected_seq(), 1);
-        assert_eq!(
-            reassembler.insert(frag(1, 10, 1, 4, b"rest!!")),
-            Ok(InsertOutcome::Progress)
+        inserts(
+            &mut reassembler,
+            frag(1, 10, 1, 4, b"rest!!"),
+            InsertOutcome::Progress,
         );
         assert_eq!(reassembler.pop_complete(), None, "first part was forgotten");
     }
@@ -1040,7 +1042,7 @@ mod tests {
             msg_type in any::<u8>(),
             seq in any::<u16>(),
         ) {
-            let mut reassembler = HandshakeReassembler::default();
+            let mut reassembler = fresh();
             reassembler.set_next_expected(seq);
             let length = body.len() as u32;
             let mut covered = vec![false; body.len()];
@@ -1112,7 +1114,7 @@ mod tests {
             for (index, _, _) in &pieces {
                 remaining[*index] += 1;
             }
-            let mut reassembler = HandshakeReassembler::default();
+            let mut reassembler = fresh();
             let mut popped: Vec<(u16, Vec<u8>)> = Vec::new();
             for (index, start, end) in pieces {
                 let body = &messages[index].0;

@@ -171,6 +171,11 @@ pub struct CommonConfig {
     /// Close a connection with no application data either way for this
     /// long (the seed's DefaultIdleTimeout); `None` never.
     pub idle_timeout: Option<Duration>,
+    /// Give a handshake up this long after the connection was created,
+    /// whatever the peer sends meanwhile, so a peer that stalls (or trickles
+    /// fragments, or never lets the application decide on its certificate)
+    /// cannot hold a slot. Default 60 s; `None` never (not recommended).
+    pub handshake_timeout: Option<Duration>,
     /// The record_size_limit we advertise (RFC 8449 4): the largest record
     /// plaintext we want to receive, 64..=16384. `None`: a client does not
     /// send the extension; a server answers a client's with 2^14.
@@ -211,6 +216,7 @@ impl Default for CommonConfig {
             limits: Limits::default(),
             keep_alive: KeepAliveConfig::default(),
             idle_timeout: None,
+            handshake_timeout: Some(Duration::from_secs(60)),
             record_size_limit: None,
             provider: Arc::new(dtls_crypto::CryptoProvider::default()),
         }

@@ -2,11 +2,11 @@
 //! and never hold more than its caps.
 #![no_main]
 
-use dtls_core::internals::reassembler::{FragmentIn, HandshakeReassembler};
+use dtls_core::internals::reassembler::{FragmentIn, HandshakeReassembler, ReassemblyLimits};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let mut r = HandshakeReassembler::default();
+    let mut r = HandshakeReassembler::new(ReassemblyLimits::default());
     let mut rest = data;
     while rest.len() >= 12 {
         let (h, tail) = rest.split_at(12);

@@ -278,3 +278,36 @@ fn late_decision_completes_or_rejects() {
         }
     }
 }
+
+/// An application that never decides on the client certificate does not
+/// hold the connection forever: no flight is out and no retransmission
+/// timer runs while the server waits, so only the handshake deadline ends
+/// it.
+#[test]
+fn an_undecided_client_certificate_ends_at_the_handshake_deadline() {
+    let pki = client_pki("Test Client CA", "alice");
+    let mut server = auth_server(&pki, ClientAuthMode::Required);
+    server.common.handshake_timeout = Some(Duration::from_secs(30));
+    let mut pair = Pair::new(server, 9);
+    pair.cert_policy = CertPolicy::Defer;
+    pair.add_client(
+        client_with(&pki),
+        LinkProfile::PERFECT,
+        LinkProfile::PERFECT,
+    );
+    pair.drive_for(Duration::from_secs(29)).unwrap();
+    let handle = pair.clients[0].server_handles[0];
+    assert!(
+        pair.server.connection(handle).is_some(),
+        "awaiting the decision"
+    );
+    pair.drive_for(Duration::from_secs(300)).unwrap();
+    assert!(pair.server.connection(handle).is_none());
+    let failed = pair.server_events_of(0).into_iter().find_map(|e| match e {
+        Event::HandshakeFailed(s) => Some(s),
+        _ => None,
+    });
+    let failed = failed.expect("the server reports the give-up");
+    assert_eq!(failed.code, StatusCode::HandshakeError);
+    assert!(failed.description.contains("deadline"), "{failed:?}");
+}

@@ -299,9 +299,11 @@ fn resumed_handshakes_over_lossy_links() {
         let mtu = [1200usize, 512, 300][seed as usize % 3];
         let mut server: ServerConfig = server_config(KeyKind::EcdsaP256);
         server.common.mtu = mtu;
+        server.common.handshake_timeout = None;
         let mut pair = Pair::new(server, seed);
         let mut base = client_config();
         base.common.mtu = mtu;
+        base.common.handshake_timeout = None;
         base.common.retransmit.max_retransmissions = 30;
         let first = connect(&mut pair, base.clone());
         let session = pair.clients[first].conn.session().unwrap();

@@ -57,8 +57,10 @@ pub(crate) struct Ctx {
 impl Ctx {
     /// A fresh connection state from the shared settings. A server passes
     /// the record sequence and message_seq of the ClientHello that proved
-    /// the peer's address (RFC 6347 4.2.1); a client passes zeros.
+    /// the peer's address (RFC 6347 4.2.1); a client passes zeros. The
+    /// handshake deadline counts from `now`.
     pub(super) fn new(
+        now: Instant,
         common: &CommonConfig,
         first_write_sequence: u64,
         next_recv_seq: u16,
@@ -71,7 +73,9 @@ impl Ctx {
             inbox: Inbox::new(&common.limits, next_recv_seq),
             peer_ccs_pending: false,
             outbox: Outbox::default(),
-            lifecycle: Lifecycle::Handshaking,
+            lifecycle: Lifecycle::Handshaking {
+                deadline: common.handshake_timeout.and_then(|t| now.checked_add(t)),
+            },
             events: VecDeque::new(),
             counters: Counters::default(),
             keepalive: KeepAlive::new(

@@ -116,7 +116,7 @@ impl KeepAlive {
             && self.negotiated.is_some_and(|n| n.we_may_send)
             && let Some(alive) = self.last_liveness
         {
-            self.next_request = Some(alive + time);
+            self.next_request = alive.checked_add(time);
         }
     }
 
@@ -144,7 +144,7 @@ impl KeepAlive {
                 peer_may_send: self.config.peer_allowed_to_send,
             });
             if we_may_send {
-                self.next_request = Some(now + self.config.time);
+                self.next_request = now.checked_add(self.config.time);
             }
         }
     }
@@ -156,7 +156,7 @@ impl KeepAlive {
         self.last_liveness = Some(now);
         self.unanswered = 0;
         if self.negotiated.is_some_and(|n| n.we_may_send) {
-            self.next_request = Some(now + self.config.time);
+            self.next_request = now.checked_add(self.config.time);
         }
     }
 
@@ -168,7 +168,8 @@ impl KeepAlive {
     /// When the connection counts as idle: no application data either way
     /// for the idle timeout.
     pub(crate) fn idle_deadline(&self) -> Option<Instant> {
-        Some(self.last_data? + self.idle_timeout?)
+        // A timeout too large for `Instant` means never.
+        self.last_data?.checked_add(self.idle_timeout?)
     }
 
     /// When the next HeartbeatRequest (or retry) is due.
@@ -199,17 +200,17 @@ impl KeepAlive {
         // A fresh payload per attempt: a late answer to an earlier request
         // does not match and is ignored.
         let Ok(payload) = self.provider.random_array::<REQUEST_PAYLOAD_LEN>() else {
-            self.next_request = Some(now + self.config.interval);
+            self.next_request = now.checked_add(self.config.interval);
             return KeepAliveAction::None;
         };
         let Ok(padding) = self.provider.random_array::<PADDING_LEN>() else {
-            self.next_request = Some(now + self.config.interval);
+            self.next_request = now.checked_add(self.config.interval);
             return KeepAliveAction::None;
         };
         self.in_flight = Some(payload);
         self.unanswered += 1;
         self.requests_sent += 1;
-        self.next_request = Some(now + self.config.interval);
+        self.next_request = now.checked_add(self.config.interval);
         let message = HeartbeatMessage {
             message_type: HeartbeatMessageType::Request,
             payload: payload.to_vec(),

@@ -1,13 +1,15 @@
 //! Where a connection is in its life: the one place that says whether the
 //! handshake completed, what it negotiated, and how a close is reported.
 
+use std::time::Instant;
+
 use crate::event::{Event, NegotiatedParams, Status};
 
 /// The stage of a connection's life.
 #[derive(Debug)]
 pub(crate) enum Lifecycle {
-    /// The handshake is under way.
-    Handshaking,
+    /// The handshake is under way; it is given up at `deadline`.
+    Handshaking { deadline: Option<Instant> },
     /// The handshake completed with these parameters.
     Established(Box<NegotiatedParams>),
     /// We queued a close_notify or fatal alert; closed once it is sent.
@@ -43,10 +45,18 @@ impl Lifecycle {
         matches!(self, Lifecycle::Closed { .. })
     }
 
+    /// When an unfinished handshake is given up, if it is under way.
+    pub(crate) fn handshake_deadline(&self) -> Option<Instant> {
+        match self {
+            Lifecycle::Handshaking { deadline } => *deadline,
+            _ => None,
+        }
+    }
+
     /// What the handshake negotiated, if it completed (also after close).
     pub(crate) fn negotiated(&self) -> Option<&NegotiatedParams> {
         match self {
-            Lifecycle::Handshaking => None,
+            Lifecycle::Handshaking { .. } => None,
             Lifecycle::Established(params) => Some(params),
             Lifecycle::Closing { negotiated, .. } | Lifecycle::Closed { negotiated } => {
                 negotiated.as_deref()
@@ -83,8 +93,8 @@ impl Lifecycle {
     }
 
     fn take_negotiated(&mut self) -> Option<Box<NegotiatedParams>> {
-        match std::mem::replace(self, Lifecycle::Handshaking) {
-            Lifecycle::Handshaking => None,
+        match std::mem::replace(self, Lifecycle::Closed { negotiated: None }) {
+            Lifecycle::Handshaking { .. } => None,
             Lifecycle::Established(params) => Some(params),
             Lifecycle::Closing { negotiated, .. } | Lifecycle::Closed { negotiated } => negotiated,
         }
@@ -116,7 +126,7 @@ mod tests {
 
     #[test]
     fn failures_before_the_handshake_completes_are_handshake_failures() {
-        let mut life = Lifecycle::Handshaking;
+        let mut life = Lifecycle::Handshaking { deadline: None };
         assert!(matches!(
             life.failure_event(status()),
             Event::HandshakeFailed(_)

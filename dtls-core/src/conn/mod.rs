@@ -94,6 +94,7 @@ impl Connection {
     /// ClientHello that carried the valid cookie and `record_seq` the record
     /// sequence number it arrived with; the server mirrors both.
     pub(crate) fn new_server(
+        now: Instant,
         config: Arc<ServerConfig>,
         peer: SocketAddr,
         client_hello_seq: u16,
@@ -101,6 +102,7 @@ impl Connection {
         resumption: Option<session::ServerResumption>,
     ) -> Self {
         let ctx = Ctx::new(
+            now,
             &config.common,
             record_seq,
             client_hello_seq,
@@ -129,7 +131,7 @@ impl Connection {
         peer: SocketAddr,
         now: Instant,
     ) -> Result<Self, Error> {
-        let mut ctx = Ctx::new(&config.common, 0, 0, 0);
+        let mut ctx = Ctx::new(now, &config.common, 0, 0, 0);
         let state = client::State::start(&config, &mut ctx)?;
         ctx.flight.arm(now);
         Ok(Connection {
@@ -358,7 +360,7 @@ mod tests {
         let mut client = Connection::client(Arc::new(ClientConfig::default()), peer, now).unwrap();
         // No endpoint: the server connection sees the first (cookie-less)
         // ClientHello directly.
-        let mut server = Connection::new_server(server_config, peer, 0, 0, None);
+        let mut server = Connection::new_server(now, server_config, peer, 0, 0, None);
         for _ in 0..6 {
             pump(now, &mut client, &mut server);
             pump(now, &mut server, &mut client);

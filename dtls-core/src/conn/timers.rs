@@ -3,7 +3,8 @@
 //! earliest and `handle_timeout` runs each expired one.
 //!
 //! Each deadline stays stored where its rules live (the retransmission
-//! timer in the flight transmitter, keep-alive and idle in `KeepAlive`);
+//! timer in the flight transmitter, keep-alive and idle in `KeepAlive`,
+//! the handshake deadline in `Lifecycle::Handshaking`);
 //! the table reads them, so there is one truth per deadline. A new
 //! deadline is one variant here, one arm in `deadline` and one in
 //! `on_timer`.
@@ -25,11 +26,19 @@ pub(crate) enum Timer {
     KeepAlive,
     /// Re-send our flight, or give the handshake up (RFC 6347 4.2.4.1).
     Retransmit,
+    /// The handshake is still not complete at its absolute deadline: give
+    /// it up, however the peer keeps it alive.
+    Handshake,
 }
 
 impl Timer {
     /// Every timer, in the order expired ones run.
-    pub(crate) const ALL: [Timer; 3] = [Timer::Idle, Timer::KeepAlive, Timer::Retransmit];
+    pub(crate) const ALL: [Timer; 4] = [
+        Timer::Idle,
+        Timer::KeepAlive,
+        Timer::Retransmit,
+        Timer::Handshake,
+    ];
 }
 
 impl Connection {
@@ -45,6 +54,7 @@ impl Connection {
             Timer::Idle => ctx.keepalive.idle_deadline().filter(|_| established),
             Timer::KeepAlive => ctx.keepalive.request_deadline().filter(|_| established),
             Timer::Retransmit => ctx.flight.deadline(),
+            Timer::Handshake => ctx.lifecycle.handshake_deadline(),
         }
     }
 
@@ -58,7 +68,7 @@ impl Connection {
     }
 
     /// Runs the timers due at `now`: keep-alive, idle close, handshake
-    /// retransmission or give-up (RFC 6347 4.2.4.1).
+    /// retransmission or give-up (RFC 6347 4.2.4.1), handshake deadline.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.ctx.now = Some(now);
         for timer in Timer::ALL {
@@ -66,6 +76,14 @@ impl Connection {
                 self.on_timer(timer, now);
             }
         }
+    }
+
+    /// Ends an unfinished handshake without an alert: the peer is silent
+    /// or stalling, and nothing it sent authenticated a reason to answer.
+    fn give_up_handshake(&mut self, status: Status) {
+        self.ctx.flight.stop();
+        self.ctx.lifecycle.close();
+        self.ctx.emit(Event::HandshakeFailed(status));
     }
 
     fn on_timer(&mut self, timer: Timer, now: Instant) {
@@ -90,15 +108,15 @@ impl Connection {
             Timer::Retransmit => match self.ctx.flight.on_timeout(now) {
                 FlightTimeout::Nothing => {}
                 FlightTimeout::Resend => self.ctx.counters.retransmissions += 1,
-                FlightTimeout::GaveUp => {
-                    let status = Status::new(
-                        StatusCode::HandshakeError,
-                        "handshake timed out: the peer stopped answering",
-                    );
-                    self.ctx.lifecycle.close();
-                    self.ctx.emit(Event::HandshakeFailed(status));
-                }
+                FlightTimeout::GaveUp => self.give_up_handshake(Status::new(
+                    StatusCode::HandshakeError,
+                    "handshake timed out: the peer stopped answering",
+                )),
             },
+            Timer::Handshake => self.give_up_handshake(Status::new(
+                StatusCode::HandshakeError,
+                "handshake timed out: not complete by the handshake deadline",
+            )),
         }
     }
 }

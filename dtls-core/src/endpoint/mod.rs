@@ -297,6 +297,7 @@ impl Endpoint {
             self.config.session_lifetime,
         );
         let mut conn = Connection::new_server(
+            now,
             self.config.clone(),
             peer,
             hello.message_seq,

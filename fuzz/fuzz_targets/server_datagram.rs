@@ -14,8 +14,8 @@ fn config() -> Arc<ServerConfig> {
     static CONFIG: OnceLock<Arc<ServerConfig>> = OnceLock::new();
     CONFIG
         .get_or_init(|| {
-            let cert = dtls_crypto::selfsigned::generate_self_signed("fuzz", &[])
-                .expect("certificate");
+            let cert =
+                dtls_crypto::selfsigned::generate_self_signed("fuzz", &[]).expect("certificate");
             let identity = Identity::from_certificate(&cert).expect("identity");
             Arc::new(ServerConfig::new(identity))
         })

@@ -38,7 +38,7 @@ use dtls_crypto::sign::SignatureScheme;
 use super::client_flight::{first_hello, offers_encrypt_then_mac, send_client_flight};
 use super::common::{queue_message, record_received};
 use super::keys::HelloAgreement;
-use super::peer_error::{CertificateError, Incompatible, Malformed, Misbehaved, Peer, PeerError};
+use super::peer_error::{CertificateError, Incompatible, Misbehaved, Peer, PeerError};
 use super::session::ClientSession;
 use super::{Ctx, Message, SessionSecrets};
 use crate::config::ClientConfig;
@@ -201,8 +201,7 @@ fn on_message(
     msg: &Message,
 ) -> Result<State, PeerError> {
     let typ = HandshakeType::from(msg.msg_type());
-    let payload = HandshakePayload::read(typ, msg.body())
-        .map_err(|e| PeerError::Decode(Malformed::Handshake(e)))?;
+    let payload = HandshakePayload::read(typ, msg.body()).map_err(PeerError::Decode)?;
     match (state, payload) {
         (State::ExpectServerHello(s), HandshakePayload::HelloVerifyRequest(hvr)) => {
             on_hello_verify_request(ctx, s, hvr)

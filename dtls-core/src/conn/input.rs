@@ -18,7 +18,7 @@ use crate::msgs::record::{
 
 use super::Connection;
 use super::flight_tx::{PeerResend, PeerTrigger};
-use super::peer_error::{Malformed, PeerError};
+use super::peer_error::PeerError;
 use super::queue::MessageQueue;
 use super::record_layer::OpenOutcome;
 
@@ -141,13 +141,18 @@ impl Connection {
         match content_type {
             ContentType::Handshake => self.handle_handshake_record(now, epoch, plaintext),
             ContentType::ChangeCipherSpec => {
-                if ChangeCipherSpec::read_bytes(plaintext).is_err() {
-                    self.fail(PeerError::Decode(Malformed::ChangeCipherSpec));
+                // The epoch is checked first: a plaintext CCS once keys are
+                // in use is a retransmission (RFC 6347 4.2.4) or a forgery,
+                // and must not close the connection whatever its body.
+                if epoch != 0 || read_epoch != 0 {
+                    self.ctx.counters.count(DropReason::Unexpected);
                     return;
                 }
-                if epoch != 0 || read_epoch != 0 {
-                    // A retransmitted CCS (RFC 6347 4.2.4): harmless.
-                    self.ctx.counters.count(DropReason::Unexpected);
+                // Unauthenticated like every epoch-0 record: a malformed one
+                // is dropped, not fatal, so a forgery cannot end the
+                // handshake either.
+                if ChangeCipherSpec::read_bytes(plaintext).is_err() {
+                    self.ctx.counters.count(DropReason::Malformed);
                     return;
                 }
                 self.ctx.peer_ccs_pending = true;

@@ -34,9 +34,9 @@ impl Peer {
 /// A fatal error in the handshake or protocol flow.
 #[derive(Debug, Clone)]
 pub(crate) enum PeerError {
-    /// A handshake message or ChangeCipherSpec that does not decode
-    /// (decode_error).
-    Decode(Malformed),
+    /// A handshake message that does not decode (decode_error); the codec
+    /// says what.
+    Decode(Error),
     /// A message the state machine does not expect now
     /// (unexpected_message).
     Unexpected(HandshakeType),
@@ -52,15 +52,6 @@ pub(crate) enum PeerError {
     /// A local failure (random source, key derivation, signing):
     /// internal_error.
     Internal(dtls_crypto::Error),
-}
-
-/// What did not decode.
-#[derive(Debug, Clone)]
-pub(crate) enum Malformed {
-    /// A handshake message body (the codec says what).
-    Handshake(Error),
-    /// A ChangeCipherSpec that is not the single byte 1 (RFC 5246 7.1).
-    ChangeCipherSpec,
 }
 
 /// A protocol rule the peer broke.
@@ -258,12 +249,7 @@ impl CertificateError {
 impl fmt::Display for PeerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PeerError::Decode(Malformed::Handshake(e)) => {
-                write!(f, "malformed handshake message: {e}")
-            }
-            PeerError::Decode(Malformed::ChangeCipherSpec) => {
-                f.write_str("malformed ChangeCipherSpec")
-            }
+            PeerError::Decode(e) => write!(f, "malformed handshake message: {e}"),
             PeerError::Unexpected(typ) => write!(f, "unexpected {typ:?}"),
             PeerError::Misbehaved(m) => m.fmt(f),
             PeerError::Incompatible(i) => i.fmt(f),
@@ -404,7 +390,7 @@ impl fmt::Display for CertificateError {
 impl std::error::Error for PeerError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            PeerError::Decode(Malformed::Handshake(e)) => Some(e),
+            PeerError::Decode(e) => Some(e),
             PeerError::Internal(e)
             | PeerError::Certificate(
                 CertificateError::TrustAnchors(e) | CertificateError::ServerRejected(e),

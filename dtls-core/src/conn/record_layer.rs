@@ -159,10 +159,18 @@ impl RecordLayer {
             // Epoch 1 before the peer's ChangeCipherSpec was processed.
             return OpenOutcome::Early;
         }
-        match state.window.check(sequence) {
-            ReplayCheck::New => {}
-            ReplayCheck::Duplicate | ReplayCheck::TooOld | ReplayCheck::OutOfRange => {
-                return OpenOutcome::Dropped(DropReason::Replayed);
+        // RFC 6347 4.1.2.6 replay detection, for protected epochs only: a
+        // plaintext record authenticates nothing, so letting it move the
+        // window would let one forged record (sequence 2^48 - 1) make every
+        // genuine epoch-0 record look replayed. Plaintext duplicates are
+        // harmless: the reassembler and the CCS flag ignore repeats.
+        let protected = state.protection.is_some();
+        if protected {
+            match state.window.check(sequence) {
+                ReplayCheck::New => {}
+                ReplayCheck::Duplicate | ReplayCheck::TooOld | ReplayCheck::OutOfRange => {
+                    return OpenOutcome::Dropped(DropReason::Replayed);
+                }
             }
         }
         let plaintext = match &state.protection {
@@ -185,7 +193,9 @@ impl RecordLayer {
             // genuine peer never sends this.
             return OpenOutcome::Dropped(DropReason::Malformed);
         }
-        state.window.commit(sequence);
+        if protected {
+            state.window.commit(sequence);
+        }
         OpenOutcome::Opened(OpenedRecord {
             content_type,
             epoch,

@@ -35,7 +35,7 @@ use super::common::{our_heartbeat_mode, queue_message, record_received};
 use super::keys::HelloAgreement;
 use super::negotiate::negotiate;
 use super::offer::ClientHelloOffer;
-use super::peer_error::{CertificateError, Malformed, Misbehaved, Peer, PeerError};
+use super::peer_error::{CertificateError, Misbehaved, Peer, PeerError};
 use super::server_flight::send_plan;
 use super::session::{ServerResumption, StoredSession};
 use super::{Ctx, Message, SessionSecrets};
@@ -191,8 +191,7 @@ fn on_message(
     msg: &Message,
 ) -> Result<State, PeerError> {
     let typ = HandshakeType::from(msg.msg_type());
-    let payload = HandshakePayload::read(typ, msg.body())
-        .map_err(|e| PeerError::Decode(Malformed::Handshake(e)))?;
+    let payload = HandshakePayload::read(typ, msg.body()).map_err(PeerError::Decode)?;
     match (state, payload) {
         (State::ExpectClientHello, HandshakePayload::ClientHello(hello)) => {
             record_received(ctx, msg);

@@ -1,0 +1,108 @@
+//! The off-path rule (docs/security.md): no datagram that does not
+//! authenticate under the current epoch may close, stall, desynchronise or
+//! re-key an association, in any state, on either side.
+//!
+//! Tested by class: forged records of every content type, at every epoch
+//! other than the current one or with a bad MAC, with hostile sequence
+//! numbers and malformed bodies, injected from the peer's address before
+//! every genuine datagram in both directions, so every state of both state
+//! machines sees them. The handshake must complete as if nothing happened.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::plain_record;
+use dtls_core::Event;
+use dtls_tests::certs::{KeyKind, client_config, server_config};
+use dtls_tests::net::LinkProfile;
+use dtls_tests::pair::Pair;
+
+const MAX_SEQ: u64 = (1 << 48) - 1;
+
+/// Forgeries that are harmless in every state: none authenticates.
+fn forgeries() -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    // ChangeCipherSpec bodies that are not the single byte 1, plaintext.
+    for body in [&[][..], &[2], &[1, 1], &[0]] {
+        for seq in [0, 7, MAX_SEQ] {
+            out.push(plain_record(20, 0, seq, body));
+        }
+    }
+    // Unknown and heartbeat content types in plaintext, hostile sequence
+    // numbers: must not move any replay window.
+    for content_type in [24, 25, 99, 255] {
+        out.push(plain_record(content_type, 0, MAX_SEQ, &[1, 0, 3, 1, 2, 3]));
+    }
+    // Plaintext application data: never accepted at epoch 0.
+    out.push(plain_record(23, 0, MAX_SEQ, b"forged data"));
+    // Every content type under epochs with no keys or wrong keys.
+    for content_type in [20, 21, 22, 23, 24, 99] {
+        for epoch in [1, 2, u16::MAX] {
+            for seq in [0, 1, MAX_SEQ] {
+                out.push(plain_record(content_type, epoch, seq, &[0xAB; 48]));
+            }
+        }
+    }
+    out
+}
+
+/// Prepends every forgery to each genuine datagram.
+fn with_forgeries(d: Vec<u8>) -> Vec<Vec<u8>> {
+    let mut out = forgeries();
+    out.push(d);
+    out
+}
+
+fn closes(events: &[Event]) -> Vec<&Event> {
+    events
+        .iter()
+        .filter(|e| matches!(e, Event::HandshakeFailed(_) | Event::Closed(_)))
+        .collect()
+}
+
+#[test]
+fn forged_records_in_every_state_change_nothing() {
+    for kind in [KeyKind::EcdsaP256, KeyKind::Rsa2048] {
+        let mut pair = Pair::new(server_config(kind), 21);
+        pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
+        pair.clients[0].up_filter = Some(Box::new(with_forgeries));
+        pair.clients[0].down_filter = Some(Box::new(with_forgeries));
+        pair.drive().unwrap();
+        assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+        let server = pair.server_conn(0).unwrap();
+        assert!(server.is_established());
+        assert!(
+            server.counters().dropped() > 0,
+            "the forgeries were counted"
+        );
+        assert!(closes(&pair.clients[0].events).is_empty());
+        assert!(closes(&pair.server_events_of(0)).is_empty());
+        // No retransmission was needed: nothing desynchronised.
+        assert_eq!(pair.clients[0].conn.counters().retransmissions, 0);
+        assert_eq!(server.counters().retransmissions, 0);
+        pair.assert_only_echo(0, b"untouched");
+    }
+}
+
+/// Issue 16's first finding: a 13-byte plaintext ChangeCipherSpec from the
+/// client's address closed an established session with decode_error.
+#[test]
+fn a_plaintext_change_cipher_spec_does_not_kill_an_established_session() {
+    for body in [&[2u8][..], &[], &[1, 1], &[1]] {
+        let mut pair = Pair::after_handshake(KeyKind::EcdsaP256, 22);
+        let (now, addr) = (pair.now, pair.clients[0].addr);
+        let mut response = vec![0u8; 1500];
+        let mut forged = plain_record(20, 0, 12345, body);
+        pair.server
+            .handle_datagram(now, addr, &mut forged, &mut response);
+        pair.clients[0]
+            .conn
+            .handle_datagram(now, &mut plain_record(20, 0, 12345, body));
+        pair.drive().unwrap();
+        assert!(pair.server_conn(0).unwrap().is_established(), "{body:?}");
+        assert!(pair.client_connected(0), "{body:?}");
+        assert!(closes(&pair.server_events_of(0)).is_empty(), "{body:?}");
+        pair.assert_only_echo(0, b"still here");
+    }
+}

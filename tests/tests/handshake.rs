@@ -190,10 +190,7 @@ fn small_mtu_fragments_every_flight() {
 #[test]
 fn retransmission_schedule_and_give_up() {
     let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 6);
-    let dead = LinkProfile {
-        loss: 1.0,
-        ..LinkProfile::PERFECT
-    };
+    let dead = LinkProfile::DEAD;
     pair.add_client(client_config(), dead, dead);
     pair.drive().unwrap();
     let stats = pair.clients[0].up.stats;

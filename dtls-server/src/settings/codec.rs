@@ -97,15 +97,13 @@ pub(super) struct KeepAliveModes;
 impl Codec for KeepAliveModes {
     type Value = KeepAliveMode;
     fn parse(&self, setting: &'static str, value: &str) -> Result<KeepAliveMode, Error> {
-        match value.to_ascii_lowercase().as_str() {
-            "1" | "peer_allowed_to_send" => Ok(KeepAliveMode::PeerAllowedToSend),
-            "2" | "peer_not_allowed_to_send" => Ok(KeepAliveMode::PeerNotAllowedToSend),
-            _ => Err(invalid_text(
+        KeepAliveMode::from_seed_text(value).ok_or_else(|| {
+            invalid_text(
                 setting,
                 value,
                 "must be 1 (peer_allowed_to_send) or 2 (peer_not_allowed_to_send)",
-            )),
-        }
+            )
+        })
     }
     fn print(&self, value: &KeepAliveMode) -> String {
         value.as_u8().to_string()

@@ -15,17 +15,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "peer.h"
+
 static int fail(const char *what, int ret) {
-    printf("error=%s %s\n", what, gnutls_strerror(ret));
-    fflush(stdout);
-    return 1;
+    return peer_fail(what, gnutls_strerror(ret));
 }
 
 int main(int argc, char **argv) {
-    if (argc < 3) {
-        fprintf(stderr, "usage: %s HOST PORT\n", argv[0]);
+    if (!peer_args_ok(argc, argv, 3, "HOST PORT"))
         return 2;
-    }
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);

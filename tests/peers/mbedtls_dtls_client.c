@@ -15,19 +15,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "peer.h"
+
 static int fail(const char *what, int ret) {
     char text[200];
+    char detail[220];
     mbedtls_strerror(ret, text, sizeof text);
-    printf("error=%s -0x%04x %s\n", what, (unsigned)-ret, text);
-    fflush(stdout);
-    return 1;
+    snprintf(detail, sizeof detail, "-0x%04x %s", (unsigned)-ret, text);
+    return peer_fail(what, detail);
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4) {
-        fprintf(stderr, "usage: %s HOST PORT MESSAGE [SUITE|-] [MTU]\n", argv[0]);
+    if (!peer_args_ok(argc, argv, 4, "HOST PORT MESSAGE [SUITE|-] [MTU]"))
         return 2;
-    }
     mbedtls_net_context net;
     mbedtls_ssl_context ssl;
     mbedtls_ssl_config conf;

@@ -83,8 +83,19 @@ impl LinkProfile {
             reorder: 0.2,
             delay: Duration::from_millis(20),
             reorder_delay: Duration::from_millis(300),
-            mtu: 65_535,
+            ..LinkProfile::PERFECT
         }
+    }
+
+    /// A link that loses every datagram: the peer has gone away.
+    pub const DEAD: LinkProfile = LinkProfile {
+        loss: 1.0,
+        ..LinkProfile::PERFECT
+    };
+
+    /// This profile, but datagrams larger than `mtu` bytes are dropped.
+    pub fn with_mtu(self, mtu: usize) -> LinkProfile {
+        LinkProfile { mtu, ..self }
     }
 }
 
@@ -224,13 +235,7 @@ mod tests {
     #[test]
     fn oversized_datagrams_are_dropped() {
         let t0 = Instant::now();
-        let mut link = Link::new(
-            LinkProfile {
-                mtu: 10,
-                ..LinkProfile::PERFECT
-            },
-            3,
-        );
+        let mut link = Link::new(LinkProfile::PERFECT.with_mtu(10), 3);
         link.send(t0, &[0u8; 11]);
         assert!(link.is_idle());
         assert_eq!(link.stats.too_big, 1);

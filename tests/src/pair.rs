@@ -148,10 +148,7 @@ impl Pair {
         let mut pair = Pair::new(server, seed);
         let mut client = client_config();
         client.common.mtu = mtu;
-        let link = LinkProfile {
-            mtu,
-            ..LinkProfile::PERFECT
-        };
+        let link = LinkProfile::PERFECT.with_mtu(mtu);
         pair.add_client(client, link, link);
         pair
     }

@@ -32,6 +32,15 @@ fn auth_server(pki: &ClientPki, mode: ClientAuthMode) -> ServerConfig {
     server
 }
 
+/// The usual client PKI ("Test Client CA" issuing alice's certificate)
+/// and a server that asks for a client certificate as `mode` says and
+/// trusts that CA.
+fn alice_and_server(mode: ClientAuthMode) -> (ClientPki, ServerConfig) {
+    let pki = client_pki("Test Client CA", "alice");
+    let server = auth_server(&pki, mode);
+    (pki, server)
+}
+
 fn client_with(pki: &ClientPki) -> ClientConfig {
     ClientConfig {
         identity: Some(pki.client.clone()),
@@ -57,6 +66,7 @@ fn failure(events: &[Event]) -> Option<dtls_core::Status> {
 /// How the handshake failed on the server (its connection 0) and on
 /// client 0; both must have failed.
 fn failures(pair: &Pair) -> (dtls_core::Status, dtls_core::Status) {
+    assert!(!pair.client_connected(0), "client 0 connected");
     let server = failure(&pair.server_events_of(0)).expect("server failed");
     let client = failure(&pair.clients[0].events).expect("client failed");
     (server, client)
@@ -77,13 +87,8 @@ fn client_cert_event(events: &[Event]) -> Option<(Vec<Vec<u8>>, String, bool)> {
 /// the negotiated parameters carry the chain.
 #[test]
 fn required_with_valid_certificate_is_accepted() {
-    let pki = client_pki("Test Client CA", "alice");
-    let pair = run(
-        auth_server(&pki, ClientAuthMode::Required),
-        client_with(&pki),
-        CertPolicy::AcceptVerified,
-        1,
-    );
+    let (pki, server) = alice_and_server(ClientAuthMode::Required);
+    let pair = run(server, client_with(&pki), CertPolicy::AcceptVerified, 1);
     assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
     let server_events = pair.server_events_of(0);
     let (chain, status, verified) = client_cert_event(&server_events).expect("event");
@@ -111,7 +116,6 @@ fn unknown_ca_is_rejected_with_bad_certificate() {
         CertPolicy::AcceptVerified,
         2,
     );
-    assert!(!pair.client_connected(0));
     let server_events = pair.server_events_of(0);
     let (_, status, verified) = client_cert_event(&server_events).expect("event");
     assert!(!verified);
@@ -132,14 +136,8 @@ fn unknown_ca_is_rejected_with_bad_certificate() {
 /// The RejectAll policy refuses even a valid certificate.
 #[test]
 fn reject_all_policy_refuses_a_valid_certificate() {
-    let pki = client_pki("Test Client CA", "alice");
-    let pair = run(
-        auth_server(&pki, ClientAuthMode::Optional),
-        client_with(&pki),
-        CertPolicy::RejectAll,
-        3,
-    );
-    assert!(!pair.client_connected(0));
+    let (pki, server) = alice_and_server(ClientAuthMode::Optional);
+    let pair = run(server, client_with(&pki), CertPolicy::RejectAll, 3);
     let server_events = pair.server_events_of(0);
     assert!(client_cert_event(&server_events).unwrap().2, "valid chain");
     let (server_failure, client_failure) = failures(&pair);
@@ -151,14 +149,8 @@ fn reject_all_policy_refuses_a_valid_certificate() {
 /// (RFC 5246 7.4.6).
 #[test]
 fn required_without_client_certificate_fails() {
-    let pki = client_pki("Test Client CA", "alice");
-    let pair = run(
-        auth_server(&pki, ClientAuthMode::Required),
-        client_config(),
-        CertPolicy::AcceptAll,
-        4,
-    );
-    assert!(!pair.client_connected(0));
+    let (_, server) = alice_and_server(ClientAuthMode::Required);
+    let pair = run(server, client_config(), CertPolicy::AcceptAll, 4);
     let (server_failure, client_failure) = failures(&pair);
     assert_eq!(server_failure.code, StatusCode::InvalidCertificate);
     assert!(
@@ -171,13 +163,8 @@ fn required_without_client_certificate_fails() {
 /// ClientCertificate event, no peer certificates.
 #[test]
 fn optional_without_client_certificate_connects() {
-    let pki = client_pki("Test Client CA", "alice");
-    let pair = run(
-        auth_server(&pki, ClientAuthMode::Optional),
-        client_config(),
-        CertPolicy::AcceptVerified,
-        5,
-    );
+    let (_, server) = alice_and_server(ClientAuthMode::Optional);
+    let pair = run(server, client_config(), CertPolicy::AcceptVerified, 5);
     assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
     assert!(client_cert_event(&pair.server_events_of(0)).is_none());
     let params = pair.server_conn(0).unwrap().negotiated().unwrap().clone();
@@ -189,7 +176,7 @@ fn optional_without_client_certificate_connects() {
 /// is asked about the chain.
 #[test]
 fn certificate_verify_with_wrong_key_is_decrypt_error() {
-    let pki = client_pki("Test Client CA", "alice");
+    let (pki, server) = alice_and_server(ClientAuthMode::Required);
     let other = client_pki("Test Client CA 2", "bob");
     let mut identity = pki.client.clone();
     identity.key = other.client.key.clone();
@@ -197,13 +184,7 @@ fn certificate_verify_with_wrong_key_is_decrypt_error() {
         identity: Some(identity),
         ..client_config()
     };
-    let pair = run(
-        auth_server(&pki, ClientAuthMode::Required),
-        client,
-        CertPolicy::AcceptAll,
-        6,
-    );
-    assert!(!pair.client_connected(0));
+    let pair = run(server, client, CertPolicy::AcceptAll, 6);
     let server_events = pair.server_events_of(0);
     assert!(client_cert_event(&server_events).is_none());
     let (server_failure, client_failure) = failures(&pair);
@@ -237,8 +218,8 @@ fn no_verifier_reports_unverified_and_app_can_accept() {
 #[test]
 fn late_decision_completes_or_rejects() {
     for accept in [true, false] {
-        let pki = client_pki("Test Client CA", "alice");
-        let mut pair = Pair::new(auth_server(&pki, ClientAuthMode::Required), 8);
+        let (pki, server) = alice_and_server(ClientAuthMode::Required);
+        let mut pair = Pair::new(server, 8);
         pair.cert_policy = CertPolicy::Defer;
         pair.add_client(
             client_with(&pki),

@@ -191,10 +191,7 @@ fn small_mtu_fragments_every_flight() {
 #[test]
 fn retransmission_schedule_and_give_up() {
     let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 6);
-    let dead = LinkProfile {
-        loss: 1.0,
-        ..LinkProfile::PERFECT
-    };
+    let dead = LinkProfile::DEAD;
     let mut client = client_config();
     client.common.handshake_timeout = None;
     pair.add_client(client, dead, dead);

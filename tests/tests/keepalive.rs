@@ -68,10 +68,7 @@ fn requests_are_sent_after_keep_alive_time_and_answered() {
 fn dead_peer_is_detected_after_unanswered_requests() {
     let mut pair = pair_with(keep_alive(10, 2, 3), keep_alive(600, 2, 3), 2);
     // From now on nothing reaches the server, nor the client.
-    let dead = LinkProfile {
-        loss: 1.0,
-        ..LinkProfile::PERFECT
-    };
+    let dead = LinkProfile::DEAD;
     pair.clients[0].up = Link::new(dead, 9);
     pair.clients[0].down = Link::new(dead, 10);
     let start = pair.elapsed();

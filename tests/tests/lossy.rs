@@ -77,14 +77,8 @@ fn completes_and_delivers_at_most_once(
         // Give up only far past the bound so a failure shows as a
         // property violation rather than a give-up.
         client.common.retransmit.max_retransmissions = 30;
-        let up = LinkProfile {
-            mtu,
-            ..LinkProfile::lossy(loss_up)
-        };
-        let down = LinkProfile {
-            mtu,
-            ..LinkProfile::lossy(loss_down)
-        };
+        let up = LinkProfile::lossy(loss_up).with_mtu(mtu);
+        let down = LinkProfile::lossy(loss_down).with_mtu(mtu);
         pair.add_client(client, up, down);
     }
     pair.drive_for(BOUND)

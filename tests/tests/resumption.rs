@@ -308,10 +308,7 @@ fn resumed_handshakes_over_lossy_links() {
         let first = connect(&mut pair, base.clone());
         let session = pair.clients[first].conn.session().unwrap();
         for offered in [session.id_only(), session.ticket_only()] {
-            let link = LinkProfile {
-                mtu,
-                ..LinkProfile::lossy(0.3)
-            };
+            let link = LinkProfile::lossy(0.3).with_mtu(mtu);
             let mut client = base.clone();
             client.resume = Some(offered);
             let i = pair.add_client(client, link, link);

@@ -16,15 +16,61 @@ use super::algorithms;
 use super::types::{Dscp, KeepAliveMode, LogLevel, SslProtocols, SslSecurityFlags};
 use crate::error::Error;
 
-/// Parses and prints one kind of setting value. `setting` is the seed's
-/// spelling of the name, for the error; `value` is already trimmed.
+/// Parses one kind of setting value. `setting` is the seed's spelling of
+/// the name, for the error; `value` is already trimmed. How the value is
+/// printed depends on its type alone: [`SeedText`].
 pub(super) trait Codec {
     /// The typed value held in [`ServerSettings`](super::ServerSettings).
-    type Value;
+    type Value: SeedText;
     /// The typed value of `value`, or why it is refused.
     fn parse(&self, setting: &'static str, value: &str) -> Result<Self::Value, Error>;
+}
+
+/// A setting value as `config("Name")` prints it.
+pub(super) trait SeedText {
     /// The value as the seed prints it.
-    fn print(&self, value: &Self::Value) -> String;
+    fn seed_text(&self) -> String;
+}
+
+/// Implements [`SeedText`] for each type, with `|value| text`.
+macro_rules! seed_text {
+    ($($ty:ty => |$value:ident| $text:expr;)*) => {
+        $(
+            impl SeedText for $ty {
+                fn seed_text(&self) -> String {
+                    let $value = self;
+                    $text
+                }
+            }
+        )*
+    };
+}
+
+seed_text! {
+    bool => |b| if *b { "True" } else { "False" }.to_owned();
+    Duration => |d| d.as_secs().to_string();
+    String => |text| text.clone();
+    u16 => |n| n.to_string();
+    usize => |n| n.to_string();
+    NonZeroUsize => |n| n.to_string();
+    Option<NonZeroUsize> => |size| size.map_or(0, NonZeroUsize::get).to_string();
+    KeepAliveMode => |mode| mode.as_u8().to_string();
+    LogLevel => |level| level.as_u8().to_string();
+    Dscp => |dscp| dscp.value().to_string();
+    SslProtocols => |mask| mask.bits().to_string();
+    SslSecurityFlags => |flags| flags.bits().to_string();
+    CodePage => |page| page.id().to_string();
+    Option<PathBuf> => |path| path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+    Vec<SignatureScheme> => |schemes| algorithms::format_signatures(schemes);
+    Vec<NamedGroup> => |groups| algorithms::format_groups(groups);
+    // `*` for all of them, else the IANA names separated by `;`.
+    Vec<CipherSuite> => |suites| {
+        if suites.as_slice() == CipherSuite::ALL {
+            return "*".to_owned();
+        }
+        let names: Vec<&str> = suites.iter().map(|s| s.name()).collect();
+        names.join(";")
+    };
 }
 
 /// The seed's booleans: True/False, 1/0, Yes/No in any case; printed
@@ -35,9 +81,6 @@ impl Codec for Bool {
     type Value = bool;
     fn parse(&self, setting: &'static str, value: &str) -> Result<bool, Error> {
         parse_bool(setting, value)
-    }
-    fn print(&self, value: &bool) -> String {
-        if *value { "True" } else { "False" }.to_owned()
     }
 }
 
@@ -58,9 +101,6 @@ impl Codec for Seconds {
         }
         Ok(Duration::from_secs(secs))
     }
-    fn print(&self, value: &Duration) -> String {
-        value.as_secs().to_string()
-    }
 }
 
 /// Free text, kept as given (blanks around it dropped).
@@ -70,9 +110,6 @@ impl Codec for Text {
     type Value = String;
     fn parse(&self, _setting: &'static str, value: &str) -> Result<String, Error> {
         Ok(value.to_owned())
-    }
-    fn print(&self, value: &String) -> String {
-        value.clone()
     }
 }
 
@@ -86,9 +123,6 @@ impl Codec for Port {
         u16::try_from(port)
             .map_err(|_| invalid(setting, value, "a UDP port is 0 to 65535".to_owned()))
     }
-    fn print(&self, value: &u16) -> String {
-        value.to_string()
-    }
 }
 
 /// `KeepAliveMode`: its number or its RFC 6520 name; printed as the number.
@@ -97,18 +131,13 @@ pub(super) struct KeepAliveModes;
 impl Codec for KeepAliveModes {
     type Value = KeepAliveMode;
     fn parse(&self, setting: &'static str, value: &str) -> Result<KeepAliveMode, Error> {
-        match value.to_ascii_lowercase().as_str() {
-            "1" | "peer_allowed_to_send" => Ok(KeepAliveMode::PeerAllowedToSend),
-            "2" | "peer_not_allowed_to_send" => Ok(KeepAliveMode::PeerNotAllowedToSend),
-            _ => Err(invalid_text(
+        KeepAliveMode::from_seed_text(value).ok_or_else(|| {
+            invalid_text(
                 setting,
                 value,
                 "must be 1 (peer_allowed_to_send) or 2 (peer_not_allowed_to_send)",
-            )),
-        }
-    }
-    fn print(&self, value: &KeepAliveMode) -> String {
-        value.as_u8().to_string()
+            )
+        })
     }
 }
 
@@ -118,20 +147,12 @@ pub(super) struct LogLevels;
 impl Codec for LogLevels {
     type Value = LogLevel;
     fn parse(&self, setting: &'static str, value: &str) -> Result<LogLevel, Error> {
-        let level = parse_u32(setting, value)
-            .ok()
-            .and_then(|n| u8::try_from(n).ok())
-            .and_then(LogLevel::from_u8);
-        level.ok_or_else(|| {
-            invalid_text(
-                setting,
-                value,
-                "must be 0 (None), 1 (Info), 2 (Verbose) or 3 (Debug)",
-            )
-        })
-    }
-    fn print(&self, value: &LogLevel) -> String {
-        value.as_u8().to_string()
+        parse_checked(
+            setting,
+            value,
+            LogLevel::from_u8,
+            "must be 0 (None), 1 (Info), 2 (Verbose) or 3 (Debug)",
+        )
     }
 }
 
@@ -141,17 +162,12 @@ pub(super) struct ConnectionLimit;
 impl Codec for ConnectionLimit {
     type Value = NonZeroUsize;
     fn parse(&self, setting: &'static str, value: &str) -> Result<NonZeroUsize, Error> {
-        let limit = parse_usize(setting, value).ok().and_then(NonZeroUsize::new);
-        limit.ok_or_else(|| {
-            invalid_text(
-                setting,
-                value,
-                "must be at least 1 (StopListening refuses new connections)",
-            )
-        })
-    }
-    fn print(&self, value: &NonZeroUsize) -> String {
-        value.to_string()
+        parse_checked(
+            setting,
+            value,
+            NonZeroUsize::new,
+            "must be at least 1 (StopListening refuses new connections)",
+        )
     }
 }
 
@@ -184,9 +200,6 @@ impl Codec for PacketSize {
     fn parse(&self, setting: &'static str, value: &str) -> Result<usize, Error> {
         Self::check(parse_usize(setting, value)?)
     }
-    fn print(&self, value: &usize) -> String {
-        value.to_string()
-    }
 }
 
 /// `QOSDSCPValue`, 0-63.
@@ -195,14 +208,7 @@ pub(super) struct DscpValue;
 impl Codec for DscpValue {
     type Value = Dscp;
     fn parse(&self, setting: &'static str, value: &str) -> Result<Dscp, Error> {
-        let dscp = parse_u32(setting, value)
-            .ok()
-            .and_then(|n| u8::try_from(n).ok())
-            .and_then(Dscp::new);
-        dscp.ok_or_else(|| invalid_text(setting, value, "a DSCP is 0 to 63"))
-    }
-    fn print(&self, value: &Dscp) -> String {
-        value.value().to_string()
+        parse_checked(setting, value, Dscp::new, "a DSCP is 0 to 63")
     }
 }
 
@@ -213,9 +219,6 @@ impl Codec for BufferSize {
     type Value = Option<NonZeroUsize>;
     fn parse(&self, setting: &'static str, value: &str) -> Result<Option<NonZeroUsize>, Error> {
         Ok(NonZeroUsize::new(parse_usize(setting, value)?))
-    }
-    fn print(&self, value: &Option<NonZeroUsize>) -> String {
-        value.map_or(0, NonZeroUsize::get).to_string()
     }
 }
 
@@ -278,9 +281,6 @@ impl Codec for Pem {
         Self::check(setting, value)?;
         Ok(value.to_owned())
     }
-    fn print(&self, value: &String) -> String {
-        value.clone()
-    }
 }
 
 /// The strongest bulk cipher implemented (AES-256, ChaCha20).
@@ -308,9 +308,6 @@ impl Codec for CipherStrength {
     fn parse(&self, setting: &'static str, value: &str) -> Result<u16, Error> {
         let bits = parse_u32(setting, value)?;
         Self::check(u16::try_from(bits).unwrap_or(u16::MAX))
-    }
-    fn print(&self, value: &u16) -> String {
-        value.to_string()
     }
 }
 
@@ -344,13 +341,6 @@ impl Codec for Suites {
             .map_err(|e| invalid(setting, value, e.to_string()))?;
         Self::check(&suites)
     }
-    fn print(&self, value: &Vec<CipherSuite>) -> String {
-        if value.as_slice() == CipherSuite::ALL {
-            return "*".to_owned();
-        }
-        let names: Vec<&str> = value.iter().map(|s| s.name()).collect();
-        names.join(";")
-    }
 }
 
 /// `SSLEnabledProtocols`, a bit mask.
@@ -362,9 +352,6 @@ impl Codec for Protocols {
         let bits = parse_u32(setting, value)?;
         SslProtocols::from_bits(bits).map_err(|reason| invalid(setting, value, reason))
     }
-    fn print(&self, value: &SslProtocols) -> String {
-        value.bits().to_string()
-    }
 }
 
 /// A file path; empty means none.
@@ -375,12 +362,6 @@ impl Codec for OptionalPath {
     fn parse(&self, _setting: &'static str, value: &str) -> Result<Option<PathBuf>, Error> {
         Ok((!value.is_empty()).then(|| PathBuf::from(value)))
     }
-    fn print(&self, value: &Option<PathBuf>) -> String {
-        value
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default()
-    }
 }
 
 /// `SSLSecurityFlags`, a bit mask.
@@ -390,9 +371,6 @@ impl Codec for SecurityFlags {
     type Value = SslSecurityFlags;
     fn parse(&self, setting: &'static str, value: &str) -> Result<SslSecurityFlags, Error> {
         Ok(SslSecurityFlags(parse_u32(setting, value)?))
-    }
-    fn print(&self, value: &SslSecurityFlags) -> String {
-        value.bits().to_string()
     }
 }
 
@@ -405,9 +383,6 @@ impl Codec for Signatures {
     fn parse(&self, setting: &'static str, value: &str) -> Result<Vec<SignatureScheme>, Error> {
         algorithms::parse_signatures(value).map_err(|reason| invalid(setting, value, reason))
     }
-    fn print(&self, value: &Vec<SignatureScheme>) -> String {
-        algorithms::format_signatures(value)
-    }
 }
 
 /// `TLS12SupportedGroups`: comma-separated seed or IANA names, not empty.
@@ -417,9 +392,6 @@ impl Codec for Groups {
     type Value = Vec<NamedGroup>;
     fn parse(&self, setting: &'static str, value: &str) -> Result<Vec<NamedGroup>, Error> {
         algorithms::parse_groups(value).map_err(|reason| invalid(setting, value, reason))
-    }
-    fn print(&self, value: &Vec<NamedGroup>) -> String {
-        algorithms::format_groups(value)
     }
 }
 
@@ -444,9 +416,6 @@ impl Codec for CodePages {
                 ),
             )
         })
-    }
-    fn print(&self, value: &CodePage) -> String {
-        value.id().to_string()
     }
 }
 
@@ -483,6 +452,21 @@ pub(super) fn parse_bool(setting: &'static str, value: &str) -> Result<bool, Err
             "not a boolean: use True, False, 1, 0, Yes or No".to_owned(),
         ))
     }
+}
+
+/// A non-negative integer that fits an `N` and that `check` accepts; any
+/// other value is refused with `reason` alone.
+fn parse_checked<N: TryFrom<u64>, T>(
+    setting: &'static str,
+    value: &str,
+    check: impl FnOnce(N) -> Option<T>,
+    reason: &str,
+) -> Result<T, Error> {
+    parse_u64(setting, value)
+        .ok()
+        .and_then(|n| N::try_from(n).ok())
+        .and_then(check)
+        .ok_or_else(|| invalid_text(setting, value, reason))
 }
 
 /// A non-negative integer, decimal or `0x` hexadecimal.

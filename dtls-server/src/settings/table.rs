@@ -12,7 +12,7 @@ use dtls_crypto::CipherSuite;
 use dtls_crypto::kx::NamedGroup;
 use dtls_crypto::sign::SignatureScheme;
 
-use super::codec::{self, Codec};
+use super::codec::{self, Codec, SeedText};
 use super::types::{
     ConnectionInfoSource, Dscp, KeepAliveMode, LogLevel, NegotiatedInfo, SslProtocols,
     SslSecurityFlags,
@@ -107,7 +107,7 @@ impl SettingInfo {
     /// settings; empty for the others, which `config` refuses earlier).
     pub(super) fn read(&self, settings: &ServerSettings) -> String {
         match (self.support, self.access) {
-            (Support::Fixed(FixedValue::Bool(b), _), _) => codec::Bool.print(&b),
+            (Support::Fixed(FixedValue::Bool(b), _), _) => b.seed_text(),
             (Support::Fixed(FixedValue::Int(n), _), _) => n.to_string(),
             (_, Access::Field { get, .. }) => get(settings),
             (_, Access::Computed(compute)) => compute(),
@@ -183,7 +183,7 @@ macro_rules! access {
     };
     (field $field:ident $codec:expr) => {
         Access::Field {
-            get: |s| Codec::print(&$codec, &s.$field),
+            get: |s| SeedText::seed_text(&s.$field),
             set: |s, name, value| {
                 s.$field = Codec::parse(&$codec, name, value)?;
                 Ok(())

@@ -73,15 +73,6 @@ const SEED_PROPERTIES: &[&str] = &[
     "SSLCert",
 ];
 
-const PER_CONNECTION: &[&str] = &[
-    "SSLNegotiatedCipher",
-    "SSLNegotiatedCipherStrength",
-    "SSLNegotiatedCipherSuite",
-    "SSLNegotiatedKeyExchange",
-    "SSLNegotiatedKeyExchangeStrength",
-    "SSLNegotiatedVersion",
-];
-
 const PEM: &str = "-----BEGIN CERTIFICATE-----\r\nMIIBszCCAVmgAwIBAgIU\r\nAbCd+/==\r\n-----END CERTIFICATE-----\r\n\
                    -----BEGIN CERTIFICATE-----\nMIIBszCC\n-----END CERTIFICATE-----\n";
 
@@ -109,6 +100,11 @@ fn set(s: &mut ServerSettings, spec: &str) {
 
 fn get(s: &mut ServerSettings, name: &str) -> String {
     s.config(name).unwrap()
+}
+
+/// The error text of a `config` call that must fail.
+fn refusal(s: &mut ServerSettings, spec: &str) -> String {
+    s.config(spec).unwrap_err().to_string()
 }
 
 #[test]
@@ -385,50 +381,45 @@ fn invalid_values_name_the_setting() {
     }
 }
 
+/// Refused cipher suites, protocol bits and signature algorithms are each
+/// named in the error.
 #[test]
-fn unsupported_cipher_suites_are_named() {
+fn refusals_name_what_is_refused() {
+    let cases: [(&str, &[&str]); 7] = [
+        (
+            "SSLEnabledCipherSuites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;TLS_RSA_WITH_AES_128_CBC_SHA;TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA",
+            &[
+                "SSLEnabledCipherSuites",
+                "TLS_RSA_WITH_AES_128_CBC_SHA",
+                "TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA",
+            ],
+        ),
+        ("SSLEnabledCipherSuites=TLS_BOGUS", &["TLS_BOGUS"]),
+        (
+            "SSLEnabledProtocols=4032",
+            &["TLS1 (192)", "TLS1.1 (768)", "RFC 8996"],
+        ),
+        ("SSLEnabledProtocols=15360", &["TLS1.3"]),
+        (
+            "SSLEnabledProtocols=1024",
+            &["TLS1.2 (3072) must be enabled"],
+        ),
+        ("SSLEnabledProtocols=0x10C00", &["unknown bits 0x10000"]),
+        // The seed's default signature list.
+        (
+            "TLS12SignatureAlgorithms=sha512-ecdsa,sha512-rsa,sha512-dsa,sha384-ecdsa,sha384-rsa,\
+             sha384-dsa,sha256-ecdsa,sha256-rsa,sha256-dsa,sha224-ecdsa,sha224-rsa,sha224-dsa,\
+             sha1-ecdsa,sha1-rsa,sha1-dsa",
+            &["sha512-ecdsa", "sha512-dsa", "sha224-rsa", "sha1-rsa"],
+        ),
+    ];
     let mut s = ServerSettings::default();
-    let err = s
-        .config("SSLEnabledCipherSuites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;TLS_RSA_WITH_AES_128_CBC_SHA;TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA")
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("SSLEnabledCipherSuites"), "{err}");
-    assert!(err.contains("TLS_RSA_WITH_AES_128_CBC_SHA"), "{err}");
-    assert!(err.contains("TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA"), "{err}");
-    let err = s
-        .config("SSLEnabledCipherSuites=TLS_BOGUS")
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("TLS_BOGUS"), "{err}");
-}
-
-#[test]
-fn protocols_other_than_dtls_1_2_are_refused_by_name() {
-    let mut s = ServerSettings::default();
-    let err = s
-        .config("SSLEnabledProtocols=4032")
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("TLS1 (192)") && err.contains("TLS1.1 (768)"),
-        "{err}"
-    );
-    assert!(err.contains("RFC 8996"), "{err}");
-    let err = s
-        .config("SSLEnabledProtocols=15360")
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("TLS1.3"), "{err}");
-    let err = s
-        .config("SSLEnabledProtocols=1024")
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("TLS1.2 (3072) must be enabled"), "{err}");
-    let err = s
-        .config("SSLEnabledProtocols=0x10C00")
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("unknown bits 0x10000"), "{err}");
+    for (spec, named) in cases {
+        let err = refusal(&mut s, spec);
+        for name in named {
+            assert!(err.contains(name), "{spec}: {name}: {err}");
+        }
+    }
 }
 
 #[test]
@@ -486,7 +477,10 @@ fn read_only_settings_refuse_writes() {
         "{build}"
     );
     let live = Live { listening: true };
-    for name in PER_CONNECTION {
+    let per_connection = SEED_CONFIG_SETTINGS
+        .iter()
+        .filter(|n| n.starts_with("SSLNegotiated"));
+    for name in per_connection {
         let canonical = lookup(name).unwrap().name;
         assert!(matches!(
             s.config_with(&format!("{name}[7]=x"), &live),
@@ -668,22 +662,6 @@ fn effective_signature_algorithms() {
         all.contains(&SignatureScheme::Ed25519) && all.contains(&SignatureScheme::RsaPssRsaeSha256),
         "{all:?}"
     );
-}
-
-#[test]
-fn seed_default_signature_list_names_what_is_refused() {
-    let mut s = ServerSettings::default();
-    let err = s
-        .config(
-            "TLS12SignatureAlgorithms=sha512-ecdsa,sha512-rsa,sha512-dsa,sha384-ecdsa,sha384-rsa,\
-             sha384-dsa,sha256-ecdsa,sha256-rsa,sha256-dsa,sha224-ecdsa,sha224-rsa,sha224-dsa,\
-             sha1-ecdsa,sha1-rsa,sha1-dsa",
-        )
-        .unwrap_err()
-        .to_string();
-    for refused in ["sha512-ecdsa", "sha512-dsa", "sha224-rsa", "sha1-rsa"] {
-        assert!(err.contains(refused), "{refused}: {err}");
-    }
 }
 
 #[test]

@@ -90,6 +90,14 @@ pub enum KeepAliveMode {
 }
 
 impl KeepAliveMode {
+    /// The mode spelt `text`: its seed number or its RFC 6520 name (in any
+    /// case).
+    pub fn from_seed_text(text: &str) -> Option<KeepAliveMode> {
+        [Self::PeerAllowedToSend, Self::PeerNotAllowedToSend]
+            .into_iter()
+            .find(|m| text == m.as_u8().to_string() || text.eq_ignore_ascii_case(m.name()))
+    }
+
     /// The seed number (1 or 2).
     pub const fn as_u8(self) -> u8 {
         self as u8

@@ -106,3 +106,29 @@ fn a_plaintext_change_cipher_spec_does_not_kill_an_established_session() {
         pair.assert_only_echo(0, b"still here");
     }
 }
+
+/// Issue 16: a cookie-bearing ClientHello whose record sequence number is
+/// near 2^48 made the server's epoch-0 numbers run out after ServerHello,
+/// and the handshake never completed. It is now dropped and counted; the
+/// client's retransmission (a normal number) connects.
+#[test]
+fn a_client_hello_near_the_end_of_the_sequence_space_is_dropped() {
+    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 23);
+    pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
+    let mut hellos = 0;
+    pair.clients[0].up_filter = Some(Box::new(move |mut d| {
+        if common::plain_fragments(&d).iter().any(|f| f.0 == 1) {
+            hellos += 1;
+            if hellos == 2 {
+                // The record header's 48-bit sequence number: bytes 5..11.
+                d[5..11].copy_from_slice(&(MAX_SEQ - 5).to_be_bytes()[2..]);
+            }
+        }
+        vec![d]
+    }));
+    pair.drive().unwrap();
+    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    assert_eq!(pair.server.counters().malformed, 1);
+    assert_eq!(pair.server.counters().connections_created, 1);
+    pair.assert_only_echo(0, b"connected");
+}

@@ -10,7 +10,9 @@ pub struct EndpointCounters {
     /// ClientHellos whose cookie did not verify (after which a fresh
     /// HelloVerifyRequest is sent).
     pub bad_cookies: u64,
-    /// Datagrams from unknown peers that were not a parseable ClientHello.
+    /// Datagrams from unknown peers that were not a parseable ClientHello,
+    /// or a cookie-bearing one whose record sequence number leaves too
+    /// little room for our epoch-0 records.
     pub malformed: u64,
     /// ClientHellos too small to answer without amplification.
     pub too_small_to_answer: u64,

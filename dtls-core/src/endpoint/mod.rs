@@ -36,12 +36,18 @@ use crate::config::ServerConfig;
 use crate::conn::Connection;
 use crate::error::Error;
 use crate::event::{Event, Status, StatusCode};
+use crate::record::MAX_SEQUENCE_NUMBER;
 use resumption::Resumption;
 use slab::Slab;
 use stateless::{
     ClientHelloPrefix, CookieCheck, CookieExchange, HELLO_VERIFY_REQUEST_LEN, ProvenHello,
 };
 use timers::TimerIndex;
+
+/// Record sequence numbers a new connection needs left in epoch 0 for its
+/// flights and their retransmissions (a generous bound: a flight is a few
+/// dozen records, re-sent at most a few dozen times).
+const EPOCH0_HEADROOM: u64 = 1 << 16;
 
 /// What [`Endpoint::handle_datagram`] did with a datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,6 +282,15 @@ impl Endpoint {
         hello: ProvenHello,
         datagram: &mut [u8],
     ) -> DatagramEvent {
+        // Our epoch-0 records continue from the ClientHello's record
+        // sequence number (RFC 6347 4.2.1). One so close to 2^48 that our
+        // flight and its retransmissions would run out of numbers cannot
+        // complete; no genuine client sends it, so it is dropped before it
+        // costs anything (or ends an existing association).
+        if hello.record_seq > MAX_SEQUENCE_NUMBER - EPOCH0_HEADROOM {
+            self.counters.malformed += 1;
+            return DatagramEvent::Consumed;
+        }
         if let Some(old) = self.by_addr.remove(&peer) {
             // The peer restarted (RFC 6347 4.2.8): the old association ends,
             // and the application hears about it.

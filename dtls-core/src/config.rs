@@ -259,6 +259,11 @@ pub struct ServerConfig {
     /// How long a cookie secret is used before it is rotated; the previous
     /// one is still accepted for another period (RFC 6347 4.2.1).
     pub cookie_rotation: Duration,
+    /// How long a cookie stays valid after its HelloVerifyRequest, whatever
+    /// the traffic pattern: the cookie carries its minting time (coarse, in
+    /// seconds). A client whose cookie expired gets a fresh
+    /// HelloVerifyRequest. Default 60 s.
+    pub cookie_lifetime: Duration,
     /// Whether the server accepts new handshakes (the seed's
     /// `StopListening` turns this off while keeping connections).
     pub accept_new: bool,
@@ -295,6 +300,7 @@ impl ServerConfig {
             client_verifier: None,
             client_ca_names: Vec::new(),
             cookie_rotation: Duration::from_secs(300),
+            cookie_lifetime: Duration::from_secs(60),
             accept_new: true,
             max_connections: 10_000,
             session_cache_capacity: 10_000,

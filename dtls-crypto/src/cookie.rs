@@ -18,6 +18,13 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 /// cookies of up to 255 bytes.
 pub const COOKIE_LEN: usize = 32;
 
+/// The shortest truncation of a cookie [`CookieSecret::verify`] accepts:
+/// 16 bytes, half the tag (RFC 2104 section 5 allows truncating an HMAC to
+/// no less than half its length). Callers truncate to leave room for other
+/// data in the cookie (some peers, GnuTLS among them, take at most 32
+/// bytes).
+pub const MIN_TRUNCATED_LEN: usize = 16;
+
 /// The current and previous cookie secrets (32 random bytes each), zeroized
 /// when dropped, and the provider they are drawn from.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -87,18 +94,21 @@ impl CookieSecret {
         compute(&self.current, peer, client_hello_fields)
     }
 
-    /// Whether `cookie` was made by [`cookie`](Self::cookie) for this peer and
-    /// these fields with the current or the previous secret. The comparison
-    /// is constant-time; a cookie of the wrong length is rejected.
+    /// Whether `cookie` is what [`cookie`](Self::cookie) made for this peer
+    /// and these fields with the current or the previous secret, whole or
+    /// truncated to its first `cookie.len()` bytes (at least
+    /// [`MIN_TRUNCATED_LEN`]). The comparison is constant-time; a cookie
+    /// shorter than that or longer than [`COOKIE_LEN`] is rejected.
     pub fn verify(&self, peer: &[u8], client_hello_fields: &[u8], cookie: &[u8]) -> bool {
-        if cookie.len() != COOKIE_LEN {
+        if !(MIN_TRUNCATED_LEN..=COOKIE_LEN).contains(&cookie.len()) {
             return false;
         }
         let current = compute(&self.current, peer, client_hello_fields);
         let previous = compute(&self.previous, peer, client_hello_fields);
+        let n = cookie.len();
         // Both are computed and compared so that timing does not reveal
         // which secret matched.
-        let ok = current.ct_eq(cookie) | previous.ct_eq(cookie);
+        let ok = current[..n].ct_eq(cookie) | previous[..n].ct_eq(cookie);
         bool::from(ok)
     }
 }
@@ -142,7 +152,14 @@ mod tests {
     fn wrong_length_rejected() {
         let s = CookieSecret::new(&CryptoProvider::default()).unwrap();
         let c = s.cookie(PEER, FIELDS);
-        assert!(!s.verify(PEER, FIELDS, &c[..31]));
+        assert!(
+            s.verify(PEER, FIELDS, &c[..MIN_TRUNCATED_LEN]),
+            "a truncation"
+        );
+        assert!(!s.verify(PEER, FIELDS, &c[..MIN_TRUNCATED_LEN - 1]));
+        let mut truncated = c[..20].to_vec();
+        truncated[19] ^= 1;
+        assert!(!s.verify(PEER, FIELDS, &truncated));
         let mut longer = c.to_vec();
         longer.push(0);
         assert!(!s.verify(PEER, FIELDS, &longer));

@@ -218,7 +218,7 @@ impl Endpoint {
         response: &mut [u8],
     ) -> DatagramEvent {
         self.counters.datagrams += 1;
-        self.cookies.maybe_rotate(now, self.config.cookie_rotation);
+        self.cookies.on_datagram(now, self.config.cookie_rotation);
         self.resumption
             .on_datagram(now, self.config.ticket_rotation);
         if let Some(handle) = self.connection_for(peer, datagram) {
@@ -233,7 +233,10 @@ impl Endpoint {
             self.counters.refused += 1;
             return DatagramEvent::Consumed;
         }
-        match self.cookies.check(peer, &hello) {
+        match self
+            .cookies
+            .check(peer, &hello, self.config.cookie_lifetime)
+        {
             CookieCheck::Valid(proven) => {
                 return self.create_connection(now, peer, proven, datagram);
             }

@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use dtls_crypto::CryptoProvider;
-use dtls_crypto::cookie::{COOKIE_LEN, CookieSecret};
+use dtls_crypto::cookie::{COOKIE_LEN, CookieSecret, MIN_TRUNCATED_LEN};
 
 use super::rotation::RotationClock;
 use crate::error::Error;
@@ -22,9 +22,20 @@ use crate::msgs::record::{
     ContentType, ProtocolVersion, RECORD_HEADER_LEN, encode_record_header, parse_record,
 };
 
+/// Our cookie on the wire: when it was minted (seconds since the endpoint's
+/// first datagram, big-endian u32), then the HMAC over the peer, that time
+/// and the ClientHello fields, truncated to 28 bytes so the whole cookie is
+/// 32 (GnuTLS refuses longer ones). The time lets verification bound a
+/// cookie's age whatever the rotation schedule did.
+const WIRE_COOKIE_LEN: usize = 32;
+
+/// The HMAC bytes in our cookie.
+const TAG_LEN: usize = WIRE_COOKIE_LEN - 4;
+const _: () = assert!(TAG_LEN >= MIN_TRUNCATED_LEN && TAG_LEN <= COOKIE_LEN);
+
 /// Size of our HelloVerifyRequest datagram: record header, handshake header,
 /// server_version (2), cookie length (1) and the cookie.
-pub(super) const HELLO_VERIFY_REQUEST_LEN: usize = RECORD_HEADER_LEN + 12 + 2 + 1 + COOKIE_LEN;
+pub(super) const HELLO_VERIFY_REQUEST_LEN: usize = RECORD_HEADER_LEN + 12 + 2 + 1 + WIRE_COOKIE_LEN;
 
 /// The fields of a ClientHello the stateless cookie exchange needs. They all
 /// sit at the start of the message (RFC 6347 4.2.1), so a first fragment is
@@ -71,10 +82,12 @@ impl<'a> ClientHelloPrefix<'a> {
     }
 
     /// The ClientHello parameters the cookie binds (RFC 6347 4.2.1:
-    /// version, random, session_id; the peer address is added separately).
-    /// `parse` bounds the session_id to 32 bytes, so it all fits.
-    fn cookie_input(&self) -> StackBytes<67> {
+    /// version, random, session_id; the peer address is added separately),
+    /// after the minting time. `parse` bounds the session_id to 32 bytes,
+    /// so it all fits.
+    fn cookie_input(&self, minted: [u8; 4]) -> StackBytes<71> {
         let mut out = StackBytes::default();
+        out.push(&minted);
         out.push(&self.client_version);
         out.push(self.random);
         out.push(&[self.session_id.len() as u8]);
@@ -87,8 +100,8 @@ impl<'a> ClientHelloPrefix<'a> {
 pub(super) enum CookieCheck {
     /// No cookie: a first ClientHello.
     Absent,
-    /// A cookie we did not issue to this peer for this hello (or issued
-    /// under a secret rotated out since).
+    /// A cookie we did not issue to this peer for this hello, issued
+    /// under a secret rotated out since, or older than its lifetime.
     Invalid,
     /// Our cookie: the peer receives at its address.
     Valid(ProvenHello),
@@ -107,10 +120,15 @@ pub(super) struct ProvenHello {
     pub(super) session_id: Vec<u8>,
 }
 
-/// The cookie secret and its rotation schedule.
+/// The cookie secret, its rotation schedule and the coarse clock cookies
+/// carry.
 pub(super) struct CookieExchange {
     secret: CookieSecret,
     rotation: RotationClock,
+    /// The first datagram's time: cookie times count from it.
+    origin: Option<Instant>,
+    /// Seconds from `origin` to the latest datagram.
+    now_secs: u32,
 }
 
 impl CookieExchange {
@@ -122,28 +140,49 @@ impl CookieExchange {
         Ok(CookieExchange {
             secret: CookieSecret::new(provider)?,
             rotation: RotationClock::default(),
+            origin: None,
+            now_secs: 0,
         })
     }
 
-    /// Rotates the secret once `period` has passed since the last rotation.
-    pub(super) fn maybe_rotate(&mut self, now: Instant, period: Duration) {
-        if self.rotation.due(now, period) > 0 {
+    /// Advances the cookie clock to `now` and rotates the secret for every
+    /// `period` that has ended since the last rotation (twice after a long
+    /// quiet gap, so no secret outlives two periods).
+    pub(super) fn on_datagram(&mut self, now: Instant, period: Duration) {
+        let origin = *self.origin.get_or_insert(now);
+        let secs = now.saturating_duration_since(origin).as_secs();
+        self.now_secs = u32::try_from(secs).unwrap_or(u32::MAX);
+        for _ in 0..self.rotation.due(now, period) {
             // A failed rotation keeps the current secret: still safe.
             let _ = self.secret.rotate();
         }
     }
 
-    /// Checks the cookie `hello` returned from `peer`.
-    pub(super) fn check(&self, peer: SocketAddr, hello: &ClientHelloPrefix<'_>) -> CookieCheck {
+    /// Checks the cookie `hello` returned from `peer`: ours, for this peer
+    /// and hello, and minted at most `lifetime` ago.
+    pub(super) fn check(
+        &self,
+        peer: SocketAddr,
+        hello: &ClientHelloPrefix<'_>,
+        lifetime: Duration,
+    ) -> CookieCheck {
         if hello.cookie.is_empty() {
             return CookieCheck::Absent;
         }
+        if hello.cookie.len() != WIRE_COOKIE_LEN {
+            return CookieCheck::Invalid;
+        }
+        let Some((minted, tag)) = hello.cookie.split_first_chunk::<4>() else {
+            return CookieCheck::Invalid;
+        };
+        let age = u64::from(self.now_secs.saturating_sub(u32::from_be_bytes(*minted)));
+        let from_the_future = u32::from_be_bytes(*minted) > self.now_secs;
+        if from_the_future || age > lifetime.as_secs() {
+            return CookieCheck::Invalid;
+        }
         let peer = encode_peer(peer);
-        let input = hello.cookie_input();
-        if self
-            .secret
-            .verify(peer.as_slice(), input.as_slice(), hello.cookie)
-        {
+        let input = hello.cookie_input(*minted);
+        if self.secret.verify(peer.as_slice(), input.as_slice(), tag) {
             CookieCheck::Valid(ProvenHello {
                 record_seq: hello.record_seq,
                 message_seq: hello.message_seq,
@@ -168,11 +207,12 @@ impl CookieExchange {
         hello: &ClientHelloPrefix<'_>,
     ) -> Option<usize> {
         let out = out.get_mut(..HELLO_VERIFY_REQUEST_LEN)?;
-        let cookie = self.secret.cookie(
+        let minted = self.now_secs.to_be_bytes();
+        let tag = self.secret.cookie(
             encode_peer(peer).as_slice(),
-            hello.cookie_input().as_slice(),
+            hello.cookie_input(minted).as_slice(),
         );
-        let body_len = 2 + 1 + COOKIE_LEN;
+        let body_len = 2 + 1 + WIRE_COOKIE_LEN;
         let (header, rest) = out.split_at_mut(RECORD_HEADER_LEN);
         encode_record_header(
             header,
@@ -183,9 +223,10 @@ impl CookieExchange {
             12 + body_len,
         )
         .ok()?;
-        let mut body = StackBytes::<{ 3 + COOKIE_LEN }>::default();
-        body.push(&[0xFE, 0xFF, COOKIE_LEN as u8]);
-        body.push(&cookie);
+        let mut body = StackBytes::<{ 3 + WIRE_COOKIE_LEN }>::default();
+        body.push(&[0xFE, 0xFF, WIRE_COOKIE_LEN as u8]);
+        body.push(&minted);
+        body.push(tag.get(..TAG_LEN)?);
         let written = crate::handshake::fragment_at(
             HandshakeType::HelloVerifyRequest,
             hello.message_seq,
@@ -251,6 +292,102 @@ mod tests {
     use crate::config::ClientConfig;
     use crate::conn::Connection;
 
+    const LIFETIME: Duration = Duration::from_secs(60);
+
+    /// A client's second ClientHello carrying the cookie `cookies` minted
+    /// at `minted`, for `peer`.
+    fn hello_with_cookie(
+        cookies: &mut CookieExchange,
+        minted: Instant,
+        peer: SocketAddr,
+    ) -> Vec<u8> {
+        let server: SocketAddr = "192.0.2.1:4433".parse().unwrap();
+        let mut client =
+            Connection::client(Arc::new(ClientConfig::default()), server, minted).unwrap();
+        let mut buf = [0u8; 1500];
+        let len = client.poll_transmit(minted, &mut buf).unwrap();
+        cookies.on_datagram(minted, Duration::from_secs(300));
+        let hello = ClientHelloPrefix::parse(&buf[..len]).unwrap();
+        let mut reply = [0u8; 1500];
+        let n = cookies
+            .write_hello_verify_request(&mut reply, peer, &hello)
+            .unwrap();
+        client.handle_datagram(minted, &mut reply[..n]);
+        let len = client.poll_transmit(minted, &mut buf).unwrap();
+        buf[..len].to_vec()
+    }
+
+    /// Issue 16: cookies carried no time, so after a quiet hour one minted
+    /// an hour ago still verified. Now the age is checked whatever the
+    /// rotation did.
+    #[test]
+    fn a_cookie_expires_after_its_lifetime_whatever_the_traffic() {
+        let start = crate::test_origin();
+        let peer: SocketAddr = "192.0.2.2:5000".parse().unwrap();
+        let mut cookies = CookieExchange::new(&CryptoProvider::default()).unwrap();
+        let datagram = hello_with_cookie(&mut cookies, start, peer);
+        let hello = ClientHelloPrefix::parse(&datagram).unwrap();
+        // Rotation far beyond the gap: only the lifetime can refuse it.
+        let never = Duration::from_secs(1 << 40);
+        cookies.on_datagram(start + LIFETIME, never);
+        assert!(matches!(
+            cookies.check(peer, &hello, LIFETIME),
+            CookieCheck::Valid(_)
+        ));
+        cookies.on_datagram(start + LIFETIME + Duration::from_secs(1), never);
+        assert!(matches!(
+            cookies.check(peer, &hello, LIFETIME),
+            CookieCheck::Invalid
+        ));
+    }
+
+    /// A forged minting time (the future, or a later one than the HMAC
+    /// covers) does not verify.
+    #[test]
+    fn a_cookie_s_time_is_covered_by_its_mac() {
+        let start = crate::test_origin();
+        let peer: SocketAddr = "192.0.2.2:5000".parse().unwrap();
+        let mut cookies = CookieExchange::new(&CryptoProvider::default()).unwrap();
+        cookies.on_datagram(start, Duration::from_secs(300));
+        let later = start + Duration::from_secs(100);
+        let mut datagram = hello_with_cookie(&mut cookies, later, peer);
+        let hello = ClientHelloPrefix::parse(&datagram).unwrap();
+        assert!(matches!(
+            cookies.check(peer, &hello, LIFETIME),
+            CookieCheck::Valid(_)
+        ));
+        let at = datagram
+            .windows(4)
+            .position(|w| w == 100u32.to_be_bytes())
+            .unwrap();
+        for forged in [99u32, 101] {
+            datagram[at..at + 4].copy_from_slice(&forged.to_be_bytes());
+            let hello = ClientHelloPrefix::parse(&datagram).unwrap();
+            assert!(matches!(
+                cookies.check(peer, &hello, LIFETIME),
+                CookieCheck::Invalid
+            ));
+        }
+    }
+
+    /// After two whole rotation periods without traffic, both secrets are
+    /// replaced (issue 16: it used to rotate once whatever the gap).
+    #[test]
+    fn a_long_gap_rotates_both_secrets() {
+        let start = crate::test_origin();
+        let peer: SocketAddr = "192.0.2.2:5000".parse().unwrap();
+        let period = Duration::from_secs(300);
+        let mut cookies = CookieExchange::new(&CryptoProvider::default()).unwrap();
+        let datagram = hello_with_cookie(&mut cookies, start, peer);
+        let hello = ClientHelloPrefix::parse(&datagram).unwrap();
+        let long = Duration::from_secs(1 << 40);
+        cookies.on_datagram(start + period * 3, period);
+        assert!(matches!(
+            cookies.check(peer, &hello, long),
+            CookieCheck::Invalid
+        ));
+    }
+
     /// The cookie exchange against a real client: the first ClientHello
     /// has no cookie and gets a HelloVerifyRequest no larger than itself;
     /// the second returns a cookie valid for that peer only.
@@ -266,7 +403,10 @@ mod tests {
 
         let len = client.poll_transmit(now, &mut buf).unwrap();
         let hello = ClientHelloPrefix::parse(&buf[..len]).unwrap();
-        assert!(matches!(cookies.check(peer, &hello), CookieCheck::Absent));
+        assert!(matches!(
+            cookies.check(peer, &hello, LIFETIME),
+            CookieCheck::Absent
+        ));
         let mut reply = [0u8; 1500];
         let n = cookies
             .write_hello_verify_request(&mut reply, peer, &hello)
@@ -282,13 +422,13 @@ mod tests {
         client.handle_datagram(now, &mut reply[..n]);
         let len = client.poll_transmit(now, &mut buf).unwrap();
         let hello = ClientHelloPrefix::parse(&buf[..len]).unwrap();
-        let CookieCheck::Valid(proven) = cookies.check(peer, &hello) else {
+        let CookieCheck::Valid(proven) = cookies.check(peer, &hello, LIFETIME) else {
             panic!("our cookie must verify");
         };
         assert_eq!(&proven.random, hello.random);
         let elsewhere: SocketAddr = "192.0.2.2:5001".parse().unwrap();
         assert!(matches!(
-            cookies.check(elsewhere, &hello),
+            cookies.check(elsewhere, &hello, LIFETIME),
             CookieCheck::Invalid
         ));
     }

@@ -19,6 +19,10 @@ use crate::timer::{RetransmitConfig, RetransmitTimer, TimerAction};
 
 use super::record_layer::RecordLayer;
 
+/// How many re-sends of one flight unauthenticated triggers can buy; a
+/// genuine peer retransmits a few times before it gives up.
+pub(crate) const MAX_PLAINTEXT_RESENDS: u32 = 8;
+
 /// Smallest handshake fragment started at the end of a datagram that
 /// already holds records; a smaller rest waits for the next datagram.
 const MIN_TRAILING_FRAGMENT: usize = 64;
@@ -52,6 +56,9 @@ pub(crate) enum PeerResend {
     Resend,
     /// Too soon after the last send: ignored (and worth counting).
     Paced,
+    /// Unauthenticated triggers have not yet paid for a re-send of the
+    /// flight (and are worth counting).
+    OverBudget,
     /// Nothing to re-send (no flight, one being sent, or a final flight
     /// too old for an unauthenticated trigger).
     Nothing,
@@ -90,6 +97,15 @@ pub(crate) struct FlightTransmitter {
     timer: RetransmitTimer,
     /// When the flight was last sent in full: paces peer-triggered re-sends.
     sent_at: Option<Instant>,
+    /// Bytes the send in progress has written so far.
+    bytes_this_send: usize,
+    /// Bytes one full send of the flight took.
+    flight_bytes: usize,
+    /// Bytes of plaintext triggers received and not yet spent on re-sends:
+    /// what unauthenticated input has paid for (the amplification bound).
+    plaintext_credit: usize,
+    /// Re-sends plaintext triggers bought for this flight.
+    plaintext_resends: u32,
     /// message_seq of our next handshake message (RFC 6347 4.2.2).
     next_send_seq: u16,
 }
@@ -104,6 +120,10 @@ impl FlightTransmitter {
             expects_reply: true,
             timer: RetransmitTimer::new(retransmit),
             sent_at: None,
+            bytes_this_send: 0,
+            flight_bytes: 0,
+            plaintext_credit: 0,
+            plaintext_resends: 0,
             next_send_seq: first_send_seq,
         }
     }
@@ -115,6 +135,10 @@ impl FlightTransmitter {
         self.cursor = None;
         self.expects_reply = expects_reply;
         self.sent_at = None;
+        self.bytes_this_send = 0;
+        self.flight_bytes = 0;
+        self.plaintext_credit = 0;
+        self.plaintext_resends = 0;
         self.timer.stop();
     }
 
@@ -201,35 +225,49 @@ impl FlightTransmitter {
     /// The peer re-sent (part of) a flight we already processed: it did not
     /// get our reply, so re-send ours (RFC 6347 4.2.4).
     ///
-    /// A [`Plaintext`](PeerTrigger::Plaintext) trigger (an epoch-0
-    /// fragment) can be forged by anyone with the peer's address, and our
-    /// flight is much larger than that fragment. So re-sends are paced: at
-    /// most one per half the initial retransmission timeout (a genuine peer
-    /// only retransmits after its own timer, at least that long), and once
-    /// a final flight is older than twice the largest timeout, plaintext
-    /// triggers no longer re-send it. An
-    /// [`Authenticated`](PeerTrigger::Authenticated) trigger (a fragment
-    /// that decrypted under the current epoch, such as the peer's Finished)
-    /// comes from the peer itself, however late: it is only paced, so a
-    /// peer whose retransmissions were all lost for minutes still completes.
+    /// A [`Plaintext`](PeerTrigger::Plaintext) trigger (an epoch-0 record
+    /// of `trigger_bytes`) can be forged by anyone with the peer's address,
+    /// and our flight may be many times larger. So it only buys a re-send
+    /// once the plaintext triggers received since the last one add up to
+    /// the flight's size (bytes out never exceed bytes in), at most
+    /// [`MAX_PLAINTEXT_RESENDS`] times per flight, and never for a final
+    /// flight older than twice the largest timeout. A flight that expects a
+    /// reply has its own timer, so a genuine peer loses nothing. An
+    /// [`Authenticated`](PeerTrigger::Authenticated) trigger (a record that
+    /// decrypted under the current epoch, such as the peer's Finished)
+    /// comes from the peer itself, however late: it always re-sends.
+    ///
+    /// Either way re-sends are paced: at most one per half the initial
+    /// timeout (a genuine peer only retransmits after its own timer).
     pub(crate) fn on_peer_retransmission(
         &mut self,
         now: Instant,
         trigger: PeerTrigger,
+        trigger_bytes: usize,
     ) -> PeerResend {
         if self.flight.is_empty() || self.cursor.is_some() {
             return PeerResend::Nothing;
         }
         let retransmit = self.timer.config();
-        if let Some(sent) = self.sent_at {
-            let age = now.saturating_duration_since(sent);
-            let stale = !self.expects_reply && age > retransmit.max * 2;
-            if stale && trigger == PeerTrigger::Plaintext {
+        if trigger == PeerTrigger::Plaintext {
+            self.plaintext_credit = self.plaintext_credit.saturating_add(trigger_bytes);
+            let age = self.sent_at.map(|sent| now.saturating_duration_since(sent));
+            let stale = !self.expects_reply && age.is_some_and(|a| a > retransmit.max * 2);
+            if stale || self.plaintext_resends >= MAX_PLAINTEXT_RESENDS {
                 return PeerResend::Nothing;
             }
-            if age < retransmit.initial / 2 {
-                return PeerResend::Paced;
+            if self.plaintext_credit < self.flight_bytes {
+                return PeerResend::OverBudget;
             }
+        }
+        if let Some(sent) = self.sent_at
+            && now.saturating_duration_since(sent) < retransmit.initial / 2
+        {
+            return PeerResend::Paced;
+        }
+        if trigger == PeerTrigger::Plaintext {
+            self.plaintext_credit -= self.flight_bytes;
+            self.plaintext_resends += 1;
         }
         self.cursor = Some(FlightCursor::START);
         PeerResend::Resend
@@ -256,6 +294,7 @@ impl FlightTransmitter {
                 break;
             };
             used += written.len;
+            self.bytes_this_send += written.len;
             self.cursor = Some(written.next);
             if written.datagram_full {
                 break;
@@ -271,6 +310,7 @@ impl FlightTransmitter {
     fn sent_in_full(&mut self, now: Instant) {
         self.cursor = None;
         self.sent_at = Some(now);
+        self.flight_bytes = std::mem::take(&mut self.bytes_this_send);
         if self.expects_reply && !self.timer.is_running() {
             self.timer.start(now);
         }
@@ -429,37 +469,74 @@ mod tests {
     fn peer_retransmissions_are_paced() {
         let now = crate::test_origin();
         let mut tx = flight_of(100, true);
-        send_all(&mut tx, now, 1400);
+        let flight_bytes: usize = send_all(&mut tx, now, 1400).iter().map(Vec::len).sum();
         let plain = PeerTrigger::Plaintext;
-        assert_eq!(tx.on_peer_retransmission(now, plain), PeerResend::Paced);
         let authenticated = PeerTrigger::Authenticated;
         assert_eq!(
-            tx.on_peer_retransmission(now, authenticated),
+            tx.on_peer_retransmission(now, authenticated, 40),
             PeerResend::Paced
         );
         let later = now + Duration::from_millis(500);
-        assert_eq!(tx.on_peer_retransmission(later, plain), PeerResend::Resend);
+        assert_eq!(
+            tx.on_peer_retransmission(later, authenticated, 40),
+            PeerResend::Resend
+        );
         // Being re-sent: a second trigger adds nothing.
-        assert_eq!(tx.on_peer_retransmission(later, plain), PeerResend::Nothing);
+        assert_eq!(
+            tx.on_peer_retransmission(later, plain, flight_bytes),
+            PeerResend::Nothing
+        );
         assert_eq!(send_all(&mut tx, later, 1400).len(), 1);
+        let paid = tx.on_peer_retransmission(later, plain, flight_bytes);
+        assert_eq!(paid, PeerResend::Paced, "paid for, but too soon");
+    }
+
+    /// Issue 16: a 25-byte forged epoch-0 fragment bought a re-send of a
+    /// flight of several KB. Unauthenticated triggers now pay for re-sends
+    /// byte for byte, a limited number of times per flight.
+    #[test]
+    fn plaintext_triggers_pay_for_re_sends_byte_for_byte() {
+        let mut now = crate::test_origin();
+        let mut tx = flight_of(3000, true);
+        let flight_bytes: usize = send_all(&mut tx, now, 1400).iter().map(Vec::len).sum();
+        assert!(flight_bytes > 3000);
+        let mut sent = 0;
+        let mut received = 0;
+        for _ in 0..1000 {
+            now += Duration::from_secs(1);
+            received += 25;
+            match tx.on_peer_retransmission(now, PeerTrigger::Plaintext, 25) {
+                PeerResend::Resend => {
+                    sent += send_all(&mut tx, now, 1400)
+                        .iter()
+                        .map(Vec::len)
+                        .sum::<usize>();
+                }
+                PeerResend::OverBudget | PeerResend::Nothing => {}
+                PeerResend::Paced => panic!("a second apart is never paced"),
+            }
+            assert!(sent <= received, "{sent} bytes out for {received} in");
+        }
+        let bought = sent / flight_bytes;
+        assert_eq!(bought, MAX_PLAINTEXT_RESENDS as usize, "the cap holds");
     }
 
     #[test]
     fn an_old_final_flight_answers_only_authenticated_triggers() {
         let now = crate::test_origin();
         let mut tx = flight_of(100, false);
-        send_all(&mut tx, now, 1400);
+        let flight_bytes: usize = send_all(&mut tx, now, 1400).iter().map(Vec::len).sum();
         assert_eq!(tx.deadline(), None, "a final flight has no timer");
         let late = now + Duration::from_secs(121);
         for _ in 0..2 {
             assert_eq!(
-                tx.on_peer_retransmission(late, PeerTrigger::Plaintext),
+                tx.on_peer_retransmission(late, PeerTrigger::Plaintext, flight_bytes),
                 PeerResend::Nothing
             );
             assert!(send_all(&mut tx, late, 1400).is_empty());
         }
         assert_eq!(
-            tx.on_peer_retransmission(late, PeerTrigger::Authenticated),
+            tx.on_peer_retransmission(late, PeerTrigger::Authenticated, 40),
             PeerResend::Resend
         );
         assert_eq!(send_all(&mut tx, late, 1400).len(), 1);

@@ -255,9 +255,15 @@ impl Connection {
             }
         }
         if saw_old {
-            match self.ctx.flight.on_peer_retransmission(now, trigger) {
+            match self.ctx.flight.on_peer_retransmission(
+                now,
+                trigger,
+                RECORD_HEADER_LEN + plaintext.len(),
+            ) {
                 PeerResend::Resend => self.ctx.counters.retransmissions += 1,
-                PeerResend::Paced => self.ctx.counters.count(DropReason::Unexpected),
+                PeerResend::Paced | PeerResend::OverBudget => {
+                    self.ctx.counters.count(DropReason::Unexpected)
+                }
                 PeerResend::Nothing => {}
             }
         }

@@ -267,9 +267,19 @@ pub struct ServerConfig {
     /// Whether the server accepts new handshakes (the seed's
     /// `StopListening` turns this off while keeping connections).
     pub accept_new: bool,
-    /// Upper bound on simultaneous connections (the seed's `MaxConnections`);
-    /// ClientHellos beyond it are ignored.
+    /// Upper bound on simultaneous connections (the seed's `MaxConnections`).
+    /// At the bound, a client that passes the cookie takes the place of the
+    /// oldest handshake still under way; when every connection is
+    /// established, ClientHellos are ignored.
     pub max_connections: usize,
+    /// Upper bound on handshakes under way (passed the cookie, not yet
+    /// complete), below `max_connections`; at the bound the oldest yields to
+    /// a newer client that passed the cookie. Default 1,000.
+    pub max_half_open: usize,
+    /// Upper bound on handshakes under way from one source IP address; at
+    /// the bound that source's oldest yields. Default 16 (clients behind
+    /// one NAT share an address).
+    pub max_half_open_per_source: usize,
     /// Most sessions kept for resumption by session ID (RFC 5246 7.3); the
     /// oldest is evicted first. 0 disables the cache (and session IDs).
     pub session_cache_capacity: usize,
@@ -303,6 +313,8 @@ impl ServerConfig {
             cookie_lifetime: Duration::from_secs(60),
             accept_new: true,
             max_connections: 10_000,
+            max_half_open: 1_000,
+            max_half_open_per_source: 16,
             session_cache_capacity: 10_000,
             session_cache_max_bytes: 32 * 1024 * 1024,
             session_lifetime: Duration::from_secs(2 * 60 * 60),

@@ -8,30 +8,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::{plain_fragments, records};
+use common::stall_after_cookie;
 use dtls_core::{Event, StatusCode};
 use dtls_tests::certs::{KeyKind, client_config, server_config};
 use dtls_tests::net::LinkProfile;
 use dtls_tests::pair::Pair;
 
 const DEADLINE: Duration = Duration::from_secs(20);
-
-/// The datagram's single ClientHello record cut to the first half of its
-/// fragment: a valid first fragment of a message that never completes.
-fn first_half_of_client_hello(dgram: Vec<u8>) -> Vec<u8> {
-    let recs = records(&dgram);
-    let [rec] = recs.as_slice() else {
-        return dgram;
-    };
-    let mut bytes = rec.bytes.clone();
-    let fragment_len = bytes.len() - 13 - 12;
-    let half = fragment_len / 2;
-    // Handshake header: fragment_length is its last 3 bytes.
-    bytes[13 + 9..13 + 12].copy_from_slice(&(half as u32).to_be_bytes()[1..]);
-    bytes[11..13].copy_from_slice(&((12 + half) as u16).to_be_bytes());
-    bytes.truncate(13 + 12 + half);
-    bytes
-}
 
 fn handshake_failures(events: &[Event]) -> Vec<String> {
     events
@@ -57,16 +40,7 @@ fn a_handshake_stalled_in_mid_client_hello_ends_at_the_deadline() {
     let mut client = client_config();
     client.common.handshake_timeout = None;
     let i = pair.add_client(client, LinkProfile::PERFECT, LinkProfile::PERFECT);
-    let mut hellos = 0;
-    pair.clients[i].up_filter = Some(Box::new(move |d| {
-        if plain_fragments(&d).iter().any(|f| f.0 == 1) {
-            hellos += 1;
-            if hellos == 2 {
-                return vec![first_half_of_client_hello(d)];
-            }
-        }
-        if hellos >= 2 { vec![] } else { vec![d] }
-    }));
+    pair.clients[i].up_filter = Some(stall_after_cookie());
     pair.drive_for(DEADLINE - Duration::from_secs(1)).unwrap();
     assert!(
         pair.server_conn(i).is_some(),

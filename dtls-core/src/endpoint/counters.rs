@@ -21,4 +21,7 @@ pub struct EndpointCounters {
     pub refused: u64,
     /// Connections created.
     pub connections_created: u64,
+    /// Handshakes under way that gave their place to a newer client at a
+    /// cap (`max_half_open`, `max_half_open_per_source`, `max_connections`).
+    pub evicted_half_open: u64,
 }

@@ -18,6 +18,7 @@
 //! - `counters`: what the stateless path dropped or answered.
 
 mod counters;
+mod half_open;
 mod resumption;
 mod rotation;
 mod slab;
@@ -25,7 +26,7 @@ mod stateless;
 mod timers;
 
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -37,6 +38,7 @@ use crate::conn::Connection;
 use crate::error::Error;
 use crate::event::{Event, Status, StatusCode};
 use crate::record::MAX_SEQUENCE_NUMBER;
+use half_open::HalfOpen;
 use resumption::Resumption;
 use slab::Slab;
 use stateless::{
@@ -87,6 +89,8 @@ pub struct Endpoint {
     cookies: CookieExchange,
     connections: Slab,
     by_addr: HashMap<SocketAddr, ConnectionHandle>,
+    /// Connections whose handshake is under way, oldest first.
+    half_open: HalfOpen,
     timers: TimerIndex,
     /// Connections that may have a datagram to send, oldest first.
     transmit_queue: VecDeque<ConnectionHandle>,
@@ -123,6 +127,7 @@ impl Endpoint {
             cookies: CookieExchange::new(&config.common.provider)?,
             connections: Slab::default(),
             by_addr: HashMap::new(),
+            half_open: HalfOpen::default(),
             timers: TimerIndex::default(),
             transmit_queue: VecDeque::new(),
             events: VecDeque::new(),
@@ -229,7 +234,11 @@ impl Endpoint {
             self.counters.malformed += 1;
             return DatagramEvent::Consumed;
         };
-        if !self.accepting || self.connections.len() >= self.config.max_connections {
+        // At the connection limit a newer client can still take the place
+        // of a handshake under way; only when every connection is
+        // established is there nothing to offer.
+        let full = self.connections.len() >= self.config.max_connections;
+        if !self.accepting || (full && self.half_open.len() == 0) {
             self.counters.refused += 1;
             return DatagramEvent::Consumed;
         }
@@ -308,6 +317,10 @@ impl Endpoint {
             }
             self.remove(old);
         }
+        if !self.make_room_for(peer.ip()) {
+            self.counters.refused += 1;
+            return DatagramEvent::Consumed;
+        }
         // The cookie proved the address: only now look the session up.
         let resumption = self.resumption.for_new_connection(
             now,
@@ -325,6 +338,7 @@ impl Endpoint {
         conn.first_hello_random = Some(hello.random);
         let handle = self.connections.insert(conn);
         self.by_addr.insert(peer, handle);
+        self.half_open.insert(handle, peer.ip());
         self.counters.connections_created += 1;
         let _ = self.with_conn(handle, |conn| conn.handle_datagram(now, datagram));
         DatagramEvent::NewConnection(handle)
@@ -336,10 +350,42 @@ impl Endpoint {
         self.remove(handle);
     }
 
+    /// Whether a new handshake from `source` fits under the caps, after
+    /// evicting the oldest handshake under way (that source's own when it
+    /// is the per-source cap that binds). Established connections never
+    /// yield.
+    fn make_room_for(&mut self, source: IpAddr) -> bool {
+        let config = &self.config;
+        let victim = if self.half_open.count_from(source) >= config.max_half_open_per_source {
+            self.half_open.oldest_from(source)
+        } else if self.half_open.len() >= config.max_half_open
+            || self.connections.len() >= config.max_connections
+        {
+            self.half_open.oldest()
+        } else {
+            return true;
+        };
+        let Some(victim) = victim else {
+            return false;
+        };
+        self.events.push_back((
+            victim,
+            Event::HandshakeFailed(Status::new(
+                StatusCode::HandshakeError,
+                "handshake given up: a newer client passed the cookie while the \
+                 limit on handshakes under way was reached",
+            )),
+        ));
+        self.counters.evicted_half_open += 1;
+        self.remove(victim);
+        true
+    }
+
     fn remove(&mut self, handle: ConnectionHandle) {
         let Some(conn) = self.connections.remove(handle) else {
             return;
         };
+        self.half_open.remove(handle);
         self.timers.set(handle, None);
         if self.by_addr.get(&conn.peer()) == Some(&handle) {
             self.by_addr.remove(&conn.peer());
@@ -420,6 +466,9 @@ impl Endpoint {
             return;
         };
         while let Some(event) = conn.poll_event() {
+            if matches!(event, Event::Connected(_)) {
+                self.half_open.remove(handle);
+            }
             self.events.push_back((handle, event));
         }
         if let Some(session) = conn.take_new_session() {

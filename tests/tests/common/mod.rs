@@ -97,3 +97,36 @@ pub fn plain_record(content_type: u8, epoch: u16, seq: u64, body: &[u8]) -> Vec<
     out.extend_from_slice(body);
     out
 }
+
+/// The datagram's single ClientHello record cut to the first half of its
+/// fragment: a valid first fragment of a message that never completes.
+pub fn first_half_of_client_hello(dgram: Vec<u8>) -> Vec<u8> {
+    let recs = records(&dgram);
+    let [rec] = recs.as_slice() else {
+        return dgram;
+    };
+    let mut bytes = rec.bytes.clone();
+    let fragment_len = bytes.len() - 13 - 12;
+    let half = fragment_len / 2;
+    // Handshake header: fragment_length is its last 3 bytes.
+    bytes[13 + 9..13 + 12].copy_from_slice(&(half as u32).to_be_bytes()[1..]);
+    bytes[11..13].copy_from_slice(&((12 + half) as u16).to_be_bytes());
+    bytes.truncate(13 + 12 + half);
+    bytes
+}
+
+/// An up filter that passes the cookie exchange, then sends only the first
+/// half of the cookie-bearing ClientHello and nothing after: a handshake
+/// the server holds open that never progresses.
+pub fn stall_after_cookie() -> Box<dyn FnMut(Vec<u8>) -> Vec<Vec<u8>>> {
+    let mut hellos = 0;
+    Box::new(move |d| {
+        if plain_fragments(&d).iter().any(|f| f.0 == 1) {
+            hellos += 1;
+            if hellos == 2 {
+                return vec![first_half_of_client_hello(d)];
+            }
+        }
+        if hellos >= 2 { vec![] } else { vec![d] }
+    })
+}

@@ -1,0 +1,110 @@
+//! Caps on handshakes under way (docs/security.md): peers that pass the
+//! cookie and then stall cannot keep a legitimate client out. At a cap the
+//! oldest half-open handshake yields; established connections never do.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use common::stall_after_cookie;
+use dtls_core::config::ServerConfig;
+use dtls_tests::certs::{KeyKind, client_config, server_config};
+use dtls_tests::net::LinkProfile;
+use dtls_tests::pair::Pair;
+
+/// Adds `n` clients that stall right after the cookie exchange.
+fn add_stalled(pair: &mut Pair, n: usize) {
+    for _ in 0..n {
+        let mut client = client_config();
+        client.common.handshake_timeout = None;
+        let i = pair.add_client(client, LinkProfile::PERFECT, LinkProfile::PERFECT);
+        pair.clients[i].up_filter = Some(stall_after_cookie());
+    }
+}
+
+fn add_legit(pair: &mut Pair) -> usize {
+    pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT)
+}
+
+/// 3,000 stalled handshakes against a cap of 1,000: the table never holds
+/// more than the cap, the oldest yield, and a real client then connects
+/// with no retransmission.
+#[test]
+fn a_client_connects_past_thousands_of_stalled_handshakes() {
+    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 31);
+    add_stalled(&mut pair, 3000);
+    pair.drive_for(Duration::from_secs(2)).unwrap();
+    assert_eq!(pair.server.connection_count(), 1000);
+    assert_eq!(pair.server.counters().evicted_half_open, 2000);
+    let legit = add_legit(&mut pair);
+    pair.drive_more(Duration::from_secs(2)).unwrap();
+    assert!(
+        pair.client_connected(legit),
+        "{:?}",
+        pair.clients[legit].events
+    );
+    assert_eq!(pair.clients[legit].conn.counters().retransmissions, 0);
+    assert!(pair.server.connection_count() <= 1000);
+    pair.assert_only_echo(legit, b"through the flood");
+}
+
+/// With `max_connections` 4 and four stalled handshakes, a real client
+/// connects at once; with four established connections instead, a fifth
+/// client is refused and no established connection is evicted.
+#[test]
+fn at_max_connections_a_stalled_handshake_yields_an_established_one_never() {
+    let mut config: ServerConfig = server_config(KeyKind::EcdsaP256);
+    config.max_connections = 4;
+    let mut pair = Pair::new(config.clone(), 32);
+    add_stalled(&mut pair, 4);
+    pair.drive_for(Duration::from_secs(1)).unwrap();
+    assert_eq!(pair.server.connection_count(), 4);
+    let legit = add_legit(&mut pair);
+    pair.drive_more(Duration::from_secs(1)).unwrap();
+    assert!(
+        pair.client_connected(legit),
+        "{:?}",
+        pair.clients[legit].events
+    );
+    assert_eq!(pair.server.counters().evicted_half_open, 1);
+
+    let mut pair = Pair::new(config, 33);
+    let established: Vec<usize> = (0..4).map(|_| add_legit(&mut pair)).collect();
+    pair.drive_for(Duration::from_secs(2)).unwrap();
+    assert!(established.iter().all(|&i| pair.client_connected(i)));
+    let late = add_legit(&mut pair);
+    pair.drive_more(Duration::from_secs(5)).unwrap();
+    assert!(!pair.client_connected(late));
+    assert!(pair.server.counters().refused > 0);
+    assert_eq!(pair.server.counters().evicted_half_open, 0);
+    assert!(established.iter().all(|&i| pair.client_connected(i)));
+    for i in established {
+        pair.assert_only_echo(i, b"kept");
+    }
+}
+
+/// One source address (many ports) cannot hold more than its share: its
+/// own oldest handshakes yield, and a client from another address is not
+/// touched.
+#[test]
+fn one_source_address_is_capped_on_its_own() {
+    let mut config: ServerConfig = server_config(KeyKind::EcdsaP256);
+    config.max_half_open_per_source = 4;
+    let mut pair = Pair::new(config, 34);
+    let other = pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
+    pair.clients[other].up_filter = Some(stall_after_cookie());
+    add_stalled(&mut pair, 10);
+    for (n, c) in pair.clients.iter_mut().skip(1).enumerate() {
+        c.addr = SocketAddr::from(([10, 9, 9, 9], 6000 + n as u16));
+    }
+    pair.drive_for(Duration::from_secs(2)).unwrap();
+    assert_eq!(pair.server.connection_count(), 1 + 4);
+    assert_eq!(pair.server.counters().evicted_half_open, 6);
+    assert!(
+        pair.server_conn(other).is_some(),
+        "the other source kept its place"
+    );
+}

@@ -213,6 +213,9 @@ pub struct Counters {
     pub bad_heartbeat: u64,
     /// Application records received and delivered.
     pub records_in: u64,
+    /// Records of any type that decrypted and verified under a protected
+    /// epoch: the ones only the peer could have sent.
+    pub authenticated: u64,
     /// Application records sent.
     pub records_out: u64,
     /// Flights retransmitted.

@@ -241,6 +241,53 @@ fn restarted_peer_gets_a_new_connection() {
     pair.assert_only_echo(0, b"new life");
 }
 
+/// Issue 16, RFC 6347 4.2.8: a cookie-bearing ClientHello from an
+/// established peer's address (sent here by an on-path observer that saw
+/// the HelloVerifyRequest) used to end the association as soon as the
+/// cookie verified. Now the association stays, and keeps working, until a
+/// new handshake's Finished verifies, which this one never does.
+#[test]
+fn a_spoofed_restart_does_not_end_the_association() {
+    let mut pair = Pair::after_handshake(KeyKind::EcdsaP256, 15);
+    let victim = pair.clients[0].addr;
+    let old = pair.clients[0].server_handles[0];
+    let now = pair.now;
+    let mut spoof = Connection::client(Arc::new(client_config()), pair.server_addr, now).unwrap();
+    let (mut buf, mut response) = (vec![0u8; 1500], vec![0u8; 1500]);
+    let n = spoof.poll_transmit(now, &mut buf).unwrap();
+    let event = pair
+        .server
+        .handle_datagram(now, victim, &mut buf[..n], &mut response);
+    let dtls_core::DatagramEvent::Respond(m) = event else {
+        panic!("a HelloVerifyRequest is due: {event:?}");
+    };
+    spoof.handle_datagram(now, &mut response[..m]);
+    let n = spoof.poll_transmit(now, &mut buf).unwrap();
+    let event = pair
+        .server
+        .handle_datagram(now, victim, &mut buf[..n], &mut response);
+    assert!(
+        matches!(event, dtls_core::DatagramEvent::NewConnection(_)),
+        "{event:?}"
+    );
+    assert!(pair.server.connection(old).unwrap().is_established());
+    assert_eq!(pair.server.lookup(victim), Some(old));
+    pair.assert_only_echo(0, b"still mine");
+    // The new handshake's flight went to the real client, which ignores
+    // it; the handshake dies at its deadline and the association stays.
+    pair.drive_more(Duration::from_secs(120)).unwrap();
+    assert!(pair.server.connection(old).unwrap().is_established());
+    assert_eq!(pair.server.connection_count(), 1);
+    assert!(
+        !pair
+            .server_events
+            .iter()
+            .any(|(h, e)| *h == old && matches!(e, Event::Closed(_)))
+    );
+    pair.clients[0].received.clear();
+    pair.assert_only_echo(0, b"still mine after");
+}
+
 /// A delayed duplicate of the cookie-bearing ClientHello that arrives
 /// after the handshake is not a restart (RFC 6347 4.2.8 is about a *new*
 /// ClientHello): the connection survives.

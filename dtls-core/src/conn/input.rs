@@ -109,8 +109,9 @@ impl Connection {
                 let Some(plaintext) = body.get(opened.plaintext.clone()) else {
                     return;
                 };
-                if opened.epoch == 1 {
+                if opened.epoch >= 1 {
                     // Any authenticated record proves the peer is alive.
+                    self.ctx.counters.authenticated += 1;
                     self.ctx.keepalive.on_peer_alive(now);
                 }
                 self.dispatch(now, opened.content_type, opened.epoch, plaintext);

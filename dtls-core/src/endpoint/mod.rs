@@ -19,6 +19,7 @@
 
 mod counters;
 mod half_open;
+mod restart;
 mod resumption;
 mod rotation;
 mod slab;
@@ -39,6 +40,7 @@ use crate::error::Error;
 use crate::event::{Event, Status, StatusCode};
 use crate::record::MAX_SEQUENCE_NUMBER;
 use half_open::HalfOpen;
+use restart::Route;
 use resumption::Resumption;
 use slab::Slab;
 use stateless::{
@@ -89,6 +91,9 @@ pub struct Endpoint {
     cookies: CookieExchange,
     connections: Slab,
     by_addr: HashMap<SocketAddr, ConnectionHandle>,
+    /// New handshakes running beside an established association of the
+    /// same address (RFC 6347 4.2.8), by address.
+    restarts: HashMap<SocketAddr, ConnectionHandle>,
     /// Connections whose handshake is under way, oldest first.
     half_open: HalfOpen,
     timers: TimerIndex,
@@ -127,6 +132,7 @@ impl Endpoint {
             cookies: CookieExchange::new(&config.common.provider)?,
             connections: Slab::default(),
             by_addr: HashMap::new(),
+            restarts: HashMap::new(),
             half_open: HalfOpen::default(),
             timers: TimerIndex::default(),
             transmit_queue: VecDeque::new(),
@@ -226,9 +232,12 @@ impl Endpoint {
         self.cookies.on_datagram(now, self.config.cookie_rotation);
         self.resumption
             .on_datagram(now, self.config.ticket_rotation);
-        if let Some(handle) = self.connection_for(peer, datagram) {
-            let _ = self.with_conn(handle, |conn| conn.handle_datagram(now, datagram));
-            return DatagramEvent::Consumed;
+        match self.route(peer, datagram) {
+            Route::Stateless => {}
+            route => {
+                self.deliver(now, route, datagram);
+                return DatagramEvent::Consumed;
+            }
         }
         let Some(hello) = ClientHelloPrefix::parse(datagram) else {
             self.counters.malformed += 1;
@@ -270,23 +279,6 @@ impl Endpoint {
         }
     }
 
-    /// The connection a datagram from `peer` goes to, if any. A delayed or
-    /// duplicated copy of the ClientHello that made the connection (same
-    /// random) goes to it, which ignores it as an old message. But RFC 6347
-    /// 4.2.8: a new ClientHello in epoch 0 from the peer of an established
-    /// connection means it lost its state; it is answered statelessly, and
-    /// the old connection goes only once the new handshake proved the
-    /// address.
-    fn connection_for(&self, peer: SocketAddr, datagram: &[u8]) -> Option<ConnectionHandle> {
-        let handle = self.by_addr.get(&peer).copied()?;
-        let restarting = self.connections.get(handle).is_some_and(|c| {
-            c.is_established()
-                && ClientHelloPrefix::parse(datagram)
-                    .is_some_and(|h| c.first_hello_random.as_ref() != Some(h.random))
-        });
-        (!restarting).then_some(handle)
-    }
-
     fn create_connection(
         &mut self,
         now: Instant,
@@ -303,20 +295,9 @@ impl Endpoint {
             self.counters.malformed += 1;
             return DatagramEvent::Consumed;
         }
-        if let Some(old) = self.by_addr.remove(&peer) {
-            // The peer restarted (RFC 6347 4.2.8): the old association ends,
-            // and the application hears about it.
-            if self.connections.get(old).is_some() {
-                self.events.push_back((
-                    old,
-                    Event::Closed(Status::new(
-                        StatusCode::Ok,
-                        "the peer started a new handshake from the same address (RFC 6347 4.2.8)",
-                    )),
-                ));
-            }
-            self.remove(old);
-        }
+        // Only an established association's address gets here with a
+        // connection (see `route`): the peer may have restarted.
+        let restarting = self.by_addr.contains_key(&peer);
         if !self.make_room_for(peer.ip()) {
             self.counters.refused += 1;
             return DatagramEvent::Consumed;
@@ -337,7 +318,11 @@ impl Endpoint {
         );
         conn.first_hello_random = Some(hello.random);
         let handle = self.connections.insert(conn);
-        self.by_addr.insert(peer, handle);
+        if restarting {
+            self.begin_restart(peer, handle);
+        } else {
+            self.by_addr.insert(peer, handle);
+        }
         self.half_open.insert(handle, peer.ip());
         self.counters.connections_created += 1;
         let _ = self.with_conn(handle, |conn| conn.handle_datagram(now, datagram));
@@ -387,9 +372,7 @@ impl Endpoint {
         };
         self.half_open.remove(handle);
         self.timers.set(handle, None);
-        if self.by_addr.get(&conn.peer()) == Some(&handle) {
-            self.by_addr.remove(&conn.peer());
-        }
+        self.forget_address(conn.peer(), handle);
     }
 
     /// The earliest instant at which [`handle_timeout`](Self::handle_timeout)
@@ -465,9 +448,19 @@ impl Endpoint {
         let Some(conn) = slot.conn_mut() else {
             return;
         };
+        let peer = conn.peer();
+        let mut completed_restart = false;
         while let Some(event) = conn.poll_event() {
             if matches!(event, Event::Connected(_)) {
                 self.half_open.remove(handle);
+                if self.restarts.get(&peer) == Some(&handle) {
+                    // The old association's Closed goes first.
+                    if let Some(&old) = self.by_addr.get(&peer) {
+                        self.events
+                            .push_back((old, Event::Closed(restart::replaced())));
+                    }
+                    completed_restart = true;
+                }
             }
             self.events.push_back((handle, event));
         }
@@ -478,6 +471,9 @@ impl Endpoint {
         if may_transmit && !slot.queued {
             slot.queued = true;
             self.transmit_queue.push_back(handle);
+        }
+        if completed_restart {
+            self.complete_restart(peer, handle);
         }
     }
 

@@ -1,0 +1,143 @@
+//! Which connection a datagram from a known address goes to, and a peer
+//! restart done safely (RFC 6347 4.2.8).
+//!
+//! A new ClientHello (another random) from the address of an established
+//! connection means the peer lost its state, or that someone replays or
+//! spoofs one. So the old association is kept while the new handshake
+//! runs beside it, and ends only when the new handshake's Finished
+//! verifies. Until then epoch-0 records go to the new handshake, and
+//! protected records to the old association first, then (if none of them
+//! authenticated there) to the new one.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use super::stateless::ClientHelloPrefix;
+use super::{ConnectionHandle, Endpoint};
+use crate::event::{Status, StatusCode};
+
+/// How the old association of a completed restart is reported closed.
+pub(super) fn replaced() -> Status {
+    Status::new(
+        StatusCode::Ok,
+        "the peer restarted: a new handshake from the same address completed (RFC 6347 4.2.8)",
+    )
+}
+
+/// Where a datagram from a known address goes.
+pub(super) enum Route {
+    /// Nobody: the stateless path (cookie exchange) handles it.
+    Stateless,
+    /// This connection.
+    To(ConnectionHandle),
+    /// A restart is pending: the old association, then the new handshake
+    /// if the old authenticated nothing in it.
+    OldThenNew {
+        old: ConnectionHandle,
+        new: ConnectionHandle,
+    },
+}
+
+impl Endpoint {
+    /// Where a datagram from `peer` goes. A ClientHello goes to the
+    /// connection it started (a delayed or duplicated copy, ignored there
+    /// as old); another one, to an established connection's address, goes
+    /// to the stateless path as a possible restart.
+    pub(super) fn route(&self, peer: SocketAddr, datagram: &[u8]) -> Route {
+        let Some(&old) = self.by_addr.get(&peer) else {
+            return Route::Stateless;
+        };
+        let pending = self.restarts.get(&peer).copied();
+        if let Some(hello) = ClientHelloPrefix::parse(datagram) {
+            let started = |handle: ConnectionHandle| {
+                self.connections
+                    .get(handle)
+                    .is_some_and(|c| c.first_hello_random.as_ref() == Some(hello.random))
+            };
+            if let Some(handle) = [Some(old), pending]
+                .into_iter()
+                .flatten()
+                .find(|&h| started(h))
+            {
+                return Route::To(handle);
+            }
+            let established = self
+                .connections
+                .get(old)
+                .is_some_and(|c| c.is_established());
+            return if established {
+                Route::Stateless
+            } else {
+                Route::To(old)
+            };
+        }
+        let first_epoch = datagram.get(3..5).map(|e| u16::from_be_bytes([e[0], e[1]]));
+        match pending {
+            None => Route::To(old),
+            Some(new) if first_epoch == Some(0) => Route::To(new),
+            Some(new) => Route::OldThenNew { old, new },
+        }
+    }
+
+    /// Delivers a datagram along `route` (not [`Route::Stateless`]).
+    pub(super) fn deliver(&mut self, now: Instant, route: Route, datagram: &mut [u8]) {
+        match route {
+            Route::Stateless => {}
+            Route::To(handle) => {
+                let _ = self.with_conn(handle, |conn| conn.handle_datagram(now, datagram));
+            }
+            Route::OldThenNew { old, new } => {
+                // Decryption is in place: keep the bytes for the second try.
+                // Only while a restart is pending, so rarely.
+                let mut copy = datagram.to_vec();
+                let authenticated = self
+                    .with_conn(old, |conn| {
+                        let before = conn.counters().authenticated;
+                        conn.handle_datagram(now, datagram);
+                        conn.counters().authenticated > before
+                    })
+                    .unwrap_or(false);
+                if !authenticated {
+                    let _ = self.with_conn(new, |conn| conn.handle_datagram(now, &mut copy));
+                }
+            }
+        }
+    }
+
+    /// A new handshake from `peer` started beside its established
+    /// association: it replaces any earlier pending one.
+    pub(super) fn begin_restart(&mut self, peer: SocketAddr, new: ConnectionHandle) {
+        if let Some(earlier) = self.restarts.insert(peer, new) {
+            self.remove(earlier);
+        }
+    }
+
+    /// The pending restart `new` of `peer` completed: the old association
+    /// ends (its [`replaced`] event is already queued, before the new one's
+    /// `Connected`) and `new` takes its address.
+    pub(super) fn complete_restart(&mut self, peer: SocketAddr, new: ConnectionHandle) {
+        if self.restarts.get(&peer) != Some(&new) {
+            return;
+        }
+        if let Some(&old) = self.by_addr.get(&peer) {
+            self.remove(old);
+        }
+        self.restarts.remove(&peer);
+        self.by_addr.insert(peer, new);
+    }
+
+    /// `handle` is gone: forget it as an address's connection or pending
+    /// restart; a pending restart whose old association went takes the
+    /// address.
+    pub(super) fn forget_address(&mut self, peer: SocketAddr, handle: ConnectionHandle) {
+        if self.restarts.get(&peer) == Some(&handle) {
+            self.restarts.remove(&peer);
+        }
+        if self.by_addr.get(&peer) == Some(&handle) {
+            self.by_addr.remove(&peer);
+            if let Some(new) = self.restarts.remove(&peer) {
+                self.by_addr.insert(peer, new);
+            }
+        }
+    }
+}

@@ -369,6 +369,20 @@ impl Pair {
         self.drive_for(until)
     }
 
+    /// Asserts client `i` completed its handshake, showing its events if
+    /// not.
+    ///
+    /// # Panics
+    /// If it did not.
+    #[track_caller]
+    pub fn assert_connected(&self, i: usize) {
+        assert!(
+            self.client_connected(i),
+            "client {i} not connected: {:?}",
+            self.clients.get(i).map(|c| &c.events)
+        );
+    }
+
     /// Whether client `i` completed its handshake.
     pub fn client_connected(&self, i: usize) -> bool {
         self.clients.get(i).is_some_and(|c| c.conn.is_established())

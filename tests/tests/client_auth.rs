@@ -89,7 +89,7 @@ fn client_cert_event(events: &[Event]) -> Option<(Vec<Vec<u8>>, String, bool)> {
 fn required_with_valid_certificate_is_accepted() {
     let (pki, server) = alice_and_server(ClientAuthMode::Required);
     let pair = run(server, client_with(&pki), CertPolicy::AcceptVerified, 1);
-    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    pair.assert_connected(0);
     let server_events = pair.server_events_of(0);
     let (chain, status, verified) = client_cert_event(&server_events).expect("event");
     assert!(verified, "{status}");
@@ -165,7 +165,7 @@ fn required_without_client_certificate_fails() {
 fn optional_without_client_certificate_connects() {
     let (_, server) = alice_and_server(ClientAuthMode::Optional);
     let pair = run(server, client_config(), CertPolicy::AcceptVerified, 5);
-    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    pair.assert_connected(0);
     assert!(client_cert_event(&pair.server_events_of(0)).is_none());
     let params = pair.server_conn(0).unwrap().negotiated().unwrap().clone();
     assert!(params.peer_certificates.is_empty());
@@ -206,7 +206,7 @@ fn no_verifier_reports_unverified_and_app_can_accept() {
     let mut server = server_config(KeyKind::EcdsaP256);
     server.client_auth = ClientAuthMode::Optional;
     let pair = run(server, client_with(&pki), CertPolicy::AcceptAll, 7);
-    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    pair.assert_connected(0);
     let (_, status, verified) = client_cert_event(&pair.server_events_of(0)).unwrap();
     assert!(!verified);
     assert!(status.contains("not validated"), "{status}");

@@ -120,7 +120,7 @@ fn fragmented_client_hello_completes() {
         vec![d]
     }));
     pair.drive().unwrap();
-    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    pair.assert_connected(0);
     assert_eq!(pair.clients[0].up.stats.too_big, 0);
     let hello_fragments: Vec<_> = fragments
         .borrow()
@@ -151,7 +151,7 @@ fn lost_final_flight_is_resent_when_the_client_retransmits() {
         vec![d]
     }));
     pair.drive().unwrap();
-    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    pair.assert_connected(0);
     assert!(pair.clients[0].conn.counters().retransmissions >= 1);
     assert!(pair.server_conn(0).unwrap().counters().retransmissions >= 1);
     pair.assert_only_echo(0, b"after loss");
@@ -187,7 +187,7 @@ fn early_epoch1_records_are_buffered_and_used() {
     pair.clients[0].up_filter = Some(Box::new(epoch1_first));
     pair.clients[0].down_filter = Some(Box::new(epoch1_first));
     pair.drive().unwrap();
-    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    pair.assert_connected(0);
     let client = pair.clients[0].conn.counters();
     let server = pair.server_conn(0).unwrap().counters();
     assert_eq!(client.retransmissions, 0, "{client:?}");
@@ -229,7 +229,7 @@ fn restarted_peer_gets_a_new_connection() {
     pair.clients[0].conn =
         Connection::client(Arc::new(client_config()), pair.server_addr, pair.now).unwrap();
     pair.drive().unwrap();
-    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    pair.assert_connected(0);
     assert_eq!(pair.clients[0].server_handles.len(), 2);
     assert_eq!(pair.server.connection_count(), 1);
     assert!(pair.server.connection(old).is_none());
@@ -352,7 +352,7 @@ fn extended_master_secret_requirement() {
     let mut pair = Pair::new(server, 9);
     perfect(&mut pair, legacy);
     pair.drive().unwrap();
-    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    pair.assert_connected(0);
     assert!(
         !pair.clients[0]
             .conn
@@ -459,7 +459,7 @@ fn record_size_limit_is_honoured() {
     client.common.record_size_limit = Some(256);
     perfect(&mut pair, client);
     pair.drive().unwrap();
-    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    pair.assert_connected(0);
     let handle = pair.clients[0].server_handles[0];
     let max = pair.server.connection(handle).unwrap().max_message_len();
     assert!(max <= 256, "{max}");

@@ -69,7 +69,7 @@ fn durations_beyond_instant_mean_never() {
     client.common.idle_timeout = Some(Duration::MAX);
     pair.add_client(client, LinkProfile::PERFECT, LinkProfile::PERFECT);
     pair.drive().unwrap();
-    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    pair.assert_connected(0);
     pair.assert_only_echo(0, b"still here");
     let conn = pair.server_conn(0).unwrap();
     assert_eq!(conn.poll_timeout(), None, "no deadline is due ever");

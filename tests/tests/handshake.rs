@@ -176,7 +176,7 @@ fn forged_cookie_creates_no_connection() {
 fn small_mtu_fragments_every_flight() {
     let mut pair = Pair::with_mtu(KeyKind::Rsa2048, 256, 5);
     pair.drive().unwrap();
-    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    pair.assert_connected(0);
     assert_eq!(pair.clients[0].up.stats.too_big, 0);
     assert_eq!(pair.clients[0].down.stats.too_big, 0);
     assert!(

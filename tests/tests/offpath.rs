@@ -69,7 +69,7 @@ fn forged_records_in_every_state_change_nothing() {
         pair.clients[0].up_filter = Some(Box::new(with_forgeries));
         pair.clients[0].down_filter = Some(Box::new(with_forgeries));
         pair.drive().unwrap();
-        assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+        pair.assert_connected(0);
         let server = pair.server_conn(0).unwrap();
         assert!(server.is_established());
         assert!(
@@ -127,7 +127,7 @@ fn a_client_hello_near_the_end_of_the_sequence_space_is_dropped() {
         vec![d]
     }));
     pair.drive().unwrap();
-    assert!(pair.client_connected(0), "{:?}", pair.clients[0].events);
+    pair.assert_connected(0);
     assert_eq!(pair.server.counters().malformed, 1);
     assert_eq!(pair.server.counters().connections_created, 1);
     pair.assert_only_echo(0, b"connected");

@@ -24,7 +24,7 @@ fn resuming(session: ClientSession) -> ClientConfig {
 fn connect(pair: &mut Pair, client: ClientConfig) -> usize {
     let i = pair.add_client(client, LinkProfile::PERFECT, LinkProfile::PERFECT);
     pair.drive().unwrap();
-    assert!(pair.client_connected(i), "{:?}", pair.clients[i].events);
+    pair.assert_connected(i);
     i
 }
 
@@ -270,7 +270,7 @@ fn abbreviated_handshake_recovers_lost_flights() {
         vec![d]
     }));
     pair.drive().unwrap();
-    assert!(pair.client_connected(i), "{:?}", pair.clients[i].events);
+    pair.assert_connected(i);
     let (c, s) = params(&pair, i);
     assert!(c.resumed && s.resumed);
     assert!(pair.server_conn(i).unwrap().counters().retransmissions >= 2);

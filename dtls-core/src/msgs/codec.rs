@@ -347,12 +347,24 @@ pub fn read_opaque(
     max: usize,
     what: &'static str,
 ) -> Result<Vec<u8>, Error> {
-    let mut sub = r.sub(prefix).need(what)?;
-    let len = sub.remaining();
-    if len < min || len > max {
-        return Err(Error::Decode(what));
-    }
+    let mut sub = read_vector(r, prefix, what, |len| (min..=max).contains(&len))?;
     Ok(sub.rest().to_vec())
+}
+
+/// The body of a vector whose length field is `prefix` wide, if its length
+/// passes `length_ok` (RFC 5246 section 4.3).
+fn read_vector<'a>(
+    r: &mut Reader<'a>,
+    prefix: LengthPrefix,
+    what: &'static str,
+    length_ok: impl FnOnce(usize) -> bool,
+) -> Result<Reader<'a>, Error> {
+    let sub = r.sub(prefix).need(what)?;
+    if length_ok(sub.remaining()) {
+        Ok(sub)
+    } else {
+        Err(Error::Decode(what))
+    }
 }
 
 /// Reads a vector of opaque vectors, each `<1..2^w-1>` with an
@@ -365,7 +377,7 @@ pub fn read_opaque_list(
     list: &'static str,
     item: &'static str,
 ) -> Result<Vec<Vec<u8>>, Error> {
-    let mut sub = r.sub(outer).need(list)?;
+    let mut sub = read_vector(r, outer, list, |_| true)?;
     let mut items = Vec::new();
     while !sub.is_empty() {
         items.push(read_opaque(&mut sub, inner, 1, inner.max(), item)?);
@@ -381,12 +393,8 @@ pub fn read_u16_list(
     min_bytes: usize,
     what: &'static str,
 ) -> Result<Vec<u16>, Error> {
-    let mut sub = r.sub(prefix).need(what)?;
-    let len = sub.remaining();
-    if len < min_bytes || len % 2 != 0 {
-        return Err(Error::Decode(what));
-    }
-    let mut items = Vec::with_capacity(len / 2);
+    let mut sub = read_vector(r, prefix, what, |len| len >= min_bytes && len % 2 == 0)?;
+    let mut items = Vec::with_capacity(sub.remaining() / 2);
     while let Some(v) = sub.u16() {
         items.push(v);
     }
@@ -403,10 +411,7 @@ pub fn read_list<T: Codec>(
     min_bytes: usize,
     what: &'static str,
 ) -> Result<Vec<T>, Error> {
-    let mut sub = r.sub(prefix).need(what)?;
-    if sub.remaining() < min_bytes {
-        return Err(Error::Decode(what));
-    }
+    let mut sub = read_vector(r, prefix, what, |len| len >= min_bytes)?;
     let mut items = Vec::new();
     while !sub.is_empty() {
         items.push(T::read(&mut sub)?);

@@ -298,41 +298,20 @@ mod tests {
 
     #[test]
     fn encode_into_slice_checks() {
-        let mut small = [0u8; 12];
-        assert!(
-            encode_record_header(
-                &mut small,
-                ContentType::Alert,
-                ProtocolVersion::Dtls1_2,
-                0,
-                0,
-                2
-            )
-            .is_err()
-        );
-        let mut buf = [0u8; 20];
-        assert!(
-            encode_record_header(
+        // (buffer size, sequence number, length): each is refused.
+        let refused = [(12, 0, 2), (20, 1 << 48, 2), (20, 0, MAX_RECORD_LEN + 1)];
+        for (size, seq, len) in refused {
+            let mut buf = vec![0u8; size];
+            let header = encode_record_header(
                 &mut buf,
                 ContentType::Alert,
                 ProtocolVersion::Dtls1_2,
                 0,
-                1 << 48,
-                2
-            )
-            .is_err()
-        );
-        assert!(
-            encode_record_header(
-                &mut buf,
-                ContentType::Alert,
-                ProtocolVersion::Dtls1_2,
-                0,
-                0,
-                MAX_RECORD_LEN + 1
-            )
-            .is_err()
-        );
+                seq,
+                len,
+            );
+            assert!(header.is_err(), "{size} {seq} {len}");
+        }
     }
 
     #[test]

@@ -124,46 +124,6 @@ impl ClientHello {
         self.compression_methods.contains(&0)
     }
 
-    /// `supported_groups` (RFC 8422 section 5.1.1).
-    pub fn supported_groups(&self) -> Option<&[u16]> {
-        match self.find(ExtensionType::SupportedGroups)? {
-            ClientExtension::SupportedGroups(g) => Some(g),
-            _ => None,
-        }
-    }
-
-    /// `ec_point_formats` (RFC 8422 section 5.1.2).
-    pub fn ec_point_formats(&self) -> Option<&[u8]> {
-        match self.find(ExtensionType::EcPointFormats)? {
-            ClientExtension::EcPointFormats(f) => Some(f),
-            _ => None,
-        }
-    }
-
-    /// `signature_algorithms` (RFC 5246 section 7.4.1.4.1).
-    pub fn signature_algorithms(&self) -> Option<&[u16]> {
-        match self.find(ExtensionType::SignatureAlgorithms)? {
-            ClientExtension::SignatureAlgorithms(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// The ALPN protocol names offered (RFC 7301 section 3.1).
-    pub fn alpn_protocols(&self) -> Option<&[Vec<u8>]> {
-        match self.find(ExtensionType::Alpn)? {
-            ClientExtension::Alpn(p) => Some(p),
-            _ => None,
-        }
-    }
-
-    /// The raw SNI `host_name` bytes (RFC 6066 section 3).
-    pub fn server_name_bytes(&self) -> Option<&[u8]> {
-        match self.find(ExtensionType::ServerName)? {
-            ClientExtension::ServerName(h) => Some(h),
-            _ => None,
-        }
-    }
-
     /// The SNI `host_name` if it is ASCII (RFC 6066 section 3 requires an
     /// ASCII DNS name); `None` if absent or not ASCII.
     pub fn server_name(&self) -> Option<&str> {
@@ -183,14 +143,6 @@ impl ClientHello {
     /// Whether `encrypt_then_mac` is offered (RFC 7366 section 2).
     pub fn offers_etm(&self) -> bool {
         self.find(ExtensionType::EncryptThenMac).is_some()
-    }
-
-    /// `renegotiation_info`'s `renegotiated_connection` (RFC 5746 section 3.2).
-    pub fn renegotiation_info(&self) -> Option<&[u8]> {
-        match self.find(ExtensionType::RenegotiationInfo)? {
-            ClientExtension::RenegotiationInfo(v) => Some(v),
-            _ => None,
-        }
     }
 
     /// Whether secure renegotiation is signalled, by the extension or the
@@ -223,6 +175,39 @@ impl ClientHello {
             _ => None,
         }
     }
+}
+
+/// Declares the accessors of ClientHello extensions that carry one list:
+/// the list of the extension of that type, if the hello has it.
+macro_rules! extension_lists {
+    ($( $(#[$doc:meta])* $name:ident -> $list:ty = $variant:ident; )*) => {
+        impl ClientHello {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self) -> Option<&$list> {
+                    match self.find(ExtensionType::$variant)? {
+                        ClientExtension::$variant(list) => Some(&list[..]),
+                        _ => None,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+extension_lists! {
+    /// `supported_groups` (RFC 8422 section 5.1.1).
+    supported_groups -> [u16] = SupportedGroups;
+    /// `ec_point_formats` (RFC 8422 section 5.1.2).
+    ec_point_formats -> [u8] = EcPointFormats;
+    /// `signature_algorithms` (RFC 5246 section 7.4.1.4.1).
+    signature_algorithms -> [u16] = SignatureAlgorithms;
+    /// The ALPN protocol names offered (RFC 7301 section 3.1).
+    alpn_protocols -> [Vec<u8>] = Alpn;
+    /// The raw SNI `host_name` bytes (RFC 6066 section 3).
+    server_name_bytes -> [u8] = ServerName;
+    /// `renegotiation_info`'s `renegotiated_connection` (RFC 5746 section 3.2).
+    renegotiation_info -> [u8] = RenegotiationInfo;
 }
 
 impl Codec for ClientHello {

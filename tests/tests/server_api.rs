@@ -272,3 +272,25 @@ fn config_string_form_reads_live_connections_and_guards_listening_settings() {
     assert_eq!(server.config("LogLevel").unwrap(), "3");
     assert!(server.config("NoSuchSetting").is_err());
 }
+
+/// Issue 16: `DefaultIdleTimeout=18446744073709551615` was accepted and
+/// panicked the server at the first handshake ("overflow when adding
+/// duration to instant"); `set_default_idle_timeout(u64::MAX)` panicked at
+/// once with a client connected. A timeout too large for the clock now
+/// means "never".
+#[test]
+fn the_largest_idle_timeout_means_never_and_panics_nothing() {
+    let (mut server, _seen, addr) = server(false);
+    server
+        .config("DefaultIdleTimeout=18446744073709551615")
+        .unwrap();
+    let (mut client, _) = connect(&mut server, addr);
+    server.set_default_idle_timeout(u64::MAX);
+    assert!(!run_for(
+        Duration::from_millis(300),
+        &mut server,
+        &mut [&mut client],
+        |_, c| c[0].ended()
+    ));
+    assert_eq!(server.connections().count(), 1);
+}

@@ -153,7 +153,13 @@ pub struct CommonConfig {
     /// Signature schemes in preference order (the seed's
     /// `TLS12SignatureAlgorithms`).
     pub signature_schemes: Vec<SignatureScheme>,
-    /// Require the extended master secret (RFC 7627 5.2/5.3). Default on.
+    /// Require the extended master secret (RFC 7627 5.2/5.3) and refuse
+    /// peers without it. Default off, as in OpenSSL, GnuTLS, mbedTLS and
+    /// rustls: the extension is used whenever the peer offers it, a
+    /// handshake without it is reported with a warning (a
+    /// `HandshakeProgress` event), and its session is never resumed
+    /// (RFC 7627 5.3, 5.4), so the triple-handshake attack has nothing to
+    /// resume.
     pub require_extended_master_secret: bool,
     /// Largest datagram we ever send, in bytes, including all record headers
     /// (RFC 6347 4.1.1.1: PMTU). Default 1200, safe on any IPv4/IPv6 path.
@@ -208,7 +214,7 @@ impl Default for CommonConfig {
                 SignatureScheme::RsaPkcs1Sha384,
                 SignatureScheme::RsaPkcs1Sha512,
             ],
-            require_extended_master_secret: true,
+            require_extended_master_secret: false,
             mtu: 1200,
             retransmit: RetransmitConfig::default(),
             replay_window: 128,
@@ -343,10 +349,8 @@ pub struct ClientConfig {
     /// Wall-clock source for the validity check; required when
     /// `trust_anchors` is set (the handshake fails closed without one).
     pub unix_time: Option<UnixTime>,
-    /// Offer the extended master secret (RFC 7627 5.1). Default on; turning
-    /// it off only makes sense together with
-    /// `common.require_extended_master_secret = false`, to talk to old peers
-    /// (or to test a server's refusal).
+    /// Offer the extended master secret (RFC 7627 5.1). Default on; off
+    /// only to test how servers treat old clients.
     pub offer_extended_master_secret: bool,
     /// Offer the session_ticket extension (RFC 5077 3.2), so the server
     /// may issue a ticket. Default on.

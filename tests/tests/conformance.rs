@@ -322,14 +322,16 @@ fn duplicate_client_hello_after_handshake_is_not_a_restart() {
 
 /// RFC 7627 5.2/5.3: a server requiring the extended master secret refuses
 /// a client that does not offer it, with handshake_failure and a clear
-/// reason; without the requirement the handshake completes without EMS.
+/// reason; by default (issue 15) the handshake completes without EMS, with
+/// a warning on both sides, and the session is not resumable.
 #[test]
 fn extended_master_secret_requirement() {
     let mut legacy = client_config();
     legacy.offer_extended_master_secret = false;
-    legacy.common.require_extended_master_secret = false;
 
-    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 8);
+    let mut requiring = server_config(KeyKind::EcdsaP256);
+    requiring.common.require_extended_master_secret = true;
+    let mut pair = Pair::new(requiring, 8);
     perfect(&mut pair, legacy.clone());
     pair.drive().unwrap();
     assert!(!pair.client_connected(0));
@@ -347,19 +349,21 @@ fn extended_master_secret_requirement() {
         "{client_failure}"
     );
 
-    let mut server = server_config(KeyKind::EcdsaP256);
-    server.common.require_extended_master_secret = false;
-    let mut pair = Pair::new(server, 9);
+    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 9);
     perfect(&mut pair, legacy);
     pair.drive().unwrap();
     pair.assert_connected(0);
-    assert!(
-        !pair.clients[0]
-            .conn
-            .negotiated()
-            .unwrap()
-            .extended_master_secret
-    );
+    let client = &pair.clients[0].conn;
+    assert!(!client.negotiated().unwrap().extended_master_secret);
+    assert!(client.session().is_none(), "nothing to resume without EMS");
+    let warned = |events: &[Event]| {
+        events.iter().any(|e| {
+            matches!(e, Event::HandshakeProgress(t)
+                if t.starts_with("warning") && t.contains("extended master secret"))
+        })
+    };
+    assert!(warned(&pair.server_events_of(0)));
+    assert!(warned(&pair.clients[0].events));
 }
 
 fn ecdsa_suites() -> (CipherSuite, CipherSuite) {

@@ -203,38 +203,42 @@ fn cache_capacity_evicts_the_oldest() {
     assert!(params(&pair, i).0.resumed);
 }
 
-/// RFC 7627 5.3 and RFC 6066 3: a session is not resumed across a change
-/// of EMS status or of server_name; the client does not even offer it for
-/// another name.
+/// RFC 7627 5.3/5.4: a session made without the extended master secret is
+/// never resumed, with EMS or without (the server assigns it no session ID
+/// or ticket). RFC 6066 3: an EMS session is not offered for another
+/// server_name, and is resumed for the same one.
 #[test]
-fn resumption_requires_same_ems_and_server_name() {
-    let mut server = server_config(KeyKind::EcdsaP256);
-    server.common.require_extended_master_secret = false;
-    let mut pair = Pair::new(server, 9);
+fn resumption_requires_ems_and_the_same_server_name() {
+    let mut pair = Pair::new(server_config(KeyKind::EcdsaP256), 9);
     let mut legacy = client_config();
     legacy.offer_extended_master_secret = false;
-    legacy.common.require_extended_master_secret = false;
     legacy.server_name = Some("a.example".into());
     let first = connect(&mut pair, legacy.clone());
-    let session = pair.clients[first].conn.session().unwrap();
-    // Now with EMS: the server must not resume a non-EMS session.
-    let mut modern = resuming(session.clone());
+    assert!(pair.clients[first].conn.session().is_none());
+    let server_said = pair.clients[first].conn.negotiated().unwrap();
+    assert!(!server_said.extended_master_secret);
+
+    let mut modern = client_config();
     modern.server_name = Some("a.example".into());
-    let i = connect(&mut pair, modern);
-    let (c, _) = params(&pair, i);
-    assert!(!c.resumed && c.extended_master_secret);
-    // Same EMS status but another name: not offered, full handshake.
-    let mut other = legacy.clone();
+    let i = connect(&mut pair, modern.clone());
+    let session = pair.clients[i].conn.session().unwrap();
+    // Another name: not offered, full handshake.
+    let mut other = modern.clone();
     other.resume = Some(session.clone());
     other.server_name = Some("b.example".into());
     let i = connect(&mut pair, other);
     assert!(!params(&pair, i).0.resumed);
-    // Same everything: resumed, without EMS.
-    let mut same = legacy;
+    // A client that stops offering EMS gets no resumption either.
+    let mut downgraded = legacy;
+    downgraded.resume = Some(session.clone());
+    let i = connect(&mut pair, downgraded);
+    assert!(!params(&pair, i).0.resumed);
+    // Same name, with EMS: resumed.
+    let mut same = modern;
     same.resume = Some(session);
     let i = connect(&mut pair, same);
     let (c, s) = params(&pair, i);
-    assert!(c.resumed && s.resumed && !c.extended_master_secret);
+    assert!(c.resumed && s.resumed && c.extended_master_secret);
     assert_eq!(s.server_name.as_deref(), Some("a.example"));
 }
 

@@ -375,6 +375,12 @@ fn read_server_extensions(
     if !ems && config.common.require_extended_master_secret {
         return Err(Incompatible::NoExtendedMasterSecret(Peer::Server).into());
     }
+    if !ems {
+        ctx.progress(
+            "warning: the server does not use the extended master secret (RFC 7627); \
+             this session will not be resumable",
+        );
+    }
     if suite.requires_encrypt_then_mac() && !etm {
         return Err(Misbehaved::CbcWithoutEncryptThenMac.into());
     }
@@ -471,7 +477,9 @@ fn finish(
     );
     ctx.progress("handshake complete");
     ctx.established(params);
-    let session = (!n.agreed.session_id.is_empty() || n.ticket.is_some()).then(|| ClientSession {
+    let resumable =
+        n.agreed.extended_master_secret && (!n.agreed.session_id.is_empty() || n.ticket.is_some());
+    let session = resumable.then(|| ClientSession {
         session_id: n.agreed.session_id,
         ticket: n.ticket,
         suite: n.agreed.suite,

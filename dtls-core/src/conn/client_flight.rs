@@ -30,11 +30,13 @@ pub(super) fn first_hello(
     let mut suites: Vec<u16> = common.cipher_suites.iter().map(|s| s.id()).collect();
     suites.push(EMPTY_RENEGOTIATION_INFO_SCSV);
     // RFC 5077 3.4 / RFC 5246 7.4.1.2: offer the session only to the
-    // same server name, and only with its suite still enabled.
-    let offered = config
-        .resume
-        .clone()
-        .filter(|s| s.server_name == config.server_name && common.cipher_suites.contains(&s.suite));
+    // same server name, only with its suite still enabled, and only if it
+    // has the extended master secret (RFC 7627 5.4).
+    let offered = config.resume.clone().filter(|s| {
+        s.server_name == config.server_name
+            && common.cipher_suites.contains(&s.suite)
+            && s.extended_master_secret
+    });
     let mut session_id = Vec::new();
     let mut ticket_ext = None;
     if let Some(s) = &offered {

@@ -71,7 +71,11 @@ pub(crate) fn negotiate<'a>(
         .and(offer.heartbeat)
         .map(|peer_mode| peer_mode == HeartbeatMode::PeerAllowedToSend);
     // Tickets need keys from the endpoint (present iff enabled).
-    let issue_ticket = offer.ticket.is_some() && resumption.is_some_and(|r| r.tickets.is_some());
+    // A session without the extended master secret is never resumed
+    // (RFC 7627 5.3, 5.4), so it gets no ticket either.
+    let issue_ticket = offer.ticket.is_some()
+        && offer.extended_master_secret
+        && resumption.is_some_and(|r| r.tickets.is_some());
 
     let (handshake, alpn, suite) = match find_resumable(offer, config, resumption, now) {
         Some(session) => {
@@ -251,7 +255,7 @@ fn choose_full<'a>(
 /// a valid, fresh ticket first, else the cached session its ID names. The
 /// session must still be acceptable under today's config and this hello:
 /// its suite offered and enabled (RFC 5246 7.4.1.3), with EtM for CBC
-/// (RFC 7366 3.1), the same EMS status (RFC 7627 5.3), the same
+/// (RFC 7366 3.1), made and resumed with EMS (RFC 7627 5.3), the same
 /// server_name (RFC 6066 3), and a client chain if one is now required.
 fn find_resumable(
     offer: &ClientHelloOffer<'_>,
@@ -277,7 +281,8 @@ fn find_resumable(
     let acceptable = offer.offers_suite(session.suite.id())
         && config.common.cipher_suites.contains(&session.suite)
         && (!session.suite.requires_encrypt_then_mac() || offer.encrypt_then_mac)
-        && session.extended_master_secret == offer.extended_master_secret
+        && session.extended_master_secret
+        && offer.extended_master_secret
         && session.server_name == offer.server_name
         && (config.client_auth != ClientAuthMode::Required
             || !session.peer_certificates.is_empty());

@@ -252,6 +252,12 @@ fn on_client_hello(
 ) -> Result<State, PeerError> {
     ctx.progress("received ClientHello");
     let offer = ClientHelloOffer::new(hello);
+    if !offer.extended_master_secret && !input.config.common.require_extended_master_secret {
+        ctx.progress(
+            "warning: the client does not offer the extended master secret (RFC 7627); \
+             this session will not be resumable",
+        );
+    }
     let plan = negotiate(
         &offer,
         input.config,

@@ -72,10 +72,11 @@ pub(super) fn send_plan(
             )
         }
         PlannedHandshake::Full(full) => {
-            // RFC 5246 7.4.1.3: a new session ID if we cache sessions.
+            // RFC 5246 7.4.1.3: a new session ID if we cache sessions,
+            // and the session can be resumed (EMS, RFC 7627 5.3).
             let key_share = config.common.provider.start_key_exchange(full.group)?;
             let session_id = match resumption.as_deref() {
-                Some(res) if res.cache_enabled => {
+                Some(res) if res.cache_enabled && offer.extended_master_secret => {
                     config.common.provider.random_array::<32>()?.to_vec()
                 }
                 _ => Vec::new(),

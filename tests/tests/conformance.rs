@@ -63,6 +63,52 @@ fn sni_selects_the_matching_identity() {
     }
 }
 
+/// Whether the ServerHello the server sends `client` acknowledges
+/// server_name.
+fn server_hello_acks_sni(server: dtls_core::config::ServerConfig, name: &str) -> bool {
+    use dtls_core::internals::msgs::codec::Codec;
+    use dtls_core::internals::msgs::extensions::ServerExtension;
+    use dtls_core::internals::msgs::messages::ServerHello;
+    let mut pair = Pair::new(server, 2);
+    let mut client = client_config();
+    client.server_name = Some(name.to_owned());
+    perfect(&mut pair, client);
+    let hellos = Rc::new(RefCell::new(Vec::new()));
+    let seen = hellos.clone();
+    pair.clients[0].down_filter = Some(Box::new(move |d| {
+        for r in records(&d) {
+            let body = &r.bytes[13..];
+            if r.content_type == 22 && body[0] == 2 {
+                let len = u32::from_be_bytes([0, body[1], body[2], body[3]]) as usize;
+                seen.borrow_mut()
+                    .push(ServerHello::read_bytes(&body[12..12 + len]).unwrap());
+            }
+        }
+        vec![d]
+    }));
+    pair.drive().unwrap();
+    pair.assert_connected(0);
+    let hellos = hellos.borrow();
+    let exts = hellos[0].extensions.clone().unwrap_or_default();
+    exts.contains(&ServerExtension::ServerNameAck)
+}
+
+/// RFC 6066 3: the empty server_name acknowledgement is sent only when the
+/// name was used, here to choose among several certificates. With one
+/// certificate it is not (pion/dtls v2 discards a ServerHello carrying the
+/// empty extension, issue 15).
+#[test]
+fn server_name_is_acknowledged_only_when_it_chose_the_certificate() {
+    let a = named_identity(&["a.example"]);
+    let b = named_identity(&["b.example"]);
+    let single = dtls_core::config::ServerConfig::new(a.clone());
+    assert!(!server_hello_acks_sni(single, "a.example"));
+    let mut two = dtls_core::config::ServerConfig::new(a);
+    two.identities.push(b);
+    assert!(server_hello_acks_sni(two.clone(), "b.example"));
+    assert!(!server_hello_acks_sni(two, "unknown.example"));
+}
+
 /// RFC 7301 3.2: the server picks by its own preference among the offered
 /// protocols; no overlap is a fatal no_application_protocol.
 #[test]

@@ -112,8 +112,12 @@ pub(crate) fn negotiate<'a>(
     if let Some(p) = &alpn {
         extensions.push(ServerExtension::Alpn(p.clone()));
     }
-    // Acknowledge server_name when it selected the certificate.
+    // RFC 6066 3: acknowledge server_name (an empty extension) only when
+    // the name was used: here, when it chose among several certificates.
+    // pion/dtls v2 rejects the empty extension, so it is not sent for
+    // nothing (issue 15).
     if let Some(full) = full
+        && config.identities.len() > 1
         && full
             .server_name
             .as_deref()

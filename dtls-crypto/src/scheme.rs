@@ -9,6 +9,20 @@
 
 use crate::Error;
 
+/// `head` followed by `tail`, at compile time.
+const fn concat<const T: usize, const N: usize>(
+    head: &[SignatureScheme],
+    tail: [SignatureScheme; T],
+) -> [SignatureScheme; N] {
+    let mut out = [SignatureScheme::EcdsaSha1; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < head.len() { head[i] } else { tail[i - head.len()] };
+        i += 1;
+    }
+    out
+}
+
 /// A TLS signature algorithm code point (RFC 5246 section 7.4.1.4.1 as
 /// (hash, signature) byte pairs; names and the 0x08xx values from RFC 8446
 /// section 4.2.3, usable in TLS 1.2 per RFC 8422 and RFC 8446 section 4.2.3).
@@ -44,11 +58,12 @@ pub enum SignatureScheme {
 }
 
 impl SignatureScheme {
-    /// Every scheme this module knows.
-    pub const ALL: &'static [SignatureScheme] = &[
+    /// The default preference order: ECDSA, Ed25519, then RSA with PSS
+    /// before PKCS#1 v1.5 (RFC 8446 4.2.3 prefers PSS). Every scheme here
+    /// can sign; the last six are exactly the RSA ones, in that order.
+    pub const DEFAULT: &'static [SignatureScheme] = &[
         SignatureScheme::EcdsaSecp256r1Sha256,
         SignatureScheme::EcdsaSecp384r1Sha384,
-        SignatureScheme::EcdsaSecp521r1Sha512,
         SignatureScheme::Ed25519,
         SignatureScheme::RsaPssRsaeSha256,
         SignatureScheme::RsaPssRsaeSha384,
@@ -56,9 +71,22 @@ impl SignatureScheme {
         SignatureScheme::RsaPkcs1Sha256,
         SignatureScheme::RsaPkcs1Sha384,
         SignatureScheme::RsaPkcs1Sha512,
-        SignatureScheme::RsaPkcs1Sha1,
-        SignatureScheme::EcdsaSha1,
     ];
+
+    /// The RSA schemes an RSA key signs with, in preference order: the
+    /// RSA tail of [`DEFAULT`](Self::DEFAULT).
+    pub const RSA_SIGNING: &'static [SignatureScheme] = Self::DEFAULT.split_at(3).1;
+
+    /// Every scheme this module knows: [`DEFAULT`](Self::DEFAULT), then the
+    /// ones only verified (ECDSA P-521) or only named (SHA-1).
+    pub const ALL: &'static [SignatureScheme] = &concat::<3, 12>(
+        Self::DEFAULT,
+        [
+            SignatureScheme::EcdsaSecp521r1Sha512,
+            SignatureScheme::RsaPkcs1Sha1,
+            SignatureScheme::EcdsaSha1,
+        ],
+    );
 
     /// The scheme with this code point, if known.
     pub const fn from_u16(value: u16) -> Option<SignatureScheme> {

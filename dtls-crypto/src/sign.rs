@@ -137,14 +137,7 @@ impl std::fmt::Debug for SigningKey {
 const P256_SCHEMES: &[SignatureScheme] = &[SignatureScheme::EcdsaSecp256r1Sha256];
 const P384_SCHEMES: &[SignatureScheme] = &[SignatureScheme::EcdsaSecp384r1Sha384];
 const ED25519_SCHEMES: &[SignatureScheme] = &[SignatureScheme::Ed25519];
-const RSA_SCHEMES: &[SignatureScheme] = &[
-    SignatureScheme::RsaPssRsaeSha256,
-    SignatureScheme::RsaPssRsaeSha384,
-    SignatureScheme::RsaPssRsaeSha512,
-    SignatureScheme::RsaPkcs1Sha256,
-    SignatureScheme::RsaPkcs1Sha384,
-    SignatureScheme::RsaPkcs1Sha512,
-];
+const RSA_SCHEMES: &[SignatureScheme] = SignatureScheme::RSA_SIGNING;
 
 impl SigningKey {
     /// Loads a private key: PKCS#8 (ECDSA P-256/P-384, Ed25519, RSA),

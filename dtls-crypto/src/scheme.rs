@@ -17,7 +17,11 @@ const fn concat<const T: usize, const N: usize>(
     let mut out = [SignatureScheme::EcdsaSha1; N];
     let mut i = 0;
     while i < N {
-        out[i] = if i < head.len() { head[i] } else { tail[i - head.len()] };
+        out[i] = if i < head.len() {
+            head[i]
+        } else {
+            tail[i - head.len()]
+        };
         i += 1;
     }
     out

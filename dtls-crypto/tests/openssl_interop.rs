@@ -63,6 +63,17 @@ impl Scratch {
         Scratch(dir)
     }
 
+    /// A scratch directory holding `message` as `msg.bin` (and that
+    /// file's path), if the openssl CLI is there to use it.
+    fn with_message(name: &str, message: &[u8]) -> Option<(Self, String)> {
+        if !openssl_available() {
+            return None;
+        }
+        let dir = Scratch::new(name);
+        let msg = dir.write("msg.bin", message);
+        Some((dir, msg))
+    }
+
     fn path(&self, file: &str) -> String {
         self.0.join(file).to_string_lossy().into_owned()
     }
@@ -476,12 +487,10 @@ fn openssl_verifies(
 
 #[test]
 fn signing_keys_from_openssl_interoperate() {
-    if !openssl_available() {
-        return;
-    }
-    let dir = Scratch::new("sign");
     let msg_bytes = b"client_random || server_random || ServerECDHParams";
-    let msg = dir.write("msg.bin", msg_bytes);
+    let Some((dir, msg)) = Scratch::with_message("sign", msg_bytes) else {
+        return;
+    };
 
     let cases: [(&str, &[&str], KeyType); 7] = [
         (
@@ -610,12 +619,10 @@ fn signing_keys_from_openssl_interoperate() {
 
 #[test]
 fn p521_certificates_verify_but_keys_are_refused() {
-    if !openssl_available() {
-        return;
-    }
-    let dir = Scratch::new("p521");
     let msg_bytes = b"CertificateVerify transcript";
-    let msg = dir.write("msg.bin", msg_bytes);
+    let Some((dir, msg)) = Scratch::with_message("p521", msg_bytes) else {
+        return;
+    };
     let pkcs8 = dir.path("p521.pem");
     openssl(&[
         "genpkey",

@@ -35,7 +35,47 @@ pub enum BulkCipher {
     Aes256Cbc,
 }
 
+/// A bulk cipher's sizes and name, one row per cipher (see [`BulkCipher`]'s
+/// accessors for what each means and where it comes from).
+struct CipherShape {
+    key_len: usize,
+    fixed_iv_len: usize,
+    record_iv_len: usize,
+    tag_len: usize,
+    name: &'static str,
+}
+
 impl BulkCipher {
+    /// The cipher's row: key, fixed IV (RFC 5246 6.3; RFC 5288 3 salt;
+    /// RFC 7905 2 nonce), explicit record IV (RFC 5288 3; RFC 7905 2;
+    /// RFC 5246 6.2.3.2 block size) and tag lengths, and its name.
+    const fn shape(self) -> CipherShape {
+        const fn row(
+            key_len: usize,
+            fixed_iv_len: usize,
+            record_iv_len: usize,
+            tag_len: usize,
+            name: &'static str,
+        ) -> CipherShape {
+            CipherShape {
+                key_len,
+                fixed_iv_len,
+                record_iv_len,
+                tag_len,
+                name,
+            }
+        }
+        match self {
+            BulkCipher::Aes128Gcm => row(16, 4, 8, 16, "AES-128-GCM"),
+            BulkCipher::Aes256Gcm => row(32, 4, 8, 16, "AES-256-GCM"),
+            BulkCipher::ChaCha20Poly1305 => row(32, 12, 0, 16, "CHACHA20-POLY1305"),
+            BulkCipher::Aes128Ccm => row(16, 4, 8, 16, "AES-128-CCM"),
+            BulkCipher::Aes128Ccm8 => row(16, 4, 8, 8, "AES-128-CCM-8"),
+            BulkCipher::Aes128Cbc => row(16, 0, 16, 0, "AES-128-CBC"),
+            BulkCipher::Aes256Cbc => row(32, 0, 16, 0, "AES-256-CBC"),
+        }
+    }
+
     /// Whether this is an AEAD cipher (no separate MAC).
     pub const fn is_aead(self) -> bool {
         !matches!(self, BulkCipher::Aes128Cbc | BulkCipher::Aes256Cbc)
@@ -43,48 +83,24 @@ impl BulkCipher {
 
     /// Length of the encryption key in bytes.
     pub const fn key_len(self) -> usize {
-        match self {
-            BulkCipher::Aes128Gcm
-            | BulkCipher::Aes128Ccm
-            | BulkCipher::Aes128Ccm8
-            | BulkCipher::Aes128Cbc => 16,
-            BulkCipher::Aes256Gcm | BulkCipher::ChaCha20Poly1305 | BulkCipher::Aes256Cbc => 32,
-        }
+        self.shape().key_len
     }
 
     /// Length of the implicit (fixed) IV taken from the key block
     /// (RFC 5246 6.3 `fixed_iv_length`; RFC 5288 3 salt; RFC 7905 2 nonce).
     pub const fn fixed_iv_len(self) -> usize {
-        match self {
-            BulkCipher::Aes128Gcm
-            | BulkCipher::Aes256Gcm
-            | BulkCipher::Aes128Ccm
-            | BulkCipher::Aes128Ccm8 => 4,
-            BulkCipher::ChaCha20Poly1305 => 12,
-            BulkCipher::Aes128Cbc | BulkCipher::Aes256Cbc => 0,
-        }
+        self.shape().fixed_iv_len
     }
 
     /// Length of the explicit per-record nonce/IV sent on the wire
     /// (RFC 5288 3: 8; RFC 7905 2: 0; RFC 5246 6.2.3.2: block size 16).
     pub const fn record_iv_len(self) -> usize {
-        match self {
-            BulkCipher::Aes128Gcm
-            | BulkCipher::Aes256Gcm
-            | BulkCipher::Aes128Ccm
-            | BulkCipher::Aes128Ccm8 => 8,
-            BulkCipher::ChaCha20Poly1305 => 0,
-            BulkCipher::Aes128Cbc | BulkCipher::Aes256Cbc => 16,
-        }
+        self.shape().record_iv_len
     }
 
     /// Length of the AEAD authentication tag (0 for CBC).
     pub const fn tag_len(self) -> usize {
-        match self {
-            BulkCipher::Aes128Ccm8 => 8,
-            BulkCipher::Aes128Cbc | BulkCipher::Aes256Cbc => 0,
-            _ => 16,
-        }
+        self.shape().tag_len
     }
 
     /// Effective strength in bits (the seed's `SSLNegotiatedCipherStrength`).
@@ -94,15 +110,7 @@ impl BulkCipher {
 
     /// Human readable name of the bulk cipher (the seed's `SSLNegotiatedCipher`).
     pub const fn name(self) -> &'static str {
-        match self {
-            BulkCipher::Aes128Gcm => "AES-128-GCM",
-            BulkCipher::Aes256Gcm => "AES-256-GCM",
-            BulkCipher::ChaCha20Poly1305 => "CHACHA20-POLY1305",
-            BulkCipher::Aes128Ccm => "AES-128-CCM",
-            BulkCipher::Aes128Ccm8 => "AES-128-CCM-8",
-            BulkCipher::Aes128Cbc => "AES-128-CBC",
-            BulkCipher::Aes256Cbc => "AES-256-CBC",
-        }
+        self.shape().name
     }
 }
 

@@ -17,7 +17,8 @@ use ring::rand::SecureRandom as _;
 use crate::Error;
 use crate::kx::{EphemeralKeyPair, KeyExchange, NamedGroup, RingKeyExchange};
 use crate::sign::{
-    RingSigner, SignatureScheme, SignatureVerifier, Signer, SigningKey, WebpkiVerifier,
+    PeerSignature, RingSigner, SignatureScheme, SignatureVerifier, Signer, SigningKey,
+    WebpkiVerifier,
 };
 
 /// A source of random bytes for nonces, randoms, keys and padding.
@@ -169,21 +170,14 @@ impl CryptoProvider {
         self.signer.sign(key, scheme, message)
     }
 
-    /// Verifies a peer's `signature` over `message` with the key of its
-    /// end-entity certificate (a client's CertificateVerify, RFC 5246
-    /// section 7.4.8; a server's ServerKeyExchange, RFC 8422 section 5.4).
+    /// Verifies a peer's handshake signature (a client's
+    /// CertificateVerify, RFC 5246 section 7.4.8; a server's
+    /// ServerKeyExchange, RFC 8422 section 5.4).
     ///
     /// # Errors
     /// As [`verify_signature`](crate::sign::verify_signature).
-    pub fn verify_signature(
-        &self,
-        scheme: SignatureScheme,
-        end_entity_cert_der: &[u8],
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<(), Error> {
-        self.verifier
-            .verify(scheme, end_entity_cert_der, message, signature)
+    pub fn verify_signature(&self, signed: &PeerSignature<'_>) -> Result<(), Error> {
+        self.verifier.verify(signed)
     }
 }
 
@@ -205,7 +199,7 @@ mod tests {
     struct AcceptAll;
 
     impl SignatureVerifier for AcceptAll {
-        fn verify(&self, _: SignatureScheme, _: &[u8], _: &[u8], _: &[u8]) -> Result<(), Error> {
+        fn verify(&self, _: &PeerSignature<'_>) -> Result<(), Error> {
             Ok(())
         }
     }
@@ -213,8 +207,14 @@ mod tests {
     #[test]
     fn every_part_is_replaceable() {
         let default = CryptoProvider::default();
+        let junk = PeerSignature {
+            scheme: SignatureScheme::Ed25519,
+            signer_cert: b"not a cert",
+            message: b"m",
+            signature: b"s",
+        };
         assert!(matches!(
-            default.verify_signature(SignatureScheme::Ed25519, b"not a cert", b"m", b"s"),
+            default.verify_signature(&junk),
             Err(Error::MalformedCertificate(_))
         ));
         let custom = CryptoProvider::new(
@@ -223,9 +223,7 @@ mod tests {
             Arc::new(Rfc6979Signer),
             Arc::new(AcceptAll),
         );
-        custom
-            .verify_signature(SignatureScheme::Ed25519, b"not a cert", b"m", b"s")
-            .unwrap();
+        custom.verify_signature(&junk).unwrap();
         for &group in NamedGroup::ALL {
             let ours = custom.start_key_exchange(group).unwrap();
             let theirs = default.start_key_exchange(group).unwrap();

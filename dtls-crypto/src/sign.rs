@@ -20,7 +20,7 @@ use rustls_pki_types::PrivateKeyDer;
 use zeroize::Zeroizing;
 
 pub use crate::scheme::{SchemeList, SignatureScheme};
-pub use crate::sigverify::{SignatureVerifier, WebpkiVerifier, verify_signature};
+pub use crate::sigverify::{PeerSignature, SignatureVerifier, WebpkiVerifier, verify_signature};
 
 /// Signs handshake messages: the signing part of a
 /// [`CryptoProvider`](crate::CryptoProvider).

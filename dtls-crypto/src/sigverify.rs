@@ -16,22 +16,32 @@ use rustls_pki_types::{
     AlgorithmIdentifier, CertificateDer, InvalidSignature, SignatureVerificationAlgorithm, alg_id,
 };
 
+/// A peer's handshake signature to check: `signature`, by the key of the
+/// end-entity certificate `signer_cert` (DER), over `message` with `scheme`
+/// (a client's CertificateVerify over the transcript, RFC 5246 section
+/// 7.4.8; a server's ServerKeyExchange over the randoms and parameters,
+/// RFC 8422 section 5.4).
+#[derive(Debug, Clone, Copy)]
+pub struct PeerSignature<'a> {
+    /// The signature scheme the peer named.
+    pub scheme: SignatureScheme,
+    /// The peer's end-entity certificate, DER.
+    pub signer_cert: &'a [u8],
+    /// The signed bytes.
+    pub message: &'a [u8],
+    /// The signature.
+    pub signature: &'a [u8],
+}
+
 /// Checks a peer's handshake signature: the verification part of a
 /// [`CryptoProvider`](crate::CryptoProvider) (a fuzzing provider, for
 /// one, may accept every signature to reach the states behind it).
 pub trait SignatureVerifier: Send + Sync + std::fmt::Debug {
-    /// Verifies `signature` over `message` with the key of the end-entity
-    /// certificate `end_entity_cert_der`.
+    /// Verifies `signed`.
     ///
     /// # Errors
     /// As [`verify_signature`].
-    fn verify(
-        &self,
-        scheme: SignatureScheme,
-        end_entity_cert_der: &[u8],
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<(), Error>;
+    fn verify(&self, signed: &PeerSignature<'_>) -> Result<(), Error>;
 }
 
 /// The production verifier: [`verify_signature`] (`ring` and
@@ -40,14 +50,13 @@ pub trait SignatureVerifier: Send + Sync + std::fmt::Debug {
 pub struct WebpkiVerifier;
 
 impl SignatureVerifier for WebpkiVerifier {
-    fn verify(
-        &self,
-        scheme: SignatureScheme,
-        end_entity_cert_der: &[u8],
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<(), Error> {
-        verify_signature(scheme, end_entity_cert_der, message, signature)
+    fn verify(&self, signed: &PeerSignature<'_>) -> Result<(), Error> {
+        verify_signature(
+            signed.scheme,
+            signed.signer_cert,
+            signed.message,
+            signed.signature,
+        )
     }
 }
 

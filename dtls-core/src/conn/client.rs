@@ -33,7 +33,7 @@ use std::time::Instant;
 use dtls_crypto::CipherSuite;
 use dtls_crypto::kx::NamedGroup;
 use dtls_crypto::record::RecordProtection;
-use dtls_crypto::sign::SignatureScheme;
+use dtls_crypto::sign::{PeerSignature, SignatureScheme};
 
 use super::client_flight::{first_hello, offers_encrypt_then_mac, send_client_flight};
 use super::common::{queue_message, record_received};
@@ -445,7 +445,12 @@ fn on_server_key_exchange(
     config
         .common
         .provider
-        .verify_signature(scheme, leaf, &signed, &ske.signed_params.signature)
+        .verify_signature(&PeerSignature {
+            scheme,
+            signer_cert: leaf,
+            message: &signed,
+            signature: &ske.signed_params.signature,
+        })
         .map_err(|_| Misbehaved::BadServerKeyExchangeSignature)?;
     Ok(State::ExpectServerHelloDone(Box::new(
         ExpectServerHelloDone {

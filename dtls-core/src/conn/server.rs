@@ -29,7 +29,7 @@
 use std::time::Instant;
 
 use dtls_crypto::kx::{EphemeralKeyPair, NamedGroup};
-use dtls_crypto::sign::SignatureScheme;
+use dtls_crypto::sign::{PeerSignature, SignatureScheme};
 
 use super::common::{our_heartbeat_mode, queue_message, record_received};
 use super::keys::HelloAgreement;
@@ -346,7 +346,12 @@ fn on_certificate_verify(
     config
         .common
         .provider
-        .verify_signature(scheme, leaf, ctx.transcript.bytes(), &cv.signed.signature)
+        .verify_signature(&PeerSignature {
+            scheme,
+            signer_cert: leaf,
+            message: ctx.transcript.bytes(),
+            signature: &cv.signed.signature,
+        })
         .map_err(|_| CertificateError::BadCertificateVerify)?;
     record_received(ctx, msg);
     report_client_certificate(ctx, config, &mut k);

@@ -5,6 +5,7 @@ use super::store_type::CertStoreType;
 use rustls_pki_types::CertificateDer;
 
 use super::Certificate;
+use super::facts::Fields;
 use crate::Error;
 use crate::pfx::build_chain;
 
@@ -27,16 +28,21 @@ pub(super) fn select(store: &Store, subject: &str) -> Result<usize, Error> {
         .iter()
         .map(|c| key_for(store, c).ok().flatten().is_some())
         .collect();
-    let pick = |candidates: Vec<usize>| -> Option<usize> {
+    // Among the certificates `matches` accepts, the first with a key,
+    // else the first.
+    let pick = |matches: &dyn Fn(&Fields) -> bool| -> Option<usize> {
+        let candidates: Vec<usize> = (0..store.certs.len())
+            .filter(|&i| matches(&store.certs[i].f))
+            .collect();
         candidates
             .iter()
             .copied()
             .find(|&i| has_key[i])
             .or_else(|| candidates.first().copied())
     };
-    let all: Vec<usize> = (0..store.certs.len()).collect();
+    let none = || Error::NoMatchingCertificate(subject.to_string());
     if wanted.is_empty() || wanted == "*" {
-        return pick(all).ok_or_else(|| Error::NoMatchingCertificate(subject.to_string()));
+        return pick(&|_| true).ok_or_else(none);
     }
     if let Some(hex) = wanted
         .get(..11)
@@ -44,44 +50,32 @@ pub(super) fn select(store: &Store, subject: &str) -> Result<usize, Error> {
         .and_then(|_| wanted.get(11..))
     {
         let hex = normalize_hex(hex);
-        let found: Vec<usize> = all
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let f = &store.certs[i].f;
-                !hex.is_empty()
-                    && (hex::encode(f.digests.md5) == hex
-                        || hex::encode(f.digests.sha1) == hex
-                        || hex::encode(f.digests.sha256) == hex)
-            })
-            .collect();
-        return pick(found).ok_or_else(|| Error::NoMatchingCertificate(subject.to_string()));
+        let digest_is = |f: &Fields| {
+            !hex.is_empty()
+                && [&f.digests.md5[..], &f.digests.sha1, &f.digests.sha256]
+                    .iter()
+                    .any(|d| hex::encode(d) == hex)
+        };
+        return pick(&digest_is).ok_or_else(none);
     }
+    // Either spelling of the subject: as displayed, or in encoded order.
+    let subjects = |f: &Fields| {
+        [
+            normalize_dn(&f.subject),
+            normalize_dn(&f.subject_in_encoded_order),
+        ]
+    };
     let norm = normalize_dn(wanted);
-    let exact: Vec<usize> = all
-        .iter()
-        .copied()
-        .filter(|&i| {
-            let f = &store.certs[i].f;
-            normalize_dn(&f.subject) == norm || normalize_dn(&f.subject_in_encoded_order) == norm
-        })
-        .collect();
-    if let Some(i) = pick(exact) {
+    if let Some(i) = pick(&|f| subjects(f).contains(&norm)) {
         return Ok(i);
     }
     let lower = norm.to_lowercase();
-    let partial: Vec<usize> = all
-        .iter()
-        .copied()
-        .filter(|&i| {
-            let f = &store.certs[i].f;
-            normalize_dn(&f.subject).to_lowercase().contains(&lower)
-                || normalize_dn(&f.subject_in_encoded_order)
-                    .to_lowercase()
-                    .contains(&lower)
-        })
-        .collect();
-    pick(partial).ok_or_else(|| Error::NoMatchingCertificate(subject.to_string()))
+    pick(&|f| {
+        subjects(f)
+            .iter()
+            .any(|s| s.to_lowercase().contains(&lower))
+    })
+    .ok_or_else(none)
 }
 
 /// The index of the store key that belongs to `cert`: first by PKCS#12

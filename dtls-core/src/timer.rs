@@ -212,6 +212,13 @@ mod tests {
         })
     }
 
+    /// `timer`, started at the test origin, and that origin.
+    fn started(mut timer: RetransmitTimer) -> (Instant, RetransmitTimer) {
+        let base = crate::test_origin();
+        timer.start(base);
+        (base, timer)
+    }
+
     fn secs(s: u64) -> Duration {
         Duration::from_secs(s)
     }
@@ -263,9 +270,7 @@ mod tests {
 
     #[test]
     fn doubling_caps_at_max_and_counts_retransmissions() {
-        let base = crate::test_origin();
-        let mut timer = giving_up_after(9);
-        timer.start(base);
+        let (base, mut timer) = started(giving_up_after(9));
         let mut now = base;
         let expected = [1, 2, 4, 8, 16, 32, 60, 60, 60, 60];
         for (i, gap) in expected.iter().enumerate() {
@@ -286,9 +291,7 @@ mod tests {
 
     #[test]
     fn late_wake_up_rearms_from_now() {
-        let base = crate::test_origin();
-        let mut timer = RetransmitTimer::new(RetransmitConfig::default());
-        timer.start(base);
+        let (base, mut timer) = started(RetransmitTimer::new(RetransmitConfig::default()));
         let late = base + secs(5);
         assert_eq!(timer.on_timeout(late), TimerAction::Retransmit);
         assert_eq!(timer.deadline(), Some(late + secs(2)));
@@ -296,17 +299,13 @@ mod tests {
 
     #[test]
     fn zero_retransmissions_gives_up_at_first_expiry() {
-        let base = crate::test_origin();
-        let mut timer = giving_up_after(0);
-        timer.start(base);
+        let (base, mut timer) = started(giving_up_after(0));
         assert_eq!(timer.on_timeout(base + secs(1)), TimerAction::GiveUp);
     }
 
     #[test]
     fn stop_clears_the_deadline() {
-        let base = crate::test_origin();
-        let mut timer = RetransmitTimer::new(RetransmitConfig::default());
-        timer.start(base);
+        let (base, mut timer) = started(RetransmitTimer::new(RetransmitConfig::default()));
         assert!(timer.is_running());
         timer.stop();
         assert_eq!(timer.deadline(), None);
@@ -323,9 +322,7 @@ mod tests {
 
     #[test]
     fn backoff_is_kept_after_a_lossy_flight_and_reset_after_a_clean_one() {
-        let base = crate::test_origin();
-        let mut timer = RetransmitTimer::new(RetransmitConfig::default());
-        timer.start(base);
+        let (base, mut timer) = started(RetransmitTimer::new(RetransmitConfig::default()));
         assert_eq!(timer.on_timeout(base + secs(1)), TimerAction::Retransmit);
         assert_eq!(timer.on_timeout(base + secs(3)), TimerAction::Retransmit);
         assert_eq!(timer.current_timeout(), secs(4));
@@ -345,9 +342,7 @@ mod tests {
 
     #[test]
     fn restarting_resets_the_retransmission_count() {
-        let base = crate::test_origin();
-        let mut timer = giving_up_after(1);
-        timer.start(base);
+        let (base, mut timer) = started(giving_up_after(1));
         assert_eq!(timer.on_timeout(base + secs(1)), TimerAction::Retransmit);
         timer.start(base + secs(2));
         assert_eq!(timer.retransmissions(), 0);

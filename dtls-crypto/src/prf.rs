@@ -344,30 +344,26 @@ mod tests {
     // with the OpenSSL CLI in tests/openssl_interop.rs.
 
     #[test]
-    fn p_sha256_known_answer() {
-        let secret = unhex("9b be 43 6b a9 40 f0 17 b1 76 52 84 9a 71 db 35");
-        let seed = unhex("a0 ba 9f 93 6c da 31 18 27 a6 f7 96 ff d5 19 8c");
-        let expected = unhex(
-            "e3 f2 29 ba 72 7b e1 7b 8d 12 26 20 55 7c d4 53
+    fn p_hash_known_answers() {
+        // (hash, secret, seed, 100 or 148 bytes of PRF output)
+        let vectors = [
+            (
+                PrfHash::Sha256,
+                "9b be 43 6b a9 40 f0 17 b1 76 52 84 9a 71 db 35",
+                "a0 ba 9f 93 6c da 31 18 27 a6 f7 96 ff d5 19 8c",
+                "e3 f2 29 ba 72 7b e1 7b 8d 12 26 20 55 7c d4 53
              c2 aa b2 1d 07 c3 d4 95 32 9b 52 d4 e6 1e db 5a
              6b 30 17 91 e9 0d 35 c9 c9 a4 6b 4e 14 ba f9 af
              0f a0 22 f7 07 7d ef 17 ab fd 37 97 c0 56 4b ab
              4f bc 91 66 6e 9d ef 9b 97 fc e3 4f 79 67 89 ba
              a4 80 82 d1 22 ee 42 c5 a7 2e 5a 51 10 ff f7 01
              87 34 7b 66",
-        );
-        assert_eq!(expected.len(), 100);
-        let mut out = vec![0u8; 100];
-        prf(PrfHash::Sha256, &secret, b"test label", &seed, &mut out);
-        assert_eq!(out, expected);
-    }
-
-    #[test]
-    fn p_sha384_known_answer() {
-        let secret = unhex("b8 0b 73 3d 6c ee fc dc 71 56 6e a4 8e 55 67 df");
-        let seed = unhex("cd 66 5c f6 a8 44 7d d6 ff 8b 27 55 5e db 74 65");
-        let expected = unhex(
-            "7b 0c 18 e9 ce d4 10 ed 18 04 f2 cf a3 4a 33 6a
+            ),
+            (
+                PrfHash::Sha384,
+                "b8 0b 73 3d 6c ee fc dc 71 56 6e a4 8e 55 67 df",
+                "cd 66 5c f6 a8 44 7d d6 ff 8b 27 55 5e db 74 65",
+                "7b 0c 18 e9 ce d4 10 ed 18 04 f2 cf a3 4a 33 6a
              1c 14 df fb 49 00 bb 5f d7 94 21 07 e8 1c 83 cd
              e9 ca 0f aa 60 be 9f e3 4f 82 b1 23 3c 91 46 a0
              e5 34 cb 40 0f ed 27 00 88 4f 9d c2 36 f8 0e dd
@@ -377,11 +373,16 @@ mod tests {
              60 66 f2 ee a9 a6 92 36 a3 e5 26 55 c9 e9 ae e6
              91 c8 f3 a2 68 54 30 8d 5e aa 3b e8 5e 09 90 70
              3d 73 e5 6f",
-        );
-        assert_eq!(expected.len(), 148);
-        let mut out = vec![0u8; 148];
-        prf(PrfHash::Sha384, &secret, b"test label", &seed, &mut out);
-        assert_eq!(out, expected);
+            ),
+        ];
+        for (hash, secret, seed, expected) in vectors {
+            let expected = unhex(expected);
+            let mut out = vec![0u8; expected.len()];
+            prf(hash, &unhex(secret), b"test label", &unhex(seed), &mut out);
+            assert_eq!(out, expected, "{hash:?}");
+        }
+        assert_eq!(unhex(vectors[0].3).len(), 100);
+        assert_eq!(unhex(vectors[1].3).len(), 148);
     }
 
     #[test]

@@ -22,21 +22,19 @@ use zeroize::Zeroizing;
 pub use crate::scheme::{SchemeList, SignatureScheme};
 pub use crate::sigverify::{PeerSignature, SignatureVerifier, WebpkiVerifier, verify_signature};
 
+/// What a [`Signer`] returns: the signature bytes, or why there are none.
+pub type Signed = Result<Vec<u8>, Error>;
+
 /// Signs handshake messages: the signing part of a
 /// [`CryptoProvider`](crate::CryptoProvider).
 pub trait Signer: Send + Sync + std::fmt::Debug {
-    /// Signs `message` with `key` under `scheme`.
+    /// Signs `msg` with `key` under `scheme`.
     ///
     /// # Errors
     /// [`Error::UnsupportedSignatureScheme`] if `key` cannot sign with
     /// `scheme` (see [`SigningKey::supported_schemes`]);
     /// [`Error::RandomFailure`] if a random source fails.
-    fn sign(
-        &self,
-        key: &SigningKey,
-        scheme: SignatureScheme,
-        message: &[u8],
-    ) -> Result<Vec<u8>, Error>;
+    fn sign(&self, key: &SigningKey, scheme: SignatureScheme, msg: &[u8]) -> Signed;
 }
 
 /// The production signer: [`SigningKey::sign`], i.e. `ring`.
@@ -44,13 +42,8 @@ pub trait Signer: Send + Sync + std::fmt::Debug {
 pub struct RingSigner;
 
 impl Signer for RingSigner {
-    fn sign(
-        &self,
-        key: &SigningKey,
-        scheme: SignatureScheme,
-        message: &[u8],
-    ) -> Result<Vec<u8>, Error> {
-        key.sign(scheme, message)
+    fn sign(&self, key: &SigningKey, scheme: SignatureScheme, msg: &[u8]) -> Signed {
+        key.sign(scheme, msg)
     }
 }
 
@@ -64,16 +57,11 @@ impl Signer for RingSigner {
 pub struct Rfc6979Signer;
 
 impl Signer for Rfc6979Signer {
-    fn sign(
-        &self,
-        key: &SigningKey,
-        scheme: SignatureScheme,
-        message: &[u8],
-    ) -> Result<Vec<u8>, Error> {
+    fn sign(&self, key: &SigningKey, scheme: SignatureScheme, msg: &[u8]) -> Signed {
         use p256::ecdsa::signature::Signer as _;
         use p256::pkcs8::DecodePrivateKey as _;
         let Inner::Ecdsa(_, pkcs8) = &key.inner else {
-            return key.sign(scheme, message);
+            return key.sign(scheme, msg);
         };
         if !key.supported_schemes().contains(&scheme) {
             return Err(Error::UnsupportedSignatureScheme(scheme.to_u16()));
@@ -82,15 +70,15 @@ impl Signer for Rfc6979Signer {
         let signature = match key.key_type {
             KeyType::EcdsaP256 => {
                 let signer = p256::ecdsa::SigningKey::from_pkcs8_der(pkcs8).map_err(rejected)?;
-                let sig: p256::ecdsa::Signature = signer.sign(message);
+                let sig: p256::ecdsa::Signature = signer.sign(msg);
                 sig.to_der().as_bytes().to_vec()
             }
             KeyType::EcdsaP384 => {
                 let signer = p384::ecdsa::SigningKey::from_pkcs8_der(pkcs8).map_err(rejected)?;
-                let sig: p384::ecdsa::Signature = signer.sign(message);
+                let sig: p384::ecdsa::Signature = signer.sign(msg);
                 sig.to_der().as_bytes().to_vec()
             }
-            KeyType::Ed25519 | KeyType::Rsa { .. } => return key.sign(scheme, message),
+            KeyType::Ed25519 | KeyType::Rsa { .. } => return key.sign(scheme, msg),
         };
         Ok(signature)
     }

@@ -281,18 +281,7 @@ fn x25519_against_the_rfc7748_key_pair() {
         &hex::decode(format!("{}{bob_public}", spki_prefix(NamedGroup::X25519))).unwrap(),
     );
     // Sanity: OpenSSL reproduces the RFC's K from the RFC's keys.
-    let rfc_k = openssl(&[
-        "pkeyutl",
-        "-derive",
-        "-inkey",
-        &alice,
-        "-keyform",
-        "DER",
-        "-peerkey",
-        &bob,
-        "-peerform",
-        "DER",
-    ]);
+    let rfc_k = openssl_derive(&[&alice, "-keyform", "DER"], &bob);
     assert_eq!(hex::encode(rfc_k), k);
 
     let ours = CryptoProvider::default()
@@ -307,20 +296,22 @@ fn x25519_against_the_rfc7748_key_pair() {
         ))
         .unwrap(),
     );
-    let theirs = openssl(&[
-        "pkeyutl",
-        "-derive",
-        "-inkey",
-        &alice,
-        "-keyform",
-        "DER",
-        "-peerkey",
-        &our_spki,
-        "-peerform",
-        "DER",
-    ]);
+    let theirs = openssl_derive(&[&alice, "-keyform", "DER"], &our_spki);
     let shared = ours.agree(&hex::decode(alice_public).unwrap()).unwrap();
     assert_eq!(shared.as_bytes(), theirs.as_slice());
+}
+
+/// The shared secret OpenSSL derives from the private key `inkey` (its path
+/// and any `-keyform`) and the DER public key at `peer_der`.
+fn openssl_derive(inkey: &[&str], peer_der: &str) -> Vec<u8> {
+    let args = [&["pkeyutl", "-derive", "-inkey"][..], inkey];
+    openssl(
+        &[
+            &args.concat()[..],
+            &["-peerkey", peer_der, "-peerform", "DER"],
+        ]
+        .concat(),
+    )
 }
 
 #[test]
@@ -364,16 +355,7 @@ fn ecdhe_against_openssl_peers() {
             ]
             .concat(),
         );
-        let theirs = openssl(&[
-            "pkeyutl",
-            "-derive",
-            "-inkey",
-            &peer,
-            "-peerkey",
-            &our_spki,
-            "-peerform",
-            "DER",
-        ]);
+        let theirs = openssl_derive(&[&peer], &our_spki);
         let shared = ours.agree(peer_point).unwrap();
         assert_eq!(shared.as_bytes(), theirs.as_slice(), "{group}");
     }

@@ -555,6 +555,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use InsertOutcome::{Old, Redundant, TooFarAhead};
 
     fn frag(msg_type: u8, length: u32, seq: u16, offset: u32, bytes: &[u8]) -> FragmentIn<'_> {
         FragmentIn {
@@ -582,6 +583,11 @@ mod tests {
         assert_eq!(reassembler.insert(fragment), Ok(outcome));
     }
 
+    /// `fragment` is accepted as new bytes.
+    fn progresses(reassembler: &mut HandshakeReassembler, fragment: FragmentIn<'_>) {
+        inserts(reassembler, fragment, InsertOutcome::Progress);
+    }
+
     fn whole(msg_type: u8, seq: u16, body: &[u8]) -> FragmentIn<'_> {
         frag(msg_type, body.len() as u32, seq, 0, body)
     }
@@ -604,11 +610,7 @@ mod tests {
         let mut reassembler = fresh();
         assert_eq!(reassembler.next_expected_seq(), 0);
         assert_eq!(reassembler.pop_complete(), None);
-        inserts(
-            &mut reassembler,
-            whole(1, 0, b"hello"),
-            InsertOutcome::Progress,
-        );
+        progresses(&mut reassembler, whole(1, 0, b"hello"));
         assert!(reassembler.has_complete());
         assert_eq!(reassembler.buffered_bytes(), 5);
         let message = reassembler.pop_complete().unwrap();
@@ -629,8 +631,8 @@ mod tests {
         let expected = [
             InsertOutcome::Progress,
             InsertOutcome::Progress,
-            InsertOutcome::Redundant,
-            InsertOutcome::Redundant,
+            Redundant,
+            Redundant,
             InsertOutcome::Progress,
             InsertOutcome::Progress,
         ];
@@ -651,13 +653,9 @@ mod tests {
         let body = b"0123456789";
         let mut reassembler = fresh();
         reassembler.insert(frag(2, 10, 0, 3, &body[3..5])).unwrap();
-        inserts(&mut reassembler, whole(2, 0, body), InsertOutcome::Progress);
+        progresses(&mut reassembler, whole(2, 0, body));
         // A later stray fragment of the complete (not yet popped) message.
-        inserts(
-            &mut reassembler,
-            frag(2, 10, 0, 8, &body[8..]),
-            InsertOutcome::Redundant,
-        );
+        inserts(&mut reassembler, frag(2, 10, 0, 8, &body[8..]), Redundant);
         assert_eq!(reassembler.pop_complete().unwrap().body(), body);
     }
 
@@ -665,12 +663,8 @@ mod tests {
     fn empty_message() {
         let mut reassembler = fresh();
         // ServerHelloDone has an empty body.
-        inserts(&mut reassembler, whole(14, 0, b""), InsertOutcome::Progress);
-        inserts(
-            &mut reassembler,
-            whole(14, 0, b""),
-            InsertOutcome::Redundant,
-        );
+        progresses(&mut reassembler, whole(14, 0, b""));
+        inserts(&mut reassembler, whole(14, 0, b""), Redundant);
         let message = reassembler.pop_complete().unwrap();
         assert_eq!(message.body(), b"");
         assert_eq!((message.msg_type(), message.message_seq()), (14, 0));
@@ -679,11 +673,7 @@ mod tests {
     #[test]
     fn empty_fragment_of_a_nonempty_message_allocates_nothing() {
         let mut reassembler = fresh();
-        inserts(
-            &mut reassembler,
-            frag(11, 60_000, 0, 100, b""),
-            InsertOutcome::Redundant,
-        );
+        inserts(&mut reassembler, frag(11, 60_000, 0, 100, b""), Redundant);
         assert_eq!(reassembler.buffered_bytes(), 0);
         assert_eq!(reassembler.pop_complete(), None);
     }
@@ -733,27 +723,19 @@ mod tests {
     fn old_and_too_far_ahead() {
         let mut reassembler = fresh();
         // Window of 8: 0..=7 are buffered, 8 is too far ahead.
-        inserts(&mut reassembler, whole(1, 7, b"x"), InsertOutcome::Progress);
-        inserts(
-            &mut reassembler,
-            whole(1, 8, b"x"),
-            InsertOutcome::TooFarAhead,
-        );
-        inserts(
-            &mut reassembler,
-            whole(1, u16::MAX, b"x"),
-            InsertOutcome::TooFarAhead,
-        );
+        progresses(&mut reassembler, whole(1, 7, b"x"));
+        inserts(&mut reassembler, whole(1, 8, b"x"), TooFarAhead);
+        inserts(&mut reassembler, whole(1, u16::MAX, b"x"), TooFarAhead);
         reassembler.insert(whole(1, 0, b"x")).unwrap();
         assert!(reassembler.pop_complete().is_some());
         // 0 has been handed out: its fragments are now old, 8 fits.
-        inserts(&mut reassembler, whole(1, 0, b"x"), InsertOutcome::Old);
+        inserts(&mut reassembler, whole(1, 0, b"x"), Old);
         assert_eq!(
             reassembler.insert(frag(99, 1000, 0, 0, b"different")),
-            Ok(InsertOutcome::Old),
+            Ok(Old),
             "old fragments are not inspected beyond their bounds"
         );
-        inserts(&mut reassembler, whole(1, 8, b"x"), InsertOutcome::Progress);
+        progresses(&mut reassembler, whole(1, 8, b"x"));
         assert_eq!(reassembler.buffered_bytes(), 2);
     }
 
@@ -763,12 +745,8 @@ mod tests {
             message_window: 1,
             ..ReassemblyLimits::default()
         });
-        inserts(
-            &mut reassembler,
-            whole(1, 1, b"x"),
-            InsertOutcome::TooFarAhead,
-        );
-        inserts(&mut reassembler, whole(1, 0, b"x"), InsertOutcome::Progress);
+        inserts(&mut reassembler, whole(1, 1, b"x"), TooFarAhead);
+        progresses(&mut reassembler, whole(1, 0, b"x"));
         // A zero window is raised to 1 rather than refusing everything.
         let zero = HandshakeReassembler::new(ReassemblyLimits {
             message_window: 0,
@@ -794,11 +772,7 @@ mod tests {
         );
         assert_eq!(reassembler.buffered_bytes(), 0);
         // Exactly reaching the end is fine.
-        inserts(
-            &mut reassembler,
-            frag(1, 10, 0, 7, b"abc"),
-            InsertOutcome::Progress,
-        );
+        progresses(&mut reassembler, frag(1, 10, 0, 7, b"abc"));
     }
 
     #[test]
@@ -826,11 +800,7 @@ mod tests {
             );
             assert_eq!(reassembler.buffered_bytes(), 0, "{what:?}: state discarded");
             // A clean retransmission rebuilds it.
-            inserts(
-                &mut reassembler,
-                whole(11, 0, body),
-                InsertOutcome::Progress,
-            );
+            progresses(&mut reassembler, whole(11, 0, body));
             assert_eq!(reassembler.pop_complete().unwrap().body(), body);
         }
     }
@@ -855,11 +825,7 @@ mod tests {
             Err(ReassemblyError::LimitExceeded(Limit::MessageLength))
         );
         assert_eq!(reassembler.buffered_bytes(), 0);
-        inserts(
-            &mut reassembler,
-            frag(11, 100, 0, 0, b"a"),
-            InsertOutcome::Progress,
-        );
+        progresses(&mut reassembler, frag(11, 100, 0, 0, b"a"));
         // The default cap is 64 KiB; the 24-bit maximum cannot be exceeded.
         let default = fresh();
         assert_eq!(default.limits().max_message_len, 65536);
@@ -878,11 +844,7 @@ mod tests {
             Err(ReassemblyError::LimitExceeded(Limit::BufferedBytes))
         );
         assert_eq!(reassembler.buffered_bytes(), 600);
-        inserts(
-            &mut reassembler,
-            frag(12, 400, 1, 0, b"b"),
-            InsertOutcome::Progress,
-        );
+        progresses(&mut reassembler, frag(12, 400, 1, 0, b"b"));
         assert_eq!(reassembler.buffered_bytes(), 1000);
         assert_eq!(
             reassembler.insert(whole(13, 2, b"c")),
@@ -893,11 +855,7 @@ mod tests {
         reassembler.insert(whole(11, 0, &body0)).unwrap();
         assert_eq!(reassembler.pop_complete().unwrap().body(), body0);
         assert_eq!(reassembler.buffered_bytes(), 400);
-        inserts(
-            &mut reassembler,
-            whole(13, 2, b"c"),
-            InsertOutcome::Progress,
-        );
+        progresses(&mut reassembler, whole(13, 2, b"c"));
     }
 
     #[test]
@@ -905,10 +863,9 @@ mod tests {
         let body: Vec<u8> = (0..20).collect();
         let mut reassembler = HandshakeReassembler::new(limits(100, 1000, 4));
         for start in [0usize, 2, 4, 6] {
-            inserts(
+            progresses(
                 &mut reassembler,
                 frag(11, 20, 0, start as u32, &body[start..=start]),
-                InsertOutcome::Progress,
             );
         }
         assert_eq!(
@@ -916,32 +873,16 @@ mod tests {
             Err(ReassemblyError::LimitExceeded(Limit::RangesPerMessage))
         );
         // Extending an island and filling a gap are always allowed.
-        inserts(
-            &mut reassembler,
-            frag(11, 20, 0, 7, &body[7..8]),
-            InsertOutcome::Progress,
-        );
-        inserts(
-            &mut reassembler,
-            frag(11, 20, 0, 1, &body[1..2]),
-            InsertOutcome::Progress,
-        );
+        progresses(&mut reassembler, frag(11, 20, 0, 7, &body[7..8]));
+        progresses(&mut reassembler, frag(11, 20, 0, 1, &body[1..2]));
         // 0..3, 4..5, 6..8: room for one more island.
-        inserts(
-            &mut reassembler,
-            frag(11, 20, 0, 10, &body[10..11]),
-            InsertOutcome::Progress,
-        );
+        progresses(&mut reassembler, frag(11, 20, 0, 10, &body[10..11]));
         assert_eq!(
             reassembler.insert(frag(11, 20, 0, 12, &body[12..13])),
             Err(ReassemblyError::LimitExceeded(Limit::RangesPerMessage))
         );
         // The refused fragments changed nothing, and a full copy completes.
-        inserts(
-            &mut reassembler,
-            whole(11, 0, &body),
-            InsertOutcome::Progress,
-        );
+        progresses(&mut reassembler, whole(11, 0, &body));
         assert_eq!(reassembler.pop_complete().unwrap().body(), body);
     }
 
@@ -953,7 +894,7 @@ mod tests {
         reassembler.set_next_expected(2);
         assert_eq!(reassembler.next_expected_seq(), 2);
         assert_eq!(reassembler.buffered_bytes(), 5);
-        inserts(&mut reassembler, whole(1, 1, b"one"), InsertOutcome::Old);
+        inserts(&mut reassembler, whole(1, 1, b"one"), Old);
         reassembler.insert(whole(1, 2, b"two")).unwrap();
         assert_eq!(reassembler.pop_complete().unwrap().body(), b"two");
         assert_eq!(reassembler.pop_complete().unwrap().body(), b"three");
@@ -969,7 +910,7 @@ mod tests {
         assert!(!reassembler.has_complete());
         assert_eq!(reassembler.pop_complete(), None);
         for seq in [0, 1, u16::MAX] {
-            inserts(&mut reassembler, whole(1, seq, b"x"), InsertOutcome::Old);
+            inserts(&mut reassembler, whole(1, seq, b"x"), Old);
         }
     }
 
@@ -983,11 +924,7 @@ mod tests {
         reassembler.clear();
         assert_eq!(reassembler.buffered_bytes(), 0);
         assert_eq!(reassembler.next_expected_seq(), 1);
-        inserts(
-            &mut reassembler,
-            frag(1, 10, 1, 4, b"rest!!"),
-            InsertOutcome::Progress,
-        );
+        progresses(&mut reassembler, frag(1, 10, 1, 4, b"rest!!"));
         assert_eq!(reassembler.pop_complete(), None, "first part was forgotten");
     }
 
@@ -1052,7 +989,7 @@ mod tests {
                 let outcome = reassembler
                     .insert(frag(msg_type, length, seq, start as u32, &body[start..end]));
                 if popped.is_some() {
-                    prop_assert_eq!(outcome, Ok(InsertOutcome::Old));
+                    prop_assert_eq!(outcome, Ok(Old));
                     continue;
                 }
                 let brings_new = covered[start..end].iter().any(|c| !c)
@@ -1060,7 +997,7 @@ mod tests {
                 let expected = if brings_new {
                     InsertOutcome::Progress
                 } else {
-                    InsertOutcome::Redundant
+                    Redundant
                 };
                 prop_assert_eq!(outcome, Ok(expected), "{}..{}", start, end);
                 started |= start < end || body.is_empty();

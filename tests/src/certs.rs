@@ -258,3 +258,66 @@ pub fn system_unix_time() -> dtls_core::config::UnixTime {
             .map_or(0, |d| d.as_secs())
     }))
 }
+
+/// A CA and a client certificate it issued, as PEM files (plus a PKCS#12
+/// bundle of the client's key and chain, password `changeit`), for
+/// interop peers that read files.
+pub struct ClientPkiFiles {
+    /// The CA certificate (PEM).
+    pub ca: PathBuf,
+    /// The client certificate (PEM).
+    pub cert: PathBuf,
+    /// The client's private key (PEM, PKCS#8).
+    pub key: PathBuf,
+    /// The client's key and certificate as PKCS#12, password `changeit`.
+    pub p12: PathBuf,
+}
+
+/// Makes (once per process and key type) a CA and a client certificate for
+/// `CN=client <kind>` with extended key usage clientAuth (RFC 5280
+/// 4.2.1.12). `kind` is the client's key: ECDSA P-256 or RSA 2048.
+///
+/// # Panics
+/// If the openssl CLI fails, or `kind` is neither of those.
+#[allow(clippy::expect_used)]
+pub fn client_pki_files(kind: KeyKind) -> ClientPkiFiles {
+    let newkey = match kind {
+        KeyKind::EcdsaP256 => "ec -pkeyopt ec_paramgen_curve:P-256",
+        KeyKind::Rsa2048 => "rsa:2048",
+        other => panic!("no client PKI for {other:?}"),
+    };
+    let name = format!("client-pki-{kind:?}");
+    let dir = scratch_dir(&name);
+    let files = ClientPkiFiles {
+        ca: dir.join("ca.pem"),
+        cert: dir.join("client.pem"),
+        key: dir.join("client.key"),
+        p12: dir.join("client.p12"),
+    };
+    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = MAKING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if files.p12.exists() {
+        return files;
+    }
+    let run = |line: String| openssl(&dir, &line.split(' ').collect::<Vec<_>>());
+    run(format!(
+        "req -x509 -newkey {newkey} -nodes -days 2 -subj /CN=Test-Client-CA -keyout ca.key -out ca.pem"
+    ));
+    run(format!(
+        "req -newkey {newkey} -nodes -subj /CN=client-{kind:?} -keyout client.key -out client.csr"
+    ));
+    std::fs::write(dir.join("ext.cnf"), "extendedKeyUsage=clientAuth\n").expect("ext.cnf");
+    run(concat!(
+        "x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2",
+        " -extfile ext.cnf -out client.pem"
+    )
+    .to_owned());
+    run(concat!(
+        "pkcs12 -export -in client.pem -inkey client.key -certfile ca.pem",
+        " -passout pass:changeit -out client.p12"
+    )
+    .to_owned());
+    files
+}

@@ -5,6 +5,7 @@
 //! with a note otherwise.
 
 use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -38,6 +39,9 @@ pub fn require_peer(program: &str, version_arg: &str) -> bool {
     }
     ok
 }
+
+/// How long a test waits for a peer or the server to reach a state.
+pub const WAIT: Duration = Duration::from_secs(10);
 
 /// What the server saw, for assertions.
 #[derive(Debug, Default, Clone)]
@@ -352,4 +356,105 @@ impl Drop for PeerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs `build` (a compiler invocation that writes the peer program
+/// `program`) and returns `program`; `None` when it cannot be built, which
+/// panics instead under `CI=true` (every peer is required there). `what`
+/// names the peer and the packages it needs, for the message.
+///
+/// # Panics
+/// Under `CI=true`, if the build fails.
+pub fn build_peer(what: &str, mut build: Command, program: PathBuf) -> Option<PathBuf> {
+    match build.output() {
+        Ok(o) if o.status.success() => Some(program),
+        other => {
+            let why = match &other {
+                Ok(o) => String::from_utf8_lossy(&o.stderr).into_owned(),
+                Err(e) => e.to_string(),
+            };
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("cannot build the {what} peer: {why}");
+            }
+            eprintln!("note: {what} peer not available, skipping: {why}");
+            None
+        }
+    }
+}
+
+/// An echo server of this certificate kind that requires client
+/// certificates from the ECDSA and the RSA test CAs
+/// ([`client_pki_files`](crate::certs::client_pki_files)).
+///
+/// # Panics
+/// If the CA files cannot be made or read.
+#[allow(clippy::expect_used)]
+pub fn client_auth_server(kind: KeyKind) -> TestServer {
+    let cas = [KeyKind::EcdsaP256, KeyKind::Rsa2048]
+        .map(|k| std::fs::read_to_string(crate::certs::client_pki_files(k).ca).expect("CA"))
+        .concat();
+    TestServer::echo_with(kind, move |s| {
+        s.settings_mut().ssl_authenticate_clients = true;
+        s.settings_mut()
+            .set_ssl_client_ca_certs(&cas)
+            .expect("CA certificates");
+    })
+}
+
+impl Observed {
+    /// The server saw `count` client certificates, all verified, from both
+    /// the ECDSA and the RSA test client.
+    ///
+    /// # Panics
+    /// When it did not.
+    pub fn assert_client_certificates_verified(&self, count: usize) {
+        let certs = &self.client_certs;
+        assert_eq!(certs.len(), count, "{certs:#?}");
+        assert!(certs.iter().all(|c| c.status == "OK"), "{certs:#?}");
+        for subject in ["client-Rsa2048", "client-EcdsaP256"] {
+            assert!(
+                certs.iter().any(|c| c.cert_subject.contains(subject)),
+                "{certs:#?}"
+            );
+        }
+    }
+
+    /// A handshake failed with 403 because the client offered CBC without
+    /// Encrypt-then-MAC, and the description says so.
+    ///
+    /// # Panics
+    /// When no such failure was seen.
+    pub fn assert_refused_for_encrypt_then_mac(&self) {
+        let failed = self.connected.iter().find(|c| c.status_code == 403);
+        assert!(
+            failed.is_some_and(|f| f.description.contains("Encrypt-then-MAC")),
+            "{:#?}",
+            self.connected
+        );
+    }
+}
+
+/// The server certificate kinds every peer is tested with, and the suite
+/// authentication each needs.
+pub const SERVER_CERTIFICATES: [(KeyKind, dtls_crypto::suites::AuthAlgorithm); 2] = [
+    (
+        KeyKind::EcdsaP256,
+        dtls_crypto::suites::AuthAlgorithm::Ecdsa,
+    ),
+    (KeyKind::Rsa2048, dtls_crypto::suites::AuthAlgorithm::Rsa),
+];
+
+/// Runs a peer program to its end: whether it exited with success, and its
+/// stdout lines.
+///
+/// # Panics
+/// If it cannot be started.
+#[allow(clippy::expect_used)]
+pub fn run_to_end(peer: &mut Command) -> (bool, Vec<String>) {
+    let out = peer.output().expect("the peer program starts");
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    (out.status.success(), lines)
 }

@@ -9,4 +9,5 @@ pub mod certs;
 pub mod interop;
 pub mod net;
 pub mod pair;
+pub mod proxy;
 pub mod udp_client;

@@ -124,6 +124,29 @@ fn every_group() {
     }
 }
 
+/// A client without the extended master secret (`%NO_SESSION_HASH`)
+/// connects, and `--resume` gets a full handshake again (RFC 7627 5.3);
+/// with it, the second connection is resumed.
+#[test]
+fn extended_master_secret_decides_resumption() {
+    if !require_peer("gnutls-cli", "--version") {
+        return;
+    }
+    for (prio, resumed) in [
+        ("NORMAL:-VERS-ALL:+VERS-DTLS1.2:%NO_SESSION_HASH", false),
+        ("NORMAL:-VERS-ALL:+VERS-DTLS1.2", true),
+    ] {
+        let server = TestServer::echo(KeyKind::EcdsaP256);
+        let (echoed, output) = echo_once(server.port, prio, &["--resume"], "resume?");
+        assert!(echoed, "{prio}: {output:#?}");
+        assert!(
+            server.wait_for(WAIT, |o| o.resumed.len() == 2),
+            "{prio}: {output:#?}"
+        );
+        assert_eq!(server.observed().resumed, vec![false, resumed], "{prio}");
+    }
+}
+
 #[test]
 fn small_mtu() {
     if !require_peer("gnutls-cli", "--version") {

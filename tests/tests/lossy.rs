@@ -58,6 +58,22 @@ fn a_late_authenticated_retransmission_still_gets_the_final_flight() {
     .unwrap();
 }
 
+/// A case the property found: the server gave up its flight, the client's
+/// cookie expired, and after the fresh HelloVerifyRequest the client took a
+/// ServerKeyExchange it had buffered from the abandoned flight for the
+/// next message of the new one ("unexpected ServerKeyExchange").
+#[test]
+fn a_new_hello_verify_request_discards_the_abandoned_flight() {
+    completes_and_delivers_at_most_once(
+        17924751416622446756,
+        0.24564505630843791,
+        0.24800364464056096,
+        300,
+        1,
+    )
+    .unwrap();
+}
+
 fn completes_and_delivers_at_most_once(
     seed: u64,
     loss_up: f64,

@@ -273,6 +273,10 @@ fn on_hello_verify_request(
         return Err(Misbehaved::TooManyHelloVerifyRequests.into());
     }
     s.hello.cookie = hvr.cookie;
+    // Whatever the server sent before this HelloVerifyRequest belongs to a
+    // handshake it has given up (its cookie expired or it lost its state):
+    // a buffered message of that flight would be taken for the next one.
+    ctx.inbox.reassembler.clear();
     ctx.transcript.clear();
     ctx.begin_flight(true);
     queue_message(ctx, HandshakeType::ClientHello, &s.hello);

@@ -23,8 +23,8 @@ use super::record_layer::RecordLayer;
 /// genuine peer retransmits a few times before it gives up.
 pub(crate) const MAX_PLAINTEXT_RESENDS: u32 = 8;
 
-/// Smallest handshake fragment started at the end of a datagram that
-/// already holds records; a smaller rest waits for the next datagram.
+/// Smallest handshake fragment started after other messages in a
+/// datagram; a smaller rest waits for the next datagram.
 const MIN_TRAILING_FRAGMENT: usize = 64;
 
 /// Where the send of the current flight stands.
@@ -273,34 +273,45 @@ impl FlightTransmitter {
         PeerResend::Resend
     }
 
-    /// Packs as much of the pending flight as fits into `buf` after `used`
-    /// bytes; returns the bytes written. Each handshake message is cut into
-    /// fragments that fill the room left (RFC 6347 4.2.3) and protected
+    /// Writes the next datagram of the pending flight into `buf`; returns
+    /// its length (0: nothing pending). Each handshake message is protected
     /// under the epoch it was first sent in (RFC 6347 4.2.4).
+    ///
+    /// A datagram holds one record: handshake messages of one epoch are
+    /// packed into that record (RFC 6347 4.2.3 allows several per record),
+    /// a ChangeCipherSpec is a record of its own. Peers that read one record
+    /// per datagram (SunJSSE applications following the JDK's own DTLS
+    /// sample call `SSLEngine::unwrap` once per datagram) lose any further
+    /// records, so a datagram never carries a second one. A message is cut
+    /// into fragments only when it does not fit a datagram of its own, and a
+    /// fragment always ends its record (pion/dtls v2 reads a partial
+    /// fragment to the end of its record).
     pub(crate) fn write(
         &mut self,
         now: Instant,
         records: &mut RecordLayer,
         buf: &mut [u8],
-        mut used: usize,
     ) -> usize {
-        let start = used;
-        while let Some(cursor) = self.cursor {
-            let Some(entry) = self.flight.iter().nth(cursor.entry) else {
-                self.sent_in_full(now);
-                break;
-            };
-            let Some(written) = write_entry(entry, cursor, records, buf, used, used > start) else {
-                break;
-            };
-            used += written.len;
-            self.bytes_this_send += written.len;
-            self.cursor = Some(written.next);
-            if written.datagram_full {
-                break;
+        let Some(cursor) = self.cursor else {
+            return 0;
+        };
+        let written = write_record(self.flight.as_slice(), cursor, records, buf);
+        let len = match written {
+            Some((len, next)) => {
+                self.cursor = Some(next);
+                self.bytes_this_send += len;
+                len
             }
+            None => 0,
+        };
+        if written.is_none()
+            || self
+                .cursor
+                .is_some_and(|c| c.entry >= self.flight.as_slice().len())
+        {
+            self.sent_in_full(now);
         }
-        used - start
+        len
     }
 
     /// The whole flight went out at `now`. Its first send arms the timer;
@@ -317,83 +328,68 @@ impl FlightTransmitter {
     }
 }
 
-/// One record of the flight written into a datagram.
-struct Written {
-    len: usize,
-    next: FlightCursor,
-    /// The datagram has no room for more of the flight.
-    datagram_full: bool,
-}
-
-/// Writes the part of `entry` at `cursor` as one record at `buf[used..]`;
-/// `None` if it does not fit. `not_first` says the datagram already holds
-/// records: a tiny fragment is then left for the next datagram, but an
-/// empty datagram always makes progress.
-fn write_entry(
-    entry: &FlightEntry,
+/// Writes the record that starts at `cursor` into `buf`: its length and
+/// the cursor after it, or `None` if nothing of the flight fits (a buffer
+/// smaller than one record and a header).
+fn write_record(
+    flight: &[FlightEntry],
     cursor: FlightCursor,
     records: &mut RecordLayer,
     buf: &mut [u8],
-    used: usize,
-    not_first: bool,
-) -> Option<Written> {
-    let epoch = entry.epoch;
-    let overhead = records.record_overhead(epoch);
-    let free = buf.len().saturating_sub(used);
-    match &entry.content {
-        FlightContent::ChangeCipherSpec => {
-            let bytes = ChangeCipherSpec::BYTES;
-            if free < overhead + bytes.len() {
-                return None;
+) -> Option<(usize, FlightCursor)> {
+    let first = flight.get(cursor.entry)?;
+    let epoch = first.epoch;
+    if let FlightContent::ChangeCipherSpec = first.content {
+        let bytes = ChangeCipherSpec::BYTES;
+        let len = records.write_record(buf, 0, epoch, ContentType::ChangeCipherSpec, |p| {
+            p.get_mut(..bytes.len())?.copy_from_slice(&bytes);
+            Some(bytes.len())
+        })?;
+        return Some((len, cursor.next_entry()));
+    }
+    let mut next = cursor;
+    let len = records.write_record(buf, 0, epoch, ContentType::Handshake, |p| {
+        // Room for message bodies in a record that fills a datagram.
+        let record_room = p.len().saturating_sub(HANDSHAKE_HEADER_LEN);
+        let mut at = 0;
+        while let Some(FlightEntry {
+            epoch: e,
+            content:
+                FlightContent::Handshake {
+                    msg_type,
+                    message_seq,
+                    body,
+                },
+        }) = flight.get(next.entry)
+        {
+            if *e != epoch {
+                break;
             }
-            let len =
-                records.write_record(buf, used, epoch, ContentType::ChangeCipherSpec, |p| {
-                    p.get_mut(..bytes.len())?.copy_from_slice(&bytes);
-                    Some(bytes.len())
-                })?;
-            Some(Written {
-                len,
-                next: cursor.next_entry(),
-                datagram_full: false,
-            })
-        }
-        FlightContent::Handshake {
-            msg_type,
-            message_seq,
-            body,
-        } => {
-            let remaining = body.len().saturating_sub(cursor.offset);
-            let room = free.saturating_sub(overhead + HANDSHAKE_HEADER_LEN);
-            if room == 0 || (room < remaining && room < MIN_TRAILING_FRAGMENT && not_first) {
-                return None;
+            let room = p.len().saturating_sub(at + HANDSHAKE_HEADER_LEN);
+            let remaining = body.len().saturating_sub(next.offset);
+            let whole = next.offset == 0 && remaining <= room;
+            // After other messages, start a fragment only for a message too
+            // large for a datagram of its own, and only with room for a
+            // useful part of it.
+            if !whole && at > 0 && (remaining <= record_room || room < MIN_TRAILING_FRAGMENT) {
+                break;
             }
             let take = remaining.min(room);
-            // Borrowed straight from the held flight: nothing is copied first.
-            let fragment = fragment_at(
-                HandshakeType::from(*msg_type),
-                *message_seq,
-                body,
-                cursor.offset,
-                take,
-            )?;
-            let len = records.write_record(buf, used, epoch, ContentType::Handshake, |p| {
-                fragment.write_to(p)
-            })?;
-            let next = if cursor.offset + take >= body.len() {
-                cursor.next_entry()
+            let typ = HandshakeType::from(*msg_type);
+            let fragment = fragment_at(typ, *message_seq, body, next.offset, take)?;
+            at += fragment.write_to(p.get_mut(at..)?)?;
+            if next.offset + take >= body.len() {
+                next = next.next_entry();
             } else {
-                FlightCursor {
-                    entry: cursor.entry,
-                    offset: cursor.offset + take,
-                }
-            };
-            Some(Written {
-                len,
-                next,
-                datagram_full: room < remaining,
-            })
+                next.offset += take;
+            }
+            if !whole {
+                break;
+            }
         }
-    }
+        (at > 0).then_some(at)
+    })?;
+    Some((len, next))
 }
 
 #[cfg(test)]
@@ -421,7 +417,7 @@ mod tests {
         let mut datagrams = Vec::new();
         loop {
             let mut buf = vec![0u8; mtu];
-            let n = tx.write(now, &mut records, &mut buf, 0);
+            let n = tx.write(now, &mut records, &mut buf);
             if n == 0 {
                 return datagrams;
             }
@@ -486,7 +482,8 @@ mod tests {
             tx.on_peer_retransmission(later, plain, flight_bytes),
             PeerResend::Nothing
         );
-        assert_eq!(send_all(&mut tx, later, 1400).len(), 1);
+        // The message, then the ChangeCipherSpec in a datagram of its own.
+        assert_eq!(send_all(&mut tx, later, 1400).len(), 2);
         let paid = tx.on_peer_retransmission(later, plain, flight_bytes);
         assert_eq!(paid, PeerResend::Paced, "paid for, but too soon");
     }
@@ -539,7 +536,54 @@ mod tests {
             tx.on_peer_retransmission(late, PeerTrigger::Authenticated, 40),
             PeerResend::Resend
         );
-        assert_eq!(send_all(&mut tx, late, 1400).len(), 1);
+        assert_eq!(send_all(&mut tx, late, 1400).len(), 2);
+    }
+
+    /// One record per datagram; whole messages share it; a message that
+    /// fits a datagram of its own is never cut; a fragment ends its record.
+    #[test]
+    fn flights_pack_messages_into_one_record_per_datagram() {
+        let now = crate::test_origin();
+        let mut tx = FlightTransmitter::new(RetransmitConfig::default(), 0);
+        tx.begin(true);
+        // ServerHello-, Certificate-, ServerKeyExchange- and
+        // ServerHelloDone-sized messages, then a 2,500-byte one.
+        for (typ, len) in [(2u8, 87usize), (11, 787), (12, 296), (14, 0), (11, 2500)] {
+            let seq = tx.take_send_seq();
+            tx.push_handshake(0, typ, seq, vec![typ; len]);
+        }
+        tx.push_change_cipher_spec(0);
+        let datagrams = send_all(&mut tx, now, 1200);
+        let mut layout = Vec::new();
+        for datagram in &datagrams {
+            assert!(datagram.len() <= 1200);
+            let records: Vec<_> = Records::new(datagram).map(Result::unwrap).collect();
+            assert_eq!(records.len(), 1, "one record per datagram");
+            if records[0].header.content_type == ContentType::ChangeCipherSpec {
+                layout.push(Vec::new());
+                continue;
+            }
+            let fragments: Vec<(u16, usize, usize)> = HandshakeFragments::new(records[0].fragment)
+                .map(Result::unwrap)
+                .map(|f| (f.message_seq, f.fragment_offset as usize, f.fragment.len()))
+                .collect();
+            for (i, &(_, offset, len)) in fragments.iter().enumerate() {
+                let whole = [87, 787, 296, 0, 2500].contains(&len) && offset == 0;
+                assert!(
+                    whole || i + 1 == fragments.len(),
+                    "a fragment ends its record"
+                );
+            }
+            layout.push(fragments.iter().map(|f| f.0).collect::<Vec<_>>());
+        }
+        // SH + Certificate; SKE (too big for the rest) whole with
+        // ServerHelloDone and the start of the large message; the rest of
+        // it in fragments; the ChangeCipherSpec alone.
+        assert_eq!(layout[0], vec![0, 1]);
+        assert_eq!(layout[1], vec![2, 3, 4]);
+        assert!(layout[2..layout.len() - 1].iter().all(|l| l == &vec![4]));
+        assert!(layout.last().unwrap().is_empty(), "the CCS record");
+        assert_eq!(tx.cursor, None, "sent in full");
     }
 
     #[test]

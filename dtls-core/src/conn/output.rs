@@ -1,5 +1,10 @@
-//! The output path: one datagram out, packed in order from the pending
-//! alert (alone), the flight, heartbeats and application data.
+//! The output path: one datagram out, one record in it, taken in order
+//! from the pending alert, the flight, heartbeats and application data.
+//!
+//! One record per datagram, although RFC 6347 4.1.1 allows several:
+//! applications that read a datagram with one `SSLEngine::unwrap` call (as
+//! the JDK's DTLS sample does) lose every record after the first. The
+//! flight still packs several handshake messages into its one record.
 
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -34,10 +39,12 @@ impl Connection {
             return self.transmit_alert(alert, buf);
         }
         let ctx = &mut self.ctx;
-        let mut used = ctx.flight.write(now, &mut ctx.records, buf, 0);
-        if ctx.is_established() {
-            used += self.transmit_heartbeats(buf, used);
-            used += self.transmit_app_data(buf, used);
+        let mut used = ctx.flight.write(now, &mut ctx.records, buf);
+        if used == 0 && ctx.is_established() {
+            used = self.transmit_heartbeat(buf);
+            if used == 0 {
+                used = self.transmit_app_data(buf);
+            }
         }
         (used > 0).then_some(used)
     }
@@ -62,58 +69,46 @@ impl Connection {
         (used > 0).then_some(used)
     }
 
-    fn transmit_heartbeats(&mut self, buf: &mut [u8], start: usize) -> usize {
+    /// One queued heartbeat message as a record; its length, 0 if none.
+    fn transmit_heartbeat(&mut self, buf: &mut [u8]) -> usize {
         let ctx = &mut self.ctx;
-        let mut used = start;
-        while let Some(message) = ctx.outbox.heartbeats.front() {
-            let needed = ctx.records.record_overhead(1) + message.len();
-            if used + needed > buf.len() {
-                break;
-            }
-            let written = ctx
-                .records
-                .write_record(buf, used, 1, ContentType::Heartbeat, |p| {
-                    p.get_mut(..message.len())?.copy_from_slice(message);
-                    Some(message.len())
-                });
-            ctx.outbox.heartbeats.pop_front();
-            match written {
-                Some(n) => used += n,
-                None => break,
-            }
-        }
-        used - start
+        let Some(message) = ctx.outbox.heartbeats.pop_front() else {
+            return 0;
+        };
+        ctx.records
+            .write_record(buf, 0, 1, ContentType::Heartbeat, |p| {
+                p.get_mut(..message.len())?.copy_from_slice(&message);
+                Some(message.len())
+            })
+            .unwrap_or(0)
     }
 
-    fn transmit_app_data(&mut self, buf: &mut [u8], start: usize) -> usize {
+    /// The next application message as a record, sealed in place; its
+    /// length, 0 if none is queued.
+    fn transmit_app_data(&mut self, buf: &mut [u8]) -> usize {
         let ctx = &mut self.ctx;
-        let mut used = start;
-        while let Some(len) = ctx.outbox.app.front_len() {
-            let needed = ctx.records.record_overhead(1) + len;
-            if used + needed > buf.len() {
-                break;
-            }
-            let Some(dst) = buf.get_mut(used..) else {
-                break;
-            };
-            let offset = ctx.records.payload_offset(1);
-            // The plaintext goes straight into the transmit buffer and is
-            // sealed there in place.
-            let Some(payload) = dst.get_mut(offset..) else {
-                break;
-            };
-            if ctx.outbox.app.pop_into(payload).is_none() {
-                break;
-            }
-            match ctx.records.seal(ContentType::ApplicationData, 1, dst, len) {
-                Some(n) => {
-                    used += n;
-                    ctx.counters.records_out += 1;
-                }
-                None => break,
-            }
+        let Some(len) = ctx.outbox.app.front_len() else {
+            return 0;
+        };
+        if ctx.records.record_overhead(1) + len > buf.len() {
+            return 0;
         }
-        used - start
+        // The plaintext goes straight into the transmit buffer and is
+        // sealed there in place.
+        let offset = ctx.records.payload_offset(1);
+        let Some(payload) = buf.get_mut(offset..) else {
+            return 0;
+        };
+        if ctx.outbox.app.pop_into(payload).is_none() {
+            return 0;
+        }
+        match ctx.records.seal(ContentType::ApplicationData, 1, buf, len) {
+            Some(n) => {
+                ctx.counters.records_out += 1;
+                n
+            }
+            None => 0,
+        }
     }
 
     /// Queues one application message, sent as one record in one datagram.

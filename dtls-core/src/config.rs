@@ -164,6 +164,16 @@ pub struct CommonConfig {
     /// Largest datagram we ever send, in bytes, including all record headers
     /// (RFC 6347 4.1.1.1: PMTU). Default 1200, safe on any IPv4/IPv6 path.
     pub mtu: usize,
+    /// Whether application records must fit [`mtu`](Self::mtu) too. RFC
+    /// 6347 4.1.1 asks an implementation to refuse a record larger than the
+    /// PMTU, so it is `true` by default and [`Connection::send`] refuses a
+    /// message that would not fit. With `false` (the seed's server with
+    /// `DontFragment=False`) one message is one record of up to 2^14 bytes
+    /// (or the peer's record_size_limit, RFC 8449) and IP fragments the
+    /// datagram; handshake flights always fit `mtu`.
+    ///
+    /// [`Connection::send`]: crate::Connection::send
+    pub application_records_fit_mtu: bool,
     /// Handshake retransmission schedule (RFC 6347 4.2.4.1).
     pub retransmit: RetransmitConfig,
     /// Anti-replay window size in records (RFC 6347 4.1.2.6); at least 64.
@@ -206,6 +216,7 @@ impl Default for CommonConfig {
             signature_schemes: SignatureScheme::DEFAULT.to_vec(),
             require_extended_master_secret: false,
             mtu: 1200,
+            application_records_fit_mtu: true,
             retransmit: RetransmitConfig::default(),
             replay_window: 128,
             alpn_protocols: Vec::new(),

@@ -64,7 +64,8 @@ impl fmt::Display for Error {
             Error::NotConnected => f.write_str("the connection is not established"),
             Error::MessageTooLarge { len, max } => write!(
                 f,
-                "message of {len} bytes does not fit one record (at most {max} bytes)"
+                "message of {len} bytes does not fit one record (at most {max} bytes: \
+                 2^14, the peer's record_size_limit, or the MTU when records must fit it)"
             ),
             Error::SendBufferFull => f.write_str("the send queue is full"),
             Error::BufferTooSmall { needed } => {

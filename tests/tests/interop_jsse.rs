@@ -183,3 +183,20 @@ fn lossy_link() {
     );
     assert!(proxy.dropped.load(std::sync::atomic::Ordering::Relaxed) > 0);
 }
+
+/// A record of 2^14 bytes each way (RFC 6347 4.1: the largest plaintext);
+/// the client's packet size is raised so that SunJSSE sends it as one.
+#[test]
+fn a_record_of_two_to_the_fourteen_bytes_each_way() {
+    if classes().is_none() {
+        return;
+    }
+    let server = TestServer::echo(KeyKind::EcdsaP256);
+    let (ok, lines) = run(server.port, &[], &["-", "-", "2", "16384", "1", "17000"]);
+    assert!(ok, "{lines:#?}");
+    assert!(
+        lines.contains(&"echoed 32768 bytes".to_owned()),
+        "{lines:#?}"
+    );
+    assert!(server.observed().data.iter().all(|(_, d)| d.len() == 16384));
+}

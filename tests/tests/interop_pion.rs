@@ -197,3 +197,26 @@ fn lossy_link() {
     );
     assert!(proxy.dropped.load(std::sync::atomic::Ordering::Relaxed) > 0);
 }
+
+/// Large records: pion sends one of 2^14 bytes (RFC 6347 4.1, the largest
+/// plaintext) and the server reads it; pion reads datagrams into an
+/// 8,192-byte buffer (`inboundBufferSize` in its `conn.go`), so the echo
+/// comes back whole only up to that size.
+#[test]
+fn large_records_as_far_as_pion_reads_them() {
+    if client().is_none() {
+        return;
+    }
+    let server = TestServer::echo(KeyKind::EcdsaP256);
+    let (ok, lines) = run(server.port, &["-size", "16384"]);
+    assert!(!ok, "pion cannot read a 16 KiB datagram: {lines:#?}");
+    assert!(server.wait_for(WAIT, |o| o.data.iter().any(|(_, d)| d.len() == 16384)));
+    let largest = 8192 - 13 - 8 - 16; // record header, GCM nonce and tag
+    let size = largest.to_string();
+    let (ok, lines) = run(server.port, &["-count", "2", "-size", &size]);
+    assert!(ok, "{lines:#?}");
+    assert!(
+        lines.contains(&format!("echoed {} bytes", 2 * largest)),
+        "{lines:#?}"
+    );
+}

@@ -46,8 +46,23 @@ impl ServerHandler for Recorder {
 }
 
 fn server(refuse: bool) -> (DtlsServer, Arc<Mutex<Seen>>, SocketAddr) {
+    server_configured(refuse, |_| {})
+}
+
+/// [`server`] (accepting), after `configure` adjusted the settings.
+fn server_with(
+    configure: impl FnOnce(&mut DtlsServer),
+) -> (DtlsServer, Arc<Mutex<Seen>>, SocketAddr) {
+    server_configured(false, configure)
+}
+
+fn server_configured(
+    refuse: bool,
+    configure: impl FnOnce(&mut DtlsServer),
+) -> (DtlsServer, Arc<Mutex<Seen>>, SocketAddr) {
     let seen = Arc::new(Mutex::new(Seen::default()));
     let mut server = DtlsServer::new();
+    configure(&mut server);
     server.settings_mut().local_host = "127.0.0.1".to_owned();
     server.settings_mut().local_port = 0;
     server.set_do_events_wait(Duration::from_millis(2));
@@ -164,7 +179,7 @@ fn send_errors_are_clear_and_nothing_half_sent() {
         server.send_bytes(ConnectionId(9999), b"x"),
         Err(Error::NoSuchConnection(9999))
     ));
-    let too_big = vec![0u8; 5000];
+    let too_big = vec![0u8; (1 << 14) + 1];
     assert!(matches!(
         server.send_bytes(id, &too_big),
         Err(Error::Dtls(dtls_core::Error::MessageTooLarge { .. }))
@@ -174,6 +189,37 @@ fn send_errors_are_clear_and_nothing_half_sent() {
         .received
         .is_empty()));
     assert_eq!(client.received, vec![b"fits".to_vec()]);
+}
+
+/// Issue 10: one send_bytes is one record of up to 2^14 bytes, whatever the
+/// handshake MTU; IP fragments the datagram. DontFragment keeps records
+/// within the MTU and refuses larger ones with the limit named.
+#[test]
+fn one_send_is_one_record_up_to_two_to_the_fourteen() {
+    let (mut server, _seen, addr) = server(false);
+    let (mut client, id) = connect(&mut server, addr);
+    let messages: Vec<Vec<u8>> = [1400usize, 5000, 1 << 14]
+        .iter()
+        .map(|&n| (0..n).map(|i| (i % 251) as u8).collect())
+        .collect();
+    for m in &messages {
+        server.send_bytes(id, m).unwrap();
+    }
+    assert!(run(&mut server, &mut [&mut client], |_, c| c[0]
+        .received
+        .len()
+        == 3));
+    assert_eq!(client.received, messages);
+
+    let (mut server, _seen, addr) = server_with(|s| s.settings_mut().dont_fragment = true);
+    let (_client, id) = connect(&mut server, addr);
+    match server.send_bytes(id, &messages[0]) {
+        Err(Error::Dtls(e @ dtls_core::Error::MessageTooLarge { max, .. })) => {
+            assert!(max < 1200, "{e}");
+            assert!(e.to_string().contains("MTU"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -46,6 +46,8 @@ pub(crate) struct Ctx {
     pub(crate) peer_heartbeat_mode: Option<bool>,
     /// Largest datagram we send.
     pub(super) mtu: usize,
+    /// [`CommonConfig::application_records_fit_mtu`].
+    application_records_fit_mtu: bool,
     /// Caps on what the peer and the application can make us buffer.
     pub(super) limits: Limits,
     /// Largest plaintext of one outgoing application record.
@@ -86,6 +88,7 @@ impl Ctx {
             peer_record_size_limit: None,
             peer_heartbeat_mode: None,
             mtu: common.mtu,
+            application_records_fit_mtu: common.application_records_fit_mtu,
             limits: common.limits,
             max_app_plaintext: MAX_PLAINTEXT,
             now: None,
@@ -157,7 +160,11 @@ impl Ctx {
 
     fn compute_max_app_plaintext(&self) -> usize {
         let overhead = self.records.record_overhead(1);
-        let by_mtu = self.mtu.saturating_sub(overhead);
+        let by_mtu = if self.application_records_fit_mtu {
+            self.mtu.saturating_sub(overhead)
+        } else {
+            MAX_PLAINTEXT
+        };
         let by_peer = self.peer_record_size_limit.unwrap_or(MAX_PLAINTEXT);
         by_mtu.min(by_peer).min(MAX_PLAINTEXT)
     }

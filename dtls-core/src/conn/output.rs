@@ -31,18 +31,22 @@ pub(crate) struct Outbox {
 impl Connection {
     /// Writes the next datagram to send into `buf` and returns its length,
     /// or `None` if there is nothing to send. Never writes more than the
-    /// configured MTU.
+    /// configured MTU, except an application record when
+    /// [`CommonConfig::application_records_fit_mtu`] is off (then up to
+    /// `buf.len()`).
+    ///
+    /// [`CommonConfig::application_records_fit_mtu`]: crate::config::CommonConfig::application_records_fit_mtu
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
-        let limit = buf.len().min(self.ctx.mtu);
-        let buf = buf.get_mut(..limit)?;
+        let mtu = buf.len().min(self.ctx.mtu);
         if let Some(alert) = self.ctx.outbox.alert.take() {
-            return self.transmit_alert(alert, buf);
+            return self.transmit_alert(alert, buf.get_mut(..mtu)?);
         }
         let ctx = &mut self.ctx;
-        let mut used = ctx.flight.write(now, &mut ctx.records, buf);
+        let mut used = ctx.flight.write(now, &mut ctx.records, buf.get_mut(..mtu)?);
         if used == 0 && ctx.is_established() {
-            used = self.transmit_heartbeat(buf);
+            used = self.transmit_heartbeat(buf.get_mut(..mtu)?);
             if used == 0 {
+                // `send` already held the message to max_app_plaintext.
                 used = self.transmit_app_data(buf);
             }
         }

@@ -74,6 +74,10 @@ impl DtlsServer {
         let mut config = ServerConfig::new(identity);
         config.common.cipher_suites = st.effective_cipher_suites()?;
         config.common.mtu = self.mtu;
+        // DontFragment: datagrams must fit the path, so application records
+        // must fit the MTU; otherwise one send_bytes is one record of up to
+        // 2^14 bytes and IP fragments a larger datagram.
+        config.common.application_records_fit_mtu = st.dont_fragment;
         config.max_connections = st.max_connections.get();
         // The seed's default group and signature lists are narrower than the
         // engine's (no X25519, no RSA-PSS, no Ed25519); only an explicit

@@ -56,6 +56,10 @@ int main(int argc, char **argv) {
     mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_NONE);
     mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
     mbedtls_ssl_conf_read_timeout(&conf, 10000);
+    /* PEER_NO_EMS=1: a client without RFC 7627's extended master secret. */
+    const char *no_ems = getenv("PEER_NO_EMS");
+    if (no_ems != NULL && strcmp(no_ems, "1") == 0)
+        mbedtls_ssl_conf_extended_master_secret(&conf, MBEDTLS_SSL_EXTENDED_MS_DISABLED);
     if (argc > 4 && strcmp(argv[4], "-") != 0) {
         suites[0] = mbedtls_ssl_get_ciphersuite_id(argv[4]);
         if (suites[0] == 0) {

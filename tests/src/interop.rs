@@ -57,6 +57,9 @@ pub struct Observed {
     /// Whether each successful connection was an abbreviated (resumed)
     /// handshake, in order.
     pub resumed: Vec<bool>,
+    /// Whether each successful connection used the extended master secret
+    /// (RFC 7627), in order.
+    pub extended_master_secret: Vec<bool>,
     /// Datagrams received.
     pub data: Vec<(ConnectionId, Vec<u8>)>,
     /// Engine counters summed over the live connections, refreshed every
@@ -87,10 +90,12 @@ impl ServerHandler for EchoRecorder {
             .and_then(|c| c.negotiated.as_ref());
         let suite = negotiated.map(|n| n.cipher_suite.name().to_owned());
         let resumed = negotiated.map(|n| n.resumed);
+        let ems = negotiated.map(|n| n.extended_master_secret);
         if let Ok(mut o) = self.observed.lock() {
             o.connected.push(e.clone());
             o.suites.extend(suite);
             o.resumed.extend(resumed);
+            o.extended_master_secret.extend(ems);
         }
     }
     fn on_data_in(&mut self, server: &mut DtlsServer, e: &DataInEvent) {

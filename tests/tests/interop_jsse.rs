@@ -135,6 +135,7 @@ fn a_client_without_extended_master_secret_is_never_resumed() {
     assert!(!lines.contains(&"resumed-session".to_owned()), "{lines:#?}");
     assert!(server.wait_for(WAIT, |o| o.resumed.len() == 2));
     assert_eq!(server.observed().resumed, vec![false, false]);
+    assert_eq!(server.observed().extended_master_secret, vec![false, false]);
 }
 
 /// A mebibyte in 1,000-byte messages, every byte checked.

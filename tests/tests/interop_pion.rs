@@ -168,6 +168,7 @@ fn resumption_with_and_without_extended_master_secret() {
     assert!(ok, "{lines:#?}");
     assert!(server.wait_for(WAIT, |o| o.resumed.len() == 2));
     assert_eq!(server.observed().resumed, vec![false, false]);
+    assert_eq!(server.observed().extended_master_secret, vec![false, false]);
 }
 
 /// A 300-byte MTU on both sides: the RSA flight goes out in fragments.

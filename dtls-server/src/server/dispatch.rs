@@ -31,7 +31,7 @@ impl DtlsServer {
                     connection_id: id,
                     message,
                 };
-                self.with_handler(|h, s| h.on_ssl_status(s, &e));
+                self.emit(SeedEvent::SslStatus(e));
             }
             Event::ClientCertificate {
                 chain,
@@ -91,7 +91,7 @@ impl DtlsServer {
         );
         let e = connected_event(c, 0, "OK".to_owned());
         self.log(Some(id), LogType::Info, line);
-        self.with_handler(|h, s| h.on_connected(s, &e));
+        self.emit(SeedEvent::Connected(e));
     }
 
     /// The handshake failed: `Log`, `Connected` and `Disconnected` with the
@@ -106,7 +106,7 @@ impl DtlsServer {
         );
         let e = connected_event(c, status.code.code(), status.description.clone());
         self.log(Some(id), LogType::Error, line);
-        self.with_handler(|h, s| h.on_connected(s, &e));
+        self.emit(SeedEvent::Connected(e));
         self.remove_connection(id, status.code.code(), status.description);
     }
 
@@ -133,7 +133,7 @@ impl DtlsServer {
             connection_id: id,
             datagram,
         };
-        self.with_handler(|h, s| h.on_data_in(s, &e));
+        self.emit(SeedEvent::DataIn(e));
     }
 
     /// Takes a connection out of the table and fires `Disconnected`.
@@ -161,7 +161,7 @@ impl DtlsServer {
             status_code,
             description,
         };
-        self.with_handler(|h, s| h.on_disconnected(s, &e));
+        self.emit(SeedEvent::Disconnected(e));
     }
 
     fn write_key_log(&mut self, handle: ConnectionHandle) {
@@ -191,7 +191,7 @@ impl DtlsServer {
             message,
             log_type: log_type.as_str(),
         };
-        self.with_handler(|h, s| h.on_log(s, &e));
+        self.emit(SeedEvent::Log(e));
     }
 
     /// Reports an error through the `Error` event.
@@ -206,15 +206,73 @@ impl DtlsServer {
             error_code: code.code(),
             description,
         };
-        self.with_handler(|h, s| h.on_error(s, &e));
+        self.emit(SeedEvent::Error(e));
     }
 
+    /// Raises a seed event: delivered now, or, when a handler is running
+    /// (it called `disconnect`, `process_data` and the like), right after
+    /// it returns. No event is lost to re-entrancy.
+    pub(super) fn emit(&mut self, event: SeedEvent) {
+        if self.handler.is_none() && !self.handler_running {
+            return; // nobody listens
+        }
+        self.pending_events.push_back(event);
+        if !self.handler_running {
+            self.deliver_pending();
+        }
+    }
+
+    fn deliver_pending(&mut self) {
+        while let Some(event) = self.pending_events.pop_front() {
+            self.call_handler(|h, s| event.deliver(h, s));
+        }
+    }
+
+    /// Calls the handler for an event that returns an answer
+    /// (ConnectionRequest, SSLClientAuthentication); inside another handler
+    /// call the answer stays the default. Events raised meanwhile follow.
     pub(super) fn with_handler(&mut self, f: impl FnOnce(&mut dyn ServerHandler, &mut DtlsServer)) {
-        if let Some(mut handler) = self.handler.take() {
-            f(handler.as_mut(), self);
-            if self.handler.is_none() {
-                self.handler = Some(handler);
-            }
+        if self.handler_running {
+            return;
+        }
+        self.call_handler(f);
+        self.deliver_pending();
+    }
+
+    fn call_handler(&mut self, f: impl FnOnce(&mut dyn ServerHandler, &mut DtlsServer)) {
+        let Some(mut handler) = self.handler.take() else {
+            self.pending_events.clear();
+            return;
+        };
+        self.handler_running = true;
+        f(handler.as_mut(), self);
+        self.handler_running = false;
+        // A handler that installed another one (set_handler) keeps it.
+        if self.handler.is_none() {
+            self.handler = Some(handler);
+        }
+    }
+}
+
+/// A seed event that waits for the handler (see [`DtlsServer::emit`]).
+pub(super) enum SeedEvent {
+    Log(LogEvent),
+    SslStatus(SslStatusEvent),
+    Connected(ConnectedEvent),
+    DataIn(DataInEvent),
+    Disconnected(DisconnectedEvent),
+    Error(ErrorEvent),
+}
+
+impl SeedEvent {
+    fn deliver(self, h: &mut dyn ServerHandler, s: &mut DtlsServer) {
+        match self {
+            SeedEvent::Log(e) => h.on_log(s, &e),
+            SeedEvent::SslStatus(e) => h.on_ssl_status(s, &e),
+            SeedEvent::Connected(e) => h.on_connected(s, &e),
+            SeedEvent::DataIn(e) => h.on_data_in(s, &e),
+            SeedEvent::Disconnected(e) => h.on_disconnected(s, &e),
+            SeedEvent::Error(e) => h.on_error(s, &e),
         }
     }
 }

@@ -48,6 +48,12 @@ pub struct DtlsServer {
     listener: Option<Listener>,
     connections: Connections,
     handler: Option<Box<dyn ServerHandler + Send>>,
+    /// A handler call is in progress: events raised meanwhile wait in
+    /// `pending_events` and the engine's events stay in the engine.
+    handler_running: bool,
+    /// Seed events raised while a handler ran, delivered as soon as it
+    /// returns, in order.
+    pending_events: std::collections::VecDeque<dispatch::SeedEvent>,
     dispatching: bool,
     recv_buf: Vec<u8>,
     send_buf: Vec<u8>,
@@ -83,6 +89,8 @@ impl DtlsServer {
             listener: None,
             connections: Connections::new(),
             handler: None,
+            handler_running: false,
+            pending_events: std::collections::VecDeque::new(),
             dispatching: false,
             recv_buf: vec![0u8; 65_536],
             send_buf: vec![0u8; 65_536],

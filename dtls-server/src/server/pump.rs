@@ -39,7 +39,13 @@ impl DtlsServer {
             .socket
             .set_read_timeout(Some(wait))
             .map_err(|e| Error::io("socket", e))?;
-        let received = self.receive_burst();
+        // DoEvents from inside a handler that runs during a receive (the
+        // receive buffer is in use): timers and sends only.
+        let received = if self.recv_buf.is_empty() {
+            Ok(())
+        } else {
+            self.receive_burst()
+        };
         if let Some(listener) = &self.listener {
             let _ = listener.socket.set_nonblocking(false);
         }
@@ -151,7 +157,9 @@ impl DtlsServer {
     /// Sends every datagram the endpoint has, then dispatches its events.
     pub(super) fn pump(&mut self, now: Instant) {
         self.flush(now);
-        if self.dispatching {
+        // Inside a handler the engine's events wait for the outer pump, so
+        // none reaches the application while its handler is taken.
+        if self.dispatching || self.handler_running {
             return;
         }
         self.dispatching = true;

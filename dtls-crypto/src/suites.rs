@@ -346,6 +346,41 @@ impl CipherSuite {
 /// ([`Error::UnsupportedCipherSuite`] or [`Error::UnknownCipherSuite`]); if
 /// several are, [`Error::CipherSuiteList`] with one error per entry.
 pub fn parse_suite_list(spec: &str) -> Result<Vec<CipherSuite>, Error> {
+    let (suites, mut errors) = suite_list_entries(spec);
+    match errors.len() {
+        0 => Ok(suites),
+        1 => Err(errors.remove(0)),
+        _ => Err(Error::CipherSuiteList(errors)),
+    }
+}
+
+/// [`parse_suite_list`] for lists written for other implementations (the
+/// seed's own examples name static-RSA and CBC-without-EtM suites): entries
+/// this crate knows and refuses are skipped, and returned with the reason
+/// each was refused, so the caller can log them.
+///
+/// # Errors
+/// An entry that names no known suite (a typo is an error, not a skip), or
+/// a list in which nothing usable remains ([`Error::CipherSuiteList`] of
+/// the refusals).
+pub fn parse_suite_list_skipping_refused(
+    spec: &str,
+) -> Result<(Vec<CipherSuite>, Vec<Error>), Error> {
+    let (suites, errors) = suite_list_entries(spec);
+    let (refused, mut unknown): (Vec<Error>, Vec<Error>) = errors
+        .into_iter()
+        .partition(|e| matches!(e, Error::UnsupportedCipherSuite { .. }));
+    match unknown.len() {
+        0 if suites.is_empty() => Err(Error::CipherSuiteList(refused)),
+        0 => Ok((suites, refused)),
+        1 => Err(unknown.remove(0)),
+        _ => Err(Error::CipherSuiteList(unknown)),
+    }
+}
+
+/// The usable suites of a list (every suite for an empty or blank list
+/// without errors) and one error per unusable entry.
+fn suite_list_entries(spec: &str) -> (Vec<CipherSuite>, Vec<Error>) {
     let mut suites: Vec<CipherSuite> = Vec::new();
     let mut errors = Vec::new();
     let mut push = |suite: CipherSuite| {
@@ -366,16 +401,10 @@ pub fn parse_suite_list(spec: &str) -> Result<Vec<CipherSuite>, Error> {
             Err(e) => errors.push(e),
         }
     }
-    if errors.len() == 1 {
-        return Err(errors.remove(0));
-    }
-    if !errors.is_empty() {
-        return Err(Error::CipherSuiteList(errors));
-    }
-    if suites.is_empty() {
+    if suites.is_empty() && errors.is_empty() {
         suites.extend_from_slice(CipherSuite::ALL);
     }
-    Ok(suites)
+    (suites, errors)
 }
 
 /// Why a family of cipher suites is refused. Each reason names the rule it

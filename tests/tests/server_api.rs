@@ -340,3 +340,31 @@ fn the_largest_idle_timeout_means_never_and_panics_nothing() {
     ));
     assert_eq!(server.connections().count(), 1);
 }
+
+/// Issue 10: a suite list with one refused entry takes effect with the
+/// others, and the Log event names the skipped entry and why.
+#[test]
+fn skipped_cipher_suites_are_logged() {
+    struct Logs(Arc<Mutex<Vec<String>>>);
+    impl ServerHandler for Logs {
+        fn on_log(&mut self, _s: &mut DtlsServer, e: &dtls_server::events::LogEvent) {
+            self.0.lock().unwrap().push(e.message.clone());
+        }
+    }
+    let logs = Arc::new(Mutex::new(Vec::new()));
+    let mut server = DtlsServer::new();
+    server.set_handler(Logs(logs.clone()));
+    server
+        .config("SSLEnabledCipherSuites=TLS_RSA_WITH_AES_128_CBC_SHA;TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")
+        .unwrap();
+    assert_eq!(
+        server.config("SSLEnabledCipherSuites").unwrap(),
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
+    );
+    let logs = logs.lock().unwrap();
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("skipped") && l.contains("TLS_RSA_WITH_AES_128_CBC_SHA")),
+        "{logs:#?}"
+    );
+}

@@ -122,7 +122,25 @@ impl DtlsServer {
         };
         let result = self.settings.config_with(spec, &live)?;
         self.apply_runtime_settings();
+        self.log_skipped_suites(spec);
         Ok(result)
+    }
+
+    /// `SSLEnabledCipherSuites=...` took effect without the entries this
+    /// server refuses: one Log line (Info) per skipped entry, with why.
+    fn log_skipped_suites(&mut self, spec: &str) {
+        let Some((name, value)) = spec.split_once('=') else {
+            return;
+        };
+        if !name.trim().eq_ignore_ascii_case("SSLEnabledCipherSuites") {
+            return;
+        }
+        if let Ok((_, refused)) = dtls_crypto::suites::parse_suite_list_skipping_refused(value) {
+            for why in refused {
+                let line = format!("SSLEnabledCipherSuites: skipped {why}");
+                self.log(None, crate::settings::LogType::Info, line);
+            }
+        }
     }
 
     /// Pushes the settings that may change while listening (KeepAliveTime,

@@ -337,7 +337,9 @@ impl Suites {
 impl Codec for Suites {
     type Value = Vec<CipherSuite>;
     fn parse(&self, setting: &'static str, value: &str) -> Result<Vec<CipherSuite>, Error> {
-        let suites = dtls_crypto::suites::parse_suite_list(value)
+        // Entries we refuse are skipped (DtlsServer::config logs each);
+        // an unknown name, or nothing usable, is an error.
+        let (suites, _refused) = dtls_crypto::suites::parse_suite_list_skipping_refused(value)
             .map_err(|e| invalid(setting, value, e.to_string()))?;
         Self::check(&suites)
     }

@@ -346,11 +346,20 @@ impl CipherSuite {
 /// ([`Error::UnsupportedCipherSuite`] or [`Error::UnknownCipherSuite`]); if
 /// several are, [`Error::CipherSuiteList`] with one error per entry.
 pub fn parse_suite_list(spec: &str) -> Result<Vec<CipherSuite>, Error> {
-    let (suites, mut errors) = suite_list_entries(spec);
-    match errors.len() {
-        0 => Ok(suites),
-        1 => Err(errors.remove(0)),
-        _ => Err(Error::CipherSuiteList(errors)),
+    let (suites, errors) = suite_list_entries(spec);
+    if errors.is_empty() {
+        Ok(suites)
+    } else {
+        Err(one_or_list(errors))
+    }
+}
+
+/// One entry's error as itself, several as [`Error::CipherSuiteList`].
+fn one_or_list(mut errors: Vec<Error>) -> Error {
+    if errors.len() == 1 {
+        errors.remove(0)
+    } else {
+        Error::CipherSuiteList(errors)
     }
 }
 
@@ -367,15 +376,16 @@ pub fn parse_suite_list_skipping_refused(
     spec: &str,
 ) -> Result<(Vec<CipherSuite>, Vec<Error>), Error> {
     let (suites, errors) = suite_list_entries(spec);
-    let (refused, mut unknown): (Vec<Error>, Vec<Error>) = errors
+    let (refused, unknown): (Vec<Error>, Vec<Error>) = errors
         .into_iter()
         .partition(|e| matches!(e, Error::UnsupportedCipherSuite { .. }));
-    match unknown.len() {
-        0 if suites.is_empty() => Err(Error::CipherSuiteList(refused)),
-        0 => Ok((suites, refused)),
-        1 => Err(unknown.remove(0)),
-        _ => Err(Error::CipherSuiteList(unknown)),
+    if !unknown.is_empty() {
+        return Err(one_or_list(unknown));
     }
+    if suites.is_empty() {
+        return Err(Error::CipherSuiteList(refused));
+    }
+    Ok((suites, refused))
 }
 
 /// The usable suites of a list (every suite for an empty or blank list

@@ -463,3 +463,24 @@ pub fn run_to_end(peer: &mut Command) -> (bool, Vec<String>) {
         .collect();
     (out.status.success(), lines)
 }
+
+/// A peer run (as [`run_to_end`] returns it) succeeded and echoed `bytes`
+/// bytes (its "echoed N bytes" line).
+///
+/// # Panics
+/// When it did not.
+pub fn assert_echoed(run: &(bool, Vec<String>), bytes: usize) {
+    let (ok, lines) = run;
+    assert!(*ok, "{lines:#?}");
+    assert!(
+        lines.contains(&format!("echoed {bytes} bytes")),
+        "{lines:#?}"
+    );
+}
+
+/// The source of a peer program under `tests/peers/`.
+pub fn peer_source(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("peers")
+        .join(name)
+}

@@ -18,6 +18,11 @@ pub struct LossyProxy {
 }
 
 impl LossyProxy {
+    /// [`start`](Self::start) toward a server on loopback `port`.
+    pub fn in_front_of(port: u16, one_in: u64) -> LossyProxy {
+        LossyProxy::start(SocketAddr::from(([127, 0, 0, 1], port)), one_in)
+    }
+
     /// Relays between the first client that writes to it and `server`,
     /// dropping one datagram in `one_in` each way (deterministically: every
     /// `one_in`-th datagram of each direction, starting with the second).

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use dtls_crypto::CipherSuite;
 use dtls_crypto::suites::AuthAlgorithm;
 use dtls_tests::certs::{KeyKind, scratch_dir};
-use dtls_tests::interop::{TestServer, build_peer};
+use dtls_tests::interop::{TestServer, build_peer, peer_source};
 
 /// Builds the client once; `None` (or a panic under CI=true) if the
 /// compiler or mbedTLS is missing.
@@ -19,8 +19,7 @@ fn client() -> Option<PathBuf> {
     static CLIENT: OnceLock<Option<PathBuf>> = OnceLock::new();
     CLIENT
         .get_or_init(|| {
-            let source =
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("peers/mbedtls_dtls_client.c");
+            let source = peer_source("mbedtls_dtls_client.c");
             let out = scratch_dir("mbedtls").join("mbedtls_dtls_client");
             let mut cc = Command::new("cc");
             cc.arg("-O1").arg("-o").arg(&out).arg(&source);

@@ -15,7 +15,8 @@ use std::sync::OnceLock;
 use dtls_crypto::CipherSuite;
 use dtls_tests::certs::{KeyKind, client_pki_files, scratch_dir};
 use dtls_tests::interop::{
-    SERVER_CERTIFICATES, TestServer, WAIT, build_peer, client_auth_server, run_to_end,
+    SERVER_CERTIFICATES, TestServer, WAIT, assert_echoed, build_peer, client_auth_server,
+    peer_source, run_to_end,
 };
 use dtls_tests::proxy::LossyProxy;
 
@@ -37,7 +38,7 @@ fn client() -> Option<PathBuf> {
     static CLIENT: OnceLock<Option<PathBuf>> = OnceLock::new();
     CLIENT
         .get_or_init(|| {
-            let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("peers/pion_client");
+            let source = peer_source("pion_client");
             let dir = scratch_dir("pion");
             let out = dir.join("pion_client");
             let mut go = Command::new("go");
@@ -87,9 +88,7 @@ fn every_common_suite_by_certificate_and_client_certificate() {
             .filter(|s| s.auth() == auth && !s.name().contains("CBC"));
         for suite in common {
             let name = suite.name();
-            let (ok, lines) = run(plain.port, &["-suite", name, "-count", "3"]);
-            assert!(ok, "{kind:?} {name}: {lines:#?}");
-            assert!(lines.contains(&"echoed 300 bytes".to_owned()), "{lines:#?}");
+            assert_echoed(&run(plain.port, &["-suite", name, "-count", "3"]), 300);
             for client_kind in [KeyKind::EcdsaP256, KeyKind::Rsa2048] {
                 let pki = client_pki_files(client_kind);
                 let (cert, key) = (pki.cert.to_str().unwrap(), pki.key.to_str().unwrap());
@@ -141,11 +140,9 @@ fn one_mebibyte_in_thousand_byte_messages() {
         return;
     }
     let server = TestServer::echo(KeyKind::EcdsaP256);
-    let (ok, lines) = run(server.port, &["-count", "1049", "-size", "1000"]);
-    assert!(ok, "{lines:#?}");
-    assert!(
-        lines.contains(&"echoed 1049000 bytes".to_owned()),
-        "{lines:#?}"
+    assert_echoed(
+        &run(server.port, &["-count", "1049", "-size", "1000"]),
+        1049000,
     );
 }
 
@@ -189,13 +186,8 @@ fn lossy_link() {
         return;
     }
     let server = TestServer::echo_with(KeyKind::EcdsaP256, |_| {});
-    let proxy = LossyProxy::start(format!("127.0.0.1:{}", server.port).parse().unwrap(), 10);
-    let (ok, lines) = run(proxy.addr.port(), &["-count", "30", "-retry"]);
-    assert!(ok, "{lines:#?}");
-    assert!(
-        lines.contains(&"echoed 3000 bytes".to_owned()),
-        "{lines:#?}"
-    );
+    let proxy = LossyProxy::in_front_of(server.port, 10);
+    assert_echoed(&run(proxy.addr.port(), &["-count", "30", "-retry"]), 3000);
     assert!(proxy.dropped.load(std::sync::atomic::Ordering::Relaxed) > 0);
 }
 
@@ -214,10 +206,8 @@ fn large_records_as_far_as_pion_reads_them() {
     assert!(server.wait_for(WAIT, |o| o.data.iter().any(|(_, d)| d.len() == 16384)));
     let largest = 8192 - 13 - 8 - 16; // record header, GCM nonce and tag
     let size = largest.to_string();
-    let (ok, lines) = run(server.port, &["-count", "2", "-size", &size]);
-    assert!(ok, "{lines:#?}");
-    assert!(
-        lines.contains(&format!("echoed {} bytes", 2 * largest)),
-        "{lines:#?}"
+    assert_echoed(
+        &run(server.port, &["-count", "2", "-size", &size]),
+        2 * largest,
     );
 }

@@ -62,6 +62,13 @@ fn server(handler: Scripted) -> (DtlsServer, SocketAddr) {
     (server, SocketAddr::from(([127, 0, 0, 1], port)))
 }
 
+/// A listening server whose handler is `handler`, with what it records.
+fn scripted(handler: Scripted) -> (Arc<Mutex<Seen>>, DtlsServer, SocketAddr) {
+    let seen = handler.seen.clone();
+    let (server, addr) = server(handler);
+    (seen, server, addr)
+}
+
 /// Runs server and clients until `done` or 5 s pass.
 fn run_until(server: &mut DtlsServer, clients: &mut [&mut UdpClient], done: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -73,43 +80,50 @@ fn run_until(server: &mut DtlsServer, clients: &mut [&mut UdpClient], done: impl
     }
 }
 
+/// Disconnect from on_connected and from on_data_in: Disconnected fires
+/// (status 0) and the client sees the close_notify.
 #[test]
-fn disconnect_from_on_connected_fires_disconnected() {
-    let seen = Arc::new(Mutex::new(Seen::default()));
-    let handler = Scripted {
-        seen: seen.clone(),
-        on_connected: Some(Box::new(|s, id| s.disconnect(id).unwrap())),
-        ..Scripted::default()
-    };
-    let (mut server, addr) = server(handler);
-    let mut client = UdpClient::new(addr, client_config());
-    run_until(&mut server, &mut [&mut client], || {
-        !seen.lock().unwrap().disconnected.is_empty()
-    });
-    let seen = seen.lock().unwrap();
-    assert_eq!(seen.disconnected.len(), 1, "Disconnected fired");
-    assert_eq!(seen.disconnected[0], (seen.connected[0], 0));
-    assert_eq!(server.connections().count(), 0);
+fn disconnect_from_a_handler_fires_disconnected() {
+    for from_data in [false, true] {
+        let disconnect: Action = Box::new(|s, id| s.disconnect(id).unwrap());
+        let handler = if from_data {
+            Scripted {
+                on_data_in: Some(disconnect),
+                ..Scripted::default()
+            }
+        } else {
+            Scripted {
+                on_connected: Some(disconnect),
+                ..Scripted::default()
+            }
+        };
+        let (seen, mut server, addr) = scripted(handler);
+        let mut client = UdpClient::new(addr, client_config());
+        run_until(&mut server, &mut [&mut client], || client_connected(&seen));
+        if from_data {
+            client.conn.send(Instant::now(), b"bye").unwrap();
+        }
+        run_until(&mut server, &mut [&mut client], || disconnected(&seen));
+        for _ in 0..50 {
+            server.do_events().unwrap();
+            client.pump();
+            if client.ended() {
+                break;
+            }
+        }
+        assert!(client.ended(), "close_notify reached the client");
+        let seen = seen.lock().unwrap();
+        assert_eq!(
+            seen.disconnected,
+            vec![(seen.connected[0], 0)],
+            "{from_data}"
+        );
+        assert_eq!(server.connections().count(), 0);
+    }
 }
 
-#[test]
-fn disconnect_from_on_data_in_fires_disconnected_and_the_client_sees_close_notify() {
-    let seen = Arc::new(Mutex::new(Seen::default()));
-    let handler = Scripted {
-        seen: seen.clone(),
-        on_data_in: Some(Box::new(|s, id| s.disconnect(id).unwrap())),
-        ..Scripted::default()
-    };
-    let (mut server, addr) = server(handler);
-    let mut client = UdpClient::new(addr, client_config());
-    run_until(&mut server, &mut [&mut client], || client_connected(&seen));
-    client.conn.send(Instant::now(), b"bye").unwrap();
-    run_until(&mut server, &mut [&mut client], || {
-        !seen.lock().unwrap().disconnected.is_empty()
-    });
-    run_until(&mut server, &mut [&mut client], || false);
-    assert!(client.ended(), "close_notify reached the client");
-    assert_eq!(seen.lock().unwrap().disconnected.len(), 1);
+fn disconnected(seen: &Arc<Mutex<Seen>>) -> bool {
+    !seen.lock().unwrap().disconnected.is_empty()
 }
 
 fn client_connected(seen: &Arc<Mutex<Seen>>) -> bool {
@@ -162,13 +176,10 @@ fn process_data_from_a_handler_delivers_the_held_datagrams() {
 /// Shutdown from a handler: every connection's Disconnected still fires.
 #[test]
 fn shutdown_from_on_data_in_fires_every_disconnected() {
-    let seen = Arc::new(Mutex::new(Seen::default()));
-    let handler = Scripted {
-        seen: seen.clone(),
+    let (seen, mut server, addr) = scripted(Scripted {
         on_data_in: Some(Box::new(|s, _| s.shutdown())),
         ..Scripted::default()
-    };
-    let (mut server, addr) = server(handler);
+    });
     let mut a = UdpClient::new(addr, client_config());
     let mut b = UdpClient::new(addr, client_config());
     run_until(&mut server, &mut [&mut a, &mut b], || {

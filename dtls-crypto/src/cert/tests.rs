@@ -332,15 +332,20 @@ fn unsupported_keys_are_named() {
             &["-paramfile", "dsa.param"],
             "DSA keys are not supported",
         ),
+        ("rsapss", &["-algorithm", "RSA-PSS"], "RSASSA-PSS"),
+        ("x25519", &["-algorithm", "X25519"], "X25519"),
     ] {
         let key = format!("{name}.key");
-        let crt = if name == "dsa" {
+        // DSA, RSA-PSS and X25519 keys go with the EC certificate: they
+        // are refused before the pair is matched.
+        let refused_early = ["dsa", "rsapss", "x25519"].contains(&name);
+        let crt = if refused_early {
             "ec.crt".to_string()
         } else {
             format!("{name}.crt")
         };
         openssl(d, &[&["genpkey", "-out", &key][..], genpkey].concat());
-        if name != "dsa" {
+        if !refused_early {
             let subj = format!("/CN={name}");
             openssl(
                 d,

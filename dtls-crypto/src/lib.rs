@@ -41,6 +41,7 @@ mod scheme;
 pub mod selfsigned;
 pub mod sign;
 mod sigverify;
+mod suite_list;
 pub mod suites;
 pub mod ticket;
 pub mod verify;

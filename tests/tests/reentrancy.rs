@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use dtls_server::events::{ConnectedEvent, DataInEvent, DisconnectedEvent};
+use dtls_server::events::{ConnectedEvent, ConnectionRequestEvent, DataInEvent, DisconnectedEvent};
 use dtls_server::{ConnectionId, DtlsServer, ServerHandler};
 use dtls_tests::certs::{KeyKind, certificate, client_config};
 use dtls_tests::udp_client::UdpClient;
@@ -21,6 +21,7 @@ struct Seen {
     connected: Vec<ConnectionId>,
     data: Vec<(ConnectionId, Vec<u8>)>,
     disconnected: Vec<(ConnectionId, u16)>,
+    requests: usize,
 }
 
 #[derive(Default)]
@@ -31,6 +32,9 @@ struct Scripted {
 }
 
 impl ServerHandler for Scripted {
+    fn on_connection_request(&mut self, _s: &mut DtlsServer, _e: &mut ConnectionRequestEvent) {
+        self.seen.lock().unwrap().requests += 1;
+    }
     fn on_connected(&mut self, s: &mut DtlsServer, e: &ConnectedEvent) {
         self.seen.lock().unwrap().connected.push(e.connection_id);
         if let Some(act) = &mut self.on_connected {
@@ -191,4 +195,45 @@ fn shutdown_from_on_data_in_fires_every_disconnected() {
     });
     assert_eq!(seen.lock().unwrap().disconnected.len(), 2);
     assert!(!server.listening());
+}
+
+/// DoEvents from a handler only sends: a client whose hellos arrive while
+/// the handler runs (the handler drives it) still gets its
+/// ConnectionRequest, from the outer DoEvents.
+#[test]
+fn do_events_from_a_handler_loses_no_connection_request() {
+    let later: Arc<Mutex<Option<UdpClient>>> = Arc::default();
+    let in_handler = later.clone();
+    let (seen, mut server, addr) = scripted(Scripted {
+        on_connected: Some(Box::new(move |s, _| {
+            // The first Connected starts a second client and drives it
+            // from inside the handler.
+            let mut b = in_handler.lock().unwrap();
+            if b.is_some() {
+                return;
+            }
+            let port = s.local_port();
+            let b = b.insert(UdpClient::new(
+                ([127, 0, 0, 1], port).into(),
+                client_config(),
+            ));
+            for _ in 0..50 {
+                b.pump();
+                s.do_events().unwrap();
+            }
+        })),
+        ..Scripted::default()
+    });
+    let mut a = UdpClient::new(addr, client_config());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline && seen.lock().unwrap().connected.len() < 2 {
+        server.do_events().unwrap();
+        a.pump();
+        if let Some(b) = later.lock().unwrap().as_mut() {
+            b.pump();
+        }
+    }
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.connected.len(), 2);
+    assert_eq!(seen.requests, 2, "one ConnectionRequest per client");
 }

@@ -295,20 +295,13 @@ impl FlightTransmitter {
         let Some(cursor) = self.cursor else {
             return 0;
         };
-        let written = write_record(self.flight.as_slice(), cursor, records, buf);
-        let len = match written {
-            Some((len, next)) => {
-                self.cursor = Some(next);
-                self.bytes_this_send += len;
-                len
-            }
-            None => 0,
+        // Nothing fits a buffer this small: the flight stays pending.
+        let Some((len, next)) = write_record(self.flight.as_slice(), cursor, records, buf) else {
+            return 0;
         };
-        if written.is_none()
-            || self
-                .cursor
-                .is_some_and(|c| c.entry >= self.flight.as_slice().len())
-        {
+        self.cursor = Some(next);
+        self.bytes_this_send += len;
+        if next.entry >= self.flight.as_slice().len() {
             self.sent_in_full(now);
         }
         len
@@ -330,7 +323,7 @@ impl FlightTransmitter {
 
 /// Writes the record that starts at `cursor` into `buf`: its length and
 /// the cursor after it, or `None` if nothing of the flight fits (a buffer
-/// smaller than one record and a header).
+/// too small for a record, a handshake header and one byte).
 fn write_record(
     flight: &[FlightEntry],
     cursor: FlightCursor,
@@ -375,6 +368,9 @@ fn write_record(
                 break;
             }
             let take = remaining.min(room);
+            if !whole && take == 0 {
+                break; // no room for a byte of it: never an empty fragment
+            }
             let typ = HandshakeType::from(*msg_type);
             let fragment = fragment_at(typ, *message_seq, body, next.offset, take)?;
             at += fragment.write_to(p.get_mut(at..)?)?;

@@ -31,9 +31,11 @@ pub(crate) struct Outbox {
 impl Connection {
     /// Writes the next datagram to send into `buf` and returns its length,
     /// or `None` if there is nothing to send. Never writes more than the
-    /// configured MTU, except an application record when
-    /// [`CommonConfig::application_records_fit_mtu`] is off (then up to
-    /// `buf.len()`).
+    /// configured MTU, except an application or heartbeat record when
+    /// [`CommonConfig::application_records_fit_mtu`] is off: then `buf`
+    /// should hold [`max_message_len`](Self::max_message_len) plus 100 bytes
+    /// of record overhead, or a large queued message waits for a larger
+    /// buffer.
     ///
     /// [`CommonConfig::application_records_fit_mtu`]: crate::config::CommonConfig::application_records_fit_mtu
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
@@ -44,9 +46,12 @@ impl Connection {
         let ctx = &mut self.ctx;
         let mut used = ctx.flight.write(now, &mut ctx.records, buf.get_mut(..mtu)?);
         if used == 0 && ctx.is_established() {
-            used = self.transmit_heartbeat(buf.get_mut(..mtu)?);
+            // Heartbeat and application records follow one size rule:
+            // max_app_plaintext, which `send` and the heartbeat responder
+            // already applied (the MTU unless application_records_fit_mtu
+            // is off).
+            used = self.transmit_heartbeat(buf);
             if used == 0 {
-                // `send` already held the message to max_app_plaintext.
                 used = self.transmit_app_data(buf);
             }
         }

@@ -21,10 +21,20 @@ impl DtlsServer {
     /// `DoEvents`: processes everything that is ready (datagrams, timers,
     /// idle timeouts) and, if nothing is, waits up to
     /// [`set_do_events_wait`](Self::set_do_events_wait) (default 100 ms) for a datagram.
+    /// From inside a handler it only sends what is queued: the outer call
+    /// goes on receiving and delivering once the handler returns.
     ///
     /// # Errors
     /// A socket error other than a timeout.
     pub fn do_events(&mut self) -> Result<(), Error> {
+        // Called from a handler: send what is queued and return. Receiving
+        // here would raise ConnectionRequest or SSLClientAuthentication
+        // while their handler is taken (their answers would be lost), and
+        // the receive buffer may be in use by the datagram being handled.
+        if self.handler_running {
+            self.flush(Instant::now());
+            return Ok(());
+        }
         let Some(listener) = &self.listener else {
             std::thread::sleep(self.do_events_wait);
             return Ok(());
@@ -39,13 +49,7 @@ impl DtlsServer {
             .socket
             .set_read_timeout(Some(wait))
             .map_err(|e| Error::io("socket", e))?;
-        // DoEvents from inside a handler that runs during a receive (the
-        // receive buffer is in use): timers and sends only.
-        let received = if self.recv_buf.is_empty() {
-            Ok(())
-        } else {
-            self.receive_burst()
-        };
+        let received = self.receive_burst();
         if let Some(listener) = &self.listener {
             let _ = listener.socket.set_nonblocking(false);
         }

@@ -1,0 +1,109 @@
+//! The off-path and half-open rules over real loopback UDP, against the
+//! blocking `DtlsServer` that `dtls-echo` runs: clients that pass the
+//! cookie exchange and then go silent must not keep a real peer
+//! (`openssl s_client`) out.
+//!
+//! The same rules in virtual time, with exact counts, are in
+//! `half_open.rs`, `deadlines.rs` and `offpath.rs`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use dtls_core::Connection;
+use dtls_core::config::ClientConfig;
+use dtls_tests::certs::KeyKind;
+use dtls_tests::interop::{PeerProcess, TestServer, require_peer};
+
+/// The bound: a real client completes within this under attack.
+const CONNECT_WITHIN: Duration = Duration::from_secs(5);
+
+/// Runs a handshake as far as the ClientHello with a valid cookie from a
+/// fresh port, then goes silent for good: the server now holds a half-open
+/// handshake for an address that proved itself. Returns whether the
+/// server answered the second ClientHello (it has started its flight).
+fn stall(server: SocketAddr) -> bool {
+    let socket = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    socket
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .expect("timeout");
+    socket.connect(server).expect("connect");
+    let now = Instant::now();
+    let config = Arc::new(ClientConfig::default());
+    let mut conn = Connection::client(config, server, now).expect("client");
+    let mut buf = vec![0u8; 16_384];
+    for _hello in 0..2 {
+        while let Some(n) = conn.poll_transmit(now, &mut buf) {
+            socket.send(&buf[..n]).expect("send");
+        }
+        let Ok(n) = socket.recv(&mut buf) else {
+            return false;
+        };
+        conn.handle_datagram(now, &mut buf[..n]);
+    }
+    true
+}
+
+fn s_client_echoes(port: u16) -> bool {
+    let args: Vec<String> = [
+        "s_client",
+        "-dtls1_2",
+        "-connect",
+        &format!("127.0.0.1:{port}"),
+        "-quiet",
+        "-no_ign_eof",
+        "-nocommands",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let mut client = PeerProcess::spawn("openssl", &args);
+    client.send_line("still reachable");
+    let echoed = client.wait_for_line("still reachable", CONNECT_WITHIN);
+    let _ = client.finish(Duration::from_secs(2));
+    echoed
+}
+
+#[test]
+fn four_stalled_handshakes_do_not_fill_four_slots() {
+    if !require_peer("openssl", "version") {
+        return;
+    }
+    let server = TestServer::echo_with(KeyKind::EcdsaP256, |s| {
+        s.config("MaxConnections=4").expect("MaxConnections");
+    });
+    let addr = SocketAddr::from(([127, 0, 0, 1], server.port));
+    for _ in 0..4 {
+        assert!(stall(addr), "the server answered a cookie-bearing hello");
+    }
+    assert!(
+        s_client_echoes(server.port),
+        "with MaxConnections=4 held by stalled handshakes, s_client did not connect within {CONNECT_WITHIN:?}"
+    );
+}
+
+#[test]
+fn a_flood_of_5000_stalled_handshakes_does_not_keep_a_real_client_out() {
+    if !require_peer("openssl", "version") {
+        return;
+    }
+    let server = TestServer::echo(KeyKind::EcdsaP256);
+    let addr = SocketAddr::from(([127, 0, 0, 1], server.port));
+    let threads: Vec<_> = (0..4)
+        .map(|_| std::thread::spawn(move || (0..1250).filter(|_| stall(addr)).count()))
+        .collect();
+    let answered: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    // Each stalled client proved its address; the server worked for it.
+    assert!(
+        answered > 4_000,
+        "only {answered} of 5000 stalls got a flight"
+    );
+    let started = Instant::now();
+    assert!(
+        s_client_echoes(server.port),
+        "after 5000 stalled handshakes s_client did not connect within {CONNECT_WITHIN:?}"
+    );
+    assert!(started.elapsed() < CONNECT_WITHIN + Duration::from_secs(1));
+}

@@ -62,6 +62,17 @@ struct Args {
     /// Most simultaneous connections.
     #[arg(long, default_value_t = 10_000)]
     max_connections: usize,
+    /// Seconds a handshake may take from its first datagram, whatever the
+    /// peer sends.
+    #[arg(long, default_value_t = 60)]
+    handshake_timeout: u64,
+    /// Most handshakes under way at once; at the cap the oldest yields to a
+    /// newer client that passed the cookie.
+    #[arg(long, default_value_t = 1_000)]
+    max_half_open: usize,
+    /// Most handshakes under way from one IP address.
+    #[arg(long, default_value_t = 16)]
+    max_half_open_per_source: usize,
 }
 
 /// Echoes data and prints log lines.
@@ -124,6 +135,14 @@ fn run(args: Args) -> Result<(), String> {
         st.ssl_key_log_file = args.keylog.clone();
         st.max_connections = NonZeroUsize::new(args.max_connections)
             .ok_or("--max-connections must be at least 1")?;
+        if args.handshake_timeout == 0 {
+            return Err("--handshake-timeout must be at least 1 second".into());
+        }
+        st.handshake_timeout = Duration::from_secs(args.handshake_timeout);
+        st.max_half_open =
+            NonZeroUsize::new(args.max_half_open).ok_or("--max-half-open must be at least 1")?;
+        st.max_half_open_per_source = NonZeroUsize::new(args.max_half_open_per_source)
+            .ok_or("--max-half-open-per-source must be at least 1")?;
         st.ssl_authenticate_clients = args.client_auth;
         st.keep_alive = args.keep_alive;
         if let Some(ca) = &args.ca {

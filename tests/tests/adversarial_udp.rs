@@ -107,3 +107,47 @@ fn a_flood_of_5000_stalled_handshakes_does_not_keep_a_real_client_out() {
     );
     assert!(started.elapsed() < CONNECT_WITHIN + Duration::from_secs(1));
 }
+
+#[test]
+fn the_handshake_timeout_setting_ends_a_stalled_handshake_over_udp() {
+    let failed = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut server = dtls_server::DtlsServer::new();
+    server.set_ssl_cert(dtls_tests::certs::certificate(KeyKind::EcdsaP256));
+    server.config("LocalHost=127.0.0.1").unwrap();
+    server.config("HandshakeTimeout=1").unwrap();
+    let seen = failed.clone();
+    server.set_handler(dtls_server::Handlers {
+        on_connected: Some(Box::new(
+            move |_, e: &dtls_server::events::ConnectedEvent| {
+                seen.lock()
+                    .unwrap()
+                    .push((Instant::now(), e.status_code, e.description.clone()));
+            },
+        )),
+        ..Default::default()
+    });
+    server.set_do_events_wait(Duration::from_millis(10));
+    server.start_listening().unwrap();
+    let addr = SocketAddr::from(([127, 0, 0, 1], server.local_port()));
+    let staller = std::thread::spawn(move || stall(addr));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !staller.is_finished() {
+        server.do_events().unwrap();
+    }
+    assert!(staller.join().unwrap(), "the server answered the stall");
+    let stalled_at = Instant::now();
+    while Instant::now() < deadline && failed.lock().unwrap().is_empty() {
+        server.do_events().unwrap();
+    }
+    let failed = failed.lock().unwrap().clone();
+    let [(at, code, description)] = failed.as_slice() else {
+        panic!("expected one failed handshake, saw {failed:?}");
+    };
+    assert_ne!(*code, 0, "{description}");
+    let after = at.duration_since(stalled_at);
+    assert!(
+        after < Duration::from_secs(3),
+        "ended {after:?} after the stall, not at the 1 s deadline ({description})"
+    );
+    server.shutdown();
+}

@@ -79,6 +79,9 @@ impl DtlsServer {
         // 2^14 bytes and IP fragments a larger datagram.
         config.common.application_records_fit_mtu = st.dont_fragment;
         config.max_connections = st.max_connections.get();
+        config.max_half_open = st.max_half_open.get();
+        config.max_half_open_per_source = st.max_half_open_per_source.get();
+        config.common.handshake_timeout = Some(st.handshake_timeout);
         // The seed's default group and signature lists are narrower than the
         // engine's (no X25519, no RSA-PSS, no Ed25519); only an explicit
         // setting replaces the engine's safer default.

@@ -30,6 +30,9 @@ pub enum Origin {
     Property,
     /// Both a property and a config setting (`LocalHost`, `LocalPort`).
     Both,
+    /// Ours, not the seed's: a config setting for an engine limit the seed
+    /// has no name for (the handshake deadline, the half-open caps).
+    Extension,
 }
 
 /// A value a fixed setting always has.
@@ -244,7 +247,7 @@ macro_rules! settings {
     };
 }
 
-use Origin::{Both, ConfigSetting as Cfg, Property as Prop};
+use Origin::{Both, ConfigSetting as Cfg, Extension as Ext, Property as Prop};
 use Support::{BeforeListening, Fixed, PerConnection, ReadOnly, ReadWrite, Unsupported};
 
 const WINDOWS_PKTINFO: &str = "Windows-only (seed); the server does not capture IP packet info";
@@ -483,6 +486,27 @@ settings! {
         "the internal pure-Rust implementation (dtls-crypto) is the only one; there is no \
          system security library to switch to",
     );
+
+    // Extensions: engine limits the seed has no name for (docs/security.md).
+    "HandshakeTimeout", Ext, BeforeListening, field {
+        /// `HandshakeTimeout` (extension): seconds from a connection's
+        /// creation by which its handshake must be complete, whatever the
+        /// peer sends. Default 60; at least 1.
+        pub handshake_timeout: Duration = Duration::from_secs(60), codec::Seconds(1)
+    };
+    "MaxHalfOpen", Ext, BeforeListening, field {
+        /// `MaxHalfOpen` (extension): most handshakes under way at once,
+        /// apart from `MaxConnections`. At the cap the oldest yields to a
+        /// newer client that passed the cookie. Default 1000.
+        pub max_half_open: NonZeroUsize =
+            NonZeroUsize::new(1_000).unwrap_or(NonZeroUsize::MIN), codec::ConnectionLimit
+    };
+    "MaxHalfOpenPerSource", Ext, BeforeListening, field {
+        /// `MaxHalfOpenPerSource` (extension): most handshakes under way
+        /// from one IP address. Default 16.
+        pub max_half_open_per_source: NonZeroUsize =
+            NonZeroUsize::new(16).unwrap_or(NonZeroUsize::MIN), codec::ConnectionLimit
+    };
 }
 
 /// Looks a name up, case-insensitively.

@@ -124,7 +124,12 @@ fn the_table_is_exactly_the_seed() {
             "{name}"
         );
     }
+    let mut extensions = 0;
     for info in SETTINGS {
+        if info.origin == Origin::Extension {
+            extensions += 1;
+            continue;
+        }
         assert!(
             SEED_CONFIG_SETTINGS.contains(&info.name) || SEED_PROPERTIES.contains(&info.name),
             "{} is not in the seed",
@@ -135,7 +140,11 @@ fn the_table_is_exactly_the_seed() {
     assert_eq!(distinct.len(), SETTINGS.len(), "duplicate names");
     assert_eq!(
         SETTINGS.len(),
-        SEED_CONFIG_SETTINGS.len() + SEED_PROPERTIES.len() - 2
+        SEED_CONFIG_SETTINGS.len() + SEED_PROPERTIES.len() - 2 + extensions
+    );
+    assert_eq!(
+        extensions, 3,
+        "HandshakeTimeout, MaxHalfOpen, MaxHalfOpenPerSource"
     );
 }
 
@@ -161,6 +170,29 @@ fn every_seed_name_works_or_says_why_not() {
             }
             (other, support) => panic!("{name}: {other:?} with {support:?}"),
         }
+    }
+}
+
+#[test]
+fn the_engine_limit_extensions_parse_validate_and_read_back() {
+    let mut s = ServerSettings::default();
+    assert_eq!(s.config("HandshakeTimeout").unwrap(), "60");
+    assert_eq!(s.config("MaxHalfOpen").unwrap(), "1000");
+    assert_eq!(s.config("MaxHalfOpenPerSource").unwrap(), "16");
+    s.config("HandshakeTimeout=5").unwrap();
+    s.config("MaxHalfOpen=50").unwrap();
+    s.config("MaxHalfOpenPerSource=2").unwrap();
+    assert_eq!(s.handshake_timeout, Duration::from_secs(5));
+    assert_eq!(s.max_half_open.get(), 50);
+    assert_eq!(s.config("MaxHalfOpenPerSource").unwrap(), "2");
+    for bad in [
+        "HandshakeTimeout=0",
+        "MaxHalfOpen=0",
+        "MaxHalfOpenPerSource=x",
+    ] {
+        let e = s.config(bad).unwrap_err().to_string();
+        let name = bad.split('=').next().unwrap();
+        assert!(e.contains(name), "{bad}: {e}");
     }
 }
 

@@ -484,3 +484,21 @@ pub fn peer_source(name: &str) -> PathBuf {
         .join("peers")
         .join(name)
 }
+
+/// `openssl s_client -dtls1_2` to our server on loopback `port`, quiet,
+/// exiting (with close_notify) when its stdin ends; `extra` arguments after.
+pub fn s_client(port: u16, extra: &[&str]) -> PeerProcess {
+    let mut args: Vec<String> = vec![
+        "s_client".into(),
+        "-dtls1_2".into(),
+        "-connect".into(),
+        format!("127.0.0.1:{port}"),
+        "-quiet".into(),
+        // -quiet implies -ign_eof; exit (with close_notify) when stdin ends.
+        "-no_ign_eof".into(),
+        // Lines starting with Q, R or k are not commands to s_client.
+        "-nocommands".into(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    PeerProcess::spawn("openssl", &args)
+}

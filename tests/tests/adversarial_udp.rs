@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use dtls_core::Connection;
 use dtls_core::config::ClientConfig;
 use dtls_tests::certs::KeyKind;
-use dtls_tests::interop::{PeerProcess, TestServer, require_peer};
+use dtls_tests::interop::{TestServer, require_peer, s_client};
 
 /// The bound: a real client completes within this under attack.
 const CONNECT_WITHIN: Duration = Duration::from_secs(5);
@@ -47,19 +47,7 @@ fn stall(server: SocketAddr) -> bool {
 }
 
 fn s_client_echoes(port: u16) -> bool {
-    let args: Vec<String> = [
-        "s_client",
-        "-dtls1_2",
-        "-connect",
-        &format!("127.0.0.1:{port}"),
-        "-quiet",
-        "-no_ign_eof",
-        "-nocommands",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
-    let mut client = PeerProcess::spawn("openssl", &args);
+    let mut client = s_client(port, &[]);
     client.send_line("still reachable");
     let echoed = client.wait_for_line("still reachable", CONNECT_WITHIN);
     let _ = client.finish(Duration::from_secs(2));

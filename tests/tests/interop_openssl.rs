@@ -9,7 +9,7 @@ use std::time::Duration;
 use dtls_crypto::CipherSuite;
 use dtls_crypto::cert::{CertStoreType, Certificate, StoreSource};
 use dtls_tests::certs::{KeyKind, certificate, openssl, scratch_dir};
-use dtls_tests::interop::{ClientCertVerdict, PeerProcess, TestServer, require_peer};
+use dtls_tests::interop::{ClientCertVerdict, PeerProcess, TestServer, require_peer, s_client};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -35,22 +35,6 @@ fn openssl_name(suite: CipherSuite) -> &'static str {
         S::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA => "ECDHE-RSA-AES128-SHA",
         _ => "",
     }
-}
-
-fn s_client(port: u16, extra: &[&str]) -> PeerProcess {
-    let mut args: Vec<String> = vec![
-        "s_client".into(),
-        "-dtls1_2".into(),
-        "-connect".into(),
-        format!("127.0.0.1:{port}"),
-        "-quiet".into(),
-        // -quiet implies -ign_eof; exit (with close_notify) when stdin ends.
-        "-no_ign_eof".into(),
-        // Lines starting with Q, R or k are not commands to s_client.
-        "-nocommands".into(),
-    ];
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
-    PeerProcess::spawn("openssl", &args)
 }
 
 /// Connects, sends `msg`, and returns whether it was echoed back.

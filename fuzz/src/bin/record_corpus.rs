@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use dtls_core::ClientSession;
 use dtls_core::config::{ClientConfig, CommonConfig};
 use dtls_fuzz::{
-    ClientAction, ClientHarness, SERVER, Script, ServerHarness, Step, client_addr, client_config,
+    ClientAction, ClientHarness, Script, ServerHarness, Step, client_addr, client_config,
     server_config,
 };
 
@@ -79,26 +79,17 @@ fn record(variant: u8, clients: Vec<ClientConfig>) -> Recording {
                 let Some(action) = actions.next().filter(|_| client.conn.is_established()) else {
                     break;
                 };
-                if first && session.is_none() {
-                    session = client.conn.session();
-                }
+                // Wait code 1: 10 ms, on both sides.
+                let step = Step {
+                    source: action.bits(),
+                    wait_code: 1,
+                    datagram: Vec::new(),
+                };
+                to_server = client.deliver(step.wait(), Some(&[]), action);
                 if first {
-                    client_script.steps.push(Step {
-                        source: action.bits(),
-                        wait_code: 1,
-                        datagram: Vec::new(),
-                    });
+                    session = session.or_else(|| client.conn.session());
+                    client_script.steps.push(step);
                 }
-                to_server = client.deliver(
-                    Step {
-                        source: 0,
-                        wait_code: 1,
-                        datagram: Vec::new(),
-                    }
-                    .wait(),
-                    Some(&[]),
-                    action,
-                );
                 server.advance(Duration::from_millis(10));
                 continue;
             }
@@ -166,7 +157,6 @@ fn write(dir: &Path, target: &str, name: &str, script: &Script) -> std::io::Resu
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args().nth(1).ok_or("usage: record_corpus DIR")?;
     let dir = Path::new(&dir);
-    let _ = SERVER;
     let mut scenarios: Vec<(String, u8, Vec<ClientConfig>)> = Vec::new();
     for suite in CommonConfig::default().cipher_suites {
         let name = format!("suite-{suite:?}");

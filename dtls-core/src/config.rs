@@ -287,6 +287,14 @@ pub struct ServerConfig {
     /// the bound that source's oldest yields. Default 16 (clients behind
     /// one NAT share an address).
     pub max_half_open_per_source: usize,
+    /// Most bytes all connections together may hold for their peers
+    /// (handshake reassembly, early records, unread application data; each
+    /// connection also has its own caps in [`Limits`]). Handshakes under way
+    /// get at most half, so stalled handshakes cannot starve established
+    /// connections, and a new client that passed the cookie evicts the
+    /// oldest handshake when that half is nearly full. Input beyond the
+    /// budget is dropped and counted as `BufferFull`. Default 64 MiB.
+    pub peer_buffer_budget: usize,
     /// Most sessions kept for resumption by session ID (RFC 5246 7.3); the
     /// oldest is evicted first. 0 disables the cache (and session IDs).
     pub session_cache_capacity: usize,
@@ -322,6 +330,7 @@ impl ServerConfig {
             max_connections: 10_000,
             max_half_open: 1_000,
             max_half_open_per_source: 16,
+            peer_buffer_budget: 64 * 1024 * 1024,
             session_cache_capacity: 10_000,
             session_cache_max_bytes: 32 * 1024 * 1024,
             session_lifetime: Duration::from_secs(2 * 60 * 60),

@@ -73,6 +73,10 @@ struct Args {
     /// Most handshakes under way from one IP address.
     #[arg(long, default_value_t = 16)]
     max_half_open_per_source: usize,
+    /// Most bytes all connections together hold for their peers
+    /// (reassembly, early records, unread data); handshakes get half.
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    peer_buffer_budget: usize,
 }
 
 /// Echoes data and prints log lines.
@@ -143,6 +147,8 @@ fn run(args: Args) -> Result<(), String> {
             NonZeroUsize::new(args.max_half_open).ok_or("--max-half-open must be at least 1")?;
         st.max_half_open_per_source = NonZeroUsize::new(args.max_half_open_per_source)
             .ok_or("--max-half-open-per-source must be at least 1")?;
+        st.config(&format!("PeerBufferBudget={}", args.peer_buffer_budget))
+            .map_err(|e| format!("--peer-buffer-budget: {e}"))?;
         st.ssl_authenticate_clients = args.client_auth;
         st.keep_alive = args.keep_alive;
         if let Some(ca) = &args.ca {

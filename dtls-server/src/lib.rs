@@ -21,7 +21,7 @@ pub mod settings;
 pub use certificate::CertificateFields;
 pub use error::Error;
 pub use events::{Handlers, ServerHandler};
-pub use server::{ConnectionId, DtlsConnection, DtlsServer};
+pub use server::{ConnectionId, DtlsConnection, DtlsServer, ServerStats};
 pub use settings::{LogLevel, ServerSettings};
 
 /// The README's examples, compiled (and, unless marked `no_run`, run) by

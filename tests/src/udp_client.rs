@@ -83,3 +83,32 @@ impl UdpClient {
             .any(|e| matches!(e, Event::Closed(_) | Event::HandshakeFailed(_)))
     }
 }
+
+/// Runs a handshake as far as the ClientHello with a valid cookie from a
+/// fresh port of `from` (any 127.x.y.z on Linux), then stops: the server now holds a half-open
+/// handshake for an address that proved itself. Returns the socket (for
+/// more forged datagrams from that address) if the server answered the
+/// second ClientHello, i.e. started its flight.
+///
+/// # Panics
+/// If a loopback socket cannot be created.
+#[allow(clippy::expect_used)]
+pub fn stall_after_cookie(server: SocketAddr, from: std::net::IpAddr) -> Option<UdpSocket> {
+    let socket = UdpSocket::bind((from, 0)).expect("bind");
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_secs(2)))
+        .expect("timeout");
+    socket.connect(server).expect("connect");
+    let now = Instant::now();
+    let config = Arc::new(ClientConfig::default());
+    let mut conn = Connection::client(config, server, now).ok()?;
+    let mut buf = vec![0u8; 16_384];
+    for _hello in 0..2 {
+        while let Some(n) = conn.poll_transmit(now, &mut buf) {
+            socket.send(&buf[..n]).ok()?;
+        }
+        let n = socket.recv(&mut buf).ok()?;
+        conn.handle_datagram(now, &mut buf[..n]);
+    }
+    Some(socket)
+}

@@ -8,42 +8,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dtls_core::Connection;
-use dtls_core::config::ClientConfig;
 use dtls_tests::certs::KeyKind;
 use dtls_tests::interop::{TestServer, require_peer, s_client};
+use dtls_tests::udp_client::stall_after_cookie;
 
 /// The bound: a real client completes within this under attack.
 const CONNECT_WITHIN: Duration = Duration::from_secs(5);
 
-/// Runs a handshake as far as the ClientHello with a valid cookie from a
-/// fresh port, then goes silent for good: the server now holds a half-open
-/// handshake for an address that proved itself. Returns whether the
-/// server answered the second ClientHello (it has started its flight).
+/// A handshake that passes the cookie from a fresh port and goes silent;
+/// whether the server started its flight for it.
 fn stall(server: SocketAddr) -> bool {
-    let socket = UdpSocket::bind("127.0.0.1:0").expect("bind");
-    socket
-        .set_read_timeout(Some(Duration::from_secs(2)))
-        .expect("timeout");
-    socket.connect(server).expect("connect");
-    let now = Instant::now();
-    let config = Arc::new(ClientConfig::default());
-    let mut conn = Connection::client(config, server, now).expect("client");
-    let mut buf = vec![0u8; 16_384];
-    for _hello in 0..2 {
-        while let Some(n) = conn.poll_transmit(now, &mut buf) {
-            socket.send(&buf[..n]).expect("send");
-        }
-        let Ok(n) = socket.recv(&mut buf) else {
-            return false;
-        };
-        conn.handle_datagram(now, &mut buf[..n]);
-    }
-    true
+    stall_after_cookie(server, std::net::Ipv4Addr::LOCALHOST.into()).is_some()
 }
 
 fn s_client_echoes(port: u16) -> bool {

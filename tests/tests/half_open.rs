@@ -9,11 +9,11 @@ mod common;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::stall_after_cookie;
+use common::{plain_fragments, plain_record, stall_after_cookie};
 use dtls_core::config::ServerConfig;
 use dtls_tests::certs::{KeyKind, client_config, server_config};
 use dtls_tests::net::LinkProfile;
-use dtls_tests::pair::Pair;
+use dtls_tests::pair::{Filter, Pair};
 
 /// Adds `n` clients that stall right after the cookie exchange.
 fn add_stalled(pair: &mut Pair, n: usize) {
@@ -99,4 +99,86 @@ fn one_source_address_is_capped_on_its_own() {
         pair.server_conn(other).is_some(),
         "the other source kept its place"
     );
+}
+
+/// An up filter that passes the cookie exchange and the ClientHello, then,
+/// instead of the client's second flight, sends the first byte of two
+/// handshake messages declaring 60,000 bytes each: three small datagrams
+/// that ask the server to buffer 120 kB for a handshake that never ends.
+fn hog_reassembly() -> Filter {
+    let mut hellos = 0;
+    Box::new(move |d| {
+        if plain_fragments(&d).iter().any(|f| f.0 == 1) {
+            hellos += 1;
+            return vec![d];
+        }
+        if hellos < 2 {
+            return vec![d];
+        }
+        if hellos == 2 {
+            hellos += 1;
+            return (2u16..4)
+                .map(|seq| {
+                    let mut body = vec![11, 0x00, 0xEA, 0x60];
+                    body.extend_from_slice(&seq.to_be_bytes());
+                    body.extend_from_slice(&[0, 0, 0, 0, 0, 1, 0x30]);
+                    plain_record(22, 0, 1_000 + u64::from(seq), &body)
+                })
+                .collect();
+        }
+        vec![]
+    })
+}
+
+/// Handshakes that make the server buffer all they can stay within half of
+/// `peer_buffer_budget` however many there are: the oldest yield to newer
+/// ones, an established connection keeps receiving, a real client still
+/// connects, and after the handshake deadline nothing is held or left.
+#[test]
+fn handshakes_filling_reassembly_stay_within_the_shared_budget() {
+    let budget = 1024 * 1024;
+    let mut config: ServerConfig = server_config(KeyKind::EcdsaP256);
+    config.peer_buffer_budget = budget;
+    config.common.handshake_timeout = Some(Duration::from_secs(10));
+    let mut pair = Pair::new(config, 35);
+    let established = add_legit(&mut pair);
+    pair.drive_for(Duration::from_secs(1)).unwrap();
+    pair.assert_connected(established);
+    for _ in 0..40 {
+        let mut client = client_config();
+        client.common.handshake_timeout = None;
+        let i = pair.add_client(client, LinkProfile::PERFECT, LinkProfile::PERFECT);
+        pair.clients[i].up_filter = Some(hog_reassembly());
+    }
+    let mut peak = 0;
+    for _ in 0..20 {
+        pair.drive_more(Duration::from_millis(100)).unwrap();
+        peak = peak.max(pair.server.buffered_bytes());
+    }
+    assert!(peak > budget / 4, "the hogs did fill reassembly: {peak}");
+    assert!(
+        peak <= budget / 2,
+        "handshakes held {peak} of a {budget} budget"
+    );
+
+    let legit = add_legit(&mut pair);
+    pair.drive_more(Duration::from_secs(1)).unwrap();
+    pair.assert_connected(legit);
+    assert_eq!(
+        pair.server.counters().evicted_half_open,
+        1,
+        "one hog made room"
+    );
+    assert!(pair.server.buffered_bytes() <= budget / 2);
+
+    // Both echoes run until idle: past every hog's deadline.
+    pair.assert_only_echo(established, b"still served");
+    pair.assert_only_echo(legit, b"through the hogs");
+    assert_eq!(pair.server.half_open_count(), 0);
+    assert_eq!(
+        pair.server.connection_count(),
+        2,
+        "only the two real clients"
+    );
+    assert_eq!(pair.server.buffered_bytes(), 0);
 }

@@ -35,6 +35,11 @@ pub(crate) struct Inbox {
     early_bytes: usize,
     /// Application messages for [`Connection::recv`].
     pub(super) app: MessageQueue,
+    /// The most bytes the three buffers above may hold together: an
+    /// endpoint sets it before each input from its budget shared by every
+    /// connection (`ServerConfig::peer_buffer_budget`); unbounded (each
+    /// buffer's own cap only) otherwise.
+    allowance: usize,
 }
 
 impl Inbox {
@@ -50,7 +55,20 @@ impl Inbox {
             early_records: Vec::new(),
             early_bytes: 0,
             app: MessageQueue::default(),
+            allowance: usize::MAX,
         }
+    }
+
+    /// Bytes held for the peer: reassembly (each started message at its
+    /// declared length), early records and unread application data.
+    pub(super) fn held_bytes(&self) -> usize {
+        self.reassembler.buffered_bytes() + self.early_bytes + self.app.byte_len()
+    }
+
+    /// Whether `more` bytes fit both `cap` (one buffer's own limit, of which
+    /// `used` is taken) and the shared allowance.
+    fn fits(&self, used: usize, more: usize, cap: usize) -> bool {
+        used.saturating_add(more) <= cap && self.held_bytes().saturating_add(more) <= self.allowance
     }
 }
 
@@ -119,9 +137,24 @@ impl Connection {
         }
     }
 
+    /// Peer-fillable bytes this connection holds (see
+    /// [`Limits`](crate::config::Limits)): what an endpoint counts against
+    /// its `peer_buffer_budget`.
+    pub fn buffered_bytes(&self) -> usize {
+        self.ctx.inbox.held_bytes()
+    }
+
+    /// Sets the most peer-fillable bytes this connection may hold in total
+    /// until the next call; input beyond it is dropped and counted as
+    /// [`DropReason::BufferFull`].
+    pub(crate) fn set_buffer_allowance(&mut self, bytes: usize) {
+        self.ctx.inbox.allowance = bytes;
+    }
+
     fn buffer_early(&mut self, record: &[u8]) {
         let inbox = &mut self.ctx.inbox;
-        if inbox.early_bytes + record.len() > self.ctx.limits.max_early_records_bytes {
+        let cap = self.ctx.limits.max_early_records_bytes;
+        if !inbox.fits(inbox.early_bytes, record.len(), cap) {
             self.ctx.counters.count(DropReason::BufferFull);
             return;
         }
@@ -207,11 +240,17 @@ impl Connection {
     }
 
     fn deliver(&mut self, plaintext: &[u8]) {
-        let app = &mut self.ctx.inbox.app;
-        if app.byte_len() + MessageQueue::cost(plaintext) > self.ctx.limits.max_receive_buffer {
+        let inbox = &mut self.ctx.inbox;
+        let cost = MessageQueue::cost(plaintext);
+        if !inbox.fits(
+            inbox.app.byte_len(),
+            cost,
+            self.ctx.limits.max_receive_buffer,
+        ) {
             self.ctx.counters.count(DropReason::BufferFull);
             return;
         }
+        let app = &mut inbox.app;
         let was_empty = app.is_empty();
         if !app.push(plaintext) {
             self.ctx.counters.count(DropReason::Malformed);
@@ -237,7 +276,11 @@ impl Connection {
                 self.ctx.counters.count(DropReason::Malformed);
                 return;
             };
-            let reassembler = &mut self.ctx.inbox.reassembler;
+            let inbox = &mut self.ctx.inbox;
+            let others = inbox.early_bytes + inbox.app.byte_len();
+            let cap = inbox.allowance.saturating_sub(others);
+            let reassembler = &mut inbox.reassembler;
+            reassembler.set_max_buffered_bytes(cap.min(self.ctx.limits.max_reassembly_bytes));
             if epoch < read_epoch {
                 // Old epoch: only a retransmission of the peer's previous
                 // flight can legitimately arrive here.

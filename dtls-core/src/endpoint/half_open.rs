@@ -52,6 +52,11 @@ impl HalfOpen {
         }
     }
 
+    /// Whether `handle` is a handshake under way.
+    pub(super) fn contains(&self, handle: ConnectionHandle) -> bool {
+        self.members.contains_key(&handle)
+    }
+
     /// How many handshakes are under way.
     pub(super) fn len(&self) -> usize {
         self.members.len()

@@ -181,6 +181,19 @@ impl Endpoint {
         self.connections.len()
     }
 
+    /// Number of connections whose handshake is under way (passed the
+    /// cookie, not yet complete).
+    pub fn half_open_count(&self) -> usize {
+        self.half_open.len()
+    }
+
+    /// Bytes peers have made the endpoint buffer (handshake reassembly,
+    /// early records, unread application data), counted against
+    /// `ServerConfig::peer_buffer_budget`.
+    pub fn buffered_bytes(&self) -> usize {
+        self.connections.held_total()
+    }
+
     /// Number of sessions in the resumption cache.
     pub fn session_cache_len(&self) -> usize {
         self.resumption.cache_len()
@@ -345,6 +358,8 @@ impl Endpoint {
             self.half_open.oldest_from(source)
         } else if self.half_open.len() >= config.max_half_open
             || self.connections.len() >= config.max_connections
+            || self.connections.held_by_handshakes() + config.common.limits.max_reassembly_bytes
+                > config.peer_buffer_budget / 2
         {
             self.half_open.oldest()
         } else {
@@ -430,13 +445,26 @@ impl Endpoint {
         handle: ConnectionHandle,
         f: impl FnOnce(&mut Connection) -> R,
     ) -> Result<R, Error> {
+        let handshaking = self.half_open.contains(handle);
+        let allowance =
+            self.connections
+                .allowance(handle, self.config.peer_buffer_budget, handshaking);
         let conn = self
             .connections
             .get_mut(handle)
             .ok_or(Error::UnknownConnection)?;
+        conn.set_buffer_allowance(allowance);
         let out = f(conn);
         self.sync(handle, true);
+        self.account(handle);
         Ok(out)
+    }
+
+    /// Re-reads what a connection holds for its peer into the endpoint's
+    /// budget (`ServerConfig::peer_buffer_budget`).
+    fn account(&mut self, handle: ConnectionHandle) {
+        let handshaking = self.half_open.contains(handle);
+        self.connections.account(handle, handshaking);
     }
 
     /// Collects a connection's events and new sessions, re-indexes its
@@ -506,10 +534,13 @@ impl Endpoint {
         handle: ConnectionHandle,
         buf: &mut [u8],
     ) -> Result<Option<usize>, Error> {
-        self.connections
+        let read = self
+            .connections
             .get_mut(handle)
             .ok_or(Error::UnknownConnection)?
-            .recv(buf)
+            .recv(buf);
+        self.account(handle);
+        read
     }
 
     /// Closes a connection with close_notify.

@@ -33,6 +33,10 @@ pub(super) struct Slot {
     conn: Option<Box<Connection>>,
     /// Whether the handle is in the endpoint's transmit queue.
     pub(super) queued: bool,
+    /// Peer-fillable bytes the connection held when last accounted, and
+    /// whether it was then a handshake under way.
+    held: usize,
+    held_handshaking: bool,
 }
 
 impl Slot {
@@ -49,12 +53,90 @@ pub(super) struct Slab {
     /// Indices of empty slots, reused before the slab grows.
     free: Vec<u32>,
     live: usize,
+    /// The slots' `held`, summed.
+    held: Held,
+}
+
+/// Peer-fillable bytes held by the endpoint's connections.
+#[derive(Debug, Default, Clone, Copy)]
+struct Held {
+    total: usize,
+    /// The part held by handshakes under way.
+    handshakes: usize,
+}
+
+impl Held {
+    fn add(&mut self, (bytes, handshaking): (usize, bool)) {
+        self.total += bytes;
+        if handshaking {
+            self.handshakes += bytes;
+        }
+    }
+
+    fn forget(&mut self, (bytes, handshaking): (usize, bool)) {
+        self.total -= bytes;
+        if handshaking {
+            self.handshakes -= bytes;
+        }
+    }
 }
 
 impl Slab {
     /// Number of live connections.
     pub(super) fn len(&self) -> usize {
         self.live
+    }
+
+    /// Peer-fillable bytes held across every connection, as last accounted.
+    pub(super) fn held_total(&self) -> usize {
+        self.held.total
+    }
+
+    /// The part of [`held_total`](Self::held_total) held by handshakes
+    /// under way.
+    pub(super) fn held_by_handshakes(&self) -> usize {
+        self.held.handshakes
+    }
+
+    /// How many peer-fillable bytes the connection behind `handle` may hold
+    /// in total so that the slab stays within `budget`, and handshakes
+    /// under way within half of it (so established connections keep the
+    /// other half however many handshakes an attacker stalls).
+    pub(super) fn allowance(
+        &self,
+        handle: ConnectionHandle,
+        budget: usize,
+        handshaking: bool,
+    ) -> usize {
+        let (own, own_handshaking) = self
+            .slots
+            .get(handle.index as usize)
+            .filter(|slot| slot.generation == handle.generation)
+            .map_or((0, false), |slot| (slot.held, slot.held_handshaking));
+        let overall = budget.saturating_sub(self.held.total - own);
+        if !handshaking {
+            return overall;
+        }
+        let own_handshake = if own_handshaking { own } else { 0 };
+        overall.min((budget / 2).saturating_sub(self.held.handshakes - own_handshake))
+    }
+
+    /// Re-reads what the connection behind `handle` holds for its peer
+    /// (after anything that may have changed it), and whether it counts as
+    /// a handshake under way.
+    pub(super) fn account(&mut self, handle: ConnectionHandle, handshaking: bool) {
+        let Some(slot) = self.slot_mut(handle) else {
+            return;
+        };
+        let Some(conn) = slot.conn.as_deref() else {
+            return;
+        };
+        let before = (slot.held, slot.held_handshaking);
+        slot.held = conn.buffered_bytes();
+        slot.held_handshaking = handshaking;
+        let after = (slot.held, handshaking);
+        self.held.forget(before);
+        self.held.add(after);
     }
 
     /// The slot `handle` names, if its generation is current.
@@ -97,6 +179,8 @@ impl Slab {
         {
             slot.conn = conn;
             slot.queued = false;
+            slot.held = 0;
+            slot.held_handshaking = false;
             return ConnectionHandle {
                 index,
                 generation: slot.generation,
@@ -107,6 +191,8 @@ impl Slab {
             generation: 0,
             conn,
             queued: false,
+            held: 0,
+            held_handshaking: false,
         });
         ConnectionHandle {
             index,
@@ -120,9 +206,11 @@ impl Slab {
         let slot = self.slot_mut(handle)?;
         let conn = slot.conn.take()?;
         slot.queued = false;
+        let held = (std::mem::take(&mut slot.held), slot.held_handshaking);
         slot.generation = slot.generation.wrapping_add(1);
         self.free.push(handle.index);
         self.live -= 1;
+        self.held.forget(held);
         Some(conn)
     }
 }

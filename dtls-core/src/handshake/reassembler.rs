@@ -414,6 +414,12 @@ impl HandshakeReassembler {
         self.buffered_bytes = self.pending.values().map(PartialMessage::length).sum();
     }
 
+    /// Changes the cap on buffered bytes for messages started from now on
+    /// (a connection narrows it to its share of a shared budget).
+    pub fn set_max_buffered_bytes(&mut self, bytes: usize) {
+        self.limits.max_buffered_bytes = bytes;
+    }
+
     /// How many body bytes are buffered, counting each started message at its
     /// full declared length.
     pub fn buffered_bytes(&self) -> usize {

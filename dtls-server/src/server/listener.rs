@@ -81,6 +81,7 @@ impl DtlsServer {
         config.max_connections = st.max_connections.get();
         config.max_half_open = st.max_half_open.get();
         config.max_half_open_per_source = st.max_half_open_per_source.get();
+        config.peer_buffer_budget = st.peer_buffer_budget;
         config.common.handshake_timeout = Some(st.handshake_timeout);
         // The seed's default group and signature lists are narrower than the
         // engine's (no X25519, no RSA-PSS, no Ed25519); only an explicit

@@ -20,6 +20,7 @@
 mod dispatch;
 mod listener;
 mod pump;
+mod stats;
 mod table;
 
 use std::fmt;
@@ -33,6 +34,7 @@ use crate::error::Error;
 use crate::events::ServerHandler;
 use crate::settings::ServerSettings;
 use listener::Listener;
+pub use stats::ServerStats;
 pub use table::{ConnectionId, DtlsConnection};
 use table::{Connections, LiveConnections};
 

@@ -103,6 +103,25 @@ impl Codec for Seconds {
     }
 }
 
+/// A byte count of at least `.0`.
+pub(super) struct Bytes(pub(super) usize);
+
+impl Codec for Bytes {
+    type Value = usize;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<usize, Error> {
+        let min = self.0;
+        let n = parse_usize(setting, value)?;
+        if n < min {
+            return Err(invalid(
+                setting,
+                value,
+                format!("must be at least {min} bytes"),
+            ));
+        }
+        Ok(n)
+    }
+}
+
 /// Free text, kept as given (blanks around it dropped).
 pub(super) struct Text;
 

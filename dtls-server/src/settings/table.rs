@@ -507,6 +507,13 @@ settings! {
         pub max_half_open_per_source: NonZeroUsize =
             NonZeroUsize::new(16).unwrap_or(NonZeroUsize::MIN), codec::ConnectionLimit
     };
+    "PeerBufferBudget", Ext, BeforeListening, field {
+        /// `PeerBufferBudget` (extension): most bytes all connections
+        /// together hold for their peers (handshake reassembly, early
+        /// records, unread data); handshakes under way get at most half.
+        /// Default 67108864 (64 MiB); at least 262144.
+        pub peer_buffer_budget: usize = 64 * 1024 * 1024, codec::Bytes(256 * 1024)
+    };
 }
 
 /// Looks a name up, case-insensitively.

@@ -143,8 +143,8 @@ fn the_table_is_exactly_the_seed() {
         SEED_CONFIG_SETTINGS.len() + SEED_PROPERTIES.len() - 2 + extensions
     );
     assert_eq!(
-        extensions, 3,
-        "HandshakeTimeout, MaxHalfOpen, MaxHalfOpenPerSource"
+        extensions, 4,
+        "HandshakeTimeout, MaxHalfOpen, MaxHalfOpenPerSource, PeerBufferBudget"
     );
 }
 

@@ -126,7 +126,7 @@ fn run(args: Args) -> Result<(), String> {
     let cert = load_certificate(&args)?;
     let mut server = DtlsServer::new();
     {
-        let st = server.settings_mut();
+        let st = server.settings_mut().map_err(|e| e.to_string())?;
         st.local_host = args.bind.ip().to_string();
         st.use_ipv6 = args.bind.is_ipv6();
         st.local_port = args.bind.port();
@@ -158,8 +158,10 @@ fn run(args: Args) -> Result<(), String> {
                 .map_err(|e| format!("--ca {}: {e}", ca.display()))?;
         }
     }
-    server.set_mtu(args.mtu);
-    server.set_ssl_cert(cert);
+    server
+        .set_mtu(args.mtu)
+        .map_err(|e| format!("--mtu: {e}"))?;
+    server.set_ssl_cert(cert).map_err(|e| e.to_string())?;
     server.set_handler(Echo);
     server.start_listening().map_err(|e| e.to_string())?;
     let host = server

@@ -49,9 +49,10 @@ pub enum Error {
         /// The connection id as given.
         connection_id: String,
     },
-    /// A setting that is read when the server starts listening, changed
-    /// while it is listening.
-    WhileListening(&'static str),
+    /// A socket setting (`LocalHost`, `LocalPort`, `UseIPv6`, buffer sizes,
+    /// `DontFragment`, `QOSDSCPValue`, `ShareLocalPort`) changed while the
+    /// server has its socket: from `StartListening` until `Shutdown`.
+    WhileBound(&'static str),
     /// A property of the seed (`Listening`, `Connections`, `SSLCert`) that is
     /// not a config setting; the text names the Rust item to use instead.
     NotASetting {
@@ -117,10 +118,11 @@ impl fmt::Display for Error {
                 f,
                 "{setting}: no established connection with id {connection_id:?}"
             ),
-            Error::WhileListening(setting) => write!(
+            Error::WhileBound(setting) => write!(
                 f,
-                "{setting} cannot be changed while the server is listening: \
-                 it is read by StartListening; call Shutdown first (StopListening keeps the socket)"
+                "{setting} cannot be changed while the server has its socket: \
+                 it is read when StartListening binds the socket; call Shutdown first \
+                 (StopListening keeps the socket for the open connections)"
             ),
             Error::NotASetting { name, use_instead } => write!(
                 f,

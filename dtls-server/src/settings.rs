@@ -20,8 +20,10 @@
 //! - Setting a value returns an empty string, as the seed's `Config` does.
 //! - Per-connection settings are read as `Name[connId]`, through a
 //!   [`ConnectionInfoSource`] (see [`ServerSettings::config_with`]).
-//! - Settings read by `StartListening` (socket and TLS settings) cannot be
-//!   changed while listening: [`Error::WhileListening`].
+//! - Socket settings cannot change while the server has its socket (from
+//!   `StartListening` to `Shutdown`): [`Error::WhileBound`]. Every other
+//!   setting may change at any time; TLS settings, limits and keep-alive
+//!   apply to connections created after the change.
 //! - The settable properties (`DefaultIdleTimeout`, `KeepAlive`,
 //!   `LocalHost`, `LocalPort`, `SSLAuthenticateClients`) are accepted by
 //!   `config` too, for scripts and command lines.
@@ -160,16 +162,19 @@ impl ServerSettings {
     }
 
     /// `TLS12SignatureAlgorithms`, printed with the seed's spellings
-    /// (`sha256-ecdsa`, ...). Empty means "not restricted": every supported
-    /// algorithm. The default is the seed's default without the entries this
-    /// project refuses (DSA, SHA-224, SHA-1, ECDSA with SHA-512):
-    /// `sha512-rsa,sha384-ecdsa,sha384-rsa,sha256-ecdsa,sha256-rsa`.
+    /// (`sha256-ecdsa`, ...): the schemes the server signs with and accepts
+    /// from clients, in preference order. Empty means "not restricted":
+    /// every supported algorithm. The default is the engine's list, so what
+    /// reads back is what is in force:
+    /// `sha256-ecdsa,sha384-ecdsa,ed25519,sha256-rsapss,sha384-rsapss,sha512-rsapss,sha256-rsa,sha384-rsa,sha512-rsa`
+    /// (the seed's default lists DSA, SHA-224 and SHA-1 too, which are
+    /// refused, and no RSA-PSS or Ed25519).
     pub fn signature_algorithms(&self) -> &[SignatureScheme] {
         &self.signature_algorithms
     }
 
-    /// The signature algorithms in force: [`Self::signature_algorithms`],
-    /// or every supported one if that is empty.
+    /// The signature schemes in force: the list, or every supported one
+    /// when it is empty.
     pub fn effective_signature_algorithms(&self) -> Vec<SignatureScheme> {
         if self.signature_algorithms.is_empty() {
             algorithms::supported_signatures().collect()
@@ -180,31 +185,78 @@ impl ServerSettings {
 
     /// Sets `TLS12SignatureAlgorithms` from its comma-separated form (seed
     /// spellings such as `sha256-rsa`, or IANA names such as
-    /// `rsa_pkcs1_sha256`; case-insensitive).
+    /// `rsa_pkcs1_sha256`; case-insensitive). Entries this server refuses
+    /// (DSA, SHA-224, SHA-1, ECDSA with SHA-512) are skipped; the returned
+    /// notes name each with why.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] naming every refused or unknown entry.
-    pub fn set_signature_algorithms(&mut self, list: &str) -> Result<(), Error> {
-        self.signature_algorithms = codec::Signatures.parse("TLS12SignatureAlgorithms", list)?;
-        Ok(())
+    /// [`Error::InvalidValue`] naming every unknown entry, or when every
+    /// entry is refused.
+    pub fn set_signature_algorithms(&mut self, list: &str) -> Result<Vec<String>, Error> {
+        let (schemes, skipped) = algorithms::parse_signatures(list)
+            .map_err(|reason| codec::invalid("TLS12SignatureAlgorithms", list, reason))?;
+        self.signature_algorithms = schemes;
+        Ok(skipped)
     }
 
-    /// `TLS12SupportedGroups`, printed as `ecdhe_secp256r1,...`. Default
-    /// (the seed's): `ecdhe_secp256r1,ecdhe_secp384r1,ecdhe_secp521r1`.
+    /// `TLS12SupportedGroups`, printed as `ecdhe_x25519,...`: the ECDHE
+    /// groups in preference order. The default is the engine's list, so
+    /// what reads back is what is in force:
+    /// `ecdhe_x25519,ecdhe_secp256r1,ecdhe_secp384r1,ecdhe_secp521r1` (the
+    /// seed's default without X25519; set that to get exactly it).
     pub fn supported_groups(&self) -> &[NamedGroup] {
         &self.supported_groups
     }
 
     /// Sets `TLS12SupportedGroups` from its comma-separated form (the seed's
     /// `ecdhe_` names or IANA names, case-insensitive; `ecdhe_x25519` is
-    /// accepted too).
+    /// accepted too). Refused groups (`ffdhe*`, `x448`) are skipped; the
+    /// returned notes name each with why.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] naming every refused (`ffdhe*`, `x448`) or
-    /// unknown entry, or for an empty list.
-    pub fn set_supported_groups(&mut self, list: &str) -> Result<(), Error> {
-        self.supported_groups = codec::Groups.parse("TLS12SupportedGroups", list)?;
-        Ok(())
+    /// [`Error::InvalidValue`] naming every unknown entry, or when no
+    /// usable group is left.
+    pub fn set_supported_groups(&mut self, list: &str) -> Result<Vec<String>, Error> {
+        let (groups, skipped) = algorithms::parse_groups(list)
+            .map_err(|reason| codec::invalid("TLS12SupportedGroups", list, reason))?;
+        self.supported_groups = groups;
+        Ok(skipped)
+    }
+
+    /// The first socket setting (read when the socket is bound) whose
+    /// value differs between `self` and `other`.
+    pub(crate) fn changed_socket_setting(&self, other: &ServerSettings) -> Option<&'static str> {
+        table::SETTINGS
+            .iter()
+            .filter(|s| s.support == Support::WhileUnbound)
+            .find(|s| s.read(self) != s.read(other))
+            .map(|s| s.name)
+    }
+
+    /// The entries a `config("Name=Value")` of a list setting
+    /// (`SSLEnabledCipherSuites`, `TLS12SupportedGroups`,
+    /// `TLS12SignatureAlgorithms`) skipped, each with why; empty for any
+    /// other spec.
+    pub(crate) fn skipped_entries(spec: &str) -> Vec<String> {
+        let Some((name, value)) = spec.split_once('=') else {
+            return Vec::new();
+        };
+        let name = name.trim();
+        let skipped: Vec<String> = if name.eq_ignore_ascii_case("SSLEnabledCipherSuites") {
+            dtls_crypto::suites::parse_suite_list_skipping_refused(value)
+                .map(|(_, refused)| refused.iter().map(ToString::to_string).collect())
+                .unwrap_or_default()
+        } else if name.eq_ignore_ascii_case("TLS12SupportedGroups") {
+            algorithms::parse_groups(value).map_or_else(|_| Vec::new(), |(_, skipped)| skipped)
+        } else if name.eq_ignore_ascii_case("TLS12SignatureAlgorithms") {
+            algorithms::parse_signatures(value).map_or_else(|_| Vec::new(), |(_, skipped)| skipped)
+        } else {
+            return Vec::new();
+        };
+        skipped
+            .into_iter()
+            .map(|why| format!("{name}: skipped {why}"))
+            .collect()
     }
 
     /// The address `StartListening` binds: `LocalHost` (resolved if it is a
@@ -265,8 +317,8 @@ impl ServerSettings {
     /// - [`Error::BadIndex`], [`Error::UnknownConnection`]: per-connection
     ///   settings without an id, with an unknown id, or an id given to a
     ///   setting that takes none.
-    /// - [`Error::WhileListening`]: a setting read by `StartListening`
-    ///   changed while `live.listening()`.
+    /// - [`Error::WhileBound`]: a socket setting changed while
+    ///   `live.socket_bound()`.
     /// - [`Error::NotASetting`]: `Listening`, `Connections`, `SSLCert`.
     pub fn config_with(
         &mut self,
@@ -306,8 +358,8 @@ impl ServerSettings {
         let Some(value) = value else {
             return Ok(setting.read(self));
         };
-        if setting.support == Support::BeforeListening && live.listening() {
-            return Err(Error::WhileListening(name));
+        if setting.support == Support::WhileUnbound && live.socket_bound() {
+            return Err(Error::WhileBound(name));
         }
         setting.write(self, value)?;
         Ok(String::new())

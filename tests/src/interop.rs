@@ -157,10 +157,11 @@ impl TestServer {
             std::thread::spawn(move || {
                 let mut server = DtlsServer::new();
                 configure(&mut server);
-                server.settings_mut().local_host = "127.0.0.1".to_owned();
-                server.settings_mut().local_port = 0;
+                server.settings_mut().expect("before listening").local_host =
+                    "127.0.0.1".to_owned();
+                server.settings_mut().expect("before listening").local_port = 0;
                 server.set_do_events_wait(Duration::from_millis(20));
-                server.set_ssl_cert(cert);
+                server.set_ssl_cert(cert).expect("certificate");
                 server.set_handler(EchoRecorder { observed, verdict });
                 server.start_listening().expect("server starts");
                 let _ = tx.send(server.local_port());
@@ -399,8 +400,11 @@ pub fn client_auth_server(kind: KeyKind) -> TestServer {
         .map(|k| std::fs::read_to_string(crate::certs::client_pki_files(k).ca).expect("CA"))
         .concat();
     TestServer::echo_with(kind, move |s| {
-        s.settings_mut().ssl_authenticate_clients = true;
         s.settings_mut()
+            .expect("before listening")
+            .ssl_authenticate_clients = true;
+        s.settings_mut()
+            .expect("before listening")
             .set_ssl_client_ca_certs(&cas)
             .expect("CA certificates");
     })

@@ -79,7 +79,9 @@ fn a_flood_of_5000_stalled_handshakes_does_not_keep_a_real_client_out() {
 fn the_handshake_timeout_setting_ends_a_stalled_handshake_over_udp() {
     let failed = Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut server = dtls_server::DtlsServer::new();
-    server.set_ssl_cert(dtls_tests::certs::certificate(KeyKind::EcdsaP256));
+    server
+        .set_ssl_cert(dtls_tests::certs::certificate(KeyKind::EcdsaP256))
+        .expect("certificate");
     server.config("LocalHost=127.0.0.1").unwrap();
     server.config("HandshakeTimeout=1").unwrap();
     let seen = failed.clone();

@@ -54,7 +54,9 @@ fn rss() -> (usize, usize) {
 #[test]
 fn a_reassembly_flood_stays_within_the_memory_budget() {
     let mut server = DtlsServer::new();
-    server.set_ssl_cert(certificate(KeyKind::EcdsaP256));
+    server
+        .set_ssl_cert(certificate(KeyKind::EcdsaP256))
+        .expect("certificate");
     server.config("LocalHost=127.0.0.1").unwrap();
     server.config("HandshakeTimeout=3").unwrap();
     server

@@ -152,7 +152,7 @@ fn small_mtu() {
     if !require_peer("gnutls-cli", "--version") {
         return;
     }
-    let server = TestServer::echo_with(KeyKind::Rsa2048, |s| s.set_mtu(400));
+    let server = TestServer::echo_with(KeyKind::Rsa2048, |s| s.set_mtu(400).expect("MTU"));
     let prio = priority("+AES-128-GCM");
     let (echoed, output) = echo_once(server.port, &prio, &["--mtu", "400"], "small mtu");
     assert!(echoed, "{output:#?}");
@@ -191,7 +191,7 @@ fn heartbeat_client() -> Option<std::path::PathBuf> {
 
 fn keep_alive_server() -> TestServer {
     TestServer::echo_with(KeyKind::EcdsaP256, |s| {
-        let st = s.settings_mut();
+        let st = s.settings_mut().expect("before listening");
         st.keep_alive = true;
         st.keep_alive_time = Duration::from_secs(1);
         st.keep_alive_interval = Duration::from_secs(1);

@@ -144,7 +144,7 @@ fn small_mtu_with_rsa() {
     if classes().is_none() {
         return;
     }
-    let server = TestServer::echo_with(KeyKind::Rsa2048, |s| s.set_mtu(300));
+    let server = TestServer::echo_with(KeyKind::Rsa2048, |s| s.set_mtu(300).expect("MTU"));
     let (ok, lines) = run(server.port, &[], &["-", "-", "5", "100", "1", "300"]);
     assert!(ok, "{lines:#?}");
 }

@@ -81,7 +81,7 @@ fn small_mtu_with_rsa() {
     if client().is_none() {
         return;
     }
-    let server = TestServer::echo_with(KeyKind::Rsa2048, |s| s.set_mtu(300));
+    let server = TestServer::echo_with(KeyKind::Rsa2048, |s| s.set_mtu(300).expect("MTU"));
     let lines = run(server.port, "tiny datagrams", "-", Some(300));
     assert!(
         lines.contains(&"reply=tiny datagrams".to_owned()),

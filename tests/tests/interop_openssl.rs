@@ -87,7 +87,7 @@ fn small_mtu_fragments_the_rsa_flight() {
     if !require_peer("openssl", "version") {
         return;
     }
-    let server = TestServer::echo_with(KeyKind::Rsa2048, |s| s.set_mtu(512));
+    let server = TestServer::echo_with(KeyKind::Rsa2048, |s| s.set_mtu(512).expect("MTU"));
     let (echoed, output) = echo_once(server.port, &["-mtu", "512"], "small mtu");
     assert!(echoed, "{output:#?}");
 }
@@ -193,8 +193,13 @@ fn client_certificates_accepted_and_rejected() {
     let (ca, client_cert, client_key) = client_pki("client-auth");
     let ca_pem = std::fs::read_to_string(&ca).unwrap();
     let options = move |s: &mut dtls_server::DtlsServer| {
-        s.settings_mut().ssl_authenticate_clients = true;
-        s.settings_mut().set_ssl_client_ca_certs(&ca_pem).unwrap();
+        s.settings_mut()
+            .expect("before listening")
+            .ssl_authenticate_clients = true;
+        s.settings_mut()
+            .expect("before listening")
+            .set_ssl_client_ca_certs(&ca_pem)
+            .unwrap();
     };
     let cert_args = [
         "-cert",
@@ -243,8 +248,9 @@ fn key_log_matches_openssl() {
     let _ = std::fs::remove_file(&ours);
     let _ = std::fs::remove_file(&theirs);
     let path = ours.clone();
-    let options =
-        move |s: &mut dtls_server::DtlsServer| s.settings_mut().ssl_key_log_file = Some(path);
+    let options = move |s: &mut dtls_server::DtlsServer| {
+        s.settings_mut().expect("before listening").ssl_key_log_file = Some(path)
+    };
     let server = TestServer::echo_with(KeyKind::EcdsaP256, options);
     let (echoed, output) = echo_once(
         server.port,

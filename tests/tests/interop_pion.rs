@@ -174,7 +174,7 @@ fn small_mtu_with_rsa() {
     if client().is_none() {
         return;
     }
-    let server = TestServer::echo_with(KeyKind::Rsa2048, |s| s.set_mtu(300));
+    let server = TestServer::echo_with(KeyKind::Rsa2048, |s| s.set_mtu(300).expect("MTU"));
     let (ok, lines) = run(server.port, &["-mtu", "300", "-count", "5"]);
     assert!(ok, "{lines:#?}");
 }

@@ -56,10 +56,12 @@ impl ServerHandler for Scripted {
 
 fn server(handler: Scripted) -> (DtlsServer, SocketAddr) {
     let mut server = DtlsServer::new();
-    server.settings_mut().local_host = "127.0.0.1".to_owned();
-    server.settings_mut().local_port = 0;
+    server.settings_mut().expect("before listening").local_host = "127.0.0.1".to_owned();
+    server.settings_mut().expect("before listening").local_port = 0;
     server.set_do_events_wait(Duration::from_millis(2));
-    server.set_ssl_cert(certificate(KeyKind::EcdsaP256));
+    server
+        .set_ssl_cert(certificate(KeyKind::EcdsaP256))
+        .expect("certificate");
     server.set_handler(handler);
     server.start_listening().unwrap();
     let port = server.local_port();

@@ -63,10 +63,12 @@ fn server_configured(
     let seen = Arc::new(Mutex::new(Seen::default()));
     let mut server = DtlsServer::new();
     configure(&mut server);
-    server.settings_mut().local_host = "127.0.0.1".to_owned();
-    server.settings_mut().local_port = 0;
+    server.settings_mut().expect("before listening").local_host = "127.0.0.1".to_owned();
+    server.settings_mut().expect("before listening").local_port = 0;
     server.set_do_events_wait(Duration::from_millis(2));
-    server.set_ssl_cert(certificate(KeyKind::EcdsaP256));
+    server
+        .set_ssl_cert(certificate(KeyKind::EcdsaP256))
+        .expect("certificate");
     server.set_handler(Recorder {
         seen: seen.clone(),
         refuse,
@@ -211,7 +213,8 @@ fn one_send_is_one_record_up_to_two_to_the_fourteen() {
         == 3));
     assert_eq!(client.received, messages);
 
-    let (mut server, _seen, addr) = server_with(|s| s.settings_mut().dont_fragment = true);
+    let (mut server, _seen, addr) =
+        server_with(|s| s.settings_mut().expect("before listening").dont_fragment = true);
     let (_client, id) = connect(&mut server, addr);
     match server.send_bytes(id, &messages[0]) {
         Err(Error::Dtls(e @ dtls_core::Error::MessageTooLarge { max, .. })) => {
@@ -284,7 +287,7 @@ fn refused_connection_request_never_connects() {
 #[test]
 fn idle_connections_are_removed() {
     let (mut server, seen, addr) = server(false);
-    server.set_default_idle_timeout(1);
+    server.set_default_idle_timeout(1).expect("idle timeout");
     let (mut client, _) = connect(&mut server, addr);
     let start = Instant::now();
     assert!(run(&mut server, &mut [&mut client], |_, c| c[0].ended()));
@@ -331,7 +334,9 @@ fn the_largest_idle_timeout_means_never_and_panics_nothing() {
         .config("DefaultIdleTimeout=18446744073709551615")
         .unwrap();
     let (mut client, _) = connect(&mut server, addr);
-    server.set_default_idle_timeout(u64::MAX);
+    server
+        .set_default_idle_timeout(u64::MAX)
+        .expect("idle timeout");
     assert!(!run_for(
         Duration::from_millis(300),
         &mut server,

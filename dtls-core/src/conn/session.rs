@@ -148,6 +148,23 @@ impl SessionCache {
         self.map.len()
     }
 
+    /// Changes the caps, evicting the oldest sessions until the cache fits.
+    pub fn set_limits(&mut self, capacity: usize, max_bytes: usize) {
+        self.capacity = capacity;
+        self.max_bytes = max_bytes;
+        while !self.map.is_empty() && (self.map.len() > capacity || self.bytes > max_bytes) {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            self.remove(&oldest);
+        }
+        if !self.enabled() {
+            self.map.clear();
+            self.order.clear();
+            self.bytes = 0;
+        }
+    }
+
     /// Adds a session, evicting the oldest ones to stay within the caps.
     pub fn insert(&mut self, session: StoredSession) {
         let size = session.footprint();

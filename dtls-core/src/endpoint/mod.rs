@@ -148,6 +148,28 @@ impl Endpoint {
         &self.config
     }
 
+    /// Replaces the configuration for connections created from now on;
+    /// live connections keep the one they started with. The caps
+    /// (`max_connections`, half-open, budget) and the session cache's
+    /// limits apply at once; the cookie secret and the ticket keys are kept
+    /// (made or dropped if `session_tickets` changed), so cookies and
+    /// tickets issued before still verify. `accept_new` is ignored: see
+    /// [`set_accepting`](Self::set_accepting).
+    ///
+    /// # Errors
+    /// As [`new`](Self::new): a config with no identity, or a random
+    /// source that cannot make new ticket keys; the old config then stays.
+    pub fn set_config(&mut self, config: Arc<ServerConfig>) -> Result<(), Error> {
+        if config.identities.is_empty() {
+            return Err(Error::Config(
+                "a server needs at least one certificate and key",
+            ));
+        }
+        self.resumption.reconfigure(&config)?;
+        self.config = config;
+        Ok(())
+    }
+
     /// Whether new handshakes are accepted (the seed's Start/StopListening
     /// keep existing connections either way).
     pub fn set_accepting(&mut self, accepting: bool) {

@@ -46,6 +46,23 @@ impl Resumption {
         })
     }
 
+    /// Follows a new configuration: ticket keys made or dropped as
+    /// `session_tickets` says (kept if still on), the cache re-capped.
+    pub(super) fn reconfigure(&mut self, config: &ServerConfig) -> Result<(), Error> {
+        match (config.session_tickets, &self.tickets) {
+            (true, None) => {
+                self.tickets = Some(Arc::new(TicketKeys::new(&config.common.provider)?));
+            }
+            (false, Some(_)) => self.tickets = None,
+            _ => {}
+        }
+        self.sessions.set_limits(
+            config.session_cache_capacity,
+            config.session_cache_max_bytes,
+        );
+        Ok(())
+    }
+
     /// Number of cached sessions.
     pub(super) fn cache_len(&self) -> usize {
         self.sessions.len()

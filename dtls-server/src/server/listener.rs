@@ -5,6 +5,7 @@
 use std::fs::File;
 use std::io;
 use std::net::UdpSocket;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -24,6 +25,8 @@ pub(super) struct Listener {
     pub(super) endpoint: Endpoint,
     /// `SSLKeyLogFile`, open for appending.
     pub(super) key_log: Option<File>,
+    /// The path `key_log` was opened from.
+    pub(super) key_log_path: Option<PathBuf>,
     /// Whether new handshakes are accepted (`Listening`): the one copy the
     /// server reads, pushed into the engine whenever it changes.
     pub(super) accepting: bool,
@@ -44,7 +47,7 @@ fn unix_now() -> u64 {
 }
 
 impl DtlsServer {
-    fn build_config(&self) -> Result<ServerConfig, Error> {
+    pub(super) fn build_config(&self) -> Result<ServerConfig, Error> {
         let st = &self.settings;
         let cert = self.ssl_cert.as_ref().ok_or(Error::NoCertificate)?;
         if !cert.private_key_available() {
@@ -83,16 +86,10 @@ impl DtlsServer {
         config.max_half_open_per_source = st.max_half_open_per_source.get();
         config.peer_buffer_budget = st.peer_buffer_budget;
         config.common.handshake_timeout = Some(st.handshake_timeout);
-        // The seed's default group and signature lists are narrower than the
-        // engine's (no X25519, no RSA-PSS, no Ed25519); only an explicit
-        // setting replaces the engine's safer default.
-        let defaults = ServerSettings::default();
-        if st.supported_groups() != defaults.supported_groups() {
-            config.common.groups = st.supported_groups().to_vec();
-        }
-        if st.effective_signature_algorithms() != defaults.effective_signature_algorithms() {
-            config.common.signature_schemes = st.effective_signature_algorithms();
-        }
+        // The settings' defaults are the engine's lists: what reads back is
+        // what is in force.
+        config.common.groups = st.supported_groups().to_vec();
+        config.common.signature_schemes = st.effective_signature_algorithms();
         config.unix_time = Some(UnixTime(Arc::new(unix_now)));
         // ReuseSSLSession: session-ID cache and RFC 5077 tickets.
         if !st.reuse_ssl_session {
@@ -163,7 +160,7 @@ impl DtlsServer {
 
     /// Opens `SSLKeyLogFile`, if set: append only, and readable by the
     /// owner alone, since it holds every session's keys.
-    fn open_key_log(&self) -> Result<Option<File>, Error> {
+    pub(super) fn open_key_log(&self) -> Result<Option<File>, Error> {
         let Some(path) = &self.settings.ssl_key_log_file else {
             return Ok(None);
         };
@@ -183,21 +180,23 @@ impl DtlsServer {
     /// No usable certificate, or the socket cannot be bound (the message
     /// names the address and the OS error, e.g. "address in use").
     pub fn start_listening(&mut self) -> Result<(), Error> {
-        if let Some(listener) = &mut self.listener {
-            listener.set_accepting(true);
+        if self.listener.is_some() {
+            // Stopped with the socket kept: every change since is already
+            // in force (see `reconfigure`); only accepting resumes.
+            if let Some(listener) = &mut self.listener {
+                listener.set_accepting(true);
+            }
             return Ok(());
         }
         let config = self.build_config()?;
         let socket = self.bind()?;
         let endpoint = Endpoint::new(Arc::new(config))?;
         let key_log = self.open_key_log()?;
-        // MaxPacketSize: the largest datagram we accept; longer ones are
-        // truncated by the kernel and then fail authentication.
-        self.recv_buf = vec![0u8; self.settings.max_packet_size()];
         self.listener = Some(Listener {
             socket,
             endpoint,
             key_log,
+            key_log_path: self.settings.ssl_key_log_file.clone(),
             accepting: true,
         });
         let (host, port) = (self.local_host(), self.local_port());

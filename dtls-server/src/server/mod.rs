@@ -20,6 +20,7 @@
 mod dispatch;
 mod listener;
 mod pump;
+mod reconfigure;
 mod stats;
 mod table;
 
@@ -35,8 +36,8 @@ use crate::events::ServerHandler;
 use crate::settings::ServerSettings;
 use listener::Listener;
 pub use stats::ServerStats;
+use table::Connections;
 pub use table::{ConnectionId, DtlsConnection};
-use table::{Connections, LiveConnections};
 
 /// The server. See the module documentation.
 pub struct DtlsServer {
@@ -105,68 +106,6 @@ impl DtlsServer {
         &self.settings
     }
 
-    /// Changes the typed settings; socket and TLS settings take effect at
-    /// the next `start_listening`.
-    pub fn settings_mut(&mut self) -> &mut ServerSettings {
-        &mut self.settings
-    }
-
-    /// The seed's `Config` method: `"Name=Value"` sets, `"Name"` reads,
-    /// `"SSLNegotiatedCipher[connId]"` reads a connection's parameters.
-    ///
-    /// # Errors
-    /// Unknown names, invalid values, read-only or unsupported settings,
-    /// and settings that cannot change while listening, each named.
-    pub fn config(&mut self, spec: &str) -> Result<String, Error> {
-        let live = LiveConnections {
-            connections: &self.connections,
-            listening: self.listener.is_some(),
-        };
-        let result = self.settings.config_with(spec, &live)?;
-        self.apply_runtime_settings();
-        self.log_skipped_suites(spec);
-        Ok(result)
-    }
-
-    /// `SSLEnabledCipherSuites=...` took effect without the entries this
-    /// server refuses: one Log line (Info) per skipped entry, with why.
-    fn log_skipped_suites(&mut self, spec: &str) {
-        let Some((name, value)) = spec.split_once('=') else {
-            return;
-        };
-        if !name.trim().eq_ignore_ascii_case("SSLEnabledCipherSuites") {
-            return;
-        }
-        if let Ok((_, refused)) = dtls_crypto::suites::parse_suite_list_skipping_refused(value) {
-            for why in refused {
-                let line = format!("SSLEnabledCipherSuites: skipped {why}");
-                self.log(None, crate::settings::LogType::Info, line);
-            }
-        }
-    }
-
-    /// Pushes the settings that may change while listening (KeepAliveTime,
-    /// KeepAliveInterval, DefaultIdleTimeout) into the engine.
-    fn apply_runtime_settings(&mut self) {
-        let st = &self.settings;
-        let idle = Some(st.default_idle_timeout).filter(|d| !d.is_zero());
-        let (time, interval) = (st.keep_alive_time, st.keep_alive_interval);
-        if let Some(listener) = &mut self.listener {
-            listener
-                .endpoint
-                .set_keep_alive_timing(time, interval, idle);
-        }
-    }
-
-    /// The largest datagram the server sends (the path MTU budget, RFC 6347
-    /// 4.1.1.1); handshake flights are fragmented to fit. Default 1200
-    /// bytes, safe on any IPv4 or IPv6 path. Not a seed setting: the seed's
-    /// `MaxPacketSize` is the largest datagram *received*. Takes effect at
-    /// the next `start_listening`.
-    pub fn set_mtu(&mut self, bytes: usize) {
-        self.mtu = bytes.clamp(256, 65_507);
-    }
-
     /// The send MTU set with [`set_mtu`](Self::set_mtu).
     pub fn mtu(&self) -> usize {
         self.mtu
@@ -193,17 +132,6 @@ impl DtlsServer {
     /// `SSLCert`: the certificate (with private key) the server presents.
     pub fn ssl_cert(&self) -> Option<&Certificate> {
         self.ssl_cert.as_ref()
-    }
-
-    /// Sets `SSLCert`.
-    pub fn set_ssl_cert(&mut self, cert: Certificate) {
-        self.ssl_cert = Some(cert);
-    }
-
-    /// `SSLCACerts`: intermediate certificates sent after the server's
-    /// certificate (DER).
-    pub fn set_ssl_ca_certs(&mut self, chain: Vec<Vec<u8>>) {
-        self.ca_chain = chain;
     }
 
     /// `Listening`.
@@ -233,12 +161,6 @@ impl DtlsServer {
         self.settings.default_idle_timeout.as_secs()
     }
 
-    /// Sets `DefaultIdleTimeout`; applies at once to every connection.
-    pub fn set_default_idle_timeout(&mut self, seconds: u64) {
-        self.settings.default_idle_timeout = Duration::from_secs(seconds);
-        self.apply_runtime_settings();
-    }
-
     /// `KeepAlive`.
     pub fn keep_alive(&self) -> bool {
         self.settings.keep_alive
@@ -247,11 +169,6 @@ impl DtlsServer {
     /// `SSLAuthenticateClients`.
     pub fn ssl_authenticate_clients(&self) -> bool {
         self.settings.ssl_authenticate_clients
-    }
-
-    /// Sets `SSLAuthenticateClients` (before `start_listening`).
-    pub fn set_ssl_authenticate_clients(&mut self, on: bool) {
-        self.settings.ssl_authenticate_clients = on;
     }
 
     /// `Connections`: the established connections, by id.

@@ -71,6 +71,10 @@ impl DtlsServer {
                 break;
             };
             let mut buf = std::mem::take(&mut self.recv_buf);
+            // MaxPacketSize: the largest datagram we accept (it may change
+            // while listening); longer ones are truncated by the kernel and
+            // then fail authentication.
+            buf.resize(self.settings.max_packet_size(), 0);
             let result = listener.socket.recv_from(&mut buf);
             match result {
                 Ok((n, peer)) => {

@@ -107,7 +107,7 @@ pub(super) type Connections = BTreeMap<ConnectionId, DtlsConnection>;
 /// Live connection facts for `config("SSLNegotiated*[id]")`.
 pub(super) struct LiveConnections<'a> {
     pub(super) connections: &'a Connections,
-    pub(super) listening: bool,
+    pub(super) socket_bound: bool,
 }
 
 impl ConnectionInfoSource for LiveConnections<'_> {
@@ -121,7 +121,7 @@ impl ConnectionInfoSource for LiveConnections<'_> {
         })
     }
 
-    fn listening(&self) -> bool {
-        self.listening
+    fn socket_bound(&self) -> bool {
+        self.socket_bound
     }
 }

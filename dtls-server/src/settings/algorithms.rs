@@ -142,23 +142,23 @@ const REFUSED_SIGNATURES: &[Refused] = &[
     },
 ];
 
-/// The seed's default `TLS12SupportedGroups`.
+/// The default `TLS12SupportedGroups`: the engine's own list, so the
+/// setting reads back what is in force. The seed's default (the three NIST
+/// curves) is this without X25519, which is put first as faster and safer
+/// to implement (RFC 8422 5.1.1; OpenSSL and GnuTLS prefer it too).
 pub(crate) const DEFAULT_GROUPS: &[NamedGroup] = &[
+    NamedGroup::X25519,
     NamedGroup::Secp256r1,
     NamedGroup::Secp384r1,
     NamedGroup::Secp521r1,
 ];
 
-/// The seed's default `TLS12SignatureAlgorithms` without the entries this
-/// project refuses (the seed's default also lists `*-dsa`, `sha224-*`,
-/// `sha1-*` and `sha512-ecdsa`).
-pub(crate) const DEFAULT_SIGNATURES: &[SignatureScheme] = &[
-    SignatureScheme::RsaPkcs1Sha512,
-    SignatureScheme::EcdsaSecp384r1Sha384,
-    SignatureScheme::RsaPkcs1Sha384,
-    SignatureScheme::EcdsaSecp256r1Sha256,
-    SignatureScheme::RsaPkcs1Sha256,
-];
+/// The default `TLS12SignatureAlgorithms`: the engine's own list
+/// ([`SignatureScheme::DEFAULT`]), so the setting reads back what is in
+/// force. The seed's default, parsed, keeps five of these (the others it
+/// lists are refused: DSA, SHA-224, SHA-1, ECDSA with SHA-512) and has
+/// neither RSA-PSS nor Ed25519.
+pub(crate) const DEFAULT_SIGNATURES: &[SignatureScheme] = SignatureScheme::DEFAULT;
 
 /// Every signature algorithm that can be enabled, in the table's order.
 pub(crate) fn supported_signatures() -> impl Iterator<Item = SignatureScheme> {
@@ -169,16 +169,21 @@ fn canonical<T>(k: &Known<T>) -> &'static str {
     k.names.first().copied().unwrap_or_default()
 }
 
+/// A parsed list: the usable values, and each entry skipped with why.
+pub(crate) type Parsed<T> = (Vec<T>, Vec<String>);
+
 /// Parses a comma-separated list: order kept, duplicates and blank entries
-/// dropped. On error, the text names every unusable entry and why.
+/// dropped. Entries this project refuses are skipped, each noted with why
+/// (the caller logs them); an unknown name is an error naming every one.
 fn parse_list<T: Copy + PartialEq>(
     spec: &str,
     known: &'static [Known<T>],
     refused: &'static [Refused],
     what: &str,
-) -> Result<Vec<T>, String> {
+) -> Result<Parsed<T>, String> {
     let mut out: Vec<T> = Vec::new();
-    let mut problems: Vec<String> = Vec::new();
+    let mut skipped: Vec<String> = Vec::new();
+    let mut unknown: Vec<String> = Vec::new();
     for entry in spec.split(',').map(str::trim).filter(|e| !e.is_empty()) {
         let found = known
             .iter()
@@ -193,19 +198,26 @@ fn parse_list<T: Copy + PartialEq>(
             .iter()
             .find(|r| r.names.iter().any(|n| n.eq_ignore_ascii_case(entry)))
         {
-            Some(r) => problems.push(format!("{entry} is not supported ({})", r.reason)),
-            None => problems.push(format!("{entry} is not a known {what}")),
+            Some(r) => skipped.push(format!("{entry} ({})", r.reason)),
+            None => unknown.push(format!("{entry} is not a known {what}")),
         }
     }
-    if !problems.is_empty() {
-        let supported: Vec<&str> = known.iter().map(canonical).collect();
+    let supported = || known.iter().map(canonical).collect::<Vec<_>>().join(",");
+    if !unknown.is_empty() {
         return Err(format!(
             "{}; supported: {}",
-            problems.join("; "),
-            supported.join(",")
+            unknown.join("; "),
+            supported()
         ));
     }
-    Ok(out)
+    if out.is_empty() && !skipped.is_empty() {
+        return Err(format!(
+            "nothing usable is left: {}; supported: {}",
+            skipped.join("; "),
+            supported()
+        ));
+    }
+    Ok((out, skipped))
 }
 
 /// Prints a list with the canonical spellings, comma-separated.
@@ -219,14 +231,14 @@ fn format_list<T: PartialEq>(values: &[T], known: &'static [Known<T>]) -> String
 
 /// Parses a `TLS12SupportedGroups` value. An empty list is an error: every
 /// suite is ECDHE, so no group means no handshake.
-pub(crate) fn parse_groups(spec: &str) -> Result<Vec<NamedGroup>, String> {
-    let groups = parse_list(spec, GROUPS, REFUSED_GROUPS, "named group")?;
-    if groups.is_empty() {
+pub(crate) fn parse_groups(spec: &str) -> Result<Parsed<NamedGroup>, String> {
+    let parsed = parse_list(spec, GROUPS, REFUSED_GROUPS, "named group")?;
+    if parsed.0.is_empty() {
         return Err(
             "the list names no group, and every cipher suite needs an ECDHE group".to_owned(),
         );
     }
-    Ok(groups)
+    Ok(parsed)
 }
 
 /// Prints a `TLS12SupportedGroups` value (`ecdhe_secp256r1,...`).
@@ -237,7 +249,7 @@ pub(crate) fn format_groups(groups: &[NamedGroup]) -> String {
 /// Parses a `TLS12SignatureAlgorithms` value. An empty value is allowed
 /// and means "do not restrict" (the seed's meaning): every supported
 /// algorithm is used.
-pub(crate) fn parse_signatures(spec: &str) -> Result<Vec<SignatureScheme>, String> {
+pub(crate) fn parse_signatures(spec: &str) -> Result<Parsed<SignatureScheme>, String> {
     parse_list(spec, SIGNATURES, REFUSED_SIGNATURES, "signature algorithm")
 }
 
@@ -253,49 +265,55 @@ mod tests {
 
     #[test]
     fn seed_default_groups_parse() {
-        let groups = parse_groups("ecdhe_secp256r1,ecdhe_secp384r1,ecdhe_secp521r1").unwrap();
-        assert_eq!(groups, DEFAULT_GROUPS);
+        let (groups, skipped) =
+            parse_groups("ecdhe_secp256r1,ecdhe_secp384r1,ecdhe_secp521r1").unwrap();
+        assert_eq!(groups, DEFAULT_GROUPS[1..]);
+        assert!(skipped.is_empty());
     }
 
     #[test]
     fn group_aliases_case_and_duplicates() {
-        let groups = parse_groups(" X25519 , secp256r1,ECDHE_SECP256R1,,").unwrap();
+        let (groups, _) = parse_groups(" X25519 , secp256r1,ECDHE_SECP256R1,,").unwrap();
         assert_eq!(groups, [NamedGroup::X25519, NamedGroup::Secp256r1]);
         assert_eq!(format_groups(&groups), "ecdhe_x25519,ecdhe_secp256r1");
     }
 
     #[test]
-    fn refused_and_unknown_names_are_named_with_reasons() {
-        let cases: [(Result<(), String>, &[&str]); 2] = [
-            (
-                parse_groups("ecdhe_secp256r1,ffdhe2048,x448,brainpool").map(drop),
-                &[
-                    "ffdhe2048 is not supported (finite-field",
-                    "x448 is not supported",
-                    "brainpool is not a known named group",
-                ],
-            ),
-            (
-                parse_signatures("sha256-rsa,sha1-rsa,sha256-dsa,sha224-ecdsa").map(drop),
-                &[
-                    "sha1-rsa is not supported (MD5 and SHA-1",
-                    "sha256-dsa is not supported (DSA",
-                    "sha224-ecdsa is not supported (SHA-224",
-                ],
-            ),
-        ];
-        for (result, named) in cases {
-            let err = result.unwrap_err();
-            for name in named {
-                assert!(err.contains(name), "{name}: {err}");
-            }
+    fn refused_entries_are_skipped_with_reasons_unknown_ones_refused() {
+        let (groups, skipped) = parse_groups("ecdhe_secp256r1,ffdhe2048,x448").unwrap();
+        assert_eq!(groups, [NamedGroup::Secp256r1]);
+        assert!(
+            skipped[0].starts_with("ffdhe2048 (finite-field"),
+            "{skipped:?}"
+        );
+        assert!(skipped[1].starts_with("x448 (X448"), "{skipped:?}");
+        let (schemes, skipped) =
+            parse_signatures("sha256-rsa,sha1-rsa,sha256-dsa,sha224-ecdsa").unwrap();
+        assert_eq!(schemes, [SignatureScheme::RsaPkcs1Sha256]);
+        for (note, start) in skipped.iter().zip([
+            "sha1-rsa (MD5 and SHA-1",
+            "sha256-dsa (DSA",
+            "sha224-ecdsa (SHA-224",
+        ]) {
+            assert!(note.starts_with(start), "{note}");
         }
+        let err = parse_groups("ecdhe_secp256r1,brainpool").unwrap_err();
+        assert!(
+            err.contains("brainpool is not a known named group"),
+            "{err}"
+        );
+        let err = parse_signatures("sha1-rsa,sha1-ecdsa").unwrap_err();
+        assert!(
+            err.starts_with("nothing usable is left: sha1-rsa (MD5"),
+            "{err}"
+        );
+        assert!(parse_groups("ffdhe2048").is_err());
         assert!(parse_groups(" , ").is_err());
     }
 
     #[test]
     fn signatures() {
-        let schemes = parse_signatures("sha256-ecdsa, RSA_PKCS1_SHA256, ed25519").unwrap();
+        let (schemes, _) = parse_signatures("sha256-ecdsa, RSA_PKCS1_SHA256, ed25519").unwrap();
         assert_eq!(
             schemes,
             [
@@ -308,7 +326,7 @@ mod tests {
             format_signatures(&schemes),
             "sha256-ecdsa,sha256-rsa,ed25519"
         );
-        assert_eq!(parse_signatures("").unwrap(), Vec::<SignatureScheme>::new());
+        assert_eq!(parse_signatures("").unwrap(), (Vec::new(), Vec::new()));
     }
 
     #[test]
@@ -317,16 +335,19 @@ mod tests {
         let seed = "sha512-ecdsa,sha512-rsa,sha512-dsa,sha384-ecdsa,sha384-rsa,sha384-dsa,\
                     sha256-ecdsa,sha256-rsa,sha256-dsa,sha224-ecdsa,sha224-rsa,sha224-dsa,\
                     sha1-ecdsa,sha1-rsa,sha1-dsa";
-        for name in seed.split(',') {
-            let err = parse_signatures(name).err().unwrap_or_default();
-            assert!(!err.contains("not a known"), "{name}: {err}");
-        }
-        let kept: Vec<SignatureScheme> = seed
-            .split(',')
-            .filter_map(|n| parse_signatures(n).ok())
-            .flatten()
-            .collect();
-        assert_eq!(kept, DEFAULT_SIGNATURES);
+        let (kept, skipped) = parse_signatures(seed).unwrap();
+        assert_eq!(
+            kept,
+            [
+                SignatureScheme::RsaPkcs1Sha512,
+                SignatureScheme::EcdsaSecp384r1Sha384,
+                SignatureScheme::RsaPkcs1Sha384,
+                SignatureScheme::EcdsaSecp256r1Sha256,
+                SignatureScheme::RsaPkcs1Sha256,
+            ]
+        );
+        assert_eq!(skipped.len(), 10, "{skipped:?}");
+        assert!(kept.iter().all(|k| DEFAULT_SIGNATURES.contains(k)));
     }
 
     #[test]

@@ -402,7 +402,10 @@ pub(super) struct Signatures;
 impl Codec for Signatures {
     type Value = Vec<SignatureScheme>;
     fn parse(&self, setting: &'static str, value: &str) -> Result<Vec<SignatureScheme>, Error> {
-        algorithms::parse_signatures(value).map_err(|reason| invalid(setting, value, reason))
+        // Refused entries are skipped (DtlsServer::config logs each).
+        algorithms::parse_signatures(value)
+            .map(|(schemes, _skipped)| schemes)
+            .map_err(|reason| invalid(setting, value, reason))
     }
 }
 
@@ -412,7 +415,10 @@ pub(super) struct Groups;
 impl Codec for Groups {
     type Value = Vec<NamedGroup>;
     fn parse(&self, setting: &'static str, value: &str) -> Result<Vec<NamedGroup>, Error> {
-        algorithms::parse_groups(value).map_err(|reason| invalid(setting, value, reason))
+        // Refused entries are skipped (DtlsServer::config logs each).
+        algorithms::parse_groups(value)
+            .map(|(groups, _skipped)| groups)
+            .map_err(|reason| invalid(setting, value, reason))
     }
 }
 

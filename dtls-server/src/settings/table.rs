@@ -49,9 +49,13 @@ pub enum FixedValue {
 pub enum Support {
     /// Read and write at any time.
     ReadWrite,
-    /// Read at any time; written only while not listening (read by
-    /// `StartListening`).
-    BeforeListening,
+    /// Read at any time; written only while the server has no socket
+    /// (read when `StartListening` binds it; `Shutdown` releases it).
+    WhileUnbound,
+    /// Read and written at any time; a change applies to connections
+    /// created after it (their handshake settings, limits and keep-alive)
+    /// and at once to what is not per connection.
+    NewConnections,
     /// Read-only (`BuildInfo`).
     ReadOnly,
     /// Read-only, per connection: `Name[connId]`.
@@ -248,7 +252,9 @@ macro_rules! settings {
 }
 
 use Origin::{Both, ConfigSetting as Cfg, Extension as Ext, Property as Prop};
-use Support::{BeforeListening, Fixed, PerConnection, ReadOnly, ReadWrite, Unsupported};
+use Support::{
+    Fixed, NewConnections, PerConnection, ReadOnly, ReadWrite, Unsupported, WhileUnbound,
+};
 
 const WINDOWS_PKTINFO: &str = "Windows-only (seed); the server does not capture IP packet info";
 const REVOCATION: &str = "revocation checking (CRL/OCSP) is not implemented; in the seed it \
@@ -271,22 +277,22 @@ settings! {
         /// are dropped; zero (the default) disables the timeout.
         pub default_idle_timeout: Duration = Duration::ZERO, codec::Seconds(0)
     };
-    "KeepAlive", Prop, BeforeListening, field {
+    "KeepAlive", Prop, NewConnections, field {
         /// `KeepAlive` (property): RFC 6520 heartbeats. Default false.
         pub keep_alive: bool = false, codec::Bool
     };
     "Listening", Prop, Support::Property("DtlsServer::listening()");
-    "LocalHost", Both, BeforeListening, field {
+    "LocalHost", Both, WhileUnbound, field {
         /// `LocalHost` (property and setting): the interface to bind, as an IP
         /// address or host name; empty (the default) binds every interface.
         pub local_host: String = String::new(), codec::Text
     };
-    "LocalPort", Both, BeforeListening, field {
+    "LocalPort", Both, WhileUnbound, field {
         /// `LocalPort` (property and setting): the UDP port; 0 (the default)
         /// lets the system choose.
         pub local_port: u16 = 0, codec::Port
     };
-    "SSLAuthenticateClients", Prop, BeforeListening, field {
+    "SSLAuthenticateClients", Prop, NewConnections, field {
         /// `SSLAuthenticateClients` (property): send a CertificateRequest.
         /// Default false.
         pub ssl_authenticate_clients: bool = false, codec::Bool
@@ -300,7 +306,7 @@ settings! {
         /// Default 2 s; at least 1 s.
         pub keep_alive_interval: Duration = Duration::from_secs(2), codec::Seconds(1)
     };
-    "KeepAliveMode", Cfg, BeforeListening, field {
+    "KeepAliveMode", Cfg, NewConnections, field {
         /// `KeepAliveMode`. Default [`KeepAliveMode::PeerAllowedToSend`].
         pub keep_alive_mode: KeepAliveMode = KeepAliveMode::PeerAllowedToSend,
             codec::KeepAliveModes
@@ -314,7 +320,7 @@ settings! {
         /// `LogLevel`. Default [`LogLevel::Info`].
         pub log_level: LogLevel = LogLevel::Info, codec::LogLevels
     };
-    "MaxConnections", Cfg, BeforeListening, field {
+    "MaxConnections", Cfg, NewConnections, field {
         /// `MaxConnections`. The seed documents no default ("no predefined
         /// limit"); 10 000, the engine's default, bounds the state a flood of
         /// handshakes can create.
@@ -329,16 +335,16 @@ settings! {
          resolved by StartListening",
     );
     "DestinationAddress", Cfg, Unsupported(WINDOWS_PKTINFO);
-    "DontFragment", Cfg, BeforeListening, field {
+    "DontFragment", Cfg, WhileUnbound, field {
         /// `DontFragment`: set the IP Don't Fragment flag (Linux
         /// `IP_MTU_DISCOVER = IP_PMTUDISC_DO`). Default false.
         pub dont_fragment: bool = false, codec::Bool
     };
-    "MaxPacketSize", Cfg, BeforeListening, field {
+    "MaxPacketSize", Cfg, NewConnections, field {
         /// `MaxPacketSize` (see [`ServerSettings::max_packet_size`]).
         pub(super) max_packet_size: usize = codec::MAX_UDP_PAYLOAD, codec::PacketSize
     };
-    "QOSDSCPValue", Cfg, BeforeListening, field {
+    "QOSDSCPValue", Cfg, WhileUnbound, field {
         /// `QOSDSCPValue`, applied as `IP_TOS` / `IPV6_TCLASS`. Default 0
         /// (leave alone).
         pub qos_dscp: Dscp = Dscp::default(), codec::DscpValue
@@ -347,7 +353,7 @@ settings! {
         "Windows-only (the qWAVE API); set QOSDSCPValue instead, which is applied as \
          IP_TOS / IPV6_TCLASS",
     );
-    "ShareLocalPort", Cfg, BeforeListening, field {
+    "ShareLocalPort", Cfg, WhileUnbound, field {
         /// `ShareLocalPort`: `SO_REUSEPORT` (Unix) so several servers can bind
         /// the same port. Default false.
         pub share_local_port: bool = false, codec::Bool
@@ -357,7 +363,7 @@ settings! {
         "the server answers every peer from one unconnected socket; a connected socket \
          would exchange datagrams with one peer only",
     );
-    "UseIPv6", Cfg, BeforeListening, field {
+    "UseIPv6", Cfg, WhileUnbound, field {
         /// `UseIPv6`: bind an IPv6 socket. Default false.
         pub use_ipv6: bool = false, codec::Bool
     };
@@ -370,12 +376,12 @@ settings! {
     "FirewallData", Cfg, Unsupported(
         "firewalls and proxies are not supported: the server receives datagrams directly",
     );
-    "InBufferSize", Cfg, BeforeListening, field {
+    "InBufferSize", Cfg, WhileUnbound, field {
         /// `InBufferSize`: `SO_RCVBUF` in bytes; `None` (printed as 0, the
         /// default) keeps the system's size. The seed documents no default.
         pub in_buffer_size: Option<NonZeroUsize> = None, codec::BufferSize
     };
-    "OutBufferSize", Cfg, BeforeListening, field {
+    "OutBufferSize", Cfg, WhileUnbound, field {
         /// `OutBufferSize`: `SO_SNDBUF` in bytes; `None` (printed as 0, the
         /// default) keeps the system's size. The seed documents no default.
         pub out_buffer_size: Option<NonZeroUsize> = None, codec::BufferSize
@@ -387,35 +393,35 @@ settings! {
         /// the `SSLStatus` event. Default false.
         pub log_ssl_packets: bool = false, codec::Bool
     };
-    "ReuseSSLSession", Cfg, BeforeListening, field {
+    "ReuseSSLSession", Cfg, NewConnections, field {
         /// `ReuseSSLSession`: let clients resume sessions (abbreviated
         /// handshakes, RFC 5246 7.3) by session ID from the server's cache and
         /// by RFC 5077 tickets. Default true: what a server is expected to do.
         pub reuse_ssl_session: bool = true, codec::Bool
     };
-    "SSLCACerts", Cfg, BeforeListening, field {
+    "SSLCACerts", Cfg, NewConnections, field {
         /// `SSLCACerts` (see [`ServerSettings::ssl_ca_certs`]).
         pub(super) ssl_ca_certs: String = String::new(), codec::Pem
     };
     "SSLCheckCRL", Cfg, Fixed(FixedValue::Int(0), REVOCATION);
     "SSLCheckOCSP", Cfg, Fixed(FixedValue::Int(0), REVOCATION);
-    "SSLCipherStrength", Cfg, BeforeListening, field {
+    "SSLCipherStrength", Cfg, NewConnections, field {
         /// `SSLCipherStrength` (see [`ServerSettings::ssl_cipher_strength`]).
         pub(super) ssl_cipher_strength: u16 = 0, codec::CipherStrength
     };
-    "SSLClientCACerts", Cfg, BeforeListening, field {
+    "SSLClientCACerts", Cfg, NewConnections, field {
         /// `SSLClientCACerts` (see [`ServerSettings::ssl_client_ca_certs`]).
         pub(super) ssl_client_ca_certs: String = String::new(), codec::Pem
     };
-    "SSLEnabledCipherSuites", Cfg, BeforeListening, field {
+    "SSLEnabledCipherSuites", Cfg, NewConnections, field {
         /// `SSLEnabledCipherSuites` (see [`ServerSettings::cipher_suites`]).
         pub(super) cipher_suites: Vec<CipherSuite> = CipherSuite::ALL.to_vec(), codec::Suites
     };
-    "SSLEnabledProtocols", Cfg, BeforeListening, field {
+    "SSLEnabledProtocols", Cfg, NewConnections, field {
         /// `SSLEnabledProtocols`. Default (and only value) 3072, DTLS 1.2.
         pub ssl_enabled_protocols: SslProtocols = SslProtocols::TLS1_2, codec::Protocols
     };
-    "SSLEnableRenegotiation", Cfg, BeforeListening, field {
+    "SSLEnableRenegotiation", Cfg, NewConnections, field {
         /// `SSLEnableRenegotiation`: the seed's default is false. Kept for
         /// compatibility; it changes nothing: renegotiation is always refused
         /// with a `no_renegotiation` warning, and the `renegotiation_info`
@@ -440,20 +446,20 @@ settings! {
         access = Access::Negotiated(|n| n.key_exchange_strength.unwrap_or(0).to_string());
     "SSLNegotiatedVersion", Cfg, PerConnection,
         access = Access::Negotiated(|n| n.version.clone());
-    "SSLSecurityFlags", Cfg, BeforeListening, field {
+    "SSLSecurityFlags", Cfg, NewConnections, field {
         /// `SSLSecurityFlags`. Default [`SslSecurityFlags::NONE`].
         pub ssl_security_flags: SslSecurityFlags = SslSecurityFlags::NONE, codec::SecurityFlags
     };
     "SSLServerCACerts", Cfg, Unsupported(
         "client-only (seed): a server validates client certificates with SSLClientCACerts",
     );
-    "TLS12SignatureAlgorithms", Cfg, BeforeListening, field {
+    "TLS12SignatureAlgorithms", Cfg, NewConnections, field {
         /// `TLS12SignatureAlgorithms` (see
         /// [`ServerSettings::signature_algorithms`]).
         pub(super) signature_algorithms: Vec<SignatureScheme> = algorithms::DEFAULT_SIGNATURES.to_vec(),
             codec::Signatures
     };
-    "TLS12SupportedGroups", Cfg, BeforeListening, field {
+    "TLS12SupportedGroups", Cfg, NewConnections, field {
         /// `TLS12SupportedGroups` (see [`ServerSettings::supported_groups`]).
         pub(super) supported_groups: Vec<NamedGroup> = algorithms::DEFAULT_GROUPS.to_vec(), codec::Groups
     };
@@ -488,26 +494,26 @@ settings! {
     );
 
     // Extensions: engine limits the seed has no name for (docs/security.md).
-    "HandshakeTimeout", Ext, BeforeListening, field {
+    "HandshakeTimeout", Ext, NewConnections, field {
         /// `HandshakeTimeout` (extension): seconds from a connection's
         /// creation by which its handshake must be complete, whatever the
         /// peer sends. Default 60; at least 1.
         pub handshake_timeout: Duration = Duration::from_secs(60), codec::Seconds(1)
     };
-    "MaxHalfOpen", Ext, BeforeListening, field {
+    "MaxHalfOpen", Ext, NewConnections, field {
         /// `MaxHalfOpen` (extension): most handshakes under way at once,
         /// apart from `MaxConnections`. At the cap the oldest yields to a
         /// newer client that passed the cookie. Default 1000.
         pub max_half_open: NonZeroUsize =
             NonZeroUsize::new(1_000).unwrap_or(NonZeroUsize::MIN), codec::ConnectionLimit
     };
-    "MaxHalfOpenPerSource", Ext, BeforeListening, field {
+    "MaxHalfOpenPerSource", Ext, NewConnections, field {
         /// `MaxHalfOpenPerSource` (extension): most handshakes under way
         /// from one IP address. Default 16.
         pub max_half_open_per_source: NonZeroUsize =
             NonZeroUsize::new(16).unwrap_or(NonZeroUsize::MIN), codec::ConnectionLimit
     };
-    "PeerBufferBudget", Ext, BeforeListening, field {
+    "PeerBufferBudget", Ext, NewConnections, field {
         /// `PeerBufferBudget` (extension): most bytes all connections
         /// together hold for their peers (handshake reassembly, early
         /// records, unread data); handshakes under way get at most half.

@@ -241,15 +241,16 @@ impl NegotiatedInfo {
 }
 
 /// Live server state the string form needs: the negotiated parameters of a
-/// connection (for `SSLNegotiated*[connId]`) and whether the server is
-/// listening (settings read by `StartListening` are then locked).
+/// connection (for `SSLNegotiated*[connId]`) and whether the server has
+/// its socket (the socket settings are then locked).
 pub trait ConnectionInfoSource {
     /// What was negotiated on the connection with this id, or `None` if
     /// there is no such connection or its handshake has not completed.
     fn negotiated(&self, connection_id: &str) -> Option<NegotiatedInfo>;
 
-    /// Whether the server is listening. Defaults to `false`.
-    fn listening(&self) -> bool {
+    /// Whether the server has its socket (from `StartListening` until
+    /// `Shutdown`, listening or stopped). Defaults to `false`.
+    fn socket_bound(&self) -> bool {
         false
     }
 }

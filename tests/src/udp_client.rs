@@ -71,6 +71,12 @@ impl UdpClient {
         }
     }
 
+    /// Sends raw bytes from the client's address (forged input on its
+    /// 5-tuple).
+    pub fn send_raw(&self, bytes: &[u8]) {
+        let _ = self.socket.send(bytes);
+    }
+
     /// Whether the handshake completed.
     pub fn connected(&self) -> bool {
         self.conn.is_established()

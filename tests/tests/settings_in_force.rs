@@ -16,12 +16,24 @@ use dtls_server::{DtlsServer, Error, ServerHandler};
 use dtls_tests::certs::{KeyKind, certificate, client_config, scratch_dir};
 use dtls_tests::udp_client::UdpClient;
 
-/// Keeps every Log line and echoes data.
+/// Keeps every Log line, SSLStatus message and Error event, and echoes
+/// data.
 struct Recorder(Arc<Mutex<Vec<String>>>);
 
 impl ServerHandler for Recorder {
     fn on_log(&mut self, _s: &mut DtlsServer, e: &LogEvent) {
         self.0.lock().unwrap().push(e.message.clone());
+    }
+    fn on_ssl_status(&mut self, _s: &mut DtlsServer, e: &dtls_server::events::SslStatusEvent) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("status: {}", e.message));
+    }
+    fn on_error(&mut self, _s: &mut DtlsServer, e: &dtls_server::events::ErrorEvent) {
+        let id = e.connection_id.map(|c| c.0);
+        let line = format!("error {} {id:?}: {}", e.error_code, e.description);
+        self.0.lock().unwrap().push(line);
     }
     fn on_data_in(&mut self, s: &mut DtlsServer, e: &dtls_server::events::DataInEvent) {
         let _ = s.send_bytes(e.connection_id, &e.datagram);
@@ -229,4 +241,90 @@ fn a_key_log_file_set_while_listening_is_written_for_the_next_connection() {
     assert!(handshake(&mut server, addr).connected());
     let text = std::fs::read_to_string(&path).expect("the key log exists");
     assert!(text.starts_with("CLIENT_RANDOM "), "{text}");
+}
+
+#[test]
+fn dont_fragment_and_dscp_reach_the_socket() {
+    let (server, _, _) = listening(|s| {
+        s.config("DontFragment=True").unwrap();
+        s.config("QOSDSCPValue=46").unwrap();
+    });
+    let socket = server.socket().unwrap();
+    use rustix::net::sockopt;
+    assert_eq!(
+        sockopt::ip_mtu_discover(socket).unwrap(),
+        sockopt::Ipv4PathMtuDiscovery::DO
+    );
+    assert_eq!(sockopt::ip_tos(socket).unwrap(), 46 << 2);
+    let (plain, _, _) = listening(|_| {});
+    assert_ne!(
+        sockopt::ip_mtu_discover(plain.socket().unwrap()).unwrap(),
+        sockopt::Ipv4PathMtuDiscovery::DO,
+        "off by default"
+    );
+}
+
+#[test]
+fn renegotiation_cannot_be_enabled_and_says_why() {
+    let mut server = DtlsServer::new();
+    server.config("SSLEnableRenegotiation=False").unwrap();
+    let err = server.config("SSLEnableRenegotiation=True").unwrap_err();
+    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    assert!(err.to_string().contains("not implemented"), "{err}");
+    assert_eq!(server.config("SSLEnableRenegotiation").unwrap(), "False");
+}
+
+#[test]
+fn log_ssl_packets_reports_every_record_through_ssl_status() {
+    let (mut server, lines, addr) = listening(|_| {});
+    server.config("LogSSLPackets=True").unwrap();
+    let mut client = handshake(&mut server, addr);
+    assert!(client.connected());
+    client.conn.send(Instant::now(), b"ping").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while client.received.is_empty() && Instant::now() < deadline {
+        client.pump();
+        server.do_events().unwrap();
+    }
+    let lines = lines.lock().unwrap();
+    let has = |prefix: &str| lines.iter().any(|l| l.starts_with(prefix));
+    assert!(
+        has("status: received handshake record, epoch 0"),
+        "{lines:#?}"
+    );
+    assert!(has("status: sent handshake record, epoch 0"), "{lines:#?}");
+    assert!(has("status: received change_cipher_spec record"));
+    assert!(has("status: received application_data record, epoch 1"));
+    assert!(has("status: sent application_data record, epoch 1"));
+}
+
+#[test]
+fn a_garbage_datagram_on_a_connection_raises_error_400_and_harms_nothing() {
+    let (mut server, lines, addr) = listening(|_| {});
+    let mut client = handshake(&mut server, addr);
+    assert!(client.connected());
+    // An application-data record at the current epoch that cannot
+    // authenticate, then bytes that are no record at all.
+    let mut forged = vec![23, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 99, 0, 40];
+    forged.extend_from_slice(&[0x5A; 40]);
+    client.send_raw(&forged);
+    client.send_raw(&[0x17, 0xFE]);
+    for _ in 0..20 {
+        server.do_events().unwrap();
+    }
+    {
+        let lines = lines.lock().unwrap();
+        let errors: Vec<&String> = lines.iter().filter(|l| l.starts_with("error ")).collect();
+        assert_eq!(errors.len(), 2, "{lines:#?}");
+        assert!(errors[0].starts_with("error 400 Some("), "{}", errors[0]);
+        assert!(errors[0].contains("failed authentication"), "{}", errors[0]);
+        assert!(errors[1].contains("could not be decoded"), "{}", errors[1]);
+    }
+    client.conn.send(Instant::now(), b"after").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while client.received.is_empty() && Instant::now() < deadline {
+        client.pump();
+        server.do_events().unwrap();
+    }
+    assert_eq!(client.received, vec![b"after".to_vec()]);
 }

@@ -209,6 +209,29 @@ impl DtlsServer {
         self.emit(SeedEvent::Error(e));
     }
 
+    /// The seed's Error event for a socket operation that failed: the code
+    /// is the operating system's error number (`errno`, e.g. 101 for
+    /// "network unreachable" on Linux), never one of the seed's DTLS codes
+    /// 400-405, and the description names the operation and the OS text.
+    pub(super) fn socket_error(
+        &mut self,
+        id: Option<ConnectionId>,
+        e: &std::io::Error,
+        description: String,
+    ) {
+        let code = e
+            .raw_os_error()
+            .and_then(|n| u16::try_from(n).ok())
+            .filter(|&n| n != 0)
+            .unwrap_or(SOCKET_ERROR_WITHOUT_ERRNO);
+        let e = ErrorEvent {
+            connection_id: id,
+            error_code: code,
+            description,
+        };
+        self.emit(SeedEvent::Error(e));
+    }
+
     /// Raises a seed event: delivered now, or, when a handler is running
     /// (it called `disconnect`, `process_data` and the like), right after
     /// it returns. No event is lost to re-entrancy.
@@ -255,6 +278,9 @@ impl DtlsServer {
 }
 
 /// A seed event that waits for the handler (see [`DtlsServer::emit`]).
+/// The Error code of a socket failure the OS gave no number for.
+pub(super) const SOCKET_ERROR_WITHOUT_ERRNO: u16 = 1;
+
 pub(super) enum SeedEvent {
     Log(LogEvent),
     SslStatus(SslStatusEvent),

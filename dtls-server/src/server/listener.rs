@@ -39,6 +39,28 @@ impl Listener {
     }
 }
 
+/// `DontFragment`: the kernel sets DF on every datagram and refuses to
+/// fragment one larger than the path MTU (`IP_PMTUDISC_DO`; IPv6 never
+/// fragments in transit, and `IPV6_PMTUDISC_DO` stops local fragmentation).
+#[cfg(target_os = "linux")]
+fn set_dont_fragment(socket: &socket2::Socket, ipv4: bool) -> io::Result<()> {
+    use rustix::net::sockopt;
+    if ipv4 {
+        sockopt::set_ip_mtu_discover(socket, sockopt::Ipv4PathMtuDiscovery::DO)?;
+    } else {
+        sockopt::set_ipv6_mtu_discover(socket, sockopt::Ipv6PathMtuDiscovery::DO)?;
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn set_dont_fragment(_socket: &socket2::Socket, _ipv4: bool) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "DontFragment is implemented on Linux only",
+    ))
+}
+
 fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -147,10 +169,20 @@ impl DtlsServer {
                 .set_send_buffer_size(size.get())
                 .map_err(|e| io("cannot set OutBufferSize on", e))?;
         }
-        if st.qos_dscp.value() != 0 && addr.is_ipv4() {
-            socket
-                .set_tos_v4(st.qos_dscp.tos())
-                .map_err(|e| io("cannot set IP_TOS (QOSDSCPValue) on", e))?;
+        if st.qos_dscp.value() != 0 {
+            if addr.is_ipv4() {
+                socket
+                    .set_tos_v4(st.qos_dscp.tos())
+                    .map_err(|e| io("cannot set IP_TOS (QOSDSCPValue) on", e))?;
+            } else {
+                socket
+                    .set_tclass_v6(st.qos_dscp.tos())
+                    .map_err(|e| io("cannot set IPV6_TCLASS (QOSDSCPValue) on", e))?;
+            }
+        }
+        if st.dont_fragment {
+            set_dont_fragment(&socket, addr.is_ipv4())
+                .map_err(|e| io("cannot set the Don't Fragment flag (DontFragment) on", e))?;
         }
         socket
             .bind(&addr.into())

@@ -19,6 +19,7 @@
 
 mod dispatch;
 mod listener;
+mod packet_log;
 mod pump;
 mod reconfigure;
 mod stats;
@@ -137,6 +138,13 @@ impl DtlsServer {
     /// `Listening`.
     pub fn listening(&self) -> bool {
         self.listener.as_ref().is_some_and(|l| l.accepting)
+    }
+
+    /// The UDP socket, from `start_listening` until `shutdown`: for
+    /// inspection, and for socket options the settings do not cover. Do
+    /// not read from it: `do_events` owns its datagrams.
+    pub fn socket(&self) -> Option<&std::net::UdpSocket> {
+        self.listener.as_ref().map(|l| &l.socket)
     }
 
     /// `LocalHost`: the bound address once listening, else the configured one.

@@ -8,10 +8,17 @@ use std::time::{Duration, Instant};
 
 use dtls_core::{ConnectionHandle, DatagramEvent, StatusCode};
 
+use super::packet_log;
 use super::{ConnectionId, DtlsConnection, DtlsServer};
 use crate::error::Error;
 use crate::events::ConnectionRequestEvent;
 use crate::settings::LogType;
+
+/// A connection's counts of undecodable and unauthenticated records.
+fn dropped(conn: &dtls_core::Connection) -> (u64, u64) {
+    let c = conn.counters();
+    (c.malformed, c.bad_mac)
+}
 
 /// Most datagrams one `do_events` call takes from the socket before it
 /// runs the timers, so a flood cannot starve retransmissions.
@@ -113,9 +120,18 @@ impl DtlsServer {
             let line = format!("received {} bytes from {peer}", datagram.len());
             self.log(None, LogType::Debug, line);
         }
+        // Described before the engine decrypts it in place.
+        let packets = self
+            .settings
+            .log_ssl_packets
+            .then(|| packet_log::describe("received", datagram));
         let Some(listener) = &mut self.listener else {
             return;
         };
+        let known = listener.endpoint.lookup(peer);
+        let drops_before = known
+            .and_then(|h| listener.endpoint.connection(h))
+            .map(dropped);
         let mut response = [0u8; 256];
         match listener
             .endpoint
@@ -130,6 +146,29 @@ impl DtlsServer {
             }
             DatagramEvent::NewConnection(handle) => self.on_new_connection(handle, peer),
             DatagramEvent::Consumed => {}
+        }
+        if let Some(lines) = packets {
+            let handle = self.listener.as_ref().and_then(|l| l.endpoint.lookup(peer));
+            self.report_packets(handle, lines);
+        }
+        // The seed's Error event, 400, for a connection's datagram that was
+        // dropped (the connection itself is unharmed: RFC 6347 4.1.2.7).
+        let drops_after = known
+            .and_then(|h| self.listener.as_ref()?.endpoint.connection(h))
+            .map(dropped);
+        if let (Some(handle), Some(before), Some(after)) = (known, drops_before, drops_after) {
+            let id = ConnectionId::from(handle);
+            let why = if after.0 > before.0 {
+                "a record could not be decoded"
+            } else if after.1 > before.1 {
+                "a record failed authentication"
+            } else {
+                return;
+            };
+            if self.connections.contains_key(&id) {
+                let text = format!("Invalid datagram received from {peer}: {why}; it was dropped");
+                self.error(Some(id), StatusCode::InvalidDatagram, text);
+            }
         }
     }
 
@@ -187,10 +226,14 @@ impl DtlsServer {
             return;
         };
         let mut failures = Vec::new();
+        let mut packets = Vec::new();
         while let Some(t) = listener.endpoint.poll_transmit(now, &mut self.send_buf) {
             let Some(datagram) = self.send_buf.get(..t.len) else {
                 continue;
             };
+            if self.settings.log_ssl_packets {
+                packets.push((t.connection, packet_log::describe("sent", datagram)));
+            }
             if let Err(e) = listener.socket.send_to(datagram, t.destination) {
                 self.send_errors += 1;
                 failures.push((t.connection, t.destination, e));
@@ -199,11 +242,14 @@ impl DtlsServer {
         // The seed's Error event: a datagram could not be sent (the
         // connection's retransmission or keep-alive will notice if it
         // matters).
+        for (handle, lines) in packets {
+            self.report_packets(Some(handle), lines);
+        }
         for (handle, destination, e) in failures {
             let id = ConnectionId::from(handle);
-            self.error(
+            self.socket_error(
                 self.connections.contains_key(&id).then_some(id),
-                StatusCode::InvalidFlow,
+                &e,
                 format!("cannot send a datagram to {destination}: {e}"),
             );
         }

@@ -337,7 +337,10 @@ settings! {
     "DestinationAddress", Cfg, Unsupported(WINDOWS_PKTINFO);
     "DontFragment", Cfg, WhileUnbound, field {
         /// `DontFragment`: set the IP Don't Fragment flag (Linux
-        /// `IP_MTU_DISCOVER = IP_PMTUDISC_DO`). Default false.
+        /// `IP_MTU_DISCOVER` / `IPV6_MTU_DISCOVER` = `PMTUDISC_DO`), and
+        /// keep each application record within the MTU so no datagram
+        /// needs fragmenting (`send_bytes` larger than that is an error).
+        /// Default false.
         pub dont_fragment: bool = false, codec::Bool
     };
     "MaxPacketSize", Cfg, NewConnections, field {
@@ -421,13 +424,12 @@ settings! {
         /// `SSLEnabledProtocols`. Default (and only value) 3072, DTLS 1.2.
         pub ssl_enabled_protocols: SslProtocols = SslProtocols::TLS1_2, codec::Protocols
     };
-    "SSLEnableRenegotiation", Cfg, NewConnections, field {
-        /// `SSLEnableRenegotiation`: the seed's default is false. Kept for
-        /// compatibility; it changes nothing: renegotiation is always refused
-        /// with a `no_renegotiation` warning, and the `renegotiation_info`
-        /// extension is always answered as RFC 5746 requires.
-        pub ssl_enable_renegotiation: bool = false, codec::Bool
-    };
+    "SSLEnableRenegotiation", Cfg, Fixed(
+        FixedValue::Bool(false),
+        "renegotiation is not implemented: a ClientHello on an established connection is \
+         refused with a no_renegotiation warning (RFC 5246 7.2.2), and renegotiation_info is \
+         answered as RFC 5746 requires; reconnect for new keys",
+    );
     "SSLKeyLogFile", Cfg, ReadWrite, field {
         /// `SSLKeyLogFile`: where session secrets are appended in the NSS key
         /// log format (`CLIENT_RANDOM <client random> <master secret>`, from

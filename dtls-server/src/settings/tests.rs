@@ -293,7 +293,6 @@ fn round_trips() {
         ),
         ("SSLEnabledProtocols", "3072", "3072"),
         ("SSLEnabledProtocols", "0xC00", "3072"),
-        ("SSLEnableRenegotiation", "true", "True"),
         ("SSLKeyLogFile", "/tmp/keys.log", "/tmp/keys.log"),
         ("SSLKeyLogFile", "", ""),
         ("SSLSecurityFlags", "0x80000011", "2147483665"),

@@ -104,7 +104,9 @@ mod record;
 mod timer;
 
 pub use conn::{ClientSession, Connection, Side};
-pub use endpoint::{ConnectionHandle, DatagramEvent, Endpoint, EndpointCounters, Transmit};
+pub use endpoint::{
+    ConnectionHandle, DatagramEvent, Endpoint, EndpointCounters, Refusal, Transmit,
+};
 pub use error::Error;
 pub use event::{Event, Status, StatusCode};
 pub use timer::RetransmitConfig;

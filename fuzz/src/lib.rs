@@ -191,9 +191,9 @@ impl ServerHarness {
     ) -> Vec<(SocketAddr, Vec<u8>)> {
         let mut out = self.advance(wait);
         let mut dgram = datagram.to_vec();
-        if let DatagramEvent::Respond(n) =
-            self.endpoint
-                .handle_datagram(self.now, from, &mut dgram, &mut self.response)
+        if let DatagramEvent::Respond(n) | DatagramEvent::Refused { respond: n, .. } = self
+            .endpoint
+            .handle_datagram(self.now, from, &mut dgram, &mut self.response)
         {
             assert!(
                 n <= datagram.len(),

@@ -207,11 +207,15 @@ impl Pair {
                     .server
                     .handle_datagram(now, addr, &mut dgram, &mut response)
                 {
-                    DatagramEvent::Respond(n) => {
+                    DatagramEvent::Respond(n)
+                    | DatagramEvent::Refused {
+                        respond: n @ 1.., ..
+                    } => {
                         let reply = response.get(..n).unwrap_or(&[]).to_vec();
                         let c = &mut self.clients[i];
                         send_filtered(&mut c.down_filter, &mut c.down, now, reply);
                     }
+                    DatagramEvent::Refused { .. } => {}
                     DatagramEvent::NewConnection(h) => self.clients[i].server_handles.push(h),
                     DatagramEvent::Consumed => {}
                 }

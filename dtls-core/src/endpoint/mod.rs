@@ -17,6 +17,7 @@
 //!   secrets are replaced.
 //! - `counters`: what the stateless path dropped or answered.
 
+mod admission;
 mod counters;
 mod half_open;
 mod restart;
@@ -27,31 +28,29 @@ mod stateless;
 mod timers;
 
 use std::collections::{HashMap, VecDeque};
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub use admission::Refusal;
 pub use counters::EndpointCounters;
 pub use slab::ConnectionHandle;
 
 use crate::config::ServerConfig;
 use crate::conn::Connection;
 use crate::error::Error;
-use crate::event::{Event, Status, StatusCode};
-use crate::record::MAX_SEQUENCE_NUMBER;
+use crate::event::Event;
 use half_open::HalfOpen;
 use restart::Route;
 use resumption::Resumption;
 use slab::Slab;
-use stateless::{
-    ClientHelloPrefix, CookieCheck, CookieExchange, HELLO_VERIFY_REQUEST_LEN, ProvenHello,
-};
+use stateless::{ClientHelloPrefix, CookieCheck, CookieExchange, HELLO_VERIFY_REQUEST_LEN};
 use timers::TimerIndex;
 
 /// Record sequence numbers a new connection needs left in epoch 0 for its
 /// flights and their retransmissions (a generous bound: a flight is a few
 /// dozen records, re-sent at most a few dozen times).
-const EPOCH0_HEADROOM: u64 = 1 << 16;
+pub(super) const EPOCH0_HEADROOM: u64 = 1 << 16;
 
 /// What [`Endpoint::handle_datagram`] did with a datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +64,15 @@ pub enum DatagramEvent {
     /// Send the first `n` bytes of the response buffer back to the sender:
     /// a stateless HelloVerifyRequest.
     Respond(usize),
+    /// A peer that proved its address was refused a connection, for
+    /// `reason`; send the first `respond` bytes of the response buffer
+    /// back (a fatal alert; 0 if the buffers were too small for one).
+    Refused {
+        /// Why.
+        reason: Refusal,
+        /// Bytes of the response buffer to send.
+        respond: usize,
+    },
 }
 
 /// A datagram to send, written into the caller's buffer.
@@ -103,6 +111,7 @@ pub struct Endpoint {
     accepting: bool,
     counters: EndpointCounters,
     resumption: Resumption,
+    admission: admission::Admission,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -139,6 +148,7 @@ impl Endpoint {
             events: VecDeque::new(),
             accepting: config.accept_new,
             counters: EndpointCounters::default(),
+            admission: admission::Admission::default(),
             config,
         })
     }
@@ -278,20 +288,14 @@ impl Endpoint {
             self.counters.malformed += 1;
             return DatagramEvent::Consumed;
         };
-        // At the connection limit a newer client can still take the place
-        // of a handshake under way; only when every connection is
-        // established is there nothing to offer.
-        let full = self.connections.len() >= self.config.max_connections;
-        if !self.accepting || (full && self.half_open.len() == 0) {
-            self.counters.refused += 1;
-            return DatagramEvent::Consumed;
-        }
+        // Even a peer that will be refused gets the cookie exchange first:
+        // only a proven address is told (see `admission`).
         match self
             .cookies
             .check(peer, &hello, self.config.cookie_lifetime)
         {
             CookieCheck::Valid(proven) => {
-                return self.create_connection(now, peer, proven, datagram);
+                return self.admit(now, peer, proven, datagram, response);
             }
             CookieCheck::Invalid => self.counters.bad_cookies += 1,
             CookieCheck::Absent => {}
@@ -314,96 +318,8 @@ impl Endpoint {
         }
     }
 
-    fn create_connection(
-        &mut self,
-        now: Instant,
-        peer: SocketAddr,
-        hello: ProvenHello,
-        datagram: &mut [u8],
-    ) -> DatagramEvent {
-        // Our epoch-0 records continue from the ClientHello's record
-        // sequence number (RFC 6347 4.2.1). One so close to 2^48 that our
-        // flight and its retransmissions would run out of numbers cannot
-        // complete; no genuine client sends it, so it is dropped before it
-        // costs anything (or ends an existing association).
-        if hello.record_seq > MAX_SEQUENCE_NUMBER - EPOCH0_HEADROOM {
-            self.counters.malformed += 1;
-            return DatagramEvent::Consumed;
-        }
-        // Only an established association's address gets here with a
-        // connection (see `route`): the peer may have restarted.
-        let restarting = self.by_addr.contains_key(&peer);
-        if !self.make_room_for(peer.ip()) {
-            self.counters.refused += 1;
-            return DatagramEvent::Consumed;
-        }
-        // The cookie proved the address: only now look the session up.
-        let resumption = self.resumption.for_new_connection(
-            now,
-            &hello.session_id,
-            self.config.session_lifetime,
-        );
-        let mut conn = Connection::new_server(
-            now,
-            self.config.clone(),
-            peer,
-            hello.message_seq,
-            hello.record_seq,
-            Some(resumption),
-        );
-        conn.first_hello_random = Some(hello.random);
-        let handle = self.connections.insert(conn);
-        if restarting {
-            self.begin_restart(peer, handle);
-        } else {
-            self.by_addr.insert(peer, handle);
-        }
-        self.half_open.insert(handle, peer.ip());
-        self.counters.connections_created += 1;
-        let _ = self.with_conn(handle, |conn| conn.handle_datagram(now, datagram));
-        DatagramEvent::NewConnection(handle)
-    }
-
-    /// Removes a connection at once, sending nothing (the application
-    /// refused it in its ConnectionRequest, or it is drained).
-    pub fn reject(&mut self, handle: ConnectionHandle) {
-        self.remove(handle);
-    }
-
-    /// Whether a new handshake from `source` fits under the caps, after
-    /// evicting the oldest handshake under way (that source's own when it
-    /// is the per-source cap that binds). Established connections never
-    /// yield.
-    fn make_room_for(&mut self, source: IpAddr) -> bool {
-        let config = &self.config;
-        let victim = if self.half_open.count_from(source) >= config.max_half_open_per_source {
-            self.half_open.oldest_from(source)
-        } else if self.half_open.len() >= config.max_half_open
-            || self.connections.len() >= config.max_connections
-            || self.connections.held_by_handshakes() + config.common.limits.max_reassembly_bytes
-                > config.peer_buffer_budget / 2
-        {
-            self.half_open.oldest()
-        } else {
-            return true;
-        };
-        let Some(victim) = victim else {
-            return false;
-        };
-        self.events.push_back((
-            victim,
-            Event::HandshakeFailed(Status::new(
-                StatusCode::HandshakeError,
-                "handshake given up: a newer client passed the cookie while the \
-                 limit on handshakes under way was reached",
-            )),
-        ));
-        self.counters.evicted_half_open += 1;
-        self.remove(victim);
-        true
-    }
-
     fn remove(&mut self, handle: ConnectionHandle) {
+        self.forget_waiting(handle);
         let Some(conn) = self.connections.remove(handle) else {
             return;
         };
@@ -428,6 +344,10 @@ impl Endpoint {
     /// Writes the next datagram to send into `buf`, if any connection has
     /// one.
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
+        self.accept_waiting(now);
+        if let Some(alert) = self.poll_refusal_alert(buf) {
+            return Some(alert);
+        }
         while let Some(&handle) = self.transmit_queue.front() {
             let Some(conn) = self.connections.get_mut(handle) else {
                 // Removed since it was queued.

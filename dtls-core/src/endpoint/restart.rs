@@ -83,6 +83,9 @@ impl Endpoint {
     pub(super) fn deliver(&mut self, now: Instant, route: Route, datagram: &mut [u8]) {
         match route {
             Route::Stateless => {}
+            // A new connection the application has not accepted yet takes
+            // nothing before its ClientHello (the peer will retransmit).
+            Route::To(handle) if self.is_waiting(handle) => {}
             Route::To(handle) => {
                 let _ = self.with_conn(handle, |conn| conn.handle_datagram(now, datagram));
             }
@@ -97,7 +100,7 @@ impl Endpoint {
                         conn.counters().authenticated > before
                     })
                     .unwrap_or(false);
-                if !authenticated {
+                if !authenticated && !self.is_waiting(new) {
                     let _ = self.with_conn(new, |conn| conn.handle_datagram(now, &mut copy));
                 }
             }

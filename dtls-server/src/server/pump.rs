@@ -6,13 +6,32 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use dtls_core::{ConnectionHandle, DatagramEvent, StatusCode};
+use dtls_core::{ConnectionHandle, DatagramEvent, Refusal, StatusCode};
 
 use super::packet_log;
 use super::{ConnectionId, DtlsConnection, DtlsServer};
 use crate::error::Error;
 use crate::events::ConnectionRequestEvent;
 use crate::settings::LogType;
+
+/// Our address as `peer` sees it: the socket's, or, when it is bound to
+/// the unspecified address, the interface address the system routes
+/// `peer` through (found by connecting a scratch socket; nothing is sent).
+fn local_address_toward(socket: &std::net::UdpSocket, peer: SocketAddr) -> SocketAddr {
+    let Ok(local) = socket.local_addr() else {
+        return SocketAddr::from(([0, 0, 0, 0], 0));
+    };
+    if !local.ip().is_unspecified() {
+        return local;
+    }
+    let unspecified = SocketAddr::new(local.ip(), 0);
+    std::net::UdpSocket::bind(unspecified)
+        .and_then(|probe| {
+            probe.connect(peer)?;
+            probe.local_addr()
+        })
+        .map_or(local, |routed| SocketAddr::new(routed.ip(), local.port()))
+}
 
 /// A connection's counts of undecodable and unauthenticated records.
 fn dropped(conn: &dtls_core::Connection) -> (u64, u64) {
@@ -144,7 +163,16 @@ impl DtlsServer {
                     self.send_errors += 1;
                 }
             }
-            DatagramEvent::NewConnection(handle) => self.on_new_connection(handle, peer),
+            DatagramEvent::Refused { reason, respond } => {
+                if let Some(reply) = response.get(..respond)
+                    && !reply.is_empty()
+                    && listener.socket.send_to(reply, peer).is_err()
+                {
+                    self.send_errors += 1;
+                }
+                self.on_refused(peer, reason);
+            }
+            DatagramEvent::NewConnection(handle) => self.on_new_connection(now, handle, peer),
             DatagramEvent::Consumed => {}
         }
         if let Some(lines) = packets {
@@ -172,9 +200,31 @@ impl DtlsServer {
         }
     }
 
-    /// `ConnectionRequest`: the application accepts the verified peer
-    /// (it enters the table) or refuses it (the engine drops it).
-    fn on_new_connection(&mut self, handle: ConnectionHandle, peer: SocketAddr) {
+    /// A peer that proved its address was refused before any handshake
+    /// work: a Log line (Info; Verbose for the retransmissions of an
+    /// attempt the application refused already, which were answered too).
+    fn on_refused(&mut self, peer: SocketAddr, reason: Refusal) {
+        let level = match reason {
+            Refusal::RefusedBefore => LogType::Verbose,
+            Refusal::NotAccepting | Refusal::AtCapacity => LogType::Info,
+        };
+        if self.settings.log_level.enables(level) {
+            let mut line = format!("refused a connection from {peer}: {reason}");
+            if reason == Refusal::AtCapacity {
+                let max = self.settings.max_connections;
+                line.push_str(&format!(
+                    " (MaxConnections={max}, every connection established)"
+                ));
+            }
+            self.log(None, level, line);
+        }
+    }
+
+    /// `ConnectionRequest`, once per attempt, after the cookie proved the
+    /// address and before any key exchange: the application accepts the
+    /// peer (it enters the table and its handshake starts) or refuses it
+    /// (the engine drops it and sends `access_denied`).
+    fn on_new_connection(&mut self, now: Instant, handle: ConnectionHandle, peer: SocketAddr) {
         let mut request = ConnectionRequestEvent {
             address: peer.ip(),
             port: peer.port(),
@@ -185,18 +235,16 @@ impl DtlsServer {
             if let Some(listener) = &mut self.listener {
                 listener.endpoint.reject(handle);
             }
-            let line = format!("refused connection from {peer}");
+            let line = format!("refused a connection from {peer}: ConnectionRequest said no");
             self.log(None, LogType::Info, line);
             return;
         }
         // The handler may have shut the server down.
-        let Some(listener) = &self.listener else {
+        let Some(listener) = &mut self.listener else {
             return;
         };
-        let local = listener
-            .socket
-            .local_addr()
-            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+        listener.endpoint.accept(handle, now);
+        let local = local_address_toward(&listener.socket, peer);
         let conn = DtlsConnection::new(handle, local, peer);
         self.connections.insert(conn.connection_id, conn);
     }

@@ -12,7 +12,9 @@
 //! The seed's text forms of the other fields (dates, colon fingerprints,
 //! usage texts, ...) are formatted by `dtls-server`'s `CertificateFields`.
 
+mod encrypted_key;
 mod facts;
+mod options;
 mod select;
 mod store;
 mod store_type;
@@ -67,7 +69,61 @@ impl std::fmt::Debug for Certificate {
     }
 }
 
+impl Default for Certificate {
+    /// [`Certificate::empty`].
+    fn default() -> Self {
+        Certificate::empty()
+    }
+}
+
 impl Certificate {
+    /// The seed's `Certificate()`: no certificate and no key. Every field
+    /// reads empty (or zero); a server given it refuses to start
+    /// (no certificate with a private key). To make a new certificate, use
+    /// [`selfsigned::generate_self_signed`](crate::selfsigned::generate_self_signed).
+    pub fn empty() -> Certificate {
+        Certificate {
+            chain: Vec::new(),
+            private_key: None,
+            store_type: None,
+            friendly_name: None,
+            f: Fields::default(),
+        }
+    }
+
+    /// Whether this is [`Certificate::empty`] (no certificate at all).
+    pub fn is_empty(&self) -> bool {
+        self.chain.is_empty()
+    }
+
+    /// The seed's `Certificate(storeType, store, storePassword, subject,
+    /// configurationString)`: [`from_store`](Self::from_store), with the
+    /// configuration string's newline-separated `Name=Value` pairs:
+    /// - `Thumbprint`: an MD5, SHA-1 or SHA-256 thumbprint selecting the
+    ///   certificate (it takes the place of `subject`);
+    /// - `PersistPFXKey`: `True` (the default) is what happens here, the key
+    ///   stays usable for the certificate's life; `False` (discard it after
+    ///   use, a CryptoAPI key-container option) is refused;
+    /// - `UseInternalSecurityAPI`: `True` only (this is the internal API).
+    ///
+    /// # Errors
+    /// As [`from_store`](Self::from_store); an unknown name or a refused
+    /// value is [`Error::UnsupportedStore`] naming it and why.
+    pub fn from_store_with_config(
+        store_type: CertStoreType,
+        store: StoreSource<'_>,
+        password: &str,
+        subject: &str,
+        configuration: &str,
+    ) -> Result<Certificate, Error> {
+        let options = options::StoreOptions::parse(configuration)?;
+        let subject = match &options.thumbprint {
+            Some(thumbprint) => format!("Thumbprint={thumbprint}"),
+            None => subject.to_owned(),
+        };
+        Certificate::from_store(store_type, store, password, &subject)
+    }
+
     /// Opens a certificate store and selects one certificate by `subject`
     /// (the seed's `Certificate(storeType, store, storePassword, subject)`).
     ///
@@ -80,8 +136,9 @@ impl Certificate {
     ///   contains it (case-insensitive). Among several matches one with a
     ///   private key wins.
     ///
-    /// `password` opens PKCS#12 stores; PEM stores ignore it (encrypted PEM
-    /// keys are refused). The returned certificate carries its chain (issuers
+    /// `password` opens PKCS#12 stores and password-protected PKCS#8 keys
+    /// (PEM `ENCRYPTED PRIVATE KEY` or DER; keys encrypted the legacy
+    /// OpenSSL way are refused with the command that converts them). The returned certificate carries its chain (issuers
     /// found in the same store) and its private key when the store has it;
     /// use [`Certificate::require_private_key`] where a key is needed.
     ///
@@ -193,7 +250,7 @@ impl Certificate {
     pub fn from_pem_files(cert_path: &Path, key_path: &Path) -> Result<Certificate, Error> {
         let cert_data = read_file(cert_path)?;
         let key_data = Zeroizing::new(read_file(key_path)?);
-        let mut store = parse_pem_or_der(&cert_data, false)
+        let mut store = parse_pem_or_der(&cert_data, None)
             .map_err(|e| with_context(e, &cert_path.display().to_string()))?;
         if store.certs.is_empty() {
             return Err(Error::MalformedCertificate(format!(
@@ -201,7 +258,7 @@ impl Certificate {
                 cert_path.display()
             )));
         }
-        let key_store = parse_pem_or_der(&key_data, true)
+        let key_store = parse_pem_or_der(&key_data, Some(""))
             .map_err(|e| with_context(e, &key_path.display().to_string()))?;
         if key_store.keys.is_empty() {
             return Err(Error::BadPrivateKey(format!(

@@ -11,6 +11,7 @@ use rustls_pki_types::{
 };
 use zeroize::Zeroizing;
 
+use super::encrypted_key;
 use super::facts::{Fields, compute_fields};
 use super::store_type::{CertStoreType, StoreSource};
 use crate::Error;
@@ -70,9 +71,11 @@ pub(super) fn open_store(
     };
     let result = match store_type {
         CertStoreType::PfxFile | CertStoreType::PfxBlob => open_pfx(&data, password),
-        CertStoreType::PemKeyFile | CertStoreType::PemKeyBlob => parse_pem_or_der(&data, true),
+        CertStoreType::PemKeyFile | CertStoreType::PemKeyBlob => {
+            parse_pem_or_der(&data, Some(password))
+        }
         CertStoreType::PublicKeyFile | CertStoreType::PublicKeyBlob => {
-            parse_pem_or_der(&data, false)
+            parse_pem_or_der(&data, None)
         }
         _ => open_auto(&data, password),
     };
@@ -138,13 +141,13 @@ pub(super) fn open_pfx(data: &[u8], password: &str) -> Result<Store, Error> {
 
 pub(super) fn open_auto(data: &[u8], password: &str) -> Result<Store, Error> {
     if looks_like_pem(data) {
-        return parse_pem_or_der(data, true);
+        return parse_pem_or_der(data, Some(password));
     }
     if looks_like_pfx(data) {
         return open_pfx(data, password);
     }
     if data.first() == Some(&0x30) {
-        return parse_pem_or_der(data, true);
+        return parse_pem_or_der(data, Some(password));
     }
     if let Some(decoded) = decode_base64_text(data) {
         let decoded = Zeroizing::new(decoded);
@@ -152,7 +155,7 @@ pub(super) fn open_auto(data: &[u8], password: &str) -> Result<Store, Error> {
             return open_pfx(&decoded, password);
         }
         if decoded.first() == Some(&0x30) {
-            return parse_pem_or_der(&decoded, true);
+            return parse_pem_or_der(&decoded, Some(password));
         }
     }
     Err(Error::MalformedCertificate(
@@ -207,9 +210,11 @@ pub fn pem_encode(label: &str, der: &[u8]) -> String {
     out
 }
 
-/// Parses PEM (certificates and, if `with_keys`, private keys) or a single
-/// DER certificate / DER private key, or Base64 of either.
-pub(super) fn parse_pem_or_der(data: &[u8], with_keys: bool) -> Result<Store, Error> {
+/// Parses PEM (certificates and, if `keys` is given, private keys,
+/// encrypted ones opened with that password) or a single DER certificate /
+/// DER private key, or Base64 of either.
+pub(super) fn parse_pem_or_der(data: &[u8], keys: Option<&str>) -> Result<Store, Error> {
+    let with_keys = keys.is_some();
     let mut store = Store::default();
     if !looks_like_pem(data) {
         let decoded;
@@ -232,6 +237,15 @@ pub(super) fn parse_pem_or_der(data: &[u8], with_keys: bool) -> Result<Store, Er
             });
             return Ok(store);
         }
+        if let Some(password) = keys
+            && encrypted_key::is_encrypted_key_der(der)
+        {
+            store.keys.push(StoreKey {
+                der: encrypted_key::decrypt(der, password)?,
+                local_key_id: None,
+            });
+            return Ok(store);
+        }
         if with_keys && let Ok(key) = PrivateKeyDer::try_from(der) {
             store.keys.push(StoreKey {
                 der: key.clone_key(),
@@ -249,6 +263,14 @@ pub(super) fn parse_pem_or_der(data: &[u8], with_keys: bool) -> Result<Store, Er
         ));
     }
     refuse_unsupported_pem_keys(data)?;
+    if let Some(password) = keys {
+        for der in encrypted_key::pem_blocks(&String::from_utf8_lossy(data))? {
+            store.keys.push(StoreKey {
+                der: encrypted_key::decrypt(&der, password)?,
+                local_key_id: None,
+            });
+        }
+    }
     for item in <(SectionKind, Vec<u8>)>::pem_slice_iter(data) {
         let (kind, der) = item.map_err(|e| {
             Error::MalformedCertificate(format!("PEM: {e} (truncated or damaged file?)"))
@@ -284,12 +306,8 @@ pub(super) fn parse_pem_or_der(data: &[u8], with_keys: bool) -> Result<Store, Er
 /// PEM private keys that `rustls-pki-types` would silently skip.
 pub(super) fn refuse_unsupported_pem_keys(data: &[u8]) -> Result<(), Error> {
     let text = String::from_utf8_lossy(data);
-    if text.contains("Proc-Type: 4,ENCRYPTED") || text.contains("BEGIN ENCRYPTED PRIVATE KEY") {
-        return Err(Error::BadPrivateKey(
-            "encrypted PEM private keys are not supported; decrypt it \
-             (`openssl pkey -in key.pem -out plain.pem`) or use a PFX store"
-                .into(),
-        ));
+    if encrypted_key::is_legacy_encrypted_pem(&text) {
+        return Err(Error::BadPrivateKey(encrypted_key::LEGACY_REFUSAL.into()));
     }
     for line in text.lines() {
         let line = line.trim();
@@ -297,7 +315,10 @@ pub(super) fn refuse_unsupported_pem_keys(data: &[u8]) -> Result<(), Error> {
             .strip_prefix("-----BEGIN ")
             .and_then(|l| l.strip_suffix("-----"))
             && label.ends_with("PRIVATE KEY")
-            && !matches!(label, "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY")
+            && !matches!(
+                label,
+                "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY"
+            )
         {
             let what = label.trim_end_matches("PRIVATE KEY").trim();
             return Err(Error::BadPrivateKey(format!(

@@ -103,6 +103,9 @@ mod msgs;
 mod record;
 mod timer;
 
+/// This crate's version (what `dtls-echo --version` names as the engine).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub use conn::{ClientSession, Connection, Side};
 pub use endpoint::{
     ConnectionHandle, DatagramEvent, Endpoint, EndpointCounters, Refusal, Transmit,

@@ -18,8 +18,15 @@ use dtls_server::{CertificateFields, DtlsServer, LogLevel, ServerHandler};
 
 /// A DTLS 1.2 echo server.
 #[derive(Debug, Parser)]
-#[command(name = "dtls-echo", version, about)]
+#[command(name = "dtls-echo", about, disable_version_flag = true)]
 struct Args {
+    /// Print the version, the engine's version and the cipher suites, then
+    /// exit.
+    #[arg(long, short = 'V')]
+    version: bool,
+    /// Print the server certificate (PEM) at start, so a client can pin it.
+    #[arg(long)]
+    print_cert: bool,
     /// Address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:4444")]
     bind: SocketAddr,
@@ -120,10 +127,31 @@ fn load_certificate(args: &Args) -> Result<Certificate, String> {
     Ok(cert)
 }
 
+/// `--version`: this binary, the engine and what it negotiates.
+fn version_text() -> String {
+    let suites: Vec<String> = dtls_crypto::CipherSuite::ALL
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    format!(
+        "dtls-echo {}\nengine: dtls-core {} (DTLS 1.2, RFC 6347)\ncipher suites: {}",
+        env!("CARGO_PKG_VERSION"),
+        dtls_core::VERSION,
+        suites.join(", ")
+    )
+}
+
 fn run(args: Args) -> Result<(), String> {
+    if args.version {
+        println!("{}", version_text());
+        return Ok(());
+    }
     let log_level = LogLevel::from_u8(args.log_level)
         .ok_or_else(|| format!("--log-level {}: must be 0, 1, 2 or 3", args.log_level))?;
     let cert = load_certificate(&args)?;
+    if args.print_cert {
+        print!("{}", cert.encoded_pem());
+    }
     let mut server = DtlsServer::new();
     {
         let st = server.settings_mut().map_err(|e| e.to_string())?;

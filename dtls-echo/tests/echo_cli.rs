@@ -170,3 +170,91 @@ fn prints_fingerprint_and_listening_line() {
     let port: u16 = second.rsplit(':').next().unwrap().parse().unwrap();
     assert_ne!(port, 0, "the system-picked port is reported");
 }
+
+/// Starts the server with `args`; returns it and its stdout lines up to
+/// and including the `listening on` line.
+fn start(
+    args: &[&str],
+) -> (
+    std::process::Child,
+    Vec<String>,
+    std::sync::mpsc::Receiver<String>,
+) {
+    let mut child = echo()
+        .args(["--bind", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    loop {
+        let line = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        let done = line.starts_with("listening on");
+        lines.push(line);
+        if done {
+            return (child, lines, rx);
+        }
+    }
+}
+
+#[test]
+fn sigterm_and_sigint_exit_cleanly() {
+    for signal in ["-TERM", "-INT"] {
+        let (mut child, _, rx) = start(&[]);
+        let status = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let exit = child.wait().unwrap();
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert!(exit.success(), "{signal}: {exit:?}, stderr {stderr}");
+        assert!(stderr.trim().is_empty(), "{signal}: {stderr}");
+        let rest: Vec<String> = rx.try_iter().collect();
+        assert!(rest.iter().any(|l| l == "shutting down"), "{rest:?}");
+    }
+}
+
+#[test]
+fn version_names_the_engine_and_the_suites() {
+    let out = echo().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!("dtls-echo {}", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    assert!(text.contains("engine: dtls-core "), "{text}");
+    assert!(
+        text.contains("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+        "{text}"
+    );
+}
+
+#[test]
+fn print_cert_prints_the_pem_a_client_can_pin() {
+    let (mut child, lines, _) = start(&["--print-cert"]);
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = lines.join("\n");
+    let begin = text
+        .find("-----BEGIN CERTIFICATE-----")
+        .expect("a PEM block");
+    let end = text.find("-----END CERTIFICATE-----").expect("its end");
+    let pem = &text[begin..end + "-----END CERTIFICATE-----".len()];
+    use dtls_server::CertificateFields;
+    let cert = dtls_crypto::cert::Certificate::from_encoded(pem.as_bytes()).unwrap();
+    let fingerprint = lines[0].rsplit(' ').next().unwrap();
+    assert_eq!(cert.fingerprint_sha256(), fingerprint);
+}

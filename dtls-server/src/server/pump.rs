@@ -119,7 +119,11 @@ impl DtlsServer {
                 Err(e) => {
                     self.recv_buf = buf;
                     match e.kind() {
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => break,
+                        // A signal (say the Ctrl-C the application is
+                        // about to act on) interrupted the wait: not an error.
+                        io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted => break,
                         // ICMP port unreachable from a peer that went away
                         // surfaces here on Linux: not the server's problem.
                         io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset => {}

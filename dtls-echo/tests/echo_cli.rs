@@ -172,7 +172,8 @@ fn prints_fingerprint_and_listening_line() {
 }
 
 /// Starts the server with `args`; returns it and its stdout lines up to
-/// and including the `listening on` line.
+/// and including the `listening on` line. The caller waits for it.
+#[allow(clippy::zombie_processes)]
 fn start(
     args: &[&str],
 ) -> (

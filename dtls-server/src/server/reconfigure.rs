@@ -25,8 +25,11 @@ use crate::settings::{LogType, ServerSettings};
 
 impl DtlsServer {
     /// Changes the typed settings through `f`, all at once, at any time.
-    /// The change takes effect as the [module](self) describes, or nothing
-    /// changes and the error says why.
+    /// Socket settings (`LocalHost`, `LocalPort`, `UseIPv6`, buffer sizes,
+    /// `DontFragment`, `QOSDSCPValue`, `ShareLocalPort`) are refused while
+    /// the socket exists; everything else takes effect at once (TLS
+    /// settings, limits and keep-alive for connections created after the
+    /// change). Otherwise nothing changes and the error says why.
     ///
     /// ```
     /// # use dtls_server::DtlsServer;

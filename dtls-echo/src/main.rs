@@ -86,22 +86,30 @@ struct Args {
     peer_buffer_budget: usize,
 }
 
-/// Echoes data and prints log lines.
+/// Echoes data. Log lines reach stdout through the `log` facade.
 struct Echo;
 
 impl ServerHandler for Echo {
     fn on_data_in(&mut self, server: &mut DtlsServer, e: &dtls_server::events::DataInEvent) {
         if let Err(err) = server.send_bytes(e.connection_id, &e.datagram) {
-            eprintln!("[{}] echo failed: {err}", e.connection_id);
+            log::warn!("[{}] echo failed: {err}", e.connection_id);
         }
     }
+}
 
-    fn on_log(&mut self, _server: &mut DtlsServer, e: &dtls_server::events::LogEvent) {
-        match e.connection_id {
-            Some(id) => println!("[{}] {}: {}", id, e.log_type, e.message),
-            None => println!("{}: {}", e.log_type, e.message),
-        }
-    }
+/// Prints the `log` facade's lines on stdout, one per event: `RUST_LOG`
+/// when set (e.g. `RUST_LOG=dtls_core=debug`), else what `--log-level`
+/// asks the server to report.
+fn init_logging(log_level: u8) {
+    let default = match log_level {
+        0 => "off",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default))
+        .target(env_logger::Target::Stdout)
+        .init();
 }
 
 fn load_certificate(args: &Args) -> Result<Certificate, String> {
@@ -148,6 +156,7 @@ fn run(args: Args) -> Result<(), String> {
     }
     let log_level = LogLevel::from_u8(args.log_level)
         .ok_or_else(|| format!("--log-level {}: must be 0, 1, 2 or 3", args.log_level))?;
+    init_logging(args.log_level);
     let cert = load_certificate(&args)?;
     if args.print_cert {
         print!("{}", cert.encoded_pem());

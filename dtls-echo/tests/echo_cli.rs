@@ -259,3 +259,72 @@ fn print_cert_prints_the_pem_a_client_can_pin() {
     let fingerprint = lines[0].rsplit(' ').next().unwrap();
     assert_eq!(cert.fingerprint_sha256(), fingerprint);
 }
+
+/// Runs a client handshake against `port` and sends `message`.
+fn handshake_and_send(port: u16, message: &[u8]) -> u16 {
+    use std::time::Instant;
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.connect(("127.0.0.1", port)).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(20)))
+        .unwrap();
+    let server = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let config = std::sync::Arc::new(dtls_core::config::ClientConfig::default());
+    let mut conn = dtls_core::Connection::client(config, server, Instant::now()).unwrap();
+    let mut buf = vec![0u8; 16_384];
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut sent = false;
+    while Instant::now() < deadline {
+        if let Ok(n) = socket.recv(&mut buf) {
+            conn.handle_datagram(Instant::now(), &mut buf[..n]);
+        }
+        let now = Instant::now();
+        if conn.poll_timeout().is_some_and(|t| t <= now) {
+            conn.handle_timeout(now);
+        }
+        if conn.is_established() && !sent {
+            conn.send(now, message).unwrap();
+            sent = true;
+        }
+        while let Some(n) = conn.poll_transmit(now, &mut buf) {
+            socket.send(&buf[..n]).unwrap();
+        }
+        if sent && conn.poll_transmit(now, &mut buf).is_none() {
+            break;
+        }
+    }
+    assert!(sent, "the handshake completed");
+    socket.local_addr().unwrap().port()
+}
+
+#[test]
+fn log_lines_reach_stdout_through_the_log_facade_with_id_and_peer() {
+    let (mut child, lines, rx) = start(&["--log-level", "2"]);
+    let port: u16 = lines
+        .last()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let client_port = handshake_and_send(port, b"hello");
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = child.kill();
+    let _ = child.wait();
+    let out: Vec<String> = lines.into_iter().chain(rx.try_iter()).collect();
+    let peer = format!("127.0.0.1:{client_port}]");
+    let server_line = out
+        .iter()
+        .find(|l| l.contains(" dtls_server]") && l.contains(&peer))
+        .unwrap_or_else(|| panic!("no dtls_server line naming the peer: {out:#?}"));
+    assert!(
+        server_line.contains("INFO") || server_line.contains("DEBUG"),
+        "{server_line}"
+    );
+    assert!(
+        out.iter()
+            .any(|l| l.contains(" dtls_core]") && l.contains(&peer)),
+        "the engine's own lines: {out:#?}"
+    );
+}

@@ -154,6 +154,7 @@ impl Endpoint {
         };
         if let Some(refusal) = refusal {
             self.counters.refused += 1;
+            log::debug!(target: "dtls_core", "refused {peer}: {refusal}");
             let record = alert_record(refusal.alert(), hello.record_seq);
             let len = match response.get_mut(..ALERT_RECORD_LEN) {
                 Some(out) if datagram.len() >= ALERT_RECORD_LEN => {
@@ -244,6 +245,7 @@ impl Endpoint {
             )),
         ));
         self.counters.evicted_half_open += 1;
+        log::debug!(target: "dtls_core", "[{victim}] evicted: a newer client needs its place");
         self.remove(victim);
         true
     }

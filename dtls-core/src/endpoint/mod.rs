@@ -26,6 +26,7 @@ mod rotation;
 mod slab;
 mod stateless;
 mod timers;
+mod trace;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -421,6 +422,7 @@ impl Endpoint {
         let peer = conn.peer();
         let mut completed_restart = false;
         while let Some(event) = conn.poll_event() {
+            trace::event(handle, peer, &event);
             if matches!(event, Event::Connected(_)) {
                 self.half_open.remove(handle);
                 if self.restarts.get(&peer) == Some(&handle) {

@@ -185,6 +185,22 @@ impl DtlsServer {
         if !self.settings.log_level.enables(log_type) {
             return;
         }
+        // The same line to the `log` facade (target `dtls_server`), with the
+        // connection's id and peer address in front when it has one.
+        let level = log_type.facade_level();
+        if log::log_enabled!(target: "dtls_server", level) {
+            match id.and_then(|id| self.connections.get(&id)) {
+                Some(c) => log::log!(
+                    target: "dtls_server",
+                    level,
+                    "[{} {}:{}] {message}",
+                    c.connection_id,
+                    c.remote_host,
+                    c.remote_port
+                ),
+                None => log::log!(target: "dtls_server", level, "{message}"),
+            }
+        }
         let e = LogEvent {
             connection_id: id,
             log_level: log_type.level().as_u8(),

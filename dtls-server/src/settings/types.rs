@@ -65,6 +65,17 @@ impl LogType {
         }
     }
 
+    /// The `log` facade's level for messages of this type: Info, Error,
+    /// Debug (Verbose) and Trace (Debug).
+    pub const fn facade_level(self) -> log::Level {
+        match self {
+            LogType::Info => log::Level::Info,
+            LogType::Error => log::Level::Error,
+            LogType::Verbose => log::Level::Debug,
+            LogType::Debug => log::Level::Trace,
+        }
+    }
+
     /// The least [`LogLevel`] at which messages of this type are reported
     /// (the `Log` event's `LogLevel` parameter for them).
     pub const fn level(self) -> LogLevel {

@@ -243,6 +243,47 @@ impl Counters {
         *slot = slot.saturating_add(1);
     }
 
+    /// Adds `other`'s counts to these (for totals across connections).
+    pub fn add(&mut self, other: &Counters) {
+        let Counters {
+            malformed,
+            bad_mac,
+            replayed,
+            wrong_epoch,
+            unexpected,
+            buffer_full,
+            bad_heartbeat,
+            records_in,
+            authenticated,
+            records_out,
+            retransmissions,
+            heartbeat_requests_sent,
+            heartbeat_responses_sent,
+            heartbeat_responses_received,
+        } = *other;
+        for (total, n) in [
+            (&mut self.malformed, malformed),
+            (&mut self.bad_mac, bad_mac),
+            (&mut self.replayed, replayed),
+            (&mut self.wrong_epoch, wrong_epoch),
+            (&mut self.unexpected, unexpected),
+            (&mut self.buffer_full, buffer_full),
+            (&mut self.bad_heartbeat, bad_heartbeat),
+            (&mut self.records_in, records_in),
+            (&mut self.authenticated, authenticated),
+            (&mut self.records_out, records_out),
+            (&mut self.retransmissions, retransmissions),
+            (&mut self.heartbeat_requests_sent, heartbeat_requests_sent),
+            (&mut self.heartbeat_responses_sent, heartbeat_responses_sent),
+            (
+                &mut self.heartbeat_responses_received,
+                heartbeat_responses_received,
+            ),
+        ] {
+            *total = total.saturating_add(n);
+        }
+    }
+
     /// Total records dropped for any reason.
     pub fn dropped(&self) -> u64 {
         self.malformed

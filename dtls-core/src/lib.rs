@@ -108,7 +108,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub use conn::{ClientSession, Connection, Side};
 pub use endpoint::{
-    ConnectionHandle, DatagramEvent, Endpoint, EndpointCounters, Refusal, Transmit,
+    ConnectionHandle, DatagramEvent, Endpoint, EndpointCounters, EndpointStats, Refusal, Transmit,
 };
 pub use error::Error;
 pub use event::{Event, Status, StatusCode};

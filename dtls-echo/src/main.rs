@@ -84,6 +84,51 @@ struct Args {
     /// (reassembly, early records, unread data); handshakes get half.
     #[arg(long, default_value_t = 64 * 1024 * 1024)]
     peer_buffer_budget: usize,
+    /// Print a one-line summary of the server's counters every SECS
+    /// seconds.
+    #[arg(long, value_name = "SECS")]
+    stats: Option<u64>,
+    /// Write the counters in the Prometheus text format to this file every
+    /// period (`--stats`, default 10 s), replacing it atomically (for a
+    /// textfile collector).
+    #[arg(long, value_name = "PATH")]
+    stats_file: Option<PathBuf>,
+}
+
+/// One line of the counters, for `--stats`.
+fn stats_line(stats: &dtls_server::ServerStats) -> String {
+    let e = &stats.engine;
+    format!(
+        "stats: connections {} ({} handshaking), handshakes {} started / {} completed / {} failed / \
+         {} evicted, records in {} out {} dropped {}, bytes in {} out {}, buffered {}, \
+         hello-verify {}, send errors {}",
+        e.connections,
+        e.half_open,
+        e.endpoint.connections_created,
+        e.handshakes_completed,
+        e.handshakes_failed.iter().sum::<u64>(),
+        e.endpoint.evicted_half_open,
+        e.records.records_in,
+        e.records.records_out,
+        e.records.dropped(),
+        e.bytes_in,
+        e.bytes_out,
+        e.buffered_bytes,
+        e.endpoint.hello_verify_sent,
+        stats.send_errors
+    )
+}
+
+/// Writes the Prometheus text to `path` through a temporary file and a
+/// rename, so a reader never sees half of it.
+fn write_stats_file(
+    path: &std::path::Path,
+    stats: &dtls_server::ServerStats,
+) -> Result<(), String> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, stats.to_prometheus())
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| format!("--stats-file {}: {e}", path.display()))
 }
 
 /// Echoes data. Log lines reach stdout through the `log` facade.
@@ -213,8 +258,25 @@ fn run(args: Args) -> Result<(), String> {
     let flag = stop.clone();
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
         .map_err(|e| format!("cannot install the signal handler: {e}"))?;
+    let period = args
+        .stats
+        .or(args.stats_file.as_ref().map(|_| 10))
+        .map(|secs| Duration::from_secs(secs.max(1)));
+    let mut next_stats = period.map(|p| std::time::Instant::now() + p);
     while !stop.load(Ordering::SeqCst) {
         server.do_events().map_err(|e| e.to_string())?;
+        if let (Some(due), Some(period)) = (next_stats, period)
+            && std::time::Instant::now() >= due
+        {
+            let stats = server.stats();
+            if args.stats.is_some() {
+                println!("{}", stats_line(&stats));
+            }
+            if let Some(path) = &args.stats_file {
+                write_stats_file(path, &stats)?;
+            }
+            next_stats = Some(due + period);
+        }
     }
     println!("shutting down");
     server.shutdown();

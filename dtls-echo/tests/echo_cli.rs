@@ -328,3 +328,46 @@ fn log_lines_reach_stdout_through_the_log_facade_with_id_and_peer() {
         "the engine's own lines: {out:#?}"
     );
 }
+
+#[test]
+fn stats_print_a_summary_and_write_a_prometheus_file() {
+    let path = scratch("stats").join("dtls.prom");
+    let (mut child, lines, rx) = start(&["--stats", "1", "--stats-file", path.to_str().unwrap()]);
+    let port: u16 = lines
+        .last()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    handshake_and_send(port, b"counted");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let mut summary = None;
+    while summary.is_none() && std::time::Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200))
+            && line.starts_with("stats: ")
+            && line.contains("1 completed")
+        {
+            summary = Some(line);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let summary = summary.expect("a stats line after the handshake");
+    assert!(
+        summary.contains("connections 1 (0 handshaking)"),
+        "{summary}"
+    );
+    assert!(summary.contains("records in 1 out 1"), "{summary}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("# TYPE dtls_handshakes_completed_total counter"),
+        "{text}"
+    );
+    assert!(text.contains("dtls_handshakes_completed_total 1"), "{text}");
+    assert!(
+        text.contains("dtls_connections{state=\"established\"} 1"),
+        "{text}"
+    );
+}

@@ -92,8 +92,8 @@ fn a_reassembly_flood_stays_within_the_memory_budget() {
     while !flooders.iter().all(|f| f.is_finished()) {
         server.do_events().unwrap();
         let stats = server.stats();
-        peak_buffered = peak_buffered.max(stats.buffered_bytes);
-        peak_half_open = peak_half_open.max(stats.half_open);
+        peak_buffered = peak_buffered.max(stats.engine.buffered_bytes);
+        peak_half_open = peak_half_open.max(stats.engine.half_open);
     }
     let answered: usize = flooders.into_iter().map(|f| f.join().unwrap()).sum();
     for _ in 0..50 {
@@ -135,16 +135,16 @@ fn a_reassembly_flood_stays_within_the_memory_budget() {
     );
 
     let deadline = Instant::now() + Duration::from_secs(6);
-    while Instant::now() < deadline && server.stats().connections > 1 {
+    while Instant::now() < deadline && server.stats().engine.connections > 1 {
         client.pump();
         server.do_events().unwrap();
     }
     let stats = server.stats();
-    assert_eq!(stats.half_open, 0, "{stats:?}");
+    assert_eq!(stats.engine.half_open, 0, "{stats:?}");
     assert_eq!(
-        stats.connections, 1,
+        stats.engine.connections, 1,
         "only the real client is left: {stats:?}"
     );
-    assert_eq!(stats.buffered_bytes, 0, "{stats:?}");
+    assert_eq!(stats.engine.buffered_bytes, 0, "{stats:?}");
     server.shutdown();
 }

@@ -182,3 +182,45 @@ fn handshakes_filling_reassembly_stay_within_the_shared_budget() {
     );
     assert_eq!(pair.server.buffered_bytes(), 0);
 }
+
+/// The endpoint-wide snapshot counts how handshakes ended, the records of
+/// connections gone as well as live ones, and renders as Prometheus text.
+#[test]
+fn endpoint_stats_add_up_and_render_for_prometheus() {
+    let mut config: ServerConfig = server_config(KeyKind::EcdsaP256);
+    config.max_connections = 1;
+    let mut pair = Pair::new(config, 36);
+    add_stalled(&mut pair, 1);
+    pair.drive_for(Duration::from_secs(1)).unwrap();
+    let legit = add_legit(&mut pair);
+    pair.drive_more(Duration::from_secs(1)).unwrap();
+    pair.assert_only_echo(legit, b"counted");
+    let stats = pair.server.stats();
+    assert_eq!(stats.connections, 1);
+    assert_eq!(stats.half_open, 0);
+    assert_eq!(stats.endpoint.connections_created, 2);
+    assert_eq!(stats.handshakes_completed, 1);
+    assert_eq!(
+        stats.handshakes_failed,
+        [0, 0, 0, 1, 0, 0],
+        "the evicted one: 403"
+    );
+    assert_eq!(
+        (stats.records.records_in, stats.records.records_out),
+        (1, 1)
+    );
+    assert!(stats.bytes_in > 0 && stats.bytes_out > 0 && stats.datagrams_out > 0);
+    let text = stats.to_prometheus("dtls");
+    for line in [
+        "# TYPE dtls_handshakes_failed_total counter",
+        "dtls_handshakes_failed_total{code=\"403\"} 1",
+        "dtls_handshakes_completed_total 1",
+        "dtls_connections{state=\"established\"} 1",
+        "dtls_records_total{direction=\"in\"} 1",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "{line} missing from:\n{text}"
+        );
+    }
+}

@@ -91,7 +91,7 @@ fn at_max_connections_a_client_is_told_at_once_and_the_refusal_is_logged() {
     let (level, line) = logged(&seen, "connection limit").expect("a Log line");
     assert_eq!(level, 1);
     assert!(line.contains("MaxConnections=1"), "{line}");
-    assert_eq!(server.stats().endpoint.refused, 1);
+    assert_eq!(server.stats().engine.endpoint.refused, 1);
 }
 
 #[test]
@@ -103,7 +103,7 @@ fn after_stop_listening_a_client_is_told_at_once_and_the_refusal_is_logged() {
     assert!(took < Duration::from_secs(1), "{took:?}");
     assert!(logged(&seen, "not accepting new connections").is_some());
     assert_eq!(seen.lock().unwrap().requests, 0, "no ConnectionRequest");
-    assert_eq!(server.stats().endpoint.refused, 1);
+    assert_eq!(server.stats().engine.endpoint.refused, 1);
 }
 
 #[test]
@@ -119,7 +119,7 @@ fn a_refused_connection_request_fires_once_and_the_client_is_told() {
     }
     assert_eq!(seen.lock().unwrap().requests, 1);
     assert!(logged(&seen, "ConnectionRequest said no").is_some());
-    assert_eq!(server.stats().connections, 0);
+    assert_eq!(server.stats().engine.connections, 0);
 }
 
 #[test]

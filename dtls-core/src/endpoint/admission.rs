@@ -236,14 +236,13 @@ impl Endpoint {
         let Some(victim) = victim else {
             return false;
         };
-        self.events.push_back((
-            victim,
-            Event::HandshakeFailed(Status::new(
-                StatusCode::HandshakeError,
-                "handshake given up: a newer client passed the cookie while the \
-                 limit on handshakes under way was reached",
-            )),
+        let event = Event::HandshakeFailed(Status::new(
+            StatusCode::HandshakeError,
+            "handshake given up: a newer client passed the cookie while the \
+             limit on handshakes under way was reached",
         ));
+        self.tally.on_event(&event);
+        self.events.push_back((victim, event));
         self.counters.evicted_half_open += 1;
         log::debug!(target: "dtls_core", "[{victim}] evicted: a newer client needs its place");
         self.remove(victim);

@@ -25,6 +25,7 @@ mod resumption;
 mod rotation;
 mod slab;
 mod stateless;
+mod stats;
 mod timers;
 mod trace;
 
@@ -36,6 +37,7 @@ use std::time::{Duration, Instant};
 pub use admission::Refusal;
 pub use counters::EndpointCounters;
 pub use slab::ConnectionHandle;
+pub use stats::EndpointStats;
 
 use crate::config::ServerConfig;
 use crate::conn::Connection;
@@ -113,6 +115,7 @@ pub struct Endpoint {
     counters: EndpointCounters,
     resumption: Resumption,
     admission: admission::Admission,
+    tally: stats::Tally,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -150,6 +153,7 @@ impl Endpoint {
             accepting: config.accept_new,
             counters: EndpointCounters::default(),
             admission: admission::Admission::default(),
+            tally: stats::Tally::default(),
             config,
         })
     }
@@ -275,6 +279,7 @@ impl Endpoint {
         response: &mut [u8],
     ) -> DatagramEvent {
         self.counters.datagrams += 1;
+        self.tally.bytes_in += datagram.len() as u64;
         self.cookies.on_datagram(now, self.config.cookie_rotation);
         self.resumption
             .on_datagram(now, self.config.ticket_rotation);
@@ -324,6 +329,7 @@ impl Endpoint {
         let Some(conn) = self.connections.remove(handle) else {
             return;
         };
+        self.tally.retired.add(&conn.counters());
         self.half_open.remove(handle);
         self.timers.set(handle, None);
         self.forget_address(conn.peer(), handle);
@@ -357,6 +363,8 @@ impl Endpoint {
             };
             if let Some(len) = conn.poll_transmit(now, buf) {
                 let destination = conn.peer();
+                self.tally.datagrams_out += 1;
+                self.tally.bytes_out += len as u64;
                 // A transmit can arm a timer (after a flight) and produce
                 // events (Closed after the final alert), but the connection
                 // stays at the front until it has nothing more to send.
@@ -423,6 +431,7 @@ impl Endpoint {
         let mut completed_restart = false;
         while let Some(event) = conn.poll_event() {
             trace::event(handle, peer, &event);
+            self.tally.on_event(&event);
             if matches!(event, Event::Connected(_)) {
                 self.half_open.remove(handle);
                 if self.restarts.get(&peer) == Some(&handle) {

@@ -1,41 +1,45 @@
-//! A snapshot of the server as a whole: what its engine holds and counted.
+//! A snapshot of the server as a whole: the engine's [`EndpointStats`] and
+//! what the socket refused.
 
-use dtls_core::EndpointCounters;
+use dtls_core::EndpointStats;
 
 use super::DtlsServer;
 
-/// The server's state and counters at one moment (all zero when not
-/// listening). Reading it costs nothing per connection.
+/// The server's state and counters at one moment (the engine's part is
+/// zero when there is no socket).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ServerStats {
-    /// Connections the engine holds: established and handshaking
-    /// (`DtlsServer::connections` lists only the established ones).
-    pub connections: usize,
-    /// Of those, handshakes under way (passed the cookie, not complete).
-    pub half_open: usize,
-    /// Bytes peers have made the server buffer, counted against
-    /// `PeerBufferBudget`.
-    pub buffered_bytes: usize,
-    /// What the engine's stateless path answered, refused and evicted.
-    pub endpoint: EndpointCounters,
+    /// Connections (handshaking and established; `DtlsServer::connections`
+    /// lists only the established ones), handshakes started, completed and
+    /// failed by cause, records and drops, bytes, memory held.
+    pub engine: EndpointStats,
     /// Datagrams the socket refused to send.
     pub send_errors: u64,
 }
 
+impl ServerStats {
+    /// The snapshot in the Prometheus text format, metrics named
+    /// `dtls_...` (see [`EndpointStats::to_prometheus`]).
+    pub fn to_prometheus(&self) -> String {
+        let mut text = self.engine.to_prometheus("dtls");
+        text.push_str("# HELP dtls_send_errors_total Datagrams the socket refused to send.\n");
+        text.push_str("# TYPE dtls_send_errors_total counter\n");
+        text.push_str(&format!("dtls_send_errors_total {}\n", self.send_errors));
+        text
+    }
+}
+
 impl DtlsServer {
-    /// The server's state and counters now.
+    /// The server's state and counters now; O(live connections), for
+    /// monitoring (`dtls-echo --stats`).
     pub fn stats(&self) -> ServerStats {
-        let mut stats = ServerStats {
+        ServerStats {
+            engine: self
+                .listener
+                .as_ref()
+                .map(|l| l.endpoint.stats())
+                .unwrap_or_default(),
             send_errors: self.send_errors,
-            ..ServerStats::default()
-        };
-        if let Some(listener) = &self.listener {
-            let endpoint = &listener.endpoint;
-            stats.connections = endpoint.connection_count();
-            stats.half_open = endpoint.half_open_count();
-            stats.buffered_bytes = endpoint.buffered_bytes();
-            stats.endpoint = endpoint.counters();
         }
-        stats
     }
 }

@@ -35,6 +35,41 @@
 //!    when that instant passes call `handle_timeout(now)` (retransmission,
 //!    keep-alive and idle timers), then drain again.
 //!
+//! A new connection's ClientHello waits for the application: after
+//! [`DatagramEvent::NewConnection`] call [`Endpoint::accept`] (or
+//! [`Endpoint::reject`], which costs no key exchange and sends the peer a
+//! fatal alert); the next `poll_transmit` accepts whatever is still
+//! waiting. A [`DatagramEvent::Refused`] carries an alert for a proven peer
+//! the endpoint would not take (not accepting, at capacity).
+//!
+//! # Threat model
+//!
+//! Anyone can send a datagram with any source address. The engine holds
+//! to these rules, each tested (`docs/security.md` in the repository lists
+//! the attack classes, their tests and the fuzzing):
+//!
+//! - **Nothing for unproven peers.** Until a ClientHello returns a valid
+//!   cookie nothing is allocated and no reply is larger than what arrived,
+//!   so spoofed floods neither fill memory nor amplify.
+//! - **The off-path rule.** No datagram that does not authenticate under
+//!   the current epoch can close, stall, desynchronise or re-key an
+//!   association; it is dropped and counted ([`event::Counters`]). A peer
+//!   restart replaces an association only once the new handshake's
+//!   Finished verifies (RFC 6347 4.2.8).
+//! - **Everything has a bound.** A handshake deadline from creation,
+//!   idle and keep-alive timers, caps on handshakes under way (in all and
+//!   per source address; the oldest yields to a newer client), a memory
+//!   budget across connections for everything peers can fill, and caps on
+//!   every per-connection buffer ([`config::Limits`]).
+//! - **Retransmissions cannot be bought.** A plaintext trigger re-sends a
+//!   flight only once it has paid for it in bytes, and a bounded number of
+//!   times.
+//!
+//! What it does not defend against: an on-path attacker who can drop or
+//! delay datagrams (DTLS cannot), and, during a handshake before anything
+//! authenticates, a forged fragment with the exact next message sequence
+//! that makes that handshake fail (the deadline bounds the cost).
+//!
 //! # Example
 //!
 //! A server endpoint and a client connection, talking in memory:

@@ -74,7 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 // The application's chance to refuse before any key
                 // exchange; this one takes everyone.
                 DatagramEvent::NewConnection(handle) => endpoint.accept(handle, now),
-                DatagramEvent::Consumed => {}
+                _ => {}
             }
         }
 

@@ -217,7 +217,7 @@ impl Pair {
                     }
                     DatagramEvent::Refused { .. } => {}
                     DatagramEvent::NewConnection(h) => self.clients[i].server_handles.push(h),
-                    DatagramEvent::Consumed => {}
+                    _ => {}
                 }
             }
             while let Some(mut dgram) = self.clients[i].down.recv(now) {

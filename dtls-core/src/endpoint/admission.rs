@@ -36,6 +36,7 @@ const MAX_QUEUED_ALERTS: usize = 256;
 
 /// Why a peer that proved its address was not given a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Refusal {
     /// The endpoint is not accepting new handshakes (the seed's
     /// StopListening).

@@ -57,6 +57,7 @@ pub(super) const EPOCH0_HEADROOM: u64 = 1 << 16;
 
 /// What [`Endpoint::handle_datagram`] did with a datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DatagramEvent {
     /// It went to an existing connection, or was dropped and counted.
     Consumed,

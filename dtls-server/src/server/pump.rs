@@ -177,7 +177,7 @@ impl DtlsServer {
                 self.on_refused(peer, reason);
             }
             DatagramEvent::NewConnection(handle) => self.on_new_connection(now, handle, peer),
-            DatagramEvent::Consumed => {}
+            _ => {}
         }
         if let Some(lines) = packets {
             let handle = self.listener.as_ref().and_then(|l| l.endpoint.lookup(peer));
@@ -210,7 +210,7 @@ impl DtlsServer {
     fn on_refused(&mut self, peer: SocketAddr, reason: Refusal) {
         let level = match reason {
             Refusal::RefusedBefore => LogType::Verbose,
-            Refusal::NotAccepting | Refusal::AtCapacity => LogType::Info,
+            _ => LogType::Info,
         };
         if self.settings.log_level.enables(level) {
             let mut line = format!("refused a connection from {peer}: {reason}");

@@ -66,10 +66,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             let now = Instant::now();
             match endpoint.handle_datagram(now, peer, &mut datagram[..n], &mut reply) {
-                DatagramEvent::Respond(len) | DatagramEvent::Refused { respond: len, .. } => {
-                    if len > 0 {
-                        let _ = socket.send_to(&reply[..len], peer);
-                    }
+                DatagramEvent::Respond(len) | DatagramEvent::Refused { respond: len, .. }
+                    if len > 0 =>
+                {
+                    let _ = socket.send_to(&reply[..len], peer);
                 }
                 // The application's chance to refuse before any key
                 // exchange; this one takes everyone.

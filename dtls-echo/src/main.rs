@@ -269,11 +269,11 @@ fn run(args: Args) -> Result<(), String> {
             && std::time::Instant::now() >= due
         {
             let stats = server.stats();
-            if args.stats.is_some() {
-                println!("{}", stats_line(&stats));
-            }
             if let Some(path) = &args.stats_file {
                 write_stats_file(path, &stats)?;
+            }
+            if args.stats.is_some() {
+                println!("{}", stats_line(&stats));
             }
             next_stats = Some(due + period);
         }

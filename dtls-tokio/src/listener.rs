@@ -173,7 +173,11 @@ impl ServerDriver {
         let event = self
             .endpoint
             .handle_datagram(now, from, datagram, &mut self.send_buf);
-        if let DatagramEvent::Respond(n) = event
+        // A HelloVerifyRequest, or the alert of a refused proven peer (the
+        // listener is at capacity). New connections start their handshake
+        // at the next poll_transmit.
+        if let DatagramEvent::Respond(n) | DatagramEvent::Refused { respond: n, .. } = event
+            && n > 0
             && let Some(reply) = self.send_buf.get(..n)
         {
             // UDP is best effort: a lost HelloVerifyRequest is resent by the

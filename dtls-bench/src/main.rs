@@ -1,0 +1,193 @@
+//! `cargo run --release -p dtls-bench -- [--quick]`: every figure of
+//! docs/benchmarks.md in one process run, side by side with its floor and
+//! OpenSSL measured in the same minute (this machine drifts; only ratios
+//! within one run mean anything). Prints a table with the ratios, then one
+//! JSON line per figure: `{"name": "...", "value": N, "unit": "..."}`.
+//!
+//! Figures: server CPU per full handshake (in memory, cookie included),
+//! both ends together, the ring floor for the server's public-key work;
+//! records through the engine against raw AEAD and OpenSSL; allocations per
+//! record and per cookieless ClientHello; heap per established and per
+//! half-open connection.
+
+mod engine;
+mod floor;
+mod openssl_peer;
+
+use std::time::Duration;
+
+use dtls_crypto::kx::NamedGroup;
+
+#[global_allocator]
+static ALLOCATOR: &stats_alloc::StatsAlloc<std::alloc::System> = engine::GLOBAL;
+
+/// One figure: its JSON name, value and unit, and how to read it.
+struct Figure {
+    name: &'static str,
+    value: f64,
+    unit: &'static str,
+    note: String,
+}
+
+fn figure(name: &'static str, value: f64, unit: &'static str, note: impl Into<String>) -> Figure {
+    Figure {
+        name,
+        value,
+        unit,
+        note: note.into(),
+    }
+}
+
+fn ratio(a: f64, b: f64) -> String {
+    if b > 0.0 && a.is_finite() && b.is_finite() {
+        format!("{:.2}x", a / b)
+    } else {
+        "n/a".to_owned()
+    }
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (handshakes, floor_ops, window) = if quick {
+        (200, 500, Duration::from_millis(400))
+    } else {
+        (2_000, 5_000, Duration::from_secs(2))
+    };
+    let mut figures = Vec::new();
+
+    // Handshakes: ours, the floor, OpenSSL, for P-256 and X25519.
+    for (group, x25519, label) in [
+        (NamedGroup::Secp256r1, false, "p256"),
+        (NamedGroup::X25519, true, "x25519"),
+    ] {
+        let (server_us, both_us) = engine::handshake_us(group, handshakes);
+        let floor_us = floor::server_handshake_us(x25519, floor_ops);
+        let openssl = openssl_peer::handshake_us(x25519, handshakes / 2);
+        let (openssl_server, openssl_both) = openssl.clone().unwrap_or((f64::NAN, f64::NAN));
+        let (server_name, floor_name, both_name, ossl_name, ossl_both_name) = if x25519 {
+            (
+                "server_handshake_x25519_us",
+                "ring_floor_server_handshake_x25519_us",
+                "handshake_both_ends_x25519_us",
+                "openssl_server_handshake_x25519_us",
+                "openssl_handshake_both_ends_x25519_us",
+            )
+        } else {
+            (
+                "server_handshake_us",
+                "ring_floor_server_handshake_us",
+                "handshake_both_ends_us",
+                "openssl_server_handshake_us",
+                "openssl_handshake_both_ends_us",
+            )
+        };
+        figures.push(figure(
+            server_name,
+            server_us,
+            "us",
+            format!(
+                "{label}: {} of the ring floor (target <= 1.15x), {} of OpenSSL (target <= 0.45x)",
+                ratio(server_us, floor_us),
+                ratio(server_us, openssl_server)
+            ),
+        ));
+        figures.push(figure(
+            floor_name,
+            floor_us,
+            "us",
+            "keygen + agree + ECDSA P-256 sign",
+        ));
+        figures.push(figure(
+            both_name,
+            both_us,
+            "us",
+            "client and server, one core",
+        ));
+        figures.push(figure(
+            ossl_name,
+            openssl_server,
+            "us",
+            openssl
+                .err()
+                .unwrap_or_else(|| "no cookie exchange".to_owned()),
+        ));
+        figures.push(figure(ossl_both_name, openssl_both, "us", ""));
+    }
+
+    // Records.
+    let ours = engine::records(1200, window);
+    let raw = floor::aead_seal_open_mbps(1200, window);
+    let openssl = openssl_peer::records_mbps(1200, window).unwrap_or(f64::NAN);
+    figures.push(figure(
+        "record_1200b_mbps",
+        ours.mbps,
+        "MB/s",
+        format!(
+            "seal+open through the engine: {} of raw AEAD (target >= 0.75x), {} of OpenSSL (target >= 2x)",
+            ratio(ours.mbps, raw),
+            ratio(ours.mbps, openssl)
+        ),
+    ));
+    figures.push(figure("openssl_record_1200b_mbps", openssl, "MB/s", ""));
+    for size in [64usize, 256, 1200, 16_384] {
+        let name = match size {
+            64 => "aead_seal_open_64b_mbps",
+            256 => "aead_seal_open_256b_mbps",
+            1200 => "aead_seal_open_1200b_mbps",
+            _ => "aead_seal_open_16384b_mbps",
+        };
+        let value = if size == 1200 {
+            raw
+        } else {
+            floor::aead_seal_open_mbps(size, window)
+        };
+        figures.push(figure(name, value, "MB/s", "ring AES-128-GCM, raw"));
+    }
+    figures.push(figure(
+        "allocations_per_record_send",
+        ours.allocs_send,
+        "allocations",
+        "target 0",
+    ));
+    figures.push(figure(
+        "allocations_per_record_receive",
+        ours.allocs_receive,
+        "allocations",
+        "target 0",
+    ));
+    figures.push(figure(
+        "allocations_per_cookieless_hello",
+        engine::allocations_per_cookieless_hello(if quick { 1_000 } else { 10_000 }),
+        "allocations",
+        "target 0",
+    ));
+    let (established, half_open) = engine::heap_per_connection(if quick { 200 } else { 2_000 });
+    figures.push(figure(
+        "heap_per_established_connection_bytes",
+        established,
+        "bytes",
+        "idle, session cache off; target <= 4096",
+    ));
+    figures.push(figure(
+        "heap_per_half_open_connection_bytes",
+        half_open,
+        "bytes",
+        "after the server's flight",
+    ));
+
+    println!("{:<42} {:>14} {:<12} notes", "figure", "value", "unit");
+    for f in &figures {
+        println!("{:<42} {:>14.2} {:<12} {}", f.name, f.value, f.unit, f.note);
+    }
+    for f in &figures {
+        let value = if f.value.is_finite() {
+            format!("{:.3}", f.value)
+        } else {
+            "null".to_owned()
+        };
+        println!(
+            "{{\"name\": \"{}\", \"value\": {value}, \"unit\": \"{}\"}}",
+            f.name, f.unit
+        );
+    }
+}

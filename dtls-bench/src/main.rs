@@ -47,7 +47,14 @@ fn ratio(a: f64, b: f64) -> String {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    // `--only handshakes|records|memory`: one group, for profiling.
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1).cloned());
+    let want = |group: &str| only.as_deref().is_none_or(|o| o == group);
     let (handshakes, floor_ops, window) = if quick {
         (200, 500, Duration::from_millis(400))
     } else {
@@ -56,10 +63,15 @@ fn main() {
     let mut figures = Vec::new();
 
     // Handshakes: ours, the floor, OpenSSL, for P-256 and X25519.
-    for (group, x25519, label) in [
-        (NamedGroup::Secp256r1, false, "p256"),
-        (NamedGroup::X25519, true, "x25519"),
-    ] {
+    let groups = if want("handshakes") {
+        vec![
+            (NamedGroup::Secp256r1, false, "p256"),
+            (NamedGroup::X25519, true, "x25519"),
+        ]
+    } else {
+        Vec::new()
+    };
+    for (group, x25519, label) in groups {
         let (server_us, both_us) = engine::handshake_us(group, handshakes);
         let floor_us = floor::server_handshake_us(x25519, floor_ops);
         let openssl = openssl_peer::handshake_us(x25519, handshakes / 2);
@@ -114,7 +126,16 @@ fn main() {
         figures.push(figure(ossl_both_name, openssl_both, "us", ""));
     }
 
-    // Records.
+    if want("records") {
+        records(&mut figures, window);
+    }
+    if want("memory") {
+        memory(&mut figures, quick);
+    }
+    print(&figures);
+}
+
+fn records(figures: &mut Vec<Figure>, window: Duration) {
     let ours = engine::records(1200, window);
     let raw = floor::aead_seal_open_mbps(1200, window);
     let openssl = openssl_peer::records_mbps(1200, window).unwrap_or(f64::NAN);
@@ -155,6 +176,9 @@ fn main() {
         "allocations",
         "target 0",
     ));
+}
+
+fn memory(figures: &mut Vec<Figure>, quick: bool) {
     figures.push(figure(
         "allocations_per_cookieless_hello",
         engine::allocations_per_cookieless_hello(if quick { 1_000 } else { 10_000 }),
@@ -175,11 +199,14 @@ fn main() {
         "after the server's flight",
     ));
 
+}
+
+fn print(figures: &[Figure]) {
     println!("{:<42} {:>14} {:<12} notes", "figure", "value", "unit");
-    for f in &figures {
+    for f in figures {
         println!("{:<42} {:>14.2} {:<12} {}", f.name, f.value, f.unit, f.note);
     }
-    for f in &figures {
+    for f in figures {
         let value = if f.value.is_finite() {
             format!("{:.3}", f.value)
         } else {

@@ -198,7 +198,6 @@ fn memory(figures: &mut Vec<Figure>, quick: bool) {
         "bytes",
         "after the server's flight",
     ));
-
 }
 
 fn print(figures: &[Figure]) {

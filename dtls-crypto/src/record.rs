@@ -114,17 +114,20 @@ type Aes128Ccm8 = Ccm<Aes128, U8, U12>;
 /// for a value made once per epoch and direction, and keeps every record free
 /// of an extra indirection.
 #[allow(clippy::large_enum_variant)]
+/// The RustCrypto variants are boxed: their key schedules (two AES
+/// schedules and an HMAC state for CBC) would make every value as large as
+/// the largest, and a connection holds one per direction.
 enum Keyed {
     /// AES-GCM (RFC 5288) or ChaCha20-Poly1305 (RFC 7905), both from ring.
     Ring(aead::LessSafeKey),
     /// AES-128-CCM (RFC 6655, RFC 7251).
-    Ccm(Aes128Ccm),
+    Ccm(Box<Aes128Ccm>),
     /// AES-128-CCM_8 (RFC 6655, RFC 7251).
-    Ccm8(Aes128Ccm8),
+    Ccm8(Box<Aes128Ccm8>),
     /// AES-128-CBC with Encrypt-then-MAC (RFC 7366).
-    Cbc128(CbcKeys<Aes128>),
+    Cbc128(Box<CbcKeys<Aes128>>),
     /// AES-256-CBC with Encrypt-then-MAC (RFC 7366).
-    Cbc256(CbcKeys<Aes256>),
+    Cbc256(Box<CbcKeys<Aes256>>),
 }
 
 /// Record protection for one direction of one epoch: seals outgoing or
@@ -182,14 +185,14 @@ impl RecordProtection {
             BulkCipher::Aes128Gcm => ring_key(&aead::AES_128_GCM)?,
             BulkCipher::Aes256Gcm => ring_key(&aead::AES_256_GCM)?,
             BulkCipher::ChaCha20Poly1305 => ring_key(&aead::CHACHA20_POLY1305)?,
-            BulkCipher::Aes128Ccm => {
-                Keyed::Ccm(Aes128Ccm::new_from_slice(&keys.enc_key).map_err(bad_key)?)
-            }
-            BulkCipher::Aes128Ccm8 => {
-                Keyed::Ccm8(Aes128Ccm8::new_from_slice(&keys.enc_key).map_err(bad_key)?)
-            }
-            BulkCipher::Aes128Cbc => Keyed::Cbc128(CbcKeys::new(suite, keys)?),
-            BulkCipher::Aes256Cbc => Keyed::Cbc256(CbcKeys::new(suite, keys)?),
+            BulkCipher::Aes128Ccm => Keyed::Ccm(Box::new(
+                Aes128Ccm::new_from_slice(&keys.enc_key).map_err(bad_key)?,
+            )),
+            BulkCipher::Aes128Ccm8 => Keyed::Ccm8(Box::new(
+                Aes128Ccm8::new_from_slice(&keys.enc_key).map_err(bad_key)?,
+            )),
+            BulkCipher::Aes128Cbc => Keyed::Cbc128(Box::new(CbcKeys::new(suite, keys)?)),
+            BulkCipher::Aes256Cbc => Keyed::Cbc256(Box::new(CbcKeys::new(suite, keys)?)),
         };
         let mut fixed_iv = Zeroizing::new([0u8; 12]);
         fixed_iv[..keys.fixed_iv.len()].copy_from_slice(&keys.fixed_iv);

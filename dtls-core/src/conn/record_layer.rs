@@ -19,15 +19,17 @@ use crate::record::sequence::SequenceCounter;
 /// The largest plaintext a record may carry (RFC 5246 6.2.1: 2^14).
 pub(crate) use crate::msgs::record::MAX_PLAINTEXT_LEN as MAX_PLAINTEXT;
 
-/// Read state of one epoch.
+/// Read state of one epoch. The protection is boxed (as in `WriteEpoch`):
+/// a key schedule is large (kilobytes for CBC with HMAC), epoch 0 has none,
+/// and a box keeps an idle connection to what its suite needs.
 struct ReadEpoch {
-    protection: Option<RecordProtection>,
+    protection: Option<Box<RecordProtection>>,
     window: ReplayWindow,
 }
 
 /// Write state of one epoch.
 struct WriteEpoch {
-    protection: Option<RecordProtection>,
+    protection: Option<Box<RecordProtection>>,
     sequence: SequenceCounter,
 }
 
@@ -100,7 +102,7 @@ impl RecordLayer {
     /// [`activate_read_epoch1`](Self::activate_read_epoch1) when the peer's
     /// ChangeCipherSpec arrives.
     pub(crate) fn install_read_keys(&mut self, protection: RecordProtection) {
-        self.read[1].protection = Some(protection);
+        self.read[1].protection = Some(Box::new(protection));
     }
 
     /// Switches reading to epoch 1 (RFC 5246 7.1: on ChangeCipherSpec).
@@ -116,7 +118,7 @@ impl RecordLayer {
     /// Installs epoch-1 write keys and switches writing to epoch 1 (after we
     /// sent our ChangeCipherSpec).
     pub(crate) fn install_write_keys(&mut self, protection: RecordProtection) {
-        self.write[1].protection = Some(protection);
+        self.write[1].protection = Some(Box::new(protection));
         self.write_epoch = 1;
     }
 
@@ -136,7 +138,7 @@ impl RecordLayer {
 
     /// The keys records of `epoch` are written with, if it has any.
     fn write_protection(&self, epoch: u16) -> Option<&RecordProtection> {
-        self.write.get(usize::from(epoch))?.protection.as_ref()
+        self.write.get(usize::from(epoch))?.protection.as_deref()
     }
 
     /// Checks, authenticates and decrypts one record in place.

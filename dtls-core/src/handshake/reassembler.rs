@@ -542,6 +542,10 @@ impl HandshakeReassembler {
         let message = self.pending.remove(&seq)?;
         self.buffered_bytes = self.buffered_bytes.saturating_sub(message.length());
         self.next_expected += 1;
+        if self.pending.is_empty() {
+            // An emptied map keeps its node; an idle connection should not.
+            self.pending = BTreeMap::new();
+        }
         Some(CompleteMessage {
             msg_type: message.msg_type,
             message_seq: seq,

@@ -139,30 +139,11 @@ fn unknown_cipher_suite_is_named() {
 
 #[test]
 fn prints_fingerprint_and_listening_line() {
-    let mut child = echo()
-        .args(["--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let first = rx.recv_timeout(Duration::from_secs(20)).unwrap();
-    let second = loop {
-        let line = rx.recv_timeout(Duration::from_secs(20)).unwrap();
-        if line.starts_with("listening on") {
-            break line;
-        }
-    };
+    let (mut child, lines, _) = start(&[]);
     let _ = child.kill();
     let _ = child.wait();
+    let first = &lines[0];
+    let second = lines.last().unwrap();
     assert!(first.contains("SHA-256 fingerprint"), "{first}");
     let fp = first.rsplit(' ').next().unwrap();
     assert_eq!(fp.split(':').count(), 32, "{fp}");

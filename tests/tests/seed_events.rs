@@ -120,6 +120,23 @@ impl ScriptedClient {
     }
 }
 
+/// A rewrite that passes both ClientHellos, sends `record` instead of the
+/// client's next datagram, and then nothing.
+fn instead_of_second_flight(record: Vec<u8>) -> impl FnMut(Vec<u8>) -> Vec<Vec<u8>> {
+    let mut hellos = 0;
+    let mut record = Some(record);
+    move |d: Vec<u8>| {
+        if plain_fragments(&d).iter().any(|f| f.0 == 1) {
+            hellos += 1;
+            return vec![d];
+        }
+        if hellos == 2 {
+            return record.take().into_iter().collect();
+        }
+        vec![]
+    }
+}
+
 fn pass(d: Vec<u8>) -> Vec<Vec<u8>> {
     vec![d]
 }
@@ -220,20 +237,9 @@ fn an_unexpected_handshake_message_is_401() {
     let mut client = ScriptedClient::new(addr, client_config());
     // After the cookie-bearing ClientHello (message_seq 1), a Finished
     // (message_seq 2) in place of the client's second flight.
-    let mut hellos = 0;
-    let mut rewrite = |d: Vec<u8>| {
-        if plain_fragments(&d).iter().any(|f| f.0 == 1) {
-            hellos += 1;
-            return vec![d];
-        }
-        if hellos == 2 {
-            hellos += 1;
-            let mut body = vec![20, 0, 0, 12, 0, 2, 0, 0, 0, 0, 0, 12];
-            body.extend_from_slice(&[0u8; 12]);
-            return vec![plain_record(22, 0, 500, &body)];
-        }
-        vec![]
-    };
+    let mut body = vec![20, 0, 0, 12, 0, 2, 0, 0, 0, 0, 0, 12];
+    body.extend_from_slice(&[0u8; 12]);
+    let mut rewrite = instead_of_second_flight(plain_record(22, 0, 500, &body));
     client.run(&mut server, Duration::from_millis(400), &mut rewrite);
     let failed = failure_from(&seen, client.local_port());
     assert_eq!(failed.status_code, 401, "{failed:?}");
@@ -270,18 +276,7 @@ fn a_fatal_alert_from_the_client_is_405() {
     let mut client = ScriptedClient::new(addr, client_config());
     // After the cookie-bearing ClientHello, a fatal handshake_failure alert
     // in place of the second flight (what a client that gives up sends).
-    let mut hellos = 0;
-    let mut rewrite = |d: Vec<u8>| {
-        if plain_fragments(&d).iter().any(|f| f.0 == 1) {
-            hellos += 1;
-            return vec![d];
-        }
-        if hellos == 2 {
-            hellos += 1;
-            return vec![plain_record(21, 0, 500, &[2, 40])];
-        }
-        vec![]
-    };
+    let mut rewrite = instead_of_second_flight(plain_record(21, 0, 500, &[2, 40]));
     client.run(&mut server, Duration::from_millis(400), &mut rewrite);
     let failed = failure_from(&seen, client.local_port());
     assert_eq!(failed.status_code, 405, "{failed:?}");

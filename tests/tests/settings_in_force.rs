@@ -70,6 +70,18 @@ fn handshake(server: &mut DtlsServer, addr: SocketAddr) -> UdpClient {
     client
 }
 
+/// Sends `message` from `client` and asserts the server echoes it (and
+/// nothing else has arrived), within 5 s.
+fn assert_echoed(server: &mut DtlsServer, client: &mut UdpClient, message: &[u8]) {
+    client.conn.send(Instant::now(), message).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while client.received.is_empty() && Instant::now() < deadline {
+        client.pump();
+        server.do_events().unwrap();
+    }
+    assert_eq!(client.received, vec![message.to_vec()]);
+}
+
 /// The negotiated group and suite of the server's connection to `client`.
 fn negotiated(server: &DtlsServer, client: &UdpClient) -> (Option<NamedGroup>, CipherSuite) {
     let port = client.local_addr().unwrap().port();
@@ -178,13 +190,7 @@ fn tls_settings_changed_while_listening_apply_to_new_connections() {
     );
     // The first connection keeps its suite and still works.
     assert_eq!(negotiated(&server, &first).1, before);
-    first.conn.send(Instant::now(), b"still here").unwrap();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while first.received.is_empty() && Instant::now() < deadline {
-        first.pump();
-        server.do_events().unwrap();
-    }
-    assert_eq!(first.received, vec![b"still here".to_vec()]);
+    assert_echoed(&mut server, &mut first, b"still here");
 }
 
 #[test]
@@ -320,11 +326,5 @@ fn a_garbage_datagram_on_a_connection_raises_error_400_and_harms_nothing() {
         assert!(errors[0].contains("failed authentication"), "{}", errors[0]);
         assert!(errors[1].contains("could not be decoded"), "{}", errors[1]);
     }
-    client.conn.send(Instant::now(), b"after").unwrap();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while client.received.is_empty() && Instant::now() < deadline {
-        client.pump();
-        server.do_events().unwrap();
-    }
-    assert_eq!(client.received, vec![b"after".to_vec()]);
+    assert_echoed(&mut server, &mut client, b"after");
 }

@@ -8,7 +8,9 @@
 //! both ends together, the ring floor for the server's public-key work;
 //! records through the engine against raw AEAD and OpenSSL; allocations per
 //! record and per cookieless ClientHello; heap per established and per
-//! half-open connection.
+//! half-open connection. Speed figures are medians of ten rounds in which
+//! each is measured right next to its floor and OpenSSL, so drift of the
+//! machine's speed cancels in the ratios.
 
 mod engine;
 mod floor;
@@ -36,6 +38,16 @@ fn figure(name: &'static str, value: f64, unit: &'static str, note: impl Into<St
         unit,
         note: note.into(),
     }
+}
+
+/// The median of `values` (NaN when there are none).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.retain(|v| v.is_finite());
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 fn ratio(a: f64, b: f64) -> String {
@@ -72,10 +84,28 @@ fn main() {
         Vec::new()
     };
     for (group, x25519, label) in groups {
-        let (server_us, both_us) = engine::handshake_us(group, handshakes);
-        let floor_us = floor::server_handshake_us(x25519, floor_ops);
-        let openssl = openssl_peer::handshake_us(x25519, handshakes / 2);
-        let (openssl_server, openssl_both) = openssl.clone().unwrap_or((f64::NAN, f64::NAN));
+        // Interleaved rounds, medians: the machine's speed drifts, so each
+        // figure is measured next to its comparisons many times over.
+        let rounds = 10;
+        let (mut server, mut both, mut floors, mut ossl_server, mut ossl_both) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut openssl_error = None;
+        for _ in 0..rounds {
+            let (s, b) = engine::handshake_us(group, handshakes / rounds);
+            server.push(s);
+            both.push(b);
+            floors.push(floor::server_handshake_us(x25519, floor_ops / rounds));
+            match openssl_peer::handshake_us(x25519, handshakes / rounds / 2) {
+                Ok((s, b)) => {
+                    ossl_server.push(s);
+                    ossl_both.push(b);
+                }
+                Err(e) => openssl_error = Some(e),
+            }
+        }
+        let (server_us, both_us, floor_us) = (median(server), median(both), median(floors));
+        let (openssl_server, openssl_both) = (median(ossl_server), median(ossl_both));
+        let openssl: Result<(), String> = openssl_error.map_or(Ok(()), Err);
         let (server_name, floor_name, both_name, ossl_name, ossl_both_name) = if x25519 {
             (
                 "server_handshake_x25519_us",
@@ -136,9 +166,19 @@ fn main() {
 }
 
 fn records(figures: &mut Vec<Figure>, window: Duration) {
-    let ours = engine::records(1200, window);
-    let raw = floor::aead_seal_open_mbps(1200, window);
-    let openssl = openssl_peer::records_mbps(1200, window).unwrap_or(f64::NAN);
+    let rounds = 10u32;
+    let (mut our_mbps, mut raws, mut ossls) = (Vec::new(), Vec::new(), Vec::new());
+    let mut ours = engine::records(1200, window / rounds);
+    for _ in 0..rounds {
+        let round = engine::records(1200, window / rounds);
+        our_mbps.push(round.mbps);
+        ours.allocs_send = ours.allocs_send.max(round.allocs_send);
+        ours.allocs_receive = ours.allocs_receive.max(round.allocs_receive);
+        raws.push(floor::aead_seal_open_mbps(1200, window / rounds));
+        ossls.push(openssl_peer::records_mbps(1200, window / rounds).unwrap_or(f64::NAN));
+    }
+    ours.mbps = median(our_mbps);
+    let (raw, openssl) = (median(raws), median(ossls));
     figures.push(figure(
         "record_1200b_mbps",
         ours.mbps,

@@ -330,3 +330,35 @@ fn connected_event(c: &DtlsConnection, status_code: u16, description: String) ->
         description,
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::{DtlsServer, SOCKET_ERROR_WITHOUT_ERRNO};
+    use crate::events::{ErrorEvent, ServerHandler};
+
+    struct Errors(Arc<Mutex<Vec<ErrorEvent>>>);
+
+    impl ServerHandler for Errors {
+        fn on_error(&mut self, _s: &mut DtlsServer, e: &ErrorEvent) {
+            self.0.lock().unwrap().push(e.clone());
+        }
+    }
+
+    #[test]
+    fn socket_errors_carry_the_os_error_number_not_a_dtls_code() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let mut server = DtlsServer::new();
+        server.set_handler(Errors(seen.clone()));
+        let unreachable = std::io::Error::from_raw_os_error(101);
+        server.socket_error(None, &unreachable, "cannot send".into());
+        let other = std::io::Error::other("no number");
+        server.socket_error(None, &other, "cannot send".into());
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen[0].error_code, 101);
+        assert_eq!(seen[1].error_code, SOCKET_ERROR_WITHOUT_ERRNO);
+        assert!(seen.iter().all(|e| !(400..=405).contains(&e.error_code)));
+    }
+}

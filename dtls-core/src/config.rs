@@ -11,6 +11,7 @@ use dtls_crypto::kx::NamedGroup;
 use dtls_crypto::sign::{SignatureScheme, SigningKey};
 use dtls_crypto::verify::ClientCertVerifier;
 
+pub use crate::psk::{ClientPsk, ServerPsk};
 use crate::timer::RetransmitConfig;
 
 /// A certificate chain and the private key of its end-entity certificate.
@@ -252,7 +253,12 @@ pub struct ServerConfig {
     pub common: CommonConfig,
     /// Certificates the server can present; the first whose key suits the
     /// negotiated suite and whose names match the client's SNI is used.
+    /// May be empty when [`psk`](Self::psk) is set.
     pub identities: Vec<Identity>,
+    /// Pre-shared keys: with them, the PSK and ECDHE_PSK suites of
+    /// [`CommonConfig::cipher_suites`] can be negotiated (RFC 4279,
+    /// RFC 5489); without, they never are.
+    pub psk: Option<ServerPsk>,
     /// Whether to ask clients for certificates.
     pub client_auth: ClientAuthMode,
     /// Validates client chains (configured CAs, the seed's
@@ -317,9 +323,25 @@ impl ServerConfig {
     /// A server config presenting `identity`, with safe defaults for
     /// everything else.
     pub fn new(identity: Identity) -> Self {
+        let mut config = ServerConfig::without_credentials();
+        config.identities = vec![identity];
+        config
+    }
+
+    /// A server config that authenticates with pre-shared keys only (no
+    /// certificate), with safe defaults for everything else. Add
+    /// [`identities`](Self::identities) to offer certificates too.
+    pub fn with_psk(psk: ServerPsk) -> Self {
+        let mut config = ServerConfig::without_credentials();
+        config.psk = Some(psk);
+        config
+    }
+
+    fn without_credentials() -> Self {
         ServerConfig {
             common: CommonConfig::default(),
-            identities: vec![identity],
+            identities: Vec::new(),
+            psk: None,
             unix_time: None,
             client_auth: ClientAuthMode::None,
             client_verifier: None,
@@ -347,6 +369,10 @@ pub struct ClientConfig {
     pub common: CommonConfig,
     /// A client certificate to present if the server asks.
     pub identity: Option<Identity>,
+    /// A pre-shared key: with it, the PSK and ECDHE_PSK suites of
+    /// [`CommonConfig::cipher_suites`] are offered (RFC 4279, RFC 5489);
+    /// without, they never are.
+    pub psk: Option<ClientPsk>,
     /// The host name to send in server_name (RFC 6066 3), if any.
     pub server_name: Option<String>,
     /// DER trust anchors to validate the server chain with (path to an
@@ -378,6 +404,7 @@ impl Default for ClientConfig {
         ClientConfig {
             common: CommonConfig::default(),
             identity: None,
+            psk: None,
             server_name: None,
             trust_anchors: Vec::new(),
             unix_time: None,

@@ -97,9 +97,10 @@ pub struct NegotiatedParams {
     /// The cipher suite.
     pub cipher_suite: dtls_crypto::CipherSuite,
     /// The ECDHE group used (`None` for an abbreviated handshake, which
-    /// reuses the original session's secret).
+    /// reuses the original session's secret, and for plain PSK).
     pub group: Option<dtls_crypto::kx::NamedGroup>,
-    /// The signature scheme the server used (`None` when resumed).
+    /// The signature scheme the server used (`None` when resumed, and for
+    /// the PSK suites, which sign nothing).
     pub signature_scheme: Option<dtls_crypto::sign::SignatureScheme>,
     /// Whether the session was resumed (abbreviated handshake).
     pub resumed: bool,
@@ -111,33 +112,44 @@ pub struct NegotiatedParams {
     pub server_name: Option<String>,
     /// The peer's certificate chain (DER, end-entity first), if it sent one.
     pub peer_certificates: Vec<Vec<u8>>,
+    /// The PSK identity the client used (RFC 4279 section 2), for the PSK
+    /// and ECDHE_PSK suites; a resumed session keeps its original one.
+    pub psk_identity: Option<Vec<u8>>,
+}
+
+/// What a full handshake's key exchange used, for [`NegotiatedParams`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyExchangeUsed {
+    /// The ECDHE group (none for plain PSK).
+    pub(crate) group: Option<dtls_crypto::kx::NamedGroup>,
+    /// The server's signature scheme (none for the PSK suites).
+    pub(crate) scheme: Option<dtls_crypto::sign::SignatureScheme>,
 }
 
 impl NegotiatedParams {
-    /// What a DTLS 1.2 handshake settled. `key_exchange` is the ECDHE group
-    /// and the server's signature scheme of a full handshake; `None` means
-    /// the session was resumed (RFC 5246 7.3).
+    /// What a DTLS 1.2 handshake settled. `key_exchange` is what a full
+    /// handshake's key exchange used; `None` means the session was resumed
+    /// (RFC 5246 7.3).
     pub(crate) fn dtls12(
         cipher_suite: dtls_crypto::CipherSuite,
-        key_exchange: Option<(
-            dtls_crypto::kx::NamedGroup,
-            dtls_crypto::sign::SignatureScheme,
-        )>,
+        key_exchange: Option<KeyExchangeUsed>,
         extended_master_secret: bool,
         alpn_protocol: Option<Vec<u8>>,
         server_name: Option<String>,
         peer_certificates: Vec<Vec<u8>>,
+        psk_identity: Option<Vec<u8>>,
     ) -> Self {
         NegotiatedParams {
             version: "DTLS 1.2",
             cipher_suite,
-            group: key_exchange.map(|(group, _)| group),
-            signature_scheme: key_exchange.map(|(_, scheme)| scheme),
+            group: key_exchange.and_then(|k| k.group),
+            signature_scheme: key_exchange.and_then(|k| k.scheme),
             resumed: key_exchange.is_none(),
             extended_master_secret,
             alpn_protocol,
             server_name,
             peer_certificates,
+            psk_identity,
         }
     }
 }

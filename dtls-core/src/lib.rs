@@ -129,6 +129,7 @@
 
 pub mod config;
 pub mod event;
+pub mod psk;
 
 mod conn;
 mod endpoint;

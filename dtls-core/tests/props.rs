@@ -18,9 +18,19 @@ use dtls_core::internals::msgs::handshake::{
 use dtls_core::internals::msgs::heartbeat::{HeartbeatMessage, HeartbeatMessageType};
 use dtls_core::internals::msgs::messages::{
     Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange,
-    DigitallySigned, Finished, HelloVerifyRequest, NewSessionTicket, ServerEcdhParams, ServerHello,
-    ServerHelloDone, ServerKeyExchange,
+    ClientKeyExchangeParams, DigitallySigned, Finished, HelloVerifyRequest, NewSessionTicket,
+    ServerEcdhParams, ServerHello, ServerHelloDone, ServerKeyExchange, ServerKeyExchangeParams,
 };
+use dtls_crypto::suites::KeyExchangeAlgorithm;
+
+/// Every key exchange a ServerKeyExchange or ClientKeyExchange body can be
+/// read as.
+const KEY_EXCHANGES: [KeyExchangeAlgorithm; 4] = [
+    KeyExchangeAlgorithm::EcdheEcdsa,
+    KeyExchangeAlgorithm::EcdheRsa,
+    KeyExchangeAlgorithm::Psk,
+    KeyExchangeAlgorithm::EcdhePsk,
+];
 use dtls_core::internals::msgs::record::{
     ContentType, ProtocolVersion, RecordHeader, Records, encode_record_header, parse_record,
 };
@@ -165,13 +175,33 @@ fn handshake_payload() -> impl Strategy<Value = HandshakePayload> {
         }),
         (any::<u16>(), bytes(1, 133), digitally_signed()).prop_map(
             |(named_curve, public, signed_params)| {
-                HandshakePayload::ServerKeyExchange(ServerKeyExchange {
-                    params: ServerEcdhParams {
-                        named_curve,
-                        public,
+                HandshakePayload::ServerKeyExchange(ServerKeyExchange::from(
+                    &ServerKeyExchangeParams::Ecdhe {
+                        params: ServerEcdhParams {
+                            named_curve,
+                            public,
+                        },
+                        signed_params,
                     },
-                    signed_params,
-                })
+                ))
+            }
+        ),
+        bytes(0, 64).prop_map(|identity_hint| {
+            HandshakePayload::ServerKeyExchange(ServerKeyExchange::from(
+                &ServerKeyExchangeParams::Psk { identity_hint },
+            ))
+        }),
+        (bytes(0, 64), any::<u16>(), bytes(1, 133)).prop_map(
+            |(identity_hint, named_curve, public)| {
+                HandshakePayload::ServerKeyExchange(ServerKeyExchange::from(
+                    &ServerKeyExchangeParams::EcdhePsk {
+                        identity_hint,
+                        params: ServerEcdhParams {
+                            named_curve,
+                            public,
+                        },
+                    },
+                ))
             }
         ),
         (
@@ -191,8 +221,14 @@ fn handshake_payload() -> impl Strategy<Value = HandshakePayload> {
         Just(HandshakePayload::ServerHelloDone(ServerHelloDone)),
         digitally_signed()
             .prop_map(|signed| HandshakePayload::CertificateVerify(CertificateVerify { signed })),
-        bytes(1, 255)
-            .prop_map(|public| HandshakePayload::ClientKeyExchange(ClientKeyExchange { public })),
+        bytes(1, 255).prop_map(|public| HandshakePayload::ClientKeyExchange(
+            ClientKeyExchange::from(&ClientKeyExchangeParams::Ecdhe { public })
+        )),
+        (bytes(0, 64), bytes(1, 133)).prop_map(|(identity, public)| {
+            HandshakePayload::ClientKeyExchange(ClientKeyExchange::from(
+                &ClientKeyExchangeParams::EcdhePsk { identity, public },
+            ))
+        }),
         bytes(0, 48).prop_map(|verify_data| HandshakePayload::Finished(Finished { verify_data })),
         (
             any::<u8>().prop_filter("known type", |t| matches!(
@@ -334,13 +370,20 @@ proptest! {
             HandshakePayload::Certificate(m) => roundtrip(m)?,
             HandshakePayload::ServerKeyExchange(m) => {
                 roundtrip(m)?;
-                roundtrip(&m.params)?;
-                roundtrip(&m.signed_params)?;
+                // Some key exchange reads the body back to the same bytes.
+                let read_back = KEY_EXCHANGES.iter().filter_map(|kx| m.params(*kx).ok());
+                let mut same = read_back.filter(|p| ServerKeyExchange::from(p) == *m);
+                prop_assert!(same.next().is_some());
             }
             HandshakePayload::CertificateRequest(m) => roundtrip(m)?,
             HandshakePayload::ServerHelloDone(m) => roundtrip(m)?,
             HandshakePayload::CertificateVerify(m) => roundtrip(m)?,
-            HandshakePayload::ClientKeyExchange(m) => roundtrip(m)?,
+            HandshakePayload::ClientKeyExchange(m) => {
+                roundtrip(m)?;
+                let read_back = KEY_EXCHANGES.iter().filter_map(|kx| m.params(*kx).ok());
+                let mut same = read_back.filter(|p| ClientKeyExchange::from(p) == *m);
+                prop_assert!(same.next().is_some());
+            }
             HandshakePayload::Finished(m) => roundtrip(m)?,
             HandshakePayload::HelloRequest | HandshakePayload::Unknown { .. } => {}
         }

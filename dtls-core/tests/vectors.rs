@@ -11,10 +11,11 @@ use dtls_core::internals::msgs::handshake::{
 };
 use dtls_core::internals::msgs::messages::{
     Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange,
-    DigitallySigned, Finished, HelloVerifyRequest, NewSessionTicket, ServerEcdhParams, ServerHello,
-    ServerHelloDone, ServerKeyExchange,
+    ClientKeyExchangeParams, DigitallySigned, Finished, HelloVerifyRequest, NewSessionTicket,
+    ServerEcdhParams, ServerHello, ServerHelloDone, ServerKeyExchange, ServerKeyExchangeParams,
 };
 use dtls_core::internals::msgs::record::{ContentType, ProtocolVersion, Records};
+use dtls_crypto::suites::KeyExchangeAlgorithm as Kx;
 
 /// A first DTLS 1.2 ClientHello in the layout OpenSSL/GnuTLS clients send:
 /// empty session_id and cookie, three suites (incl. the renegotiation SCSV),
@@ -220,22 +221,24 @@ fn certificate_bytes() {
 #[test]
 fn server_key_exchange_and_signed_params() {
     let point: Vec<u8> = std::iter::once(4).chain(1..=64).collect();
-    let ske = ServerKeyExchange {
-        params: ServerEcdhParams {
-            named_curve: 0x0017,
-            public: point.clone(),
-        },
+    let ecdh = ServerEcdhParams {
+        named_curve: 0x0017,
+        public: point.clone(),
+    };
+    let params = ServerKeyExchangeParams::Ecdhe {
+        params: ecdh.clone(),
         signed_params: DigitallySigned {
             scheme: 0x0403,
             signature: vec![0x30, 0x44, 0x02],
         },
     };
+    let ske = ServerKeyExchange::from(&params);
     let params_hex = "030017".to_owned() + "41" + &hex::encode(&point);
     let expected = params_hex.clone() + "0403" + "0003" + "304402";
     assert_eq!(hex::encode(ske.get_encoding()), expected);
     let back = ServerKeyExchange::read_bytes(&hex::decode(&expected).unwrap()).unwrap();
-    assert_eq!(back, ske);
-    let signed = ske.params.signed_message(&[0xaa; 32], &[0xbb; 32]);
+    assert_eq!(back.params(Kx::EcdheEcdsa).unwrap(), params);
+    let signed = ecdh.signed_message(&[0xaa; 32], &[0xbb; 32]);
     assert_eq!(
         hex::encode(signed),
         "aa".repeat(32) + &"bb".repeat(32) + &params_hex
@@ -245,7 +248,56 @@ fn server_key_exchange_and_signed_params() {
     if let Some(b) = bad.first_mut() {
         *b = 1;
     }
-    assert!(ServerKeyExchange::read_bytes(&bad).is_err());
+    let bad = ServerKeyExchange::read_bytes(&bad).unwrap();
+    assert!(bad.params(Kx::EcdheRsa).is_err());
+    // The same bytes are not a PSK hint (trailing bytes).
+    assert!(back.params(Kx::Psk).is_err());
+}
+
+#[test]
+fn psk_key_exchange_messages() {
+    // RFC 4279 2: ServerKeyExchange = psk_identity_hint<0..2^16-1>.
+    let hint = ServerKeyExchange::from(&ServerKeyExchangeParams::Psk {
+        identity_hint: b"gw".to_vec(),
+    });
+    assert_eq!(hex::encode(&hint.body), "00026777");
+    // RFC 5489 2: hint, then ServerECDHParams (unsigned).
+    let ecdhe_psk = ServerKeyExchangeParams::EcdhePsk {
+        identity_hint: Vec::new(),
+        params: ServerEcdhParams {
+            named_curve: 0x001d,
+            public: vec![9; 32],
+        },
+    };
+    let ske = ServerKeyExchange::from(&ecdhe_psk);
+    assert_eq!(
+        hex::encode(&ske.body),
+        "0000".to_owned() + "03001d" + "20" + &"09".repeat(32)
+    );
+    assert_eq!(ske.params(Kx::EcdhePsk).unwrap(), ecdhe_psk);
+    // ClientKeyExchange: psk_identity<0..2^16-1> (RFC 4279 2), followed by
+    // ecdh_Yc for ECDHE_PSK (RFC 5489 2).
+    let psk = ClientKeyExchange::from(&ClientKeyExchangeParams::Psk {
+        identity: b"id".to_vec(),
+    });
+    assert_eq!(hex::encode(&psk.body), "00026964");
+    let both = ClientKeyExchangeParams::EcdhePsk {
+        identity: b"id".to_vec(),
+        public: vec![4, 1],
+    };
+    let cke = ClientKeyExchange::from(&both);
+    assert_eq!(hex::encode(&cke.body), "00026964020401");
+    assert_eq!(cke.params(Kx::EcdhePsk).unwrap(), both);
+    // Truncated identities and an empty point do not decode.
+    for bad in ["0003ab", "0002696400", "000269"] {
+        let cke = ClientKeyExchange::read_bytes(&hex::decode(bad).unwrap()).unwrap();
+        assert!(cke.params(Kx::EcdhePsk).is_err(), "{bad}");
+    }
+    // An identity past our cap is refused.
+    let mut long = vec![0x04, 0x01];
+    long.extend(std::iter::repeat_n(b'a', 1025));
+    let cke = ClientKeyExchange::read_bytes(&long).unwrap();
+    assert!(cke.params(Kx::Psk).is_err());
 }
 
 #[test]
@@ -281,11 +333,12 @@ fn small_bodies() {
         },
     };
     assert_eq!(hex::encode(cv.get_encoding()), "080400020909");
-    let cke = ClientKeyExchange {
+    let cke = ClientKeyExchange::from(&ClientKeyExchangeParams::Ecdhe {
         public: vec![4, 1, 2],
-    };
+    });
     assert_eq!(hex::encode(cke.get_encoding()), "03040102");
-    assert!(ClientKeyExchange::read_bytes(&[0]).is_err());
+    let empty_point = ClientKeyExchange::read_bytes(&[0]).unwrap();
+    assert!(empty_point.params(Kx::EcdheEcdsa).is_err());
     let fin = Finished::read_bytes(&[7; 12]).unwrap();
     assert_eq!(fin.verify_data, vec![7; 12]);
     let nst = NewSessionTicket {

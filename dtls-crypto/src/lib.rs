@@ -16,6 +16,7 @@
 //!   signature verification.
 //! - [`cookie`]: the stateless HelloVerifyRequest cookie secret.
 //! - [`ct`]: constant-time comparison of secrets (Finished, MACs).
+//! - [`psk`]: pre-shared keys and the PSK premaster secret (RFC 4279, RFC 5489).
 //! - [`ticket`]: the rotating keys that seal session tickets (RFC 5077).
 //! - [`cert`], [`pfx`], [`selfsigned`], [`verify`]: certificates and keys:
 //!   loading (PEM, DER, PKCS#12), a certificate's facts as typed values
@@ -36,6 +37,7 @@ pub mod kx;
 pub mod pfx;
 pub mod prf;
 pub mod provider;
+pub mod psk;
 pub mod record;
 mod scheme;
 pub mod selfsigned;

@@ -107,6 +107,10 @@ impl RecordMeta {
 type Aes128Ccm = Ccm<Aes128, U16, U12>;
 /// AES-128-CCM_8: an 8-byte tag and a 12-byte nonce (RFC 6655 3, RFC 7251).
 type Aes128Ccm8 = Ccm<Aes128, U8, U12>;
+/// AES-256-CCM (RFC 6655 3).
+type Aes256Ccm = Ccm<Aes256, U16, U12>;
+/// AES-256-CCM_8 (RFC 6655 3).
+type Aes256Ccm8 = Ccm<Aes256, U8, U12>;
 
 /// The keyed cipher state of one direction.
 ///
@@ -124,6 +128,10 @@ enum Keyed {
     Ccm(Box<Aes128Ccm>),
     /// AES-128-CCM_8 (RFC 6655, RFC 7251).
     Ccm8(Box<Aes128Ccm8>),
+    /// AES-256-CCM (RFC 6655).
+    Ccm256(Box<Aes256Ccm>),
+    /// AES-256-CCM_8 (RFC 6655).
+    Ccm8256(Box<Aes256Ccm8>),
     /// AES-128-CBC with Encrypt-then-MAC (RFC 7366).
     Cbc128(Box<CbcKeys<Aes128>>),
     /// AES-256-CBC with Encrypt-then-MAC (RFC 7366).
@@ -190,6 +198,12 @@ impl RecordProtection {
             )),
             BulkCipher::Aes128Ccm8 => Keyed::Ccm8(Box::new(
                 Aes128Ccm8::new_from_slice(&keys.enc_key).map_err(bad_key)?,
+            )),
+            BulkCipher::Aes256Ccm => Keyed::Ccm256(Box::new(
+                Aes256Ccm::new_from_slice(&keys.enc_key).map_err(bad_key)?,
+            )),
+            BulkCipher::Aes256Ccm8 => Keyed::Ccm8256(Box::new(
+                Aes256Ccm8::new_from_slice(&keys.enc_key).map_err(bad_key)?,
             )),
             BulkCipher::Aes128Cbc => Keyed::Cbc128(Box::new(CbcKeys::new(suite, keys)?)),
             BulkCipher::Aes256Cbc => Keyed::Cbc256(Box::new(CbcKeys::new(suite, keys)?)),
@@ -312,6 +326,8 @@ impl RecordProtection {
             }
             Keyed::Ccm(ccm) => ccm_seal(ccm, self, &seq_num, &aad, fragment, plaintext_len)?,
             Keyed::Ccm8(ccm) => ccm_seal(ccm, self, &seq_num, &aad, fragment, plaintext_len)?,
+            Keyed::Ccm256(ccm) => ccm_seal(ccm, self, &seq_num, &aad, fragment, plaintext_len)?,
+            Keyed::Ccm8256(ccm) => ccm_seal(ccm, self, &seq_num, &aad, fragment, plaintext_len)?,
             Keyed::Cbc128(cbc) => cbc_seal(cbc, meta, &seq_num, fragment, plaintext_len)?,
             Keyed::Cbc256(cbc) => cbc_seal(cbc, meta, &seq_num, fragment, plaintext_len)?,
         }
@@ -364,6 +380,8 @@ impl RecordProtection {
             }
             Keyed::Ccm(ccm) => ccm_open(ccm, self, meta, &seq_num, fragment),
             Keyed::Ccm8(ccm) => ccm_open(ccm, self, meta, &seq_num, fragment),
+            Keyed::Ccm256(ccm) => ccm_open(ccm, self, meta, &seq_num, fragment),
+            Keyed::Ccm8256(ccm) => ccm_open(ccm, self, meta, &seq_num, fragment),
             Keyed::Cbc128(cbc) => cbc_open(cbc, meta, &seq_num, fragment),
             Keyed::Cbc256(cbc) => cbc_open(cbc, meta, &seq_num, fragment),
         }
@@ -413,8 +431,8 @@ fn aead_plaintext_len(len: usize, prefix: usize, tag: usize) -> Result<u16, Erro
 /// Seals an AES-CCM(_8) fragment: explicit nonce(8) = epoch ‖ seq,
 /// ciphertext, tag (RFC 6655 3). `fragment` is exactly as long as the
 /// sealed record.
-fn ccm_seal<M>(
-    ccm: &Ccm<Aes128, M, U12>,
+fn ccm_seal<C, M>(
+    ccm: &Ccm<C, M, U12>,
     protection: &RecordProtection,
     seq_num: &[u8; 8],
     aad: &[u8; 13],
@@ -422,6 +440,7 @@ fn ccm_seal<M>(
     plaintext_len: usize,
 ) -> Result<(), Error>
 where
+    C: aes::cipher::BlockSizeUser<BlockSize = U16> + aes::cipher::BlockCipherEncrypt,
     M: ccm::aead::array::ArraySize + ccm::TagSize,
 {
     let prefix = protection.prefix_len();
@@ -437,14 +456,15 @@ where
 
 /// Opens an AES-CCM(_8) fragment: explicit nonce(8) ‖ ciphertext ‖ tag
 /// (RFC 6655 3).
-fn ccm_open<M>(
-    ccm: &Ccm<Aes128, M, U12>,
+fn ccm_open<C, M>(
+    ccm: &Ccm<C, M, U12>,
     protection: &RecordProtection,
     meta: &RecordMeta,
     seq_num: &[u8; 8],
     fragment: &mut [u8],
 ) -> Result<Range<usize>, Error>
 where
+    C: aes::cipher::BlockSizeUser<BlockSize = U16> + aes::cipher::BlockCipherEncrypt,
     M: ccm::aead::array::ArraySize + ccm::TagSize,
 {
     let prefix = protection.prefix_len();

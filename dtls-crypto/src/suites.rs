@@ -1,19 +1,78 @@
 //! Cipher suites: the ones we implement, their parameters, and their names.
 //!
-//! Every suite here uses ephemeral ECDH key exchange (forward secrecy) with
-//! ECDSA or RSA authentication, as RFC 9325 section 4.2 recommends. CBC suites
-//! are only ever used with Encrypt-then-MAC (RFC 7366); the engine refuses to
+//! The certificate suites use ephemeral ECDH key exchange (forward secrecy)
+//! with ECDSA or RSA authentication, as RFC 9325 section 4.2 recommends. The
+//! pre-shared-key suites of the constrained-device profile (RFC 7925) come in
+//! two kinds: plain PSK (RFC 4279 section 2, no forward secrecy, the cheapest
+//! handshake; CoAP's mandatory `TLS_PSK_WITH_AES_128_CCM_8`, RFC 7252
+//! section 9.1.3.1) and ECDHE_PSK (RFC 5489, forward secret). CBC suites are
+//! only ever used with Encrypt-then-MAC (RFC 7366); the engine refuses to
 //! negotiate them otherwise.
 
 use crate::Error;
 
-/// How the server authenticates its ECDHE parameters (RFC 8422 section 2).
+/// How the server authenticates the handshake (RFC 8422 section 2,
+/// RFC 4279 section 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuthAlgorithm {
     /// ECDHE_ECDSA: the server certificate holds an ECDSA (or Ed25519) key.
     Ecdsa,
     /// ECDHE_RSA: the server certificate holds an RSA key.
     Rsa,
+    /// Both sides prove they hold the same pre-shared key: no certificate
+    /// and no signature (RFC 4279 section 2, RFC 5489 section 2).
+    Psk,
+}
+
+/// The key exchange of a suite: the part of its name before `_WITH_`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyExchangeAlgorithm {
+    /// ECDHE signed by an ECDSA (or Ed25519) certificate key (RFC 8422 2).
+    EcdheEcdsa,
+    /// ECDHE signed by an RSA certificate key (RFC 8422 2).
+    EcdheRsa,
+    /// The pre-shared key alone (RFC 4279 section 2).
+    Psk,
+    /// ECDHE whose secret is mixed with a pre-shared key, unsigned
+    /// (RFC 5489 section 2).
+    EcdhePsk,
+}
+
+impl KeyExchangeAlgorithm {
+    /// Who vouches for the key exchange.
+    pub const fn auth(self) -> AuthAlgorithm {
+        match self {
+            KeyExchangeAlgorithm::EcdheEcdsa => AuthAlgorithm::Ecdsa,
+            KeyExchangeAlgorithm::EcdheRsa => AuthAlgorithm::Rsa,
+            KeyExchangeAlgorithm::Psk | KeyExchangeAlgorithm::EcdhePsk => AuthAlgorithm::Psk,
+        }
+    }
+
+    /// Whether an ephemeral ECDH exchange takes place (and so a group must
+    /// be agreed, RFC 8422 5.1.1).
+    pub const fn uses_ecdhe(self) -> bool {
+        !matches!(self, KeyExchangeAlgorithm::Psk)
+    }
+
+    /// Whether a pre-shared key enters the premaster secret
+    /// (RFC 4279 section 2, RFC 5489 section 2).
+    pub const fn uses_psk(self) -> bool {
+        matches!(
+            self,
+            KeyExchangeAlgorithm::Psk | KeyExchangeAlgorithm::EcdhePsk
+        )
+    }
+
+    /// The name as the seed's `SSLNegotiatedKeyExchange` prints it, e.g.
+    /// `ECDHE_ECDSA` or `PSK`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            KeyExchangeAlgorithm::EcdheEcdsa => "ECDHE_ECDSA",
+            KeyExchangeAlgorithm::EcdheRsa => "ECDHE_RSA",
+            KeyExchangeAlgorithm::Psk => "PSK",
+            KeyExchangeAlgorithm::EcdhePsk => "ECDHE_PSK",
+        }
+    }
 }
 
 /// The bulk encryption algorithm of a suite.
@@ -29,6 +88,10 @@ pub enum BulkCipher {
     Aes128Ccm,
     /// AES-128 in CCM mode with an 8-byte tag (RFC 7251).
     Aes128Ccm8,
+    /// AES-256 in CCM mode with a 16-byte tag (RFC 6655).
+    Aes256Ccm,
+    /// AES-256 in CCM mode with an 8-byte tag (RFC 6655).
+    Aes256Ccm8,
     /// AES-128 in CBC mode, with Encrypt-then-MAC (RFC 7366).
     Aes128Cbc,
     /// AES-256 in CBC mode, with Encrypt-then-MAC (RFC 7366).
@@ -71,6 +134,8 @@ impl BulkCipher {
             BulkCipher::ChaCha20Poly1305 => row(32, 12, 0, 16, "CHACHA20-POLY1305"),
             BulkCipher::Aes128Ccm => row(16, 4, 8, 16, "AES-128-CCM"),
             BulkCipher::Aes128Ccm8 => row(16, 4, 8, 8, "AES-128-CCM-8"),
+            BulkCipher::Aes256Ccm => row(32, 4, 8, 16, "AES-256-CCM"),
+            BulkCipher::Aes256Ccm8 => row(32, 4, 8, 8, "AES-256-CCM-8"),
             BulkCipher::Aes128Cbc => row(16, 0, 16, 0, "AES-128-CBC"),
             BulkCipher::Aes256Cbc => row(32, 0, 16, 0, "AES-256-CBC"),
         }
@@ -164,7 +229,7 @@ impl PrfHash {
 }
 
 macro_rules! suites {
-    ($( $(#[$doc:meta])* $variant:ident = $id:literal, $name:literal, $auth:ident, $bulk:ident, $mac:ident, $prf:ident; )*) => {
+    ($( $(#[$doc:meta])* $variant:ident = $id:literal, $name:literal, $kx:ident, $bulk:ident, $mac:ident, $prf:ident; )*) => {
         /// A cipher suite this project implements (IANA TLS Cipher Suites registry).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[allow(non_camel_case_types)]
@@ -193,9 +258,14 @@ macro_rules! suites {
                 match id { $( $id => Some(CipherSuite::$variant), )* _ => None }
             }
 
+            /// The key exchange.
+            pub const fn key_exchange(self) -> KeyExchangeAlgorithm {
+                match self { $( CipherSuite::$variant => KeyExchangeAlgorithm::$kx, )* }
+            }
+
             /// How the server authenticates the key exchange.
             pub const fn auth(self) -> AuthAlgorithm {
-                match self { $( CipherSuite::$variant => AuthAlgorithm::$auth, )* }
+                self.key_exchange().auth()
             }
 
             /// The bulk cipher.
@@ -218,37 +288,69 @@ macro_rules! suites {
 
 suites! {
     /// RFC 5289.
-    TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 = 0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", Ecdsa, Aes128Gcm, None, Sha256;
+    TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 = 0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", EcdheEcdsa, Aes128Gcm, None, Sha256;
     /// RFC 5289.
-    TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 = 0xC02C, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", Ecdsa, Aes256Gcm, None, Sha384;
+    TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 = 0xC02C, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", EcdheEcdsa, Aes256Gcm, None, Sha384;
     /// RFC 7905.
-    TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 = 0xCCA9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", Ecdsa, ChaCha20Poly1305, None, Sha256;
+    TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 = 0xCCA9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", EcdheEcdsa, ChaCha20Poly1305, None, Sha256;
     /// RFC 5289.
-    TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 = 0xC02F, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", Rsa, Aes128Gcm, None, Sha256;
+    TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 = 0xC02F, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", EcdheRsa, Aes128Gcm, None, Sha256;
     /// RFC 5289.
-    TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 = 0xC030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", Rsa, Aes256Gcm, None, Sha384;
+    TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 = 0xC030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", EcdheRsa, Aes256Gcm, None, Sha384;
     /// RFC 7905.
-    TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 = 0xCCA8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", Rsa, ChaCha20Poly1305, None, Sha256;
+    TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 = 0xCCA8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", EcdheRsa, ChaCha20Poly1305, None, Sha256;
     /// RFC 7251 (CoAP's mandatory-to-implement suite, RFC 7252 9.1.3.2).
-    TLS_ECDHE_ECDSA_WITH_AES_128_CCM = 0xC0AC, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", Ecdsa, Aes128Ccm, None, Sha256;
+    TLS_ECDHE_ECDSA_WITH_AES_128_CCM = 0xC0AC, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", EcdheEcdsa, Aes128Ccm, None, Sha256;
     /// RFC 7251.
-    TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 = 0xC0AE, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", Ecdsa, Aes128Ccm8, None, Sha256;
+    TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 = 0xC0AE, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", EcdheEcdsa, Aes128Ccm8, None, Sha256;
     /// RFC 5289; Encrypt-then-MAC only.
-    TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384 = 0xC024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", Ecdsa, Aes256Cbc, HmacSha384, Sha384;
+    TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384 = 0xC024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", EcdheEcdsa, Aes256Cbc, HmacSha384, Sha384;
     /// RFC 5289; Encrypt-then-MAC only.
-    TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 = 0xC023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", Ecdsa, Aes128Cbc, HmacSha256, Sha256;
+    TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 = 0xC023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", EcdheEcdsa, Aes128Cbc, HmacSha256, Sha256;
     /// RFC 8422; Encrypt-then-MAC only.
-    TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA = 0xC00A, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", Ecdsa, Aes256Cbc, HmacSha1, Sha256;
+    TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA = 0xC00A, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", EcdheEcdsa, Aes256Cbc, HmacSha1, Sha256;
     /// RFC 8422; Encrypt-then-MAC only.
-    TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA = 0xC009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", Ecdsa, Aes128Cbc, HmacSha1, Sha256;
+    TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA = 0xC009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", EcdheEcdsa, Aes128Cbc, HmacSha1, Sha256;
     /// RFC 5289; Encrypt-then-MAC only.
-    TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 = 0xC028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", Rsa, Aes256Cbc, HmacSha384, Sha384;
+    TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 = 0xC028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", EcdheRsa, Aes256Cbc, HmacSha384, Sha384;
     /// RFC 5289; Encrypt-then-MAC only.
-    TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 = 0xC027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", Rsa, Aes128Cbc, HmacSha256, Sha256;
+    TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 = 0xC027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", EcdheRsa, Aes128Cbc, HmacSha256, Sha256;
     /// RFC 8422; Encrypt-then-MAC only.
-    TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA = 0xC014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", Rsa, Aes256Cbc, HmacSha1, Sha256;
+    TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA = 0xC014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", EcdheRsa, Aes256Cbc, HmacSha1, Sha256;
     /// RFC 8422; Encrypt-then-MAC only.
-    TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA = 0xC013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", Rsa, Aes128Cbc, HmacSha1, Sha256;
+    TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA = 0xC013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", EcdheRsa, Aes128Cbc, HmacSha1, Sha256;
+    /// RFC 5489.
+    TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256 = 0xCCAC, "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256", EcdhePsk, ChaCha20Poly1305, None, Sha256;
+    /// RFC 8442.
+    TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256 = 0xD001, "TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256", EcdhePsk, Aes128Gcm, None, Sha256;
+    /// RFC 8442.
+    TLS_ECDHE_PSK_WITH_AES_256_GCM_SHA384 = 0xD002, "TLS_ECDHE_PSK_WITH_AES_256_GCM_SHA384", EcdhePsk, Aes256Gcm, None, Sha384;
+    /// RFC 8442.
+    TLS_ECDHE_PSK_WITH_AES_128_CCM_SHA256 = 0xD005, "TLS_ECDHE_PSK_WITH_AES_128_CCM_SHA256", EcdhePsk, Aes128Ccm, None, Sha256;
+    /// RFC 8442.
+    TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256 = 0xD003, "TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256", EcdhePsk, Aes128Ccm8, None, Sha256;
+    /// RFC 5489; Encrypt-then-MAC only.
+    TLS_ECDHE_PSK_WITH_AES_256_CBC_SHA384 = 0xC038, "TLS_ECDHE_PSK_WITH_AES_256_CBC_SHA384", EcdhePsk, Aes256Cbc, HmacSha384, Sha384;
+    /// RFC 5489; Encrypt-then-MAC only.
+    TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256 = 0xC037, "TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256", EcdhePsk, Aes128Cbc, HmacSha256, Sha256;
+    /// RFC 5487.
+    TLS_PSK_WITH_AES_128_GCM_SHA256 = 0x00A8, "TLS_PSK_WITH_AES_128_GCM_SHA256", Psk, Aes128Gcm, None, Sha256;
+    /// RFC 5487.
+    TLS_PSK_WITH_AES_256_GCM_SHA384 = 0x00A9, "TLS_PSK_WITH_AES_256_GCM_SHA384", Psk, Aes256Gcm, None, Sha384;
+    /// RFC 7905.
+    TLS_PSK_WITH_CHACHA20_POLY1305_SHA256 = 0xCCAB, "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256", Psk, ChaCha20Poly1305, None, Sha256;
+    /// RFC 6655.
+    TLS_PSK_WITH_AES_128_CCM = 0xC0A4, "TLS_PSK_WITH_AES_128_CCM", Psk, Aes128Ccm, None, Sha256;
+    /// RFC 6655.
+    TLS_PSK_WITH_AES_256_CCM = 0xC0A5, "TLS_PSK_WITH_AES_256_CCM", Psk, Aes256Ccm, None, Sha256;
+    /// RFC 6655 (CoAP's mandatory-to-implement PSK suite, RFC 7252 9.1.3.1).
+    TLS_PSK_WITH_AES_128_CCM_8 = 0xC0A8, "TLS_PSK_WITH_AES_128_CCM_8", Psk, Aes128Ccm8, None, Sha256;
+    /// RFC 6655.
+    TLS_PSK_WITH_AES_256_CCM_8 = 0xC0A9, "TLS_PSK_WITH_AES_256_CCM_8", Psk, Aes256Ccm8, None, Sha256;
+    /// RFC 5487; Encrypt-then-MAC only.
+    TLS_PSK_WITH_AES_256_CBC_SHA384 = 0x00AF, "TLS_PSK_WITH_AES_256_CBC_SHA384", Psk, Aes256Cbc, HmacSha384, Sha384;
+    /// RFC 5487; Encrypt-then-MAC only.
+    TLS_PSK_WITH_AES_128_CBC_SHA256 = 0x00AE, "TLS_PSK_WITH_AES_128_CBC_SHA256", Psk, Aes128Cbc, HmacSha256, Sha256;
 }
 
 impl CipherSuite {
@@ -359,7 +461,8 @@ mod reason {
     pub(super) const DHE: &str = "finite-field DHE: DTLS 1.2 cannot negotiate the group, so a \
         peer may use small or unknown groups (Logjam, Raccoon; RFC 9325 section 4.1); ECDHE \
         is offered instead";
-    pub(super) const PSK: &str = "pre-shared-key (PSK) suites are not implemented: this server authenticates with certificates";
+    pub(super) const PSK_OTHER: &str = "this PSK suite is not implemented (see \
+        CipherSuite::ALL for the PSK and ECDHE_PSK suites that are)";
     pub(super) const SRP: &str = "SRP suites (RFC 5054) are not implemented";
     pub(super) const KRB5: &str = "Kerberos suites (RFC 2712) are obsolete and not implemented";
     pub(super) const ECCPWD: &str = "ECCPWD password suites (RFC 8492) are not implemented";
@@ -425,8 +528,8 @@ const KEY_EXCHANGES: &[(&str, Kx)] = &[
     ("ECDH_ECDSA", Kx::StaticEcdh),
     ("ECDH_RSA", Kx::StaticEcdh),
     ("PSK", Kx::Psk),
-    ("DHE_PSK", Kx::Psk),
-    ("RSA_PSK", Kx::Psk),
+    ("DHE_PSK", Kx::Dhe),
+    ("RSA_PSK", Kx::StaticRsa),
     ("ECDHE_PSK", Kx::Psk),
     ("SRP_SHA", Kx::Srp),
     ("SRP_SHA_RSA", Kx::Srp),
@@ -538,7 +641,7 @@ fn refusal_reason(bare: &str) -> Option<&'static str> {
         (Kx::StaticEcdh, _) => reason::STATIC_ECDH,
         (Kx::StaticDh, _) => reason::STATIC_DH,
         (Kx::Dhe, _) => reason::DHE,
-        (Kx::Psk, _) => reason::PSK,
+        (Kx::Psk, _) => reason::PSK_OTHER,
         (Kx::Srp, _) => reason::SRP,
         (Kx::Krb5, _) => reason::KRB5,
         (Kx::EccPwd, _) => reason::ECCPWD,
@@ -688,8 +791,9 @@ mod tests {
             ("TLS_ECDHE_RSA_WITH_RC4_128_SHA", reason::RC4),
             ("TLS_RSA_WITH_IDEA_CBC_SHA", reason::IDEA),
             ("TLS_DH_RSA_WITH_AES_128_GCM_SHA256", reason::STATIC_DH),
-            ("TLS_PSK_WITH_AES_128_CCM_8", reason::PSK),
-            ("TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256", reason::PSK),
+            ("TLS_DHE_PSK_WITH_AES_128_CCM", reason::DHE),
+            ("TLS_RSA_PSK_WITH_AES_128_GCM_SHA256", reason::STATIC_RSA),
+            ("TLS_PSK_WITH_AES_128_CBC_SHA", reason::PSK_OTHER),
             ("TLS_SRP_SHA_RSA_WITH_AES_128_CBC_SHA", reason::SRP),
             ("TLS_KRB5_WITH_3DES_EDE_CBC_SHA", reason::TRIPLE_DES),
             ("TLS_KRB5_WITH_AES_128_CBC_SHA", reason::KRB5),

@@ -84,8 +84,11 @@ fn sizes_follow_the_rfcs() {
     for &suite in CipherSuite::ALL {
         let p = protection(suite, 0);
         let (prefix, suffix) = match suite.bulk() {
-            BulkCipher::Aes128Gcm | BulkCipher::Aes256Gcm | BulkCipher::Aes128Ccm => (8, 16),
-            BulkCipher::Aes128Ccm8 => (8, 8),
+            BulkCipher::Aes128Gcm
+            | BulkCipher::Aes256Gcm
+            | BulkCipher::Aes128Ccm
+            | BulkCipher::Aes256Ccm => (8, 16),
+            BulkCipher::Aes128Ccm8 | BulkCipher::Aes256Ccm8 => (8, 8),
             BulkCipher::ChaCha20Poly1305 => (0, 16),
             BulkCipher::Aes128Cbc | BulkCipher::Aes256Cbc => (16, 16 + suite.mac().len()),
         };

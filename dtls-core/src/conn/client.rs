@@ -27,6 +27,11 @@
 //!
 //! Our last flight then gets no timer: it is re-sent only when the server
 //! re-sends its flight (RFC 6347 4.2.4).
+//!
+//! Under a PSK suite (RFC 4279 2, RFC 5489 2) the server sends no
+//! Certificate; its ServerKeyExchange (a hint, and ECDHE parameters for
+//! ECDHE_PSK) is optional for plain PSK, and our ClientKeyExchange names
+//! [`ClientConfig::psk`]'s identity.
 
 use std::time::Instant;
 
@@ -34,20 +39,25 @@ use dtls_crypto::CipherSuite;
 use dtls_crypto::kx::NamedGroup;
 use dtls_crypto::record::RecordProtection;
 use dtls_crypto::sign::{PeerSignature, SignatureScheme};
+use dtls_crypto::suites::{AuthAlgorithm, KeyExchangeAlgorithm};
 
-use super::client_flight::{first_hello, offers_encrypt_then_mac, send_client_flight};
+use super::client_flight::{
+    first_hello, offers_encrypt_then_mac, offers_suite, send_client_flight,
+};
 use super::common::{queue_message, record_received};
-use super::keys::HelloAgreement;
-use super::peer_error::{CertificateError, Incompatible, Misbehaved, Peer, PeerError};
+use super::keys::{HelloAgreement, PeerCredentials};
+use super::peer_error::{CertificateError, Incompatible, Misbehaved, Peer, PeerError, PskError};
 use super::session::ClientSession;
 use super::{Ctx, Message, SessionSecrets};
 use crate::config::ClientConfig;
 use crate::error::Error;
+use crate::event::KeyExchangeUsed;
 use crate::msgs::alert::AlertDescription;
 use crate::msgs::extensions::{HeartbeatMode, ServerExtension};
 use crate::msgs::handshake::{HandshakePayload, HandshakeType};
 use crate::msgs::messages::{
     Certificate, ClientHello, HelloVerifyRequest, NewSessionTicket, ServerHello, ServerKeyExchange,
+    ServerKeyExchangeParams,
 };
 use crate::msgs::record::ProtocolVersion;
 
@@ -95,9 +105,10 @@ pub(crate) struct ExpectServerKeyExchange {
 pub(crate) struct ExpectServerHelloDone {
     pub(super) n: Negotiated,
     pub(super) chain: Vec<Vec<u8>>,
-    pub(super) group: NamedGroup,
-    pub(super) scheme: SignatureScheme,
-    pub(super) server_public: Vec<u8>,
+    /// The server's ECDHE group and share, unless the suite is plain PSK.
+    pub(super) ecdhe: Option<(NamedGroup, Vec<u8>)>,
+    /// The server's signature scheme (certificate suites).
+    pub(super) scheme: Option<SignatureScheme>,
     /// Signature schemes the server accepts for our CertificateVerify, if
     /// it asked for a certificate.
     pub(super) certificate_request: Option<Vec<u16>>,
@@ -106,8 +117,7 @@ pub(crate) struct ExpectServerHelloDone {
 pub(crate) struct ExpectServerFinished {
     pub(super) n: Negotiated,
     pub(super) chain: Vec<Vec<u8>>,
-    pub(super) group: NamedGroup,
-    pub(super) scheme: SignatureScheme,
+    pub(super) key_exchange: KeyExchangeUsed,
     pub(super) secrets: SessionSecrets,
 }
 
@@ -149,6 +159,20 @@ impl State {
     pub(crate) fn session(&self) -> Option<ClientSession> {
         match self {
             State::Established(e) => e.session.clone(),
+            _ => None,
+        }
+    }
+
+    /// Why a handshake that ran out of time stalled, when the state knows
+    /// more than "no answer": under a PSK suite, a server that never
+    /// answers our Finished could not open it, so its key is not ours.
+    pub(crate) fn stall_reason(&self) -> Option<PeerError> {
+        match self {
+            State::ExpectChangeCipherSpec(s) | State::ExpectFinished(s)
+                if s.n.agreed.suite.auth() == AuthAlgorithm::Psk =>
+            {
+                Some(PskError::ServerKeyDiffers.into())
+            }
             _ => None,
         }
     }
@@ -233,12 +257,28 @@ fn on_message(
             on_certificate(config, s.n, cert)
         }
         (State::ExpectServerKeyExchange(s), HandshakePayload::ServerKeyExchange(ske)) => {
-            let next = on_server_key_exchange(config, *s, &ske)?;
+            let next = on_server_key_exchange(ctx, config, *s, &ske)?;
             record_received(ctx, msg);
             Ok(next)
         }
+        // RFC 4279 2: without a hint, a plain PSK server omits its
+        // ServerKeyExchange.
+        (State::ExpectServerKeyExchange(s), HandshakePayload::ServerHelloDone(_))
+            if s.n.agreed.suite.key_exchange() == KeyExchangeAlgorithm::Psk =>
+        {
+            record_received(ctx, msg);
+            let s = ExpectServerHelloDone {
+                n: s.n,
+                chain: s.chain,
+                ecdhe: None,
+                scheme: None,
+                certificate_request: None,
+            };
+            send_client_flight(ctx, config, s)
+        }
+        // RFC 4279 2: no CertificateRequest under a PSK suite.
         (State::ExpectServerHelloDone(mut s), HandshakePayload::CertificateRequest(cr))
-            if s.certificate_request.is_none() =>
+            if s.certificate_request.is_none() && s.n.agreed.suite.auth() != AuthAlgorithm::Psk =>
         {
             record_received(ctx, msg);
             s.certificate_request = Some(cr.supported_signature_algorithms);
@@ -296,7 +336,7 @@ fn on_server_hello(
         return Err(Misbehaved::UnofferedVersion(u16::from(sh.server_version)).into());
     }
     let suite = CipherSuite::from_id(sh.cipher_suite)
-        .filter(|suite| config.common.cipher_suites.contains(suite))
+        .filter(|suite| offers_suite(config, *suite))
         .ok_or(Misbehaved::UnofferedCipherSuite(sh.cipher_suite))?;
     if sh.compression_method != 0 {
         return Err(Misbehaved::UnofferedCompression.into());
@@ -323,6 +363,15 @@ fn on_server_hello(
         return start_resumption(ctx, n, session);
     }
     ctx.progress(format!("received ServerHello ({})", suite.name()));
+    if suite.auth() == AuthAlgorithm::Psk {
+        // RFC 4279 2: no Certificate under a PSK suite.
+        return Ok(State::ExpectServerKeyExchange(Box::new(
+            ExpectServerKeyExchange {
+                n,
+                chain: Vec::new(),
+            },
+        )));
+    }
     Ok(State::ExpectCertificate(Box::new(ExpectCertificate { n })))
 }
 
@@ -427,42 +476,67 @@ fn on_certificate(
     )))
 }
 
-/// The server's ECDHE share: a group and scheme we offered, signed by its
-/// certificate's key over both randoms (RFC 8422 5.4).
+/// The server's ServerKeyExchange, read by the suite's key exchange: an
+/// ECDHE share in a group we offered, signed by its certificate's key
+/// over both randoms (RFC 8422 5.4); or a PSK identity hint, with an
+/// unsigned share for ECDHE_PSK (RFC 4279 2, RFC 5489 2).
 fn on_server_key_exchange(
+    ctx: &mut Ctx,
     config: &ClientConfig,
     s: ExpectServerKeyExchange,
     ske: &ServerKeyExchange,
 ) -> Result<State, PeerError> {
-    let group = NamedGroup::from_u16(ske.params.named_curve)
-        .filter(|g| config.common.groups.contains(g))
-        .ok_or(Misbehaved::UnofferedGroup(ske.params.named_curve))?;
-    let scheme = SignatureScheme::from_u16(ske.signed_params.scheme)
-        .filter(|sc| config.common.signature_schemes.contains(sc))
-        .ok_or(Misbehaved::UnofferedSignatureScheme(
-            ske.signed_params.scheme,
-        ))?;
-    let leaf = s.chain.first().ok_or(CertificateError::EmptyServerChain)?;
-    let signed = ske
-        .params
-        .signed_message(&s.n.agreed.client_random, &s.n.agreed.server_random);
-    config
-        .common
-        .provider
-        .verify_signature(&PeerSignature {
-            scheme,
-            signer_cert: leaf,
-            message: &signed,
-            signature: &ske.signed_params.signature,
-        })
-        .map_err(|_| Misbehaved::BadServerKeyExchangeSignature)?;
+    let offered_group = |named_curve: u16| {
+        NamedGroup::from_u16(named_curve)
+            .filter(|g| config.common.groups.contains(g))
+            .ok_or(Misbehaved::UnofferedGroup(named_curve))
+    };
+    let kx = s.n.agreed.suite.key_exchange();
+    let (ecdhe, scheme, hint) = match ske.params(kx).map_err(PeerError::Decode)? {
+        ServerKeyExchangeParams::Ecdhe {
+            params,
+            signed_params,
+        } => {
+            let group = offered_group(params.named_curve)?;
+            let scheme = SignatureScheme::from_u16(signed_params.scheme)
+                .filter(|sc| config.common.signature_schemes.contains(sc))
+                .ok_or(Misbehaved::UnofferedSignatureScheme(signed_params.scheme))?;
+            let leaf = s.chain.first().ok_or(CertificateError::EmptyServerChain)?;
+            let signed =
+                params.signed_message(&s.n.agreed.client_random, &s.n.agreed.server_random);
+            config
+                .common
+                .provider
+                .verify_signature(&PeerSignature {
+                    scheme,
+                    signer_cert: leaf,
+                    message: &signed,
+                    signature: &signed_params.signature,
+                })
+                .map_err(|_| Misbehaved::BadServerKeyExchangeSignature)?;
+            (Some((group, params.public)), Some(scheme), None)
+        }
+        ServerKeyExchangeParams::Psk { identity_hint } => (None, None, Some(identity_hint)),
+        ServerKeyExchangeParams::EcdhePsk {
+            identity_hint,
+            params,
+        } => {
+            let group = offered_group(params.named_curve)?;
+            (Some((group, params.public)), None, Some(identity_hint))
+        }
+    };
+    if let Some(hint) = hint.filter(|h| !h.is_empty()) {
+        ctx.progress(format!(
+            "received a PSK identity hint of {} bytes",
+            hint.len()
+        ));
+    }
     Ok(State::ExpectServerHelloDone(Box::new(
         ExpectServerHelloDone {
             n: s.n,
             chain: s.chain,
-            group,
+            ecdhe,
             scheme,
-            server_public: ske.params.public.clone(),
             certificate_request: None,
         },
     )))
@@ -475,15 +549,22 @@ fn finish(
     s: ExpectServerFinished,
     verify_data: &[u8],
 ) -> Result<State, PeerError> {
+    let psk = psk_identity_used(config, &s.n);
     s.secrets
-        .check_finished(&ctx.transcript, Peer::Server, false, verify_data)?;
+        .check_finished(&ctx.transcript, Peer::Server, false, verify_data)
+        .map_err(|e| match psk {
+            Some(_) => PskError::ServerKeyDiffers.into(),
+            None => e,
+        })?;
     ctx.begin_flight(false);
     let n = s.n;
-    let params = n.agreed.params(
-        Some((s.group, s.scheme)),
-        config.server_name.clone(),
-        s.chain.clone(),
-    );
+    let peer = PeerCredentials {
+        certificates: s.chain.clone(),
+        psk_identity: psk.clone(),
+    };
+    let params = n
+        .agreed
+        .params(Some(s.key_exchange), config.server_name.clone(), peer);
     ctx.progress("handshake complete");
     ctx.established(params);
     let resumable =
@@ -495,12 +576,21 @@ fn finish(
         master: s.secrets.master.clone(),
         extended_master_secret: n.agreed.extended_master_secret,
         peer_certificates: s.chain,
+        psk_identity: psk,
         server_name: config.server_name.clone(),
     });
     Ok(State::Established(Box::new(Established {
         secrets: s.secrets,
         session,
     })))
+}
+
+/// Our PSK identity, if the negotiated suite uses the pre-shared key.
+fn psk_identity_used(config: &ClientConfig, n: &Negotiated) -> Option<Vec<u8>> {
+    if n.agreed.suite.auth() != AuthAlgorithm::Psk {
+        return None;
+    }
+    config.psk.as_ref().map(|psk| psk.identity.clone())
 }
 
 /// The server resumes: check the session still fits (RFC 5246 7.4.1.3 the
@@ -551,11 +641,11 @@ fn finish_resumption(
     record_received(ctx, msg);
     ctx.begin_flight(false);
     s.secrets.queue_finished(ctx, Peer::Client, s.client_write);
-    let params = s.n.agreed.params(
-        None,
-        config.server_name.clone(),
-        s.session.peer_certificates.clone(),
-    );
+    let peer = PeerCredentials {
+        certificates: s.session.peer_certificates.clone(),
+        psk_identity: s.session.psk_identity.clone(),
+    };
+    let params = s.n.agreed.params(None, config.server_name.clone(), peer);
     ctx.progress("sent ChangeCipherSpec, Finished; session resumed");
     ctx.established(params);
     Ok(State::Established(Box::new(Established {

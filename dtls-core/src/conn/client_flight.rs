@@ -1,7 +1,10 @@
 //! What the client sends: the ClientHello (RFC 5246 7.4.1.2, RFC 6347
 //! 4.2.1; re-sent with the cookie after a HelloVerifyRequest) and flight 5
 //! of a full handshake. This is where the client draws its random,
-//! generates its ECDHE key share and signs.
+//! generates its ECDHE key share and signs, or names its PSK identity.
+
+use dtls_crypto::CipherSuite;
+use dtls_crypto::psk::premaster_secret;
 
 use super::Ctx;
 use super::client::{ExpectServerFinished, ExpectServerHello, ExpectServerHelloDone, State};
@@ -9,11 +12,12 @@ use super::common::{our_heartbeat_mode, queue_message};
 use super::peer_error::{Misbehaved, Peer, PeerError};
 use crate::config::ClientConfig;
 use crate::error::Error;
+use crate::event::KeyExchangeUsed;
 use crate::msgs::extensions::ClientExtension;
 use crate::msgs::handshake::HandshakeType;
 use crate::msgs::messages::{
-    Certificate, CertificateVerify, ClientHello, ClientKeyExchange, DigitallySigned,
-    EMPTY_RENEGOTIATION_INFO_SCSV,
+    Certificate, CertificateVerify, ClientHello, ClientKeyExchange, ClientKeyExchangeParams,
+    DigitallySigned, EMPTY_RENEGOTIATION_INFO_SCSV,
 };
 use crate::msgs::record::ProtocolVersion;
 
@@ -24,10 +28,18 @@ pub(super) fn first_hello(
     ctx: &mut Ctx,
 ) -> Result<ExpectServerHello, Error> {
     let common = &config.common;
-    if common.cipher_suites.is_empty() {
-        return Err(Error::Config("no cipher suites enabled"));
+    let mut suites: Vec<u16> = config
+        .common
+        .cipher_suites
+        .iter()
+        .filter(|s| offers_suite(config, **s))
+        .map(|s| s.id())
+        .collect();
+    if suites.is_empty() {
+        return Err(Error::Config(
+            "no cipher suite to offer (PSK suites need a pre-shared key)",
+        ));
     }
-    let mut suites: Vec<u16> = common.cipher_suites.iter().map(|s| s.id()).collect();
     suites.push(EMPTY_RENEGOTIATION_INFO_SCSV);
     // RFC 5077 3.4 / RFC 5246 7.4.1.2: offer the session only to the
     // same server name, only with its suite still enabled, and only if it
@@ -113,6 +125,13 @@ fn hello_extensions(
     exts
 }
 
+/// Whether we offer `suite`: enabled, and for a PSK suite only with a key
+/// (RFC 4279 2).
+pub(super) fn offers_suite(config: &ClientConfig, suite: CipherSuite) -> bool {
+    config.common.cipher_suites.contains(&suite)
+        && (!suite.key_exchange().uses_psk() || config.psk.is_some())
+}
+
 /// Whether we offer encrypt_then_mac: whenever a CBC suite is enabled
 /// (RFC 7366 2).
 pub(super) fn offers_encrypt_then_mac(config: &ClientConfig) -> bool {
@@ -120,12 +139,13 @@ pub(super) fn offers_encrypt_then_mac(config: &ClientConfig) -> bool {
         .common
         .cipher_suites
         .iter()
-        .any(|s| s.requires_encrypt_then_mac())
+        .any(|s| s.requires_encrypt_then_mac() && offers_suite(config, *s))
 }
 
 /// Flight 5: [Certificate], ClientKeyExchange, [CertificateVerify],
 /// ChangeCipherSpec, Finished. This is where the client generates its
-/// ECDHE key share and signs.
+/// ECDHE key share and signs, or names its PSK identity (RFC 4279 2,
+/// RFC 5489 2).
 pub(super) fn send_client_flight(
     ctx: &mut Ctx,
     config: &ClientConfig,
@@ -133,11 +153,29 @@ pub(super) fn send_client_flight(
 ) -> Result<State, PeerError> {
     ctx.peer_flight_started();
     let n = s.n;
-    let key_share = config.common.provider.start_key_exchange(s.group)?;
-    let public = key_share.public_key().to_vec();
-    let pre_master = key_share
-        .agree(&s.server_public)
-        .map_err(|_| Misbehaved::InvalidKeyShare(Peer::Server))?;
+    let kx = n.agreed.suite.key_exchange();
+    let (public, shared) = match &s.ecdhe {
+        Some((group, server_public)) => {
+            let key_share = config.common.provider.start_key_exchange(*group)?;
+            let public = key_share.public_key().to_vec();
+            let shared = key_share
+                .agree(server_public)
+                .map_err(|_| Misbehaved::InvalidKeyShare(Peer::Server))?;
+            (public, Some(shared))
+        }
+        None => (Vec::new(), None),
+    };
+    // The server chose a suite we offered, and we offer PSK suites only
+    // with a key.
+    let psk = match kx.uses_psk() {
+        true => Some(
+            config
+                .psk
+                .as_ref()
+                .ok_or(Misbehaved::UnofferedCipherSuite(n.agreed.suite.id()))?,
+        ),
+        false => None,
+    };
     ctx.begin_flight(true);
 
     // RFC 5246 7.4.6: answer a CertificateRequest with our chain, or an
@@ -158,12 +196,30 @@ pub(super) fn send_client_flight(
         };
         queue_message(ctx, HandshakeType::Certificate, &cert);
     }
+    let cke = match (psk, kx.uses_ecdhe()) {
+        (Some(psk), true) => ClientKeyExchangeParams::EcdhePsk {
+            identity: psk.identity.clone(),
+            public,
+        },
+        (Some(psk), false) => ClientKeyExchangeParams::Psk {
+            identity: psk.identity.clone(),
+        },
+        (None, _) => ClientKeyExchangeParams::Ecdhe { public },
+    };
     queue_message(
         ctx,
         HandshakeType::ClientKeyExchange,
-        &ClientKeyExchange { public },
+        &ClientKeyExchange::from(&cke),
     );
-    let secrets = n.agreed.secrets(pre_master.as_bytes(), &ctx.transcript);
+    let other_secret = shared.as_ref().map(|secret| secret.as_bytes());
+    let secrets = match (psk, other_secret) {
+        (Some(psk), other_secret) => {
+            let pre_master = premaster_secret(other_secret, &psk.key);
+            n.agreed.secrets(&pre_master, &ctx.transcript)
+        }
+        (None, Some(shared)) => n.agreed.secrets(shared, &ctx.transcript),
+        (None, None) => return Err(PeerError::Unexpected(HandshakeType::ServerHelloDone)),
+    };
     if let Some((key, scheme)) = signing {
         let signature = config
             .common
@@ -180,12 +236,15 @@ pub(super) fn send_client_flight(
     let client_write = secrets.install_read_keys(ctx, Peer::Client)?;
     secrets.queue_finished(ctx, Peer::Client, client_write);
     ctx.progress("sent ClientKeyExchange, ChangeCipherSpec, Finished");
+    let key_exchange = KeyExchangeUsed {
+        group: s.ecdhe.map(|(group, _)| group),
+        scheme: s.scheme,
+    };
     Ok(State::ExpectChangeCipherSpec(Box::new(
         ExpectServerFinished {
             n,
             chain: s.chain,
-            group: s.group,
-            scheme: s.scheme,
+            key_exchange,
             secrets,
         },
     )))

@@ -4,18 +4,24 @@
 
 use dtls_crypto::CipherSuite;
 use dtls_crypto::ct::constant_time_eq;
-use dtls_crypto::kx::NamedGroup;
 use dtls_crypto::prf::{self, MasterSecret};
 use dtls_crypto::record::RecordProtection;
-use dtls_crypto::sign::SignatureScheme;
 
 use super::common::queue_message;
 use super::peer_error::{Misbehaved, Peer, PeerError};
 use super::transcript::Transcript;
 use super::{Ctx, SessionSecrets};
-use crate::event::NegotiatedParams;
+use crate::event::{KeyExchangeUsed, NegotiatedParams};
 use crate::msgs::handshake::HandshakeType;
 use crate::msgs::messages::Finished;
+
+/// How the peer identified itself: its certificate chain (may be empty)
+/// and, under a PSK suite, the client's PSK identity.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PeerCredentials {
+    pub(crate) certificates: Vec<Vec<u8>>,
+    pub(crate) psk_identity: Option<Vec<u8>>,
+}
 
 /// What the two hellos settled that both sides carry to the end of a
 /// full handshake: the key schedule's inputs (RFC 5246 8.1, RFC 7627 4),
@@ -51,9 +57,9 @@ impl HelloAgreement {
     /// [`Event::Connected`]: crate::event::Event::Connected
     pub(crate) fn params(
         &self,
-        key_exchange: Option<(NamedGroup, SignatureScheme)>,
+        key_exchange: Option<KeyExchangeUsed>,
         server_name: Option<String>,
-        peer_certificates: Vec<Vec<u8>>,
+        peer: PeerCredentials,
     ) -> NegotiatedParams {
         NegotiatedParams::dtls12(
             self.suite,
@@ -61,7 +67,8 @@ impl HelloAgreement {
             self.extended_master_secret,
             self.alpn.clone(),
             server_name,
-            peer_certificates,
+            peer.certificates,
+            peer.psk_identity,
         )
     }
 }

@@ -117,6 +117,7 @@ mod tests {
             alpn_protocol: None,
             server_name: None,
             peer_certificates: Vec::new(),
+            psk_identity: None,
         }
     }
 

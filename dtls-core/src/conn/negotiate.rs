@@ -1,6 +1,7 @@
 //! The server's decision on a ClientHello: resume a session or pick
-//! suite, group, signature scheme, identity and extensions for a full
-//! handshake (RFC 5246 7.4.1, RFC 8422 5, RFC 5077 3). Pure: nothing is
+//! suite, group, credentials (certificate and signature scheme, or
+//! pre-shared keys) and extensions for a full handshake (RFC 5246 7.4.1,
+//! RFC 8422 5, RFC 4279 2, RFC 5077 3). Pure: nothing is
 //! sent or drawn at random here; [`super::server_flight`] carries the plan
 //! out.
 
@@ -14,7 +15,7 @@ use dtls_crypto::suites::AuthAlgorithm;
 use super::offer::ClientHelloOffer;
 use super::peer_error::{Incompatible, Misbehaved, Peer, PeerError};
 use super::session::{ServerResumption, StoredSession};
-use crate::config::{ClientAuthMode, Identity, ServerConfig};
+use crate::config::{ClientAuthMode, Identity, ServerConfig, ServerPsk};
 use crate::msgs::extensions::{HeartbeatMode, ServerExtension};
 
 /// What the server answers a ClientHello with.
@@ -45,15 +46,39 @@ pub(crate) enum PlannedHandshake<'a> {
 /// The parameters of a full handshake.
 pub(crate) struct FullPlan<'a> {
     pub suite: CipherSuite,
-    pub group: NamedGroup,
-    pub scheme: SignatureScheme,
-    pub identity: &'a Identity,
+    pub key_exchange: KeyExchangePlan<'a>,
     pub server_name: Option<String>,
     /// Whether to promise a NewSessionTicket (RFC 5077 3.2).
     pub issue_ticket: bool,
     /// The schemes of our CertificateRequest, if we ask for a client
     /// certificate (RFC 5246 7.4.4).
     pub certificate_request: Option<Vec<u16>>,
+}
+
+/// How the server will authenticate the key exchange of a full handshake.
+pub(crate) enum KeyExchangePlan<'a> {
+    /// ECDHE signed with a certificate's key (RFC 8422 5.4).
+    Certificate {
+        group: NamedGroup,
+        identity: &'a Identity,
+        scheme: SignatureScheme,
+    },
+    /// A pre-shared key (RFC 4279 2), with ECDHE for ECDHE_PSK
+    /// (RFC 5489 2).
+    Psk {
+        psk: &'a ServerPsk,
+        group: Option<NamedGroup>,
+    },
+}
+
+impl KeyExchangePlan<'_> {
+    /// The ECDHE group, if the suite uses one.
+    pub(crate) fn group(&self) -> Option<NamedGroup> {
+        match self {
+            KeyExchangePlan::Certificate { group, .. } => Some(*group),
+            KeyExchangePlan::Psk { group, .. } => *group,
+        }
+    }
 }
 
 /// Decides how to answer `offer`. `our_heartbeat` is our heartbeat mode
@@ -118,10 +143,11 @@ pub(crate) fn negotiate<'a>(
     // nothing (issue 15).
     if let Some(full) = full
         && config.identities.len() > 1
+        && let KeyExchangePlan::Certificate { identity, .. } = &full.key_exchange
         && full
             .server_name
             .as_deref()
-            .is_some_and(|name| identity_matches(full.identity, name))
+            .is_some_and(|name| identity_matches(identity, name))
     {
         extensions.push(ServerExtension::ServerNameAck);
     }
@@ -187,7 +213,9 @@ fn check_offer(offer: &ClientHelloOffer<'_>, config: &ServerConfig) -> Result<()
     Ok(())
 }
 
-/// Picks group, suite, identity and signature scheme for a full handshake.
+/// Picks suite, group, and identity and signature scheme (or pre-shared
+/// keys) for a full handshake: the first enabled suite the client offers
+/// that we hold credentials for (RFC 5246 7.4.1.3).
 fn choose_full<'a>(
     offer: &ClientHelloOffer<'_>,
     config: &'a ServerConfig,
@@ -199,8 +227,8 @@ fn choose_full<'a>(
     let group = match offer.groups {
         Some(offered) => groups.iter().find(|g| offered.contains(&g.to_u16())),
         None => groups.iter().find(|g| **g == NamedGroup::Secp256r1),
-    };
-    let group = *group.ok_or(Incompatible::NoGroupInCommon)?;
+    }
+    .copied();
 
     // RFC 5246 7.4.1.4.1: without signature_algorithms the client implies
     // SHA-1, which we only use if configured.
@@ -220,35 +248,54 @@ fn choose_full<'a>(
         offer.offers_suite(suite.id())
             && (!suite.requires_encrypt_then_mac() || offer.encrypt_then_mac)
     };
-    let (suite, identity, scheme) = config
+    let plan_for = |suite: &CipherSuite| -> Option<KeyExchangePlan<'a>> {
+        let kx = suite.key_exchange();
+        let group = match (kx.uses_ecdhe(), group) {
+            (true, None) => return None,
+            (true, Some(g)) => Some(g),
+            (false, _) => None,
+        };
+        if kx.auth() == AuthAlgorithm::Psk {
+            let psk = config.psk.as_ref()?;
+            return Some(KeyExchangePlan::Psk { psk, group });
+        }
+        identities.iter().find_map(|identity| {
+            if auth_of(identity.key.key_type()) != kx.auth() {
+                return None;
+            }
+            let scheme = identity.key.choose_scheme(&acceptable, false)?;
+            Some(KeyExchangePlan::Certificate {
+                group: group?,
+                identity,
+                scheme,
+            })
+        })
+    };
+    let (suite, key_exchange) = config
         .common
         .cipher_suites
         .iter()
         .filter(|suite| usable(suite))
-        .find_map(|suite| {
-            identities.iter().find_map(|identity| {
-                if auth_of(identity.key.key_type()) != suite.auth() {
-                    return None;
-                }
-                let scheme = identity.key.choose_scheme(&acceptable, false)?;
-                Some((*suite, *identity, scheme))
-            })
-        })
-        .ok_or(Incompatible::NoCipherSuiteInCommon)?;
+        .find_map(|suite| Some((*suite, plan_for(suite)?)))
+        .ok_or(match group {
+            None => Incompatible::NoGroupInCommon,
+            Some(_) => Incompatible::NoCipherSuiteInCommon,
+        })?;
 
-    let certificate_request = (config.client_auth != ClientAuthMode::None).then(|| {
-        config
-            .common
-            .signature_schemes
-            .iter()
-            .map(|s| s.to_u16())
-            .collect()
-    });
+    // RFC 4279 2: a PSK handshake has no CertificateRequest.
+    let with_certificate = matches!(key_exchange, KeyExchangePlan::Certificate { .. });
+    let certificate_request = (with_certificate && config.client_auth != ClientAuthMode::None)
+        .then(|| {
+            config
+                .common
+                .signature_schemes
+                .iter()
+                .map(|s| s.to_u16())
+                .collect()
+        });
     Ok(FullPlan {
         suite,
-        group,
-        scheme,
-        identity,
+        key_exchange,
         server_name: offer.server_name.clone(),
         issue_ticket,
         certificate_request,
@@ -260,7 +307,8 @@ fn choose_full<'a>(
 /// session must still be acceptable under today's config and this hello:
 /// its suite offered and enabled (RFC 5246 7.4.1.3), with EtM for CBC
 /// (RFC 7366 3.1), made and resumed with EMS (RFC 7627 5.3), the same
-/// server_name (RFC 6066 3), and a client chain if one is now required.
+/// server_name (RFC 6066 3), a client chain if one is now required, and
+/// for a PSK session an identity the key store still knows.
 fn find_resumable(
     offer: &ClientHelloOffer<'_>,
     config: &ServerConfig,
@@ -288,9 +336,23 @@ fn find_resumable(
         && session.extended_master_secret
         && offer.extended_master_secret
         && session.server_name == offer.server_name
+        && psk_still_valid(config, session.psk_identity.as_deref())
         && (config.client_auth != ClientAuthMode::Required
-            || !session.peer_certificates.is_empty());
+            || !session.peer_certificates.is_empty()
+            || session.psk_identity.is_some());
     acceptable.then_some(session)
+}
+
+/// A PSK session resumes only while its identity still has a key: taking
+/// an identity out of the store revokes its sessions too.
+fn psk_still_valid(config: &ServerConfig, identity: Option<&[u8]>) -> bool {
+    match identity {
+        None => true,
+        Some(identity) => config
+            .psk
+            .as_ref()
+            .is_some_and(|psk| psk.resolver.resolve(identity).is_some()),
+    }
 }
 
 /// RFC 7301 3.2: with ALPN configured and offered, the server's most
@@ -309,7 +371,7 @@ fn select_alpn(
     }
 }
 
-/// Which suite family a key can authenticate (RFC 8422 2).
+/// Which suite family a certificate key can authenticate (RFC 8422 2).
 fn auth_of(key: KeyType) -> AuthAlgorithm {
     match key {
         KeyType::Rsa { .. } => AuthAlgorithm::Rsa,

@@ -46,6 +46,8 @@ pub(crate) enum PeerError {
     Incompatible(Incompatible),
     /// A certificate or proof of its key was missing, invalid or refused.
     Certificate(CertificateError),
+    /// The two sides do not share a pre-shared key.
+    Psk(PskError),
     /// The peer sent a fatal alert (RFC 5246 7.2.2): the connection is
     /// closed at once, no alert is sent back.
     AlertReceived(AlertDescription),
@@ -112,6 +114,21 @@ pub(crate) enum Incompatible {
     NoAlpnInCommon,
 }
 
+/// The pre-shared keys do not match (RFC 4279 2). Both server cases look
+/// the same to the client: decrypt_error, or silence when its Finished
+/// record cannot even be opened.
+#[derive(Debug, Clone)]
+pub(crate) enum PskError {
+    /// The key store does not know the client's identity; the handshake
+    /// went on with a decoy key.
+    UnknownIdentity(Vec<u8>),
+    /// The client's key for this identity is not the store's.
+    WrongKey(Vec<u8>),
+    /// Our key is not the server's: its Finished does not verify, or it
+    /// never answered ours (client side).
+    ServerKeyDiffers,
+}
+
 /// A certificate problem.
 #[derive(Debug, Clone)]
 pub(crate) enum CertificateError {
@@ -148,6 +165,7 @@ impl PeerError {
             PeerError::Misbehaved(m) => m.alert(),
             PeerError::Incompatible(i) => i.alert(),
             PeerError::Certificate(c) => c.alert(),
+            PeerError::Psk(_) => A::DecryptError,
             PeerError::AlertReceived(alert) => *alert,
             PeerError::Internal(_) => A::InternalError,
         }
@@ -161,6 +179,7 @@ impl PeerError {
             PeerError::Misbehaved(m) => m.status_code(),
             PeerError::Incompatible(i) => i.status_code(),
             PeerError::Certificate(_) => StatusCode::InvalidCertificate,
+            PeerError::Psk(_) => StatusCode::HandshakeError,
             PeerError::AlertReceived(alert) => received_alert_code(*alert),
             PeerError::Internal(_) => StatusCode::HandshakeError,
         }
@@ -254,12 +273,44 @@ impl fmt::Display for PeerError {
             PeerError::Misbehaved(m) => m.fmt(f),
             PeerError::Incompatible(i) => i.fmt(f),
             PeerError::Certificate(c) => c.fmt(f),
+            PeerError::Psk(p) => p.fmt(f),
             PeerError::AlertReceived(alert) => {
                 write!(f, "received fatal alert: {}", alert_name(*alert))
             }
             PeerError::Internal(e) => write!(f, "internal error: {e}"),
         }
     }
+}
+
+impl fmt::Display for PskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PskError::UnknownIdentity(identity) => write!(
+                f,
+                "unknown PSK identity \"{}\": the client's Finished cannot verify",
+                printable(identity)
+            ),
+            PskError::WrongKey(identity) => write!(
+                f,
+                "the client's pre-shared key for identity \"{}\" differs from ours: its \
+                 Finished does not verify",
+                printable(identity)
+            ),
+            PskError::ServerKeyDiffers => f.write_str(
+                "the server does not share our pre-shared key (unknown identity or another key)",
+            ),
+        }
+    }
+}
+
+/// A peer-chosen identity as log text: at most 64 bytes, escaped.
+fn printable(identity: &[u8]) -> String {
+    let shown = identity.get(..identity.len().min(64)).unwrap_or(&[]);
+    let mut text: String = String::from_utf8_lossy(shown).escape_debug().collect();
+    if identity.len() > shown.len() {
+        text.push_str("...");
+    }
+    text
 }
 
 impl fmt::Display for Misbehaved {
@@ -415,6 +466,12 @@ impl From<Misbehaved> for PeerError {
 impl From<Incompatible> for PeerError {
     fn from(i: Incompatible) -> Self {
         PeerError::Incompatible(i)
+    }
+}
+
+impl From<PskError> for PeerError {
+    fn from(p: PskError) -> Self {
+        PeerError::Psk(p)
     }
 }
 

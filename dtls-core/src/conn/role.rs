@@ -59,6 +59,16 @@ impl Role {
         }
     }
 
+    /// What a stalled handshake's state tells about why it stalled, beyond
+    /// "no answer" (see the states' `stall_reason`); `records_failed`: some
+    /// record of the peer failed to authenticate.
+    pub(crate) fn stall_reason(&self, records_failed: bool) -> Option<PeerError> {
+        match self {
+            Role::Server { state, .. } => state.stall_reason(records_failed),
+            Role::Client { state, .. } => state.stall_reason(),
+        }
+    }
+
     /// The established session's secrets.
     pub(crate) fn session_secrets(&self) -> Option<&SessionSecrets> {
         match self {

@@ -10,6 +10,12 @@
 //!   ChangeCipherSpec, Finished        ->  ChangeCipherSpec, Finished
 //! ```
 //!
+//! Under a PSK suite (RFC 4279 2, RFC 5489 2) the server sends no
+//! Certificate or CertificateRequest, its ServerKeyExchange carries the
+//! identity hint (and unsigned ECDHE parameters for ECDHE_PSK; plain PSK
+//! omits it without a hint), and the client's ClientKeyExchange names the
+//! identity whose key both Finished messages prove.
+//!
 //! Abbreviated handshake (RFC 5246 7.3 figure 2; session ID from the
 //! endpoint's cache or an RFC 5077 ticket):
 //!
@@ -28,28 +34,31 @@
 
 use std::time::Instant;
 
-use dtls_crypto::kx::{EphemeralKeyPair, NamedGroup};
+use dtls_crypto::kx::EphemeralKeyPair;
+use dtls_crypto::psk::{PresharedKey, premaster_secret};
 use dtls_crypto::sign::{PeerSignature, SignatureScheme};
 
 use super::common::{our_heartbeat_mode, queue_message, record_received};
-use super::keys::HelloAgreement;
+use super::keys::{HelloAgreement, PeerCredentials};
 use super::negotiate::negotiate;
 use super::offer::ClientHelloOffer;
-use super::peer_error::{CertificateError, Misbehaved, Peer, PeerError};
+use super::peer_error::{CertificateError, Misbehaved, Peer, PeerError, PskError};
 use super::server_flight::send_plan;
 use super::session::{ServerResumption, StoredSession};
 use super::{Ctx, Message, SessionSecrets};
 use crate::config::{ClientAuthMode, ServerConfig};
-use crate::event::{Event, NegotiatedParams};
+use crate::event::{Event, KeyExchangeUsed, NegotiatedParams};
 use crate::msgs::alert::AlertDescription;
 use crate::msgs::handshake::{HandshakePayload, HandshakeType};
-use crate::msgs::messages::{Certificate, CertificateVerify, ClientHello};
+use crate::msgs::messages::{
+    Certificate, CertificateVerify, ClientHello, ClientKeyExchange, ClientKeyExchangeParams,
+};
 
 /// What the ServerHello of a full handshake settled.
 pub(super) struct Negotiated {
     pub(super) agreed: HelloAgreement,
-    pub(super) group: NamedGroup,
-    pub(super) scheme: SignatureScheme,
+    /// The ECDHE group and our signature scheme, as the suite uses them.
+    pub(super) key_exchange: KeyExchangeUsed,
     pub(super) server_name: Option<String>,
     pub(super) client_auth: ClientAuthMode,
     /// Signature schemes offered in our CertificateRequest.
@@ -70,7 +79,8 @@ pub(crate) struct Resumed {
 /// directly its ClientKeyExchange.
 pub(crate) struct ExpectClientFlight {
     pub(super) negotiated: Negotiated,
-    pub(super) key_share: EphemeralKeyPair,
+    /// Our ECDHE share, unless the suite is plain PSK.
+    pub(super) key_share: Option<EphemeralKeyPair>,
     pub(super) expect_certificate: bool,
     pub(super) client_chain: Vec<Vec<u8>>,
 }
@@ -84,6 +94,28 @@ pub(crate) struct KeysDerived {
     client_chain: Vec<Vec<u8>>,
     /// The application's verdict on the client certificate, once given.
     decision: Option<bool>,
+    /// Under a PSK suite: the client's identity, and whether the key store
+    /// knew it (if not, the keys came from a decoy).
+    psk: Option<PskUse>,
+}
+
+/// The PSK identity a client named, and whether it has a key.
+struct PskUse {
+    identity: Vec<u8>,
+    known: bool,
+}
+
+impl PskUse {
+    /// Why the client's Finished cannot verify: an unknown identity or
+    /// another key (told apart only here, never to the client).
+    fn failure(&self) -> PeerError {
+        let identity = self.identity.clone();
+        if self.known {
+            PskError::WrongKey(identity).into()
+        } else {
+            PskError::UnknownIdentity(identity).into()
+        }
+    }
 }
 
 /// The handshake is over.
@@ -136,6 +168,20 @@ impl State {
     pub(crate) fn session_secrets(&self) -> Option<&SessionSecrets> {
         match self {
             State::Established(e) => Some(&e.secrets),
+            _ => None,
+        }
+    }
+
+    /// Why a handshake that ran out of time stalled, when the state knows
+    /// more than "no answer": under a PSK suite, records of the client that
+    /// never authenticate after its ChangeCipherSpec mean its key is not
+    /// ours (RFC 6347 4.1.2.7 drops them silently, so this is the only
+    /// place the reason shows).
+    pub(crate) fn stall_reason(&self, records_failed: bool) -> Option<PeerError> {
+        match self {
+            State::ExpectFinished(k) | State::ExpectChangeCipherSpec(k) if records_failed => {
+                k.psk.as_ref().map(PskUse::failure)
+            }
             _ => None,
         }
     }
@@ -209,14 +255,15 @@ fn on_message(
         {
             ctx.peer_flight_started();
             record_received(ctx, msg);
-            on_client_key_exchange(ctx, *s, &cke.public)
+            on_client_key_exchange(ctx, input.config, *s, &cke)
         }
         (State::ExpectCertificateVerify(k), HandshakePayload::CertificateVerify(cv)) => {
             on_certificate_verify(ctx, input.config, k, &cv, msg)
         }
         (State::ExpectFinished(k), HandshakePayload::Finished(fin)) => {
             k.secrets
-                .check_finished(&ctx.transcript, Peer::Client, false, &fin.verify_data)?;
+                .check_finished(&ctx.transcript, Peer::Client, false, &fin.verify_data)
+                .map_err(|e| k.psk.as_ref().map_or(e, PskUse::failure))?;
             record_received(ctx, msg);
             ctx.progress("received client Finished");
             if !k.client_chain.is_empty() && k.decision.is_none() {
@@ -295,19 +342,40 @@ fn on_certificate(
     Ok(State::ExpectClientFlight(s))
 }
 
-/// The client's ECDHE share: derive the master secret and the keys
-/// (RFC 8422 5.10, RFC 5246 8.1).
+/// The client's ECDHE share and/or PSK identity: derive the master secret
+/// and the keys (RFC 8422 5.10, RFC 4279 2, RFC 5489 2, RFC 5246 8.1).
 fn on_client_key_exchange(
     ctx: &mut Ctx,
+    config: &ServerConfig,
     s: ExpectClientFlight,
-    client_public: &[u8],
+    cke: &ClientKeyExchange,
 ) -> Result<State, PeerError> {
     let n = s.negotiated;
-    let pre_master = s
-        .key_share
-        .agree(client_public)
-        .map_err(|_| Misbehaved::InvalidKeyShare(Peer::Client))?;
-    let secrets = n.agreed.secrets(pre_master.as_bytes(), &ctx.transcript);
+    let kx = n.agreed.suite.key_exchange();
+    let (public, identity) = match cke.params(kx).map_err(PeerError::Decode)? {
+        ClientKeyExchangeParams::Ecdhe { public } => (Some(public), None),
+        ClientKeyExchangeParams::Psk { identity } => (None, Some(identity)),
+        ClientKeyExchangeParams::EcdhePsk { identity, public } => (Some(public), Some(identity)),
+    };
+    let shared = match (s.key_share, public) {
+        (Some(share), Some(public)) => Some(
+            share
+                .agree(&public)
+                .map_err(|_| Misbehaved::InvalidKeyShare(Peer::Client))?,
+        ),
+        _ => None,
+    };
+    let other_secret = shared.as_ref().map(|secret| secret.as_bytes());
+    let (secrets, psk) = match (identity, other_secret) {
+        (Some(identity), other_secret) => {
+            let (key, known) = resolve_psk(config, &identity)?;
+            let pre_master = premaster_secret(other_secret, &key);
+            let secrets = n.agreed.secrets(&pre_master, &ctx.transcript);
+            (secrets, Some(PskUse { identity, known }))
+        }
+        (None, Some(shared)) => (n.agreed.secrets(shared, &ctx.transcript), None),
+        (None, None) => return Err(PeerError::Unexpected(HandshakeType::ClientKeyExchange)),
+    };
     let server_write = secrets.install_read_keys(ctx, Peer::Server)?;
     ctx.progress("received ClientKeyExchange; keys derived");
     let has_cert = !s.client_chain.is_empty();
@@ -317,12 +385,28 @@ fn on_client_key_exchange(
         server_write,
         client_chain: s.client_chain,
         decision: None,
+        psk,
     });
     Ok(if has_cert {
         State::ExpectCertificateVerify(k)
     } else {
         State::ExpectChangeCipherSpec(k)
     })
+}
+
+/// The key of a client's PSK identity, and whether the store knew it. A
+/// decoy key is drawn every time, used when the identity is unknown, so
+/// both cases take the same steps and the client sees the same failure
+/// (RFC 4279 2: "as if the PSK identity existed but the key was
+/// incorrect").
+fn resolve_psk(config: &ServerConfig, identity: &[u8]) -> Result<(PresharedKey, bool), PeerError> {
+    let decoy = PresharedKey::new(config.common.provider.random_array::<32>()?.to_vec())?;
+    let found = config
+        .psk
+        .as_ref()
+        .and_then(|psk| psk.resolver.resolve(identity));
+    let known = found.is_some();
+    Ok((found.unwrap_or(decoy), known))
 }
 
 /// The client's proof that it holds its certificate's key
@@ -408,6 +492,7 @@ fn finish(ctx: &mut Ctx, input: &mut Input<'_, '_>, k: KeysDerived) -> Result<St
             master: k.secrets.master.clone(),
             extended_master_secret: n.agreed.extended_master_secret,
             peer_certificates: k.client_chain.clone(),
+            psk_identity: k.psk.as_ref().map(|p| p.identity.clone()),
             server_name: n.server_name.clone(),
             created_secs: res.secs(input.now),
         };
@@ -422,9 +507,11 @@ fn finish(ctx: &mut Ctx, input: &mut Input<'_, '_>, k: KeysDerived) -> Result<St
         }
     }
     k.secrets.queue_finished(ctx, Peer::Server, k.server_write);
-    let params = n
-        .agreed
-        .params(Some((n.group, n.scheme)), n.server_name, k.client_chain);
+    let peer = PeerCredentials {
+        certificates: k.client_chain,
+        psk_identity: k.psk.map(|p| p.identity),
+    };
+    let params = n.agreed.params(Some(n.key_exchange), n.server_name, peer);
     ctx.progress("handshake complete");
     ctx.established(params);
     Ok(State::Established(Box::new(Established {

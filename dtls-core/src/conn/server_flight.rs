@@ -5,25 +5,26 @@
 //! ChangeCipherSpec, Finished). RFC 5246 7.3, RFC 5077 3.1.
 //!
 //! This is where the server draws its randoms, generates its ECDHE key
-//! share and signs (RFC 8422 5.4).
+//! share and signs (RFC 8422 5.4), or sends its PSK identity hint
+//! (RFC 4279 2, RFC 5489 2).
 
 use dtls_crypto::CipherSuite;
 use dtls_crypto::kx::EphemeralKeyPair;
 
 use super::common::queue_message;
 use super::keys::HelloAgreement;
-use super::negotiate::{FullPlan, Plan, PlannedHandshake};
+use super::negotiate::{FullPlan, KeyExchangePlan, Plan, PlannedHandshake};
 use super::offer::ClientHelloOffer;
 use super::peer_error::{Peer, PeerError};
 use super::server::{ExpectClientFlight, Negotiated, Resumed, State};
 use super::session::{ServerResumption, StoredSession};
 use super::{Ctx, SessionSecrets};
 use crate::config::ServerConfig;
-use crate::event::NegotiatedParams;
+use crate::event::{KeyExchangeUsed, NegotiatedParams};
 use crate::msgs::handshake::HandshakeType;
 use crate::msgs::messages::{
     Certificate, CertificateRequest, DigitallySigned, ServerEcdhParams, ServerHello,
-    ServerHelloDone, ServerKeyExchange,
+    ServerHelloDone, ServerKeyExchange, ServerKeyExchangeParams,
 };
 use crate::msgs::record::ProtocolVersion;
 
@@ -74,7 +75,10 @@ pub(super) fn send_plan(
         PlannedHandshake::Full(full) => {
             // RFC 5246 7.4.1.3: a new session ID if we cache sessions,
             // and the session can be resumed (EMS, RFC 7627 5.3).
-            let key_share = config.common.provider.start_key_exchange(full.group)?;
+            let key_share = match full.key_exchange.group() {
+                Some(group) => Some(config.common.provider.start_key_exchange(group)?),
+                None => None,
+            };
             let session_id = match resumption.as_deref() {
                 Some(res) if res.cache_enabled && offer.extended_master_secret => {
                     config.common.provider.random_array::<32>()?.to_vec()
@@ -87,49 +91,83 @@ pub(super) fn send_plan(
     }
 }
 
-/// Queues flight 4 of a full handshake.
+/// Queues flight 4 of a full handshake: ServerHello, then Certificate,
+/// signed ServerKeyExchange and [CertificateRequest] for a certificate
+/// suite (RFC 8422 5.4), or the ServerKeyExchange of a PSK suite
+/// (RFC 4279 2: only with a hint; RFC 5489 2: always, unsigned), then
+/// ServerHelloDone.
 fn send_full(
     ctx: &mut Ctx,
     config: &ServerConfig,
     offer: &ClientHelloOffer<'_>,
     full: FullPlan<'_>,
-    key_share: EphemeralKeyPair,
+    key_share: Option<EphemeralKeyPair>,
     server_hello: ServerHello,
     alpn: Option<Vec<u8>>,
 ) -> Result<State, PeerError> {
-    let FullPlan {
-        suite,
-        group,
-        scheme,
-        identity,
-        ..
-    } = full;
+    let suite = full.suite;
     ctx.begin_flight(true);
     queue_message(ctx, HandshakeType::ServerHello, &server_hello);
-    let certificate = Certificate {
-        certificate_list: identity.chain.clone(),
+    let ecdh_params = key_share.as_ref().map(|share| ServerEcdhParams {
+        named_curve: share.group().to_u16(),
+        public: share.public_key().to_vec(),
+    });
+    let (ske, scheme) = match (&full.key_exchange, ecdh_params) {
+        (
+            KeyExchangePlan::Certificate {
+                identity, scheme, ..
+            },
+            Some(params),
+        ) => {
+            let certificate = Certificate {
+                certificate_list: identity.chain.clone(),
+            };
+            queue_message(ctx, HandshakeType::Certificate, &certificate);
+            // RFC 8422 5.4: the signature covers client_random,
+            // server_random and the ServerECDHParams.
+            let signed_input = params.signed_message(&offer.random, &server_hello.random);
+            let signature = config
+                .common
+                .provider
+                .sign(&identity.key, *scheme, &signed_input)?;
+            let signed_params = DigitallySigned {
+                scheme: scheme.to_u16(),
+                signature,
+            };
+            let ske = ServerKeyExchangeParams::Ecdhe {
+                params,
+                signed_params,
+            };
+            (Some(ske), Some(*scheme))
+        }
+        (KeyExchangePlan::Psk { psk, .. }, Some(params)) => {
+            let identity_hint = psk.identity_hint.clone().unwrap_or_default();
+            let ske = ServerKeyExchangeParams::EcdhePsk {
+                identity_hint,
+                params,
+            };
+            (Some(ske), None)
+        }
+        (KeyExchangePlan::Psk { psk, .. }, None) => {
+            let ske = psk
+                .identity_hint
+                .clone()
+                .map(|identity_hint| ServerKeyExchangeParams::Psk { identity_hint });
+            (ske, None)
+        }
+        (KeyExchangePlan::Certificate { .. }, None) => {
+            return Err(PeerError::Internal(dtls_crypto::Error::InvalidInput(
+                "a certificate suite without an ECDHE key share",
+            )));
+        }
     };
-    queue_message(ctx, HandshakeType::Certificate, &certificate);
-
-    // RFC 8422 5.4: the signature covers client_random, server_random and
-    // the ServerECDHParams.
-    let params = ServerEcdhParams {
-        named_curve: group.to_u16(),
-        public: key_share.public_key().to_vec(),
-    };
-    let signed_input = params.signed_message(&offer.random, &server_hello.random);
-    let signature = config
-        .common
-        .provider
-        .sign(&identity.key, scheme, &signed_input)?;
-    let ske = ServerKeyExchange {
-        params,
-        signed_params: DigitallySigned {
-            scheme: scheme.to_u16(),
-            signature,
-        },
-    };
-    queue_message(ctx, HandshakeType::ServerKeyExchange, &ske);
+    if let Some(ske) = &ske {
+        queue_message(
+            ctx,
+            HandshakeType::ServerKeyExchange,
+            &ServerKeyExchange::from(ske),
+        );
+    }
     if let Some(schemes) = &full.certificate_request {
         let request = CertificateRequest {
             certificate_types: vec![ECDSA_SIGN, RSA_SIGN],
@@ -139,11 +177,12 @@ fn send_full(
         queue_message(ctx, HandshakeType::CertificateRequest, &request);
     }
     queue_message(ctx, HandshakeType::ServerHelloDone, &ServerHelloDone);
+    let group = key_share.as_ref().map(EphemeralKeyPair::group);
     ctx.progress(format!(
         "sent ServerHello ({}, {}, {})",
         suite.name(),
-        group.name(),
-        scheme.name()
+        group.map_or("no ECDHE", |g| g.name()),
+        scheme.map_or("no signature", |s| s.name()),
     ));
     let expect_certificate = full.certificate_request.is_some();
     Ok(State::ExpectClientFlight(Box::new(ExpectClientFlight {
@@ -156,8 +195,7 @@ fn send_full(
                 alpn,
                 session_id: server_hello.session_id,
             },
-            group,
-            scheme,
+            key_exchange: KeyExchangeUsed { group, scheme },
             server_name: full.server_name,
             client_auth: config.client_auth,
             requested_schemes: full.certificate_request.unwrap_or_default(),
@@ -201,6 +239,7 @@ fn send_resumed(
         alpn,
         session.server_name,
         session.peer_certificates,
+        session.psk_identity,
     );
     Ok(State::ResumeExpectChangeCipherSpec(Box::new(Resumed {
         secrets,

@@ -24,7 +24,7 @@ use crate::msgs::codec::Reader;
 use crate::msgs::messages::NewSessionTicket;
 
 /// Version byte of our ticket plaintext encoding.
-const TICKET_FORMAT: u8 = 1;
+const TICKET_FORMAT: u8 = 2;
 
 /// The server's record of a session (RFC 5246 7.3: "session identifier,
 /// peer certificate, cipher spec, master secret").
@@ -38,6 +38,8 @@ pub(crate) struct StoredSession {
     pub extended_master_secret: bool,
     /// The client's certificate chain, if it authenticated.
     pub peer_certificates: Vec<Vec<u8>>,
+    /// The client's PSK identity, for a PSK suite (RFC 4279 section 2).
+    pub psk_identity: Option<Vec<u8>>,
     /// The SNI of the original handshake (RFC 6066 3).
     pub server_name: Option<String>,
     /// When the full handshake completed, in seconds since the endpoint's
@@ -49,7 +51,10 @@ impl StoredSession {
     /// Bytes this session holds (for the cache's byte cap).
     fn footprint(&self) -> usize {
         let certs: usize = self.peer_certificates.iter().map(Vec::len).sum();
-        128 + self.id.len() + certs + self.server_name.as_ref().map_or(0, String::len)
+        128 + self.id.len()
+            + certs
+            + self.server_name.as_ref().map_or(0, String::len)
+            + self.psk_identity.as_ref().map_or(0, Vec::len)
     }
 
     /// Whether the session is still usable at `now_secs`.
@@ -58,7 +63,8 @@ impl StoredSession {
     }
 
     /// The ticket plaintext: format, suite, master secret, EMS flag,
-    /// creation time, SNI and the client chain. The session ID is not
+    /// creation time, SNI, the client chain and the PSK identity (a
+    /// presence byte, then a 16-bit length). The session ID is not
     /// included (the client echoes its own, RFC 5077 3.4).
     pub fn encode_ticket_state(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.footprint());
@@ -77,6 +83,15 @@ impl StoredSession {
             let len = cert.len().min(0xFF_FFFF) as u32;
             out.extend_from_slice(&len.to_be_bytes()[1..]);
             out.extend_from_slice(cert.get(..len as usize).unwrap_or(&[]));
+        }
+        match &self.psk_identity {
+            Some(identity) => {
+                let identity = identity.get(..identity.len().min(0xFFFF)).unwrap_or(&[]);
+                out.push(1);
+                out.extend_from_slice(&(identity.len() as u16).to_be_bytes());
+                out.extend_from_slice(identity);
+            }
+            None => out.push(0),
         }
         out
     }
@@ -102,6 +117,14 @@ impl StoredSession {
             let len = r.u24()? as usize;
             peer_certificates.push(r.take(len)?.to_vec());
         }
+        let psk_identity = match r.u8()? {
+            0 => None,
+            1 => {
+                let len = usize::from(r.u16()?);
+                Some(r.take(len)?.to_vec())
+            }
+            _ => return None,
+        };
         if !r.is_empty() {
             return None;
         }
@@ -111,6 +134,7 @@ impl StoredSession {
             master,
             extended_master_secret,
             peer_certificates,
+            psk_identity,
             server_name,
             created_secs,
         })
@@ -221,6 +245,7 @@ pub struct ClientSession {
     pub(crate) master: MasterSecret,
     pub(crate) extended_master_secret: bool,
     pub(crate) peer_certificates: Vec<Vec<u8>>,
+    pub(crate) psk_identity: Option<Vec<u8>>,
     pub(crate) server_name: Option<String>,
 }
 
@@ -250,6 +275,11 @@ impl ClientSession {
     /// The server's certificate chain from the full handshake.
     pub fn peer_certificates(&self) -> &[Vec<u8>] {
         &self.peer_certificates
+    }
+
+    /// The PSK identity the full handshake used, for a PSK suite.
+    pub fn psk_identity(&self) -> Option<&[u8]> {
+        self.psk_identity.as_deref()
     }
 
     /// A copy without the session ID, so that only the ticket can resume
@@ -357,6 +387,7 @@ mod tests {
             master: MasterSecret::from_bytes([id; 48]),
             extended_master_secret: true,
             peer_certificates: vec![vec![id; certs]],
+            psk_identity: (id % 2 == 1).then(|| vec![id; 5]),
             server_name: Some("a.example".into()),
             created_secs: u64::from(id),
         }
@@ -370,6 +401,7 @@ mod tests {
         assert_eq!(d.suite, s.suite);
         assert_eq!(d.master, s.master);
         assert_eq!(d.peer_certificates, s.peer_certificates);
+        assert_eq!(d.psk_identity, s.psk_identity);
         assert_eq!(d.server_name, s.server_name);
         assert_eq!(d.created_secs, 3);
         for n in 0..enc.len() {

@@ -80,7 +80,17 @@ impl Connection {
 
     /// Ends an unfinished handshake without an alert: the peer is silent
     /// or stalling, and nothing it sent authenticated a reason to answer.
+    /// When the state knows why (a PSK mismatch), that is the reason
+    /// reported.
     fn give_up_handshake(&mut self, status: Status) {
+        let records_failed = self.ctx.counters.bad_mac > 0;
+        let status = match self.role.stall_reason(records_failed) {
+            Some(reason) => Status::new(
+                reason.status_code(),
+                format!("{}: {reason}", status.description),
+            ),
+            None => status,
+        };
         self.ctx.flight.stop();
         self.ctx.lifecycle.close();
         self.ctx.emit(Event::HandshakeFailed(status));

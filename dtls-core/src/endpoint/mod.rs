@@ -129,18 +129,25 @@ impl std::fmt::Debug for Endpoint {
     }
 }
 
+/// A server needs something to authenticate with: a certificate, or
+/// pre-shared keys.
+fn check_credentials(config: &ServerConfig) -> Result<(), Error> {
+    if config.identities.is_empty() && config.psk.is_none() {
+        return Err(Error::Config(
+            "a server needs a certificate and key, or pre-shared keys",
+        ));
+    }
+    Ok(())
+}
+
 impl Endpoint {
     /// A server endpoint with this configuration.
     ///
     /// # Errors
     /// Fails if the random source cannot produce a cookie secret, or the
-    /// config has no identity.
+    /// config has neither a certificate nor pre-shared keys.
     pub fn new(config: Arc<ServerConfig>) -> Result<Self, Error> {
-        if config.identities.is_empty() {
-            return Err(Error::Config(
-                "a server needs at least one certificate and key",
-            ));
-        }
+        check_credentials(&config)?;
         Ok(Endpoint {
             resumption: Resumption::new(&config)?,
             cookies: CookieExchange::new(&config.common.provider)?,
@@ -173,14 +180,10 @@ impl Endpoint {
     /// [`set_accepting`](Self::set_accepting).
     ///
     /// # Errors
-    /// As [`new`](Self::new): a config with no identity, or a random
+    /// As [`new`](Self::new): a config without credentials, or a random
     /// source that cannot make new ticket keys; the old config then stays.
     pub fn set_config(&mut self, config: Arc<ServerConfig>) -> Result<(), Error> {
-        if config.identities.is_empty() {
-            return Err(Error::Config(
-                "a server needs at least one certificate and key",
-            ));
-        }
+        check_credentials(&config)?;
         self.resumption.reconfigure(&config)?;
         self.config = config;
         Ok(())

@@ -325,7 +325,7 @@ handshake_payloads! {
     NewSessionTicket,
     /// `certificate` (RFC 5246 section 7.4.2).
     Certificate,
-    /// `server_key_exchange`, ECDHE only (RFC 8422 section 5.4).
+    /// `server_key_exchange` (RFC 5246 section 7.4.3), read by suite.
     ServerKeyExchange,
     /// `certificate_request` (RFC 5246 section 7.4.4).
     CertificateRequest,
@@ -333,7 +333,7 @@ handshake_payloads! {
     ServerHelloDone,
     /// `certificate_verify` (RFC 5246 section 7.4.8).
     CertificateVerify,
-    /// `client_key_exchange`, ECDHE only (RFC 8422 section 5.7).
+    /// `client_key_exchange` (RFC 5246 section 7.4.7), read by suite.
     ClientKeyExchange,
     /// `finished` (RFC 5246 section 7.4.9).
     Finished,

@@ -242,12 +242,9 @@ pub struct NegotiatedInfo {
 
 impl NegotiatedInfo {
     /// The key exchange algorithm as `SSLNegotiatedKeyExchange` prints it:
-    /// `ECDHE_ECDSA` or `ECDHE_RSA`.
+    /// `ECDHE_ECDSA`, `ECDHE_RSA`, `PSK` or `ECDHE_PSK`.
     pub fn key_exchange(&self) -> &'static str {
-        match self.cipher_suite.auth() {
-            dtls_crypto::suites::AuthAlgorithm::Ecdsa => "ECDHE_ECDSA",
-            dtls_crypto::suites::AuthAlgorithm::Rsa => "ECDHE_RSA",
-        }
+        self.cipher_suite.key_exchange().name()
     }
 }
 

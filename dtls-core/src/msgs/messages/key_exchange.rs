@@ -1,5 +1,10 @@
-//! The ECDHE key exchange messages (RFC 8422 section 5, RFC 5246 section
-//! 4.7): ServerKeyExchange with its signed parameters, ClientKeyExchange.
+//! The key exchange messages: ServerKeyExchange and ClientKeyExchange of
+//! ECDHE (RFC 8422 section 5, RFC 5246 section 4.7), PSK (RFC 4279 section
+//! 2) and ECDHE_PSK (RFC 5489 section 2). Their format depends on the
+//! negotiated suite, so the messages are kept as bodies and read with the
+//! suite's [`KeyExchangeAlgorithm`].
+
+use dtls_crypto::suites::KeyExchangeAlgorithm;
 
 use super::hello::RANDOM_LEN;
 use crate::error::Error;
@@ -92,54 +97,222 @@ impl Codec for ServerEcdhParams {
     }
 }
 
-/// The ECDHE ServerKeyExchange (RFC 8422 section 5.4), the only key exchange
-/// this project implements.
-///
-/// ```text
-/// struct {
-///     ServerECDHParams params;
-///     digitally-signed struct { ... } signed_params;   // DigitallySigned
-/// } ServerKeyExchange;
-/// ```
+/// A ServerKeyExchange as received: its body, read with
+/// [`ServerKeyExchange::params`] once the negotiated suite says which key
+/// exchange it carries (RFC 5246 7.4.3: its format depends on the suite).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerKeyExchange {
-    /// `params`.
-    pub params: ServerEcdhParams,
-    /// `signed_params`: signature over
-    /// [`ServerEcdhParams::signed_message`].
-    pub signed_params: DigitallySigned,
+    /// The message body.
+    pub body: Vec<u8>,
+}
+
+impl ServerKeyExchange {
+    /// The body read as the parameters of `kx`; the body must be consumed
+    /// exactly.
+    ///
+    /// # Errors
+    /// [`Error::Decode`] naming the field that does not decode.
+    pub fn params(&self, kx: KeyExchangeAlgorithm) -> Result<ServerKeyExchangeParams, Error> {
+        let mut r = Reader::new(&self.body);
+        let params = match kx {
+            KeyExchangeAlgorithm::EcdheEcdsa | KeyExchangeAlgorithm::EcdheRsa => {
+                ServerKeyExchangeParams::Ecdhe {
+                    params: ServerEcdhParams::read(&mut r)?,
+                    signed_params: DigitallySigned::read(&mut r)?,
+                }
+            }
+            KeyExchangeAlgorithm::Psk => ServerKeyExchangeParams::Psk {
+                identity_hint: read_psk_identity(&mut r, "psk_identity_hint")?,
+            },
+            KeyExchangeAlgorithm::EcdhePsk => ServerKeyExchangeParams::EcdhePsk {
+                identity_hint: read_psk_identity(&mut r, "psk_identity_hint")?,
+                params: ServerEcdhParams::read(&mut r)?,
+            },
+        };
+        if !r.is_empty() {
+            return Err(Error::Decode("trailing bytes after ServerKeyExchange"));
+        }
+        Ok(params)
+    }
+}
+
+impl From<&ServerKeyExchangeParams> for ServerKeyExchange {
+    fn from(params: &ServerKeyExchangeParams) -> Self {
+        let mut body = Vec::new();
+        match params {
+            ServerKeyExchangeParams::Ecdhe {
+                params,
+                signed_params,
+            } => {
+                params.encode(&mut body);
+                signed_params.encode(&mut body);
+            }
+            ServerKeyExchangeParams::Psk { identity_hint } => {
+                encode_opaque(&mut body, LengthPrefix::U16, identity_hint);
+            }
+            ServerKeyExchangeParams::EcdhePsk {
+                identity_hint,
+                params,
+            } => {
+                encode_opaque(&mut body, LengthPrefix::U16, identity_hint);
+                params.encode(&mut body);
+            }
+        }
+        ServerKeyExchange { body }
+    }
 }
 
 impl Codec for ServerKeyExchange {
     fn encode(&self, out: &mut Vec<u8>) {
-        self.params.encode(out);
-        self.signed_params.encode(out);
+        out.extend_from_slice(&self.body);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
         Ok(ServerKeyExchange {
-            params: ServerEcdhParams::read(r)?,
-            signed_params: DigitallySigned::read(r)?,
+            body: r.rest().to_vec(),
         })
     }
 }
 
-/// The ECDHE ClientKeyExchange (RFC 8422 section 5.7): `ClientECDiffieHellmanPublic`
-/// with an explicit `ECPoint ecdh_Yc` (`opaque point <1..2^8-1>`).
+/// What a ServerKeyExchange carries, by key exchange.
+///
+/// ```text
+/// ECDHE_ECDSA, ECDHE_RSA (RFC 8422 5.4):
+///     ServerECDHParams params; digitally-signed struct {...} signed_params;
+/// PSK (RFC 4279 2):
+///     opaque psk_identity_hint<0..2^16-1>;
+/// ECDHE_PSK (RFC 5489 2):
+///     opaque psk_identity_hint<0..2^16-1>; ServerECDHParams params;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerKeyExchangeParams {
+    /// Signed ECDHE parameters: the signature covers
+    /// [`ServerEcdhParams::signed_message`].
+    Ecdhe {
+        /// `params`.
+        params: ServerEcdhParams,
+        /// `signed_params`.
+        signed_params: DigitallySigned,
+    },
+    /// A hint to help the client choose its identity (may be empty).
+    Psk {
+        /// `psk_identity_hint`.
+        identity_hint: Vec<u8>,
+    },
+    /// Unsigned ECDHE parameters with an identity hint: the PSK
+    /// authenticates them through the Finished messages.
+    EcdhePsk {
+        /// `psk_identity_hint`.
+        identity_hint: Vec<u8>,
+        /// `params`.
+        params: ServerEcdhParams,
+    },
+}
+
+/// A ClientKeyExchange as received: its body, read with
+/// [`ClientKeyExchange::params`] once the suite is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientKeyExchange {
-    /// `ecdh_Yc`: the client's ephemeral public point.
-    pub public: Vec<u8>,
+    /// The message body.
+    pub body: Vec<u8>,
+}
+
+impl ClientKeyExchange {
+    /// The body read as the ClientKeyExchange of `kx`; the body must be
+    /// consumed exactly.
+    ///
+    /// # Errors
+    /// [`Error::Decode`] naming the field that does not decode.
+    pub fn params(&self, kx: KeyExchangeAlgorithm) -> Result<ClientKeyExchangeParams, Error> {
+        let mut r = Reader::new(&self.body);
+        let params = match kx {
+            KeyExchangeAlgorithm::EcdheEcdsa | KeyExchangeAlgorithm::EcdheRsa => {
+                ClientKeyExchangeParams::Ecdhe {
+                    public: read_point(&mut r)?,
+                }
+            }
+            KeyExchangeAlgorithm::Psk => ClientKeyExchangeParams::Psk {
+                identity: read_psk_identity(&mut r, "psk_identity")?,
+            },
+            KeyExchangeAlgorithm::EcdhePsk => ClientKeyExchangeParams::EcdhePsk {
+                identity: read_psk_identity(&mut r, "psk_identity")?,
+                public: read_point(&mut r)?,
+            },
+        };
+        if !r.is_empty() {
+            return Err(Error::Decode("trailing bytes after ClientKeyExchange"));
+        }
+        Ok(params)
+    }
+}
+
+impl From<&ClientKeyExchangeParams> for ClientKeyExchange {
+    fn from(params: &ClientKeyExchangeParams) -> Self {
+        let mut body = Vec::new();
+        match params {
+            ClientKeyExchangeParams::Ecdhe { public } => {
+                encode_opaque(&mut body, LengthPrefix::U8, public);
+            }
+            ClientKeyExchangeParams::Psk { identity } => {
+                encode_opaque(&mut body, LengthPrefix::U16, identity);
+            }
+            ClientKeyExchangeParams::EcdhePsk { identity, public } => {
+                encode_opaque(&mut body, LengthPrefix::U16, identity);
+                encode_opaque(&mut body, LengthPrefix::U8, public);
+            }
+        }
+        ClientKeyExchange { body }
+    }
 }
 
 impl Codec for ClientKeyExchange {
     fn encode(&self, out: &mut Vec<u8>) {
-        encode_opaque(out, LengthPrefix::U8, &self.public);
+        out.extend_from_slice(&self.body);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
         Ok(ClientKeyExchange {
-            public: read_opaque(r, LengthPrefix::U8, 1, 0xff, "ClientKeyExchange.ecdh_Yc")?,
+            body: r.rest().to_vec(),
         })
     }
+}
+
+/// What a ClientKeyExchange carries, by key exchange.
+///
+/// ```text
+/// ECDHE_ECDSA, ECDHE_RSA (RFC 8422 5.7):  ECPoint ecdh_Yc;      // opaque <1..2^8-1>
+/// PSK (RFC 4279 2):                       opaque psk_identity<0..2^16-1>;
+/// ECDHE_PSK (RFC 5489 2):                 opaque psk_identity<0..2^16-1>; ECPoint ecdh_Yc;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientKeyExchangeParams {
+    /// The client's ephemeral public point.
+    Ecdhe {
+        /// `ecdh_Yc`.
+        public: Vec<u8>,
+    },
+    /// The identity whose key the client uses.
+    Psk {
+        /// `psk_identity`.
+        identity: Vec<u8>,
+    },
+    /// The identity and the client's ephemeral public point.
+    EcdhePsk {
+        /// `psk_identity`.
+        identity: Vec<u8>,
+        /// `ecdh_Yc`.
+        public: Vec<u8>,
+    },
+}
+
+/// The longest PSK identity or hint we accept. RFC 4279 5.3 asks for 128
+/// bytes at least; the wire allows 2^16-1.
+pub const MAX_PSK_IDENTITY_LEN: usize = 1024;
+
+fn read_psk_identity(r: &mut Reader<'_>, field: &'static str) -> Result<Vec<u8>, Error> {
+    read_opaque(r, LengthPrefix::U16, 0, MAX_PSK_IDENTITY_LEN, field)
+}
+
+fn read_point(r: &mut Reader<'_>) -> Result<Vec<u8>, Error> {
+    read_opaque(r, LengthPrefix::U8, 1, 0xff, "ClientKeyExchange.ecdh_Yc")
 }

@@ -26,6 +26,7 @@ pub use hello::{
     ServerHello, ServerHelloDone,
 };
 pub use key_exchange::{
-    CURVE_TYPE_NAMED_CURVE, ClientKeyExchange, DigitallySigned, ServerEcdhParams, ServerKeyExchange,
+    CURVE_TYPE_NAMED_CURVE, ClientKeyExchange, ClientKeyExchangeParams, DigitallySigned,
+    MAX_PSK_IDENTITY_LEN, ServerEcdhParams, ServerKeyExchange, ServerKeyExchangeParams,
 };
 pub use tickets::NewSessionTicket;

@@ -1,8 +1,12 @@
 //! `dtls-echo`: a DTLS 1.2 echo server. Every datagram a client sends comes
 //! back to it. With no certificate options it generates a self-signed ECDSA
-//! P-256 certificate and prints its SHA-256 fingerprint.
+//! P-256 certificate and prints its SHA-256 fingerprint; `--psk` adds
+//! pre-shared keys (and `--psk-only` drops the certificate).
 //!
-//! Try it with: `openssl s_client -dtls1_2 -connect 127.0.0.1:4444`
+//! Try it with: `openssl s_client -dtls1_2 -connect 127.0.0.1:4444`, or
+//! with `--psk dev:00112233445566778899aabbccddeeff`:
+//! `openssl s_client -dtls1_2 -connect 127.0.0.1:4444 -psk_identity dev
+//! -psk 00112233445566778899aabbccddeeff`
 
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
@@ -11,6 +15,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+mod psk;
 
 use clap::Parser;
 use dtls_crypto::cert::{CertStoreType, Certificate, StoreSource};
@@ -42,6 +48,21 @@ struct Args {
     /// Password of the --pfx file.
     #[arg(long, default_value = "")]
     password: String,
+    /// A pre-shared key, IDENTITY:HEXKEY (repeatable): clients that offer
+    /// PSK suites (RFC 4279, RFC 5489) authenticate with it.
+    #[arg(long, value_name = "IDENTITY:HEXKEY")]
+    psk: Vec<String>,
+    /// A file of IDENTITY:HEXKEY lines (`#` comments), as GnuTLS's
+    /// psktool writes.
+    #[arg(long, value_name = "PATH")]
+    psk_file: Option<PathBuf>,
+    /// The PSK identity hint sent to clients (RFC 4279 5.2; none by
+    /// default, as RFC 7925 4.2 advises).
+    #[arg(long, value_name = "TEXT")]
+    psk_hint: Option<String>,
+    /// Authenticate with pre-shared keys only: no certificate.
+    #[arg(long)]
+    psk_only: bool,
     /// Require a client certificate.
     #[arg(long)]
     client_auth: bool,
@@ -135,6 +156,18 @@ fn write_stats_file(
 struct Echo;
 
 impl ServerHandler for Echo {
+    fn on_connected(&mut self, _server: &mut DtlsServer, e: &dtls_server::events::ConnectedEvent) {
+        if let Some(identity) = &e.psk_identity {
+            log::info!(
+                "[{}] {}:{} authenticated with PSK identity \"{}\"",
+                e.connection_id,
+                e.source_addr,
+                e.source_port,
+                String::from_utf8_lossy(identity).escape_debug()
+            );
+        }
+    }
+
     fn on_data_in(&mut self, server: &mut DtlsServer, e: &dtls_server::events::DataInEvent) {
         if let Err(err) = server.send_bytes(e.connection_id, &e.datagram) {
             log::warn!("[{}] echo failed: {err}", e.connection_id);
@@ -202,8 +235,15 @@ fn run(args: Args) -> Result<(), String> {
     let log_level = LogLevel::from_u8(args.log_level)
         .ok_or_else(|| format!("--log-level {}: must be 0, 1, 2 or 3", args.log_level))?;
     init_logging(args.log_level);
-    let cert = load_certificate(&args)?;
-    if args.print_cert {
+    let keys = psk::load(&args.psk, args.psk_file.as_deref())?;
+    if args.psk_only && keys.is_empty() {
+        return Err("--psk-only needs --psk or --psk-file".into());
+    }
+    let cert = match args.psk_only {
+        true => None,
+        false => Some(load_certificate(&args)?),
+    };
+    if let (true, Some(cert)) = (args.print_cert, &cert) {
         print!("{}", cert.encoded_pem());
     }
     let mut server = DtlsServer::new();
@@ -243,7 +283,17 @@ fn run(args: Args) -> Result<(), String> {
     server
         .set_mtu(args.mtu)
         .map_err(|e| format!("--mtu: {e}"))?;
-    server.set_ssl_cert(cert).map_err(|e| e.to_string())?;
+    if !keys.is_empty() {
+        println!("{} pre-shared keys loaded", keys.len());
+        let mut psk = dtls_core::config::ServerPsk::new(Arc::new(keys));
+        psk.identity_hint = args.psk_hint.clone().map(String::into_bytes);
+        server
+            .set_psk(Some(psk))
+            .map_err(|e| format!("--psk: {e}"))?;
+    }
+    if let Some(cert) = cert {
+        server.set_ssl_cert(cert).map_err(|e| e.to_string())?;
+    }
     server.set_handler(Echo);
     server.start_listening().map_err(|e| e.to_string())?;
     let host = server

@@ -128,9 +128,10 @@ impl fmt::Display for Error {
                 f,
                 "{name} is a property, not a config setting: use {use_instead}"
             ),
-            Error::NoCertificate => {
-                f.write_str("no SSLCert with a private key is set; the server needs one")
-            }
+            Error::NoCertificate => f.write_str(
+                "no SSLCert with a private key is set; the server needs one (or pre-shared \
+                     keys, set_psk)",
+            ),
             Error::Certificate { setting, source } => write!(f, "{setting}: {source}"),
             Error::Io { context, source } => write!(f, "{context}: {source}"),
             Error::NoSuchConnection(id) => write!(f, "no connection with id {id}"),

@@ -22,6 +22,10 @@ pub struct ConnectedEvent {
     pub status_code: u16,
     /// "OK" or what went wrong.
     pub description: String,
+    /// Under a PSK suite, the identity the client proved it holds the key
+    /// of (RFC 4279 2); such a client presents no certificate, so
+    /// `SSLClientAuthentication` does not fire for it. Not in the seed.
+    pub psk_identity: Option<Vec<u8>>,
 }
 
 /// `ConnectionRequest`: a peer proved its address with the cookie exchange

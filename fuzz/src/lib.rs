@@ -14,7 +14,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use dtls_core::config::{ClientAuthMode, ClientConfig, Identity, ServerConfig};
+use dtls_core::config::{
+    ClientAuthMode, ClientConfig, ClientPsk, Identity, ServerConfig, ServerPsk,
+};
+use dtls_core::psk::{PresharedKey, PskTable};
 use dtls_core::event::Event;
 use dtls_core::{Connection, ConnectionHandle, DatagramEvent, Endpoint};
 use dtls_crypto::CryptoProvider;
@@ -112,13 +115,25 @@ impl Script {
 /// How many configurations [`server_config`] and [`client_config`] have.
 pub const VARIANTS: u8 = 3;
 
+/// The PSK identity both fuzzing configs share.
+pub const PSK_IDENTITY: &[u8] = b"fuzz";
+
+fn psk_key() -> PresharedKey {
+    PresharedKey::new(vec![0x42; 16]).unwrap_or_else(|_| unreachable!("16 bytes is a valid key"))
+}
+
 /// The server configuration a script's variant picks (modulo
 /// [`VARIANTS`]): plain, requesting a client certificate, or a 300-byte MTU
-/// (fragmented flights). Each call has a fresh seeded provider, so every
-/// run draws the same cookie secret and the same "random" bytes.
+/// (fragmented flights); every variant also has a pre-shared key for
+/// [`PSK_IDENTITY`], so the PSK suites are reachable. Each call has a fresh
+/// seeded provider, so every run draws the same cookie secret and the same
+/// "random" bytes.
 pub fn server_config(variant: u8) -> Arc<ServerConfig> {
     static IDENTITY: OnceLock<Identity> = OnceLock::new();
     let mut c = ServerConfig::new(IDENTITY.get_or_init(|| identity("server")).clone());
+    let mut keys = PskTable::new();
+    keys.insert(PSK_IDENTITY.to_vec(), psk_key());
+    c.psk = Some(ServerPsk::new(Arc::new(keys)));
     c.common.provider = Arc::new(CryptoProvider::fuzzing(1));
     // So that the target can check nothing outlives its deadlines.
     c.common.idle_timeout = Some(IDLE_TIMEOUT);
@@ -131,10 +146,17 @@ pub fn server_config(variant: u8) -> Arc<ServerConfig> {
 }
 
 /// The client configuration a script's variant picks: plain, with a
-/// certificate, or a 300-byte MTU; a fresh seeded provider each call.
+/// certificate, or a 300-byte MTU, each with the server's pre-shared key;
+/// a fresh seeded provider each call.
 pub fn client_config(variant: u8) -> ClientConfig {
     static IDENTITY: OnceLock<Identity> = OnceLock::new();
-    let mut c = ClientConfig::default();
+    let mut c = ClientConfig {
+        psk: Some(ClientPsk {
+            identity: PSK_IDENTITY.to_vec(),
+            key: psk_key(),
+        }),
+        ..ClientConfig::default()
+    };
     c.common.provider = Arc::new(CryptoProvider::fuzzing(2));
     match variant % VARIANTS {
         1 => c.identity = Some(IDENTITY.get_or_init(|| identity("client")).clone()),

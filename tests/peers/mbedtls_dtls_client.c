@@ -4,6 +4,7 @@
  *   mbedtls_dtls_client HOST PORT MESSAGE [CIPHERSUITE|-] [MTU]
  * Prints "suite=<name>" after the handshake and "reply=<data>" after the echo;
  * exits non-zero with "error=<code> <text>" on failure.
+ * PEER_PSK=IDENTITY:HEXKEY configures a pre-shared key (RFC 4279).
  */
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
@@ -16,6 +17,29 @@
 #include <string.h>
 
 #include "peer.h"
+
+/* Hex digit value, or -1. */
+static int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Applies PEER_PSK=IDENTITY:HEXKEY to conf; 0 on success. */
+static int configure_psk(mbedtls_ssl_config *conf, const char *spec) {
+    const char *colon = strrchr(spec, ':');
+    unsigned char key[256];
+    size_t key_len = 0;
+    if (colon == NULL || colon == spec) return -1;
+    for (const char *p = colon + 1; p[0] && p[1]; p += 2) {
+        int hi = hex_value(p[0]), lo = hex_value(p[1]);
+        if (hi < 0 || lo < 0 || key_len == sizeof key) return -1;
+        key[key_len++] = (unsigned char)(hi * 16 + lo);
+    }
+    return mbedtls_ssl_conf_psk(conf, key, key_len, (const unsigned char *)spec,
+                                (size_t)(colon - spec));
+}
 
 static int fail(const char *what, int ret) {
     char text[200];
@@ -60,6 +84,9 @@ int main(int argc, char **argv) {
     const char *no_ems = getenv("PEER_NO_EMS");
     if (no_ems != NULL && strcmp(no_ems, "1") == 0)
         mbedtls_ssl_conf_extended_master_secret(&conf, MBEDTLS_SSL_EXTENDED_MS_DISABLED);
+    const char *psk = getenv("PEER_PSK");
+    if (psk != NULL && psk[0] != 0 && (ret = configure_psk(&conf, psk)) != 0)
+        return fail("psk", ret);
     if (argc > 4 && strcmp(argv[4], "-") != 0) {
         suites[0] = mbedtls_ssl_get_ciphersuite_id(argv[4]);
         if (suites[0] == 0) {

@@ -489,6 +489,47 @@ pub fn peer_source(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Compiles the C peer `tests/peers/<name>.c` with gcc against `libs`;
+/// `None` (or a panic under CI=true) if the compiler or the library is
+/// missing.
+fn build_c_peer(what: &str, name: &str, libs: &[&str]) -> Option<PathBuf> {
+    let source = peer_source(&format!("{name}.c"));
+    let out = crate::certs::scratch_dir(name).join(name);
+    let mut cc = Command::new("cc");
+    cc.arg("-O1").arg("-o").arg(&out).arg(&source).args(libs);
+    build_peer(what, cc, out)
+}
+
+/// The mbedTLS test client (`tests/peers/mbedtls_dtls_client.c`), built
+/// once against Debian's libmbedtls-dev.
+pub fn mbedtls_client() -> Option<PathBuf> {
+    static CLIENT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            build_c_peer(
+                "mbedTLS (gcc, libmbedtls-dev)",
+                "mbedtls_dtls_client",
+                &["-lmbedtls", "-lmbedx509", "-lmbedcrypto"],
+            )
+        })
+        .clone()
+}
+
+/// The GnuTLS PSK client (`tests/peers/gnutls_psk_client.c`), built once
+/// against Debian's libgnutls28-dev.
+pub fn gnutls_psk_client() -> Option<PathBuf> {
+    static CLIENT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            build_c_peer(
+                "GnuTLS (gcc, libgnutls28-dev)",
+                "gnutls_psk_client",
+                &["-lgnutls"],
+            )
+        })
+        .clone()
+}
+
 /// `openssl s_client -dtls1_2` to our server on loopback `port`, quiet,
 /// exiting (with close_notify) when its stdin ends; `extra` arguments after.
 pub fn s_client(port: u16, extra: &[&str]) -> PeerProcess {

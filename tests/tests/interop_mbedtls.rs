@@ -4,30 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
 
 use dtls_crypto::CipherSuite;
 use dtls_crypto::suites::AuthAlgorithm;
-use dtls_tests::certs::{KeyKind, scratch_dir};
-use dtls_tests::interop::{TestServer, build_peer, peer_source};
-
-/// Builds the client once; `None` (or a panic under CI=true) if the
-/// compiler or mbedTLS is missing.
-fn client() -> Option<PathBuf> {
-    static CLIENT: OnceLock<Option<PathBuf>> = OnceLock::new();
-    CLIENT
-        .get_or_init(|| {
-            let source = peer_source("mbedtls_dtls_client.c");
-            let out = scratch_dir("mbedtls").join("mbedtls_dtls_client");
-            let mut cc = Command::new("cc");
-            cc.arg("-O1").arg("-o").arg(&out).arg(&source);
-            cc.args(["-lmbedtls", "-lmbedx509", "-lmbedcrypto"]);
-            build_peer("mbedTLS (gcc, libmbedtls-dev)", cc, out)
-        })
-        .clone()
-}
+use dtls_tests::certs::KeyKind;
+use dtls_tests::interop::{TestServer, mbedtls_client as client};
 
 /// Runs one connection; returns the client's stdout lines.
 fn run(port: u16, msg: &str, suite: &str, mtu: Option<u16>) -> Vec<String> {

@@ -328,6 +328,7 @@ fn connected_event(c: &DtlsConnection, status_code: u16, description: String) ->
         source_port: c.remote_port,
         status_code,
         description,
+        psk_identity: c.negotiated.as_ref().and_then(|n| n.psk_identity.clone()),
     }
 }
 

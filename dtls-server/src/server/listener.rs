@@ -69,9 +69,9 @@ fn unix_now() -> u64 {
 }
 
 impl DtlsServer {
-    pub(super) fn build_config(&self) -> Result<ServerConfig, Error> {
-        let st = &self.settings;
-        let cert = self.ssl_cert.as_ref().ok_or(Error::NoCertificate)?;
+    /// The identity of `SSLCert`, with `SSLCACerts` and the chain set by
+    /// `set_ssl_ca_certs` after it.
+    fn identity(&self, cert: &Certificate) -> Result<Identity, Error> {
         if !cert.private_key_available() {
             return Err(Error::NoCertificate);
         }
@@ -83,6 +83,7 @@ impl DtlsServer {
             other => Error::Dtls(other),
         })?;
         // SSLCACerts: the chain sent after SSLCert.
+        let st = &self.settings;
         if !st.ssl_ca_certs().trim().is_empty() {
             let chain =
                 Certificate::from_encoded(st.ssl_ca_certs().as_bytes()).map_err(|source| {
@@ -96,7 +97,17 @@ impl DtlsServer {
                 .extend(chain.chain().iter().map(|c| c.as_ref().to_vec()));
         }
         identity.chain.extend(self.ca_chain.iter().cloned());
-        let mut config = ServerConfig::new(identity);
+        Ok(identity)
+    }
+
+    pub(super) fn build_config(&self) -> Result<ServerConfig, Error> {
+        let st = &self.settings;
+        let mut config = match (&self.ssl_cert, &self.psk) {
+            (Some(cert), _) => ServerConfig::new(self.identity(cert)?),
+            (None, Some(psk)) => ServerConfig::with_psk(psk.clone()),
+            (None, None) => return Err(Error::NoCertificate),
+        };
+        config.psk = self.psk.clone();
         config.common.cipher_suites = st.effective_cipher_suites()?;
         config.common.mtu = self.mtu;
         // DontFragment: datagrams must fit the path, so application records

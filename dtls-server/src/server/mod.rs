@@ -48,6 +48,8 @@ pub struct DtlsServer {
     paused_buffer_limit: usize,
     ssl_cert: Option<Certificate>,
     ca_chain: Vec<Vec<u8>>,
+    /// Pre-shared keys (RFC 4279), besides or instead of `ssl_cert`.
+    psk: Option<dtls_core::config::ServerPsk>,
     /// The socket and engine, while listening or stopped but not shut down.
     listener: Option<Listener>,
     connections: Connections,
@@ -90,6 +92,7 @@ impl DtlsServer {
             paused_buffer_limit: 256 * 1024,
             ssl_cert: None,
             ca_chain: Vec::new(),
+            psk: None,
             listener: None,
             connections: Connections::new(),
             handler: None,

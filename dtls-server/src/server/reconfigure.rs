@@ -125,6 +125,42 @@ impl DtlsServer {
         Ok(())
     }
 
+    /// Pre-shared keys (RFC 4279, RFC 5489): with them the server also
+    /// negotiates the PSK and ECDHE_PSK suites of `SSLEnabledCipherSuites`
+    /// with clients that offer them, and may listen without an `SSLCert`.
+    /// `None` turns PSK off. While listening, for connections from now on.
+    /// Not a seed setting (the seed authenticates with certificates only).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use dtls_server::DtlsServer;
+    /// use dtls_core::config::ServerPsk;
+    /// use dtls_core::psk::{PresharedKey, PskTable};
+    ///
+    /// let mut keys = PskTable::new();
+    /// keys.insert(b"sensor-17".to_vec(), PresharedKey::from_hex("00112233445566778899aabbccddeeff")?);
+    /// let mut server = DtlsServer::new();
+    /// server.set_psk(Some(ServerPsk::new(Arc::new(keys))))?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// While listening, removing the keys of a server without an
+    /// `SSLCert`; the keys then stay.
+    pub fn set_psk(&mut self, psk: Option<dtls_core::config::ServerPsk>) -> Result<(), Error> {
+        let previous = std::mem::replace(&mut self.psk, psk);
+        if let Err(e) = self.reconfigure() {
+            self.psk = previous;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// The pre-shared keys set with [`set_psk`](Self::set_psk).
+    pub fn psk(&self) -> Option<&dtls_core::config::ServerPsk> {
+        self.psk.as_ref()
+    }
+
     /// `SSLCACerts`: intermediate certificates sent after the server's
     /// certificate (DER); while listening, for connections from now on.
     ///

@@ -118,6 +118,7 @@ impl ConnectionInfoSource for LiveConnections<'_> {
             version: n.version.to_owned(),
             cipher_suite: n.cipher_suite,
             key_exchange_strength: n.group.map(|g| g.strength_bits()),
+            psk_identity: n.psk_identity.clone(),
         })
     }
 

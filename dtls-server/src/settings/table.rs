@@ -446,6 +446,13 @@ settings! {
         access = Access::Negotiated(|n| n.key_exchange().to_owned());
     "SSLNegotiatedKeyExchangeStrength", Cfg, PerConnection,
         access = Access::Negotiated(|n| n.key_exchange_strength.unwrap_or(0).to_string());
+    "SSLNegotiatedPSKIdentity", Cfg, PerConnection,
+        access = Access::Negotiated(|n| {
+            n.psk_identity
+                .as_deref()
+                .map(|id| String::from_utf8_lossy(id).into_owned())
+                .unwrap_or_default()
+        });
     "SSLNegotiatedVersion", Cfg, PerConnection,
         access = Access::Negotiated(|n| n.version.clone());
     "SSLSecurityFlags", Cfg, NewConnections, field {

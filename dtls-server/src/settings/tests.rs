@@ -86,6 +86,7 @@ impl ConnectionInfoSource for Live {
             version: "DTLS 1.2".to_owned(),
             cipher_suite: CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
             key_exchange_strength: Some(256),
+            psk_identity: None,
         })
     }
 

@@ -238,6 +238,9 @@ pub struct NegotiatedInfo {
     /// (`SSLNegotiatedKeyExchangeStrength`); `None` if no key exchange took
     /// place (an abbreviated handshake).
     pub key_exchange_strength: Option<u16>,
+    /// The client's PSK identity under a PSK suite
+    /// (`SSLNegotiatedPSKIdentity`, not in the seed).
+    pub psk_identity: Option<Vec<u8>>,
 }
 
 impl NegotiatedInfo {

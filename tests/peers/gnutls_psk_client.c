@@ -1,0 +1,87 @@
+/*
+ * A minimal GnuTLS DTLS 1.2 PSK client (RFC 4279, RFC 5489), used by
+ * tests/tests/interop_psk.rs: gnutls-cli 3.7.9 itself crashes after an
+ * ECDHE-PSK handshake (against gnutls-serv too), so the PSK interop runs
+ * through the library directly. Usage:
+ *   gnutls_psk_client HOST PORT PRIORITY IDENTITY HEXKEY MESSAGE
+ * Prints "suite=<name>" after the handshake and "reply=<data>" after the
+ * echo (or "error=<what> <text>", exit 1).
+ */
+#include <arpa/inet.h>
+#include <gnutls/dtls.h>
+#include <gnutls/gnutls.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "peer.h"
+
+static int fail(const char *what, int ret) {
+    return peer_fail(what, gnutls_strerror(ret));
+}
+
+int main(int argc, char **argv) {
+    if (!peer_args_ok(argc, argv, 7, "HOST PORT PRIORITY IDENTITY HEXKEY MESSAGE"))
+        return 2;
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)atoi(argv[2]));
+    inet_pton(AF_INET, argv[1], &addr.sin_addr);
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0)
+        return peer_fail("connect", "");
+
+    gnutls_psk_client_credentials_t creds;
+    gnutls_session_t session;
+    gnutls_datum_t key = {(unsigned char *)argv[5], (unsigned)strlen(argv[5])};
+    int ret;
+    gnutls_global_init();
+    gnutls_psk_allocate_client_credentials(&creds);
+    ret = gnutls_psk_set_client_credentials(creds, argv[4], &key, GNUTLS_PSK_KEY_HEX);
+    if (ret < 0)
+        return fail("psk", ret);
+    gnutls_init(&session, GNUTLS_CLIENT | GNUTLS_DATAGRAM);
+    gnutls_credentials_set(session, GNUTLS_CRD_PSK, creds);
+    ret = gnutls_priority_set_direct(session, argv[3], NULL);
+    if (ret < 0)
+        return fail("priority", ret);
+    gnutls_transport_set_int(session, fd);
+    gnutls_handshake_set_timeout(session, 10000);
+    do {
+        ret = gnutls_handshake(session);
+    } while (ret < 0 && gnutls_error_is_fatal(ret) == 0);
+    if (ret < 0)
+        return fail("handshake", ret);
+    printf("suite=%s\n", gnutls_cipher_suite_get_name(gnutls_kx_get(session),
+                                                     gnutls_cipher_get(session),
+                                                     gnutls_mac_get(session)));
+    fflush(stdout);
+
+    const char *msg = argv[6];
+    do {
+        ret = (int)gnutls_record_send(session, msg, strlen(msg));
+    } while (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED);
+    if (ret < 0)
+        return fail("send", ret);
+    char buf[2048];
+    gnutls_record_set_timeout(session, 10000);
+    do {
+        ret = (int)gnutls_record_recv(session, buf, sizeof buf - 1);
+    } while (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED);
+    if (ret < 0)
+        return fail("recv", ret);
+    buf[ret] = 0;
+    printf("reply=%s\n", buf);
+    fflush(stdout);
+
+    gnutls_bye(session, GNUTLS_SHUT_WR);
+    close(fd);
+    gnutls_deinit(session);
+    gnutls_psk_free_client_credentials(creds);
+    gnutls_global_deinit();
+    return 0;
+}

@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use dtls_core::config::{
     ClientAuthMode, ClientConfig, ClientPsk, Identity, ServerConfig, ServerPsk,
 };
-use dtls_core::psk::{PresharedKey, PskTable};
 use dtls_core::event::Event;
+use dtls_core::psk::{PresharedKey, PskTable};
 use dtls_core::{Connection, ConnectionHandle, DatagramEvent, Endpoint};
 use dtls_crypto::CryptoProvider;
 

@@ -203,7 +203,10 @@ fn sigterm_and_sigint_exit_cleanly() {
         std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
         assert!(exit.success(), "{signal}: {exit:?}, stderr {stderr}");
         assert!(stderr.trim().is_empty(), "{signal}: {stderr}");
-        let rest: Vec<String> = rx.try_iter().collect();
+        // The reader thread may still be forwarding the last lines: read
+        // until it sees the end of stdout (the channel closes).
+        let rest: Vec<String> =
+            std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(10)).ok()).collect();
         assert!(rest.iter().any(|l| l == "shutting down"), "{rest:?}");
     }
 }
@@ -350,5 +353,86 @@ fn stats_print_a_summary_and_write_a_prometheus_file() {
     assert!(
         text.contains("dtls_connections{state=\"established\"} 1"),
         "{text}"
+    );
+}
+
+#[test]
+fn psk_only_serves_an_openssl_psk_client_and_logs_its_identity() {
+    if Command::new("openssl").arg("version").output().is_err() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "openssl missing under CI"
+        );
+        return;
+    }
+    let key = "00112233445566778899aabbccddeeff";
+    let entry = format!("meter-7:{key}");
+    let (mut child, lines, rx) = start(&["--psk-only", "--psk", &entry, "--log-level", "1"]);
+    assert!(
+        lines.iter().any(|l| l == "1 pre-shared keys loaded"),
+        "{lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.contains("fingerprint")),
+        "no certificate with --psk-only: {lines:?}"
+    );
+    let port = lines.last().unwrap().rsplit(':').next().unwrap().to_owned();
+    let mut client = Command::new("openssl")
+        .args([
+            "s_client",
+            "-dtls1_2",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .args([
+            "-quiet",
+            "-no_ign_eof",
+            "-nocommands",
+            "-psk_identity",
+            "meter-7",
+            "-psk",
+            key,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = client.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, b"reading 17.2\n").unwrap();
+    let stdout = client.stdout.take().unwrap();
+    let (tx, echoed) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let reply = echoed.recv_timeout(Duration::from_secs(10));
+    drop(stdin);
+    let _ = client.kill();
+    let _ = client.wait();
+    let logged: Vec<String> = std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(2)).ok())
+        .take(20)
+        .collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(reply.as_deref(), Ok("reading 17.2"));
+    assert!(
+        logged
+            .iter()
+            .any(|l| l.contains("authenticated with PSK identity \"meter-7\"")),
+        "{logged:#?}"
+    );
+}
+
+#[test]
+fn bad_psk_options_are_named() {
+    assert!(fails_with(&["--psk-only"]).contains("--psk-only needs --psk"));
+    assert!(fails_with(&["--psk", "nokey"]).contains("IDENTITY:HEXKEY"));
+    assert!(fails_with(&["--psk", "id:xyz"]).contains("hexadecimal"));
+    let missing = fails_with(&["--psk-file", "/nonexistent/keys"]);
+    assert!(
+        missing.contains("--psk-file /nonexistent/keys"),
+        "{missing}"
     );
 }

@@ -7,13 +7,22 @@
 //! - `POST /echo` (or `PUT`): the request's payload back;
 //! - anything else: 4.04 Not Found; an unparseable datagram is ignored.
 //!
+//! With `IDENTITY:HEXKEY` it also takes pre-shared keys (RFC 7252 9.1.3.1:
+//! CoAP's PSK mode, `TLS_PSK_WITH_AES_128_CCM_8`), so constrained clients
+//! without certificates (tinydtls, aiocoap) can connect:
+//!
 //! ```text
-//! cargo run -p dtls-server --example coap_server -- 127.0.0.1:5684
+//! cargo run -p dtls-server --example coap_server -- 127.0.0.1:5684 [IDENTITY:HEXKEY]
 //! ```
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use coap_lite::{CoapRequest, ContentFormat, Packet, RequestType, ResponseType};
+use dtls_core::config::ServerPsk;
+use dtls_core::psk::{PresharedKey, PskTable};
+use dtls_crypto::CipherSuite;
+use dtls_crypto::suites::AuthAlgorithm;
 use dtls_server::events::{ConnectedEvent, DataInEvent};
 use dtls_server::{DtlsServer, ServerHandler};
 
@@ -46,8 +55,13 @@ fn respond(datagram: &[u8], peer: SocketAddr) -> Option<Vec<u8>> {
 
 impl ServerHandler for Coap {
     fn on_connected(&mut self, _server: &mut DtlsServer, e: &ConnectedEvent) {
+        let identity = e
+            .psk_identity
+            .as_deref()
+            .map(|id| format!(" (PSK identity {})", String::from_utf8_lossy(id)))
+            .unwrap_or_default();
         println!(
-            "{}:{} {} {}",
+            "{}:{} {} {}{identity}",
             e.source_addr, e.source_port, e.status_code, e.description
         );
     }
@@ -65,11 +79,21 @@ impl ServerHandler for Coap {
     }
 }
 
+/// The `IDENTITY:HEXKEY` argument as the server's one pre-shared key.
+fn psk(spec: &str) -> Result<ServerPsk, Box<dyn std::error::Error>> {
+    let (identity, key) = spec.rsplit_once(':').ok_or("expected IDENTITY:HEXKEY")?;
+    let mut keys = PskTable::new();
+    keys.insert(identity.as_bytes().to_vec(), PresharedKey::from_hex(key)?);
+    Ok(ServerPsk::new(Arc::new(keys)))
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr: SocketAddr = std::env::args()
-        .nth(1)
+    let mut args = std::env::args().skip(1);
+    let addr: SocketAddr = args
+        .next()
         .unwrap_or_else(|| "127.0.0.1:5684".to_owned())
         .parse()?;
+    let psk = args.next().map(|spec| psk(&spec)).transpose()?;
     let mut server = DtlsServer::new();
     {
         let settings = server.settings_mut()?;
@@ -80,6 +104,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "localhost",
         &[],
     )?)?;
+    if psk.is_some() {
+        // With keys, prefer the PSK suites: a constrained client that also
+        // offers ECDHE_ECDSA (tinydtls does) often has no way to check a
+        // certificate (RFC 7925 4.2).
+        let (mut order, certificate): (Vec<CipherSuite>, Vec<CipherSuite>) = CipherSuite::ALL
+            .iter()
+            .partition(|s| s.auth() == AuthAlgorithm::Psk);
+        order.extend(certificate);
+        server.settings_mut()?.set_cipher_suites(&order)?;
+    }
+    server.set_psk(psk)?;
     server.set_handler(Coap);
     server.start_listening()?;
     println!("listening on {}:{}", addr.ip(), server.local_port());

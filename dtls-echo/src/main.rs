@@ -295,6 +295,12 @@ fn run(args: Args) -> Result<(), String> {
         server.set_ssl_cert(cert).map_err(|e| e.to_string())?;
     }
     server.set_handler(Echo);
+    // Before the listening line: a signal right after it must stop the
+    // server cleanly, not kill it.
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .map_err(|e| format!("cannot install the signal handler: {e}"))?;
     server.start_listening().map_err(|e| e.to_string())?;
     let host = server
         .local_host()
@@ -304,10 +310,6 @@ fn run(args: Args) -> Result<(), String> {
         SocketAddr::new(host.parse().unwrap_or(args.bind.ip()), server.local_port())
     );
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-        .map_err(|e| format!("cannot install the signal handler: {e}"))?;
     let period = args
         .stats
         .or(args.stats_file.as_ref().map(|_| 10))

@@ -446,7 +446,7 @@ settings! {
         access = Access::Negotiated(|n| n.key_exchange().to_owned());
     "SSLNegotiatedKeyExchangeStrength", Cfg, PerConnection,
         access = Access::Negotiated(|n| n.key_exchange_strength.unwrap_or(0).to_string());
-    "SSLNegotiatedPSKIdentity", Cfg, PerConnection,
+    "SSLNegotiatedPSKIdentity", Ext, PerConnection,
         access = Access::Negotiated(|n| {
             n.psk_identity
                 .as_deref()

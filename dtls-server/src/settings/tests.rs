@@ -144,8 +144,9 @@ fn the_table_is_exactly_the_seed() {
         SEED_CONFIG_SETTINGS.len() + SEED_PROPERTIES.len() - 2 + extensions
     );
     assert_eq!(
-        extensions, 4,
-        "HandshakeTimeout, MaxHalfOpen, MaxHalfOpenPerSource, PeerBufferBudget"
+        extensions, 5,
+        "HandshakeTimeout, MaxHalfOpen, MaxHalfOpenPerSource, PeerBufferBudget, \
+         SSLNegotiatedPSKIdentity"
     );
 }
 

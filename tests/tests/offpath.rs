@@ -12,8 +12,13 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use common::plain_record;
 use dtls_core::Event;
+use dtls_core::config::{ClientConfig, ClientPsk, ServerConfig, ServerPsk};
+use dtls_core::psk::{PresharedKey, PskTable};
+use dtls_crypto::CipherSuite;
 use dtls_tests::certs::{KeyKind, client_config, server_config};
 use dtls_tests::net::LinkProfile;
 use dtls_tests::pair::Pair;
@@ -61,11 +66,46 @@ fn closes(events: &[Event]) -> Vec<&Event> {
         .collect()
 }
 
+/// The handshakes the forgeries run against: ECDSA and RSA certificates,
+/// plain PSK and ECDHE_PSK (whose flights differ: no Certificate, an
+/// optional or unsigned ServerKeyExchange).
+fn handshakes() -> Vec<(&'static str, ServerConfig, ClientConfig)> {
+    let psk = || {
+        let mut keys = PskTable::new();
+        keys.insert(b"node".to_vec(), PresharedKey::new(vec![7; 16]).unwrap());
+        ServerConfig::with_psk(ServerPsk::new(Arc::new(keys)))
+    };
+    let psk_client = |suite| {
+        let mut c = client_config();
+        c.psk = Some(ClientPsk {
+            identity: b"node".to_vec(),
+            key: PresharedKey::new(vec![7; 16]).unwrap(),
+        });
+        c.common.cipher_suites = vec![suite];
+        c
+    };
+    vec![
+        ("ECDSA", server_config(KeyKind::EcdsaP256), client_config()),
+        ("RSA", server_config(KeyKind::Rsa2048), client_config()),
+        (
+            "PSK",
+            psk(),
+            psk_client(CipherSuite::TLS_PSK_WITH_AES_128_CCM_8),
+        ),
+        (
+            "ECDHE_PSK",
+            psk(),
+            psk_client(CipherSuite::TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256),
+        ),
+    ]
+}
+
 #[test]
 fn forged_records_in_every_state_change_nothing() {
-    for kind in [KeyKind::EcdsaP256, KeyKind::Rsa2048] {
-        let mut pair = Pair::new(server_config(kind), 21);
-        pair.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
+    for (name, server, client) in handshakes() {
+        eprintln!("{name}");
+        let mut pair = Pair::new(server, 21);
+        pair.add_client(client, LinkProfile::PERFECT, LinkProfile::PERFECT);
         pair.clients[0].up_filter = Some(Box::new(with_forgeries));
         pair.clients[0].down_filter = Some(Box::new(with_forgeries));
         pair.drive().unwrap();

@@ -284,3 +284,25 @@ fn a_wrong_key_and_an_unknown_identity_fail_alike_with_a_clear_reason() {
         "{unknown:?}"
     );
 }
+
+#[test]
+fn psk_handshakes_survive_loss_and_reordering() {
+    for (seed, suite) in [
+        (1, CipherSuite::TLS_PSK_WITH_AES_128_CCM_8),
+        (2, CipherSuite::TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256),
+    ] {
+        let mut pair = Pair::new(psk_server(), seed);
+        let lossy = LinkProfile::lossy(0.3);
+        let i = pair.add_client(psk_client(b"sensor-1", KEY, Some(suite)), lossy, lossy);
+        pair.drive().unwrap();
+        pair.assert_connected(i);
+        assert_eq!(
+            pair.server_conn(i)
+                .unwrap()
+                .negotiated()
+                .unwrap()
+                .cipher_suite,
+            suite
+        );
+    }
+}

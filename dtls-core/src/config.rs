@@ -61,7 +61,9 @@ impl std::fmt::Debug for Identity {
 }
 
 /// Whether and how the server asks clients for a certificate
-/// (RFC 5246 7.4.4, the seed's `SSLAuthenticateClients`).
+/// (RFC 5246 7.4.4, the seed's `SSLAuthenticateClients`). It applies to
+/// certificate suites: under a PSK suite the client proves it holds the
+/// pre-shared key instead, and no CertificateRequest is sent (RFC 4279 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ClientAuthMode {
     /// No CertificateRequest is sent.

@@ -24,16 +24,9 @@ static int fail(const char *what, int ret) {
 int main(int argc, char **argv) {
     if (!peer_args_ok(argc, argv, 3, "HOST PORT"))
         return 2;
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((unsigned short)atoi(argv[2]));
-    inet_pton(AF_INET, argv[1], &addr.sin_addr);
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-        printf("error=connect\n");
-        return 1;
-    }
+    int fd = peer_connect_udp(argv[1], argv[2]);
+    if (fd < 0)
+        return peer_fail("connect", "");
 
     gnutls_certificate_credentials_t creds;
     gnutls_session_t session;

@@ -6,7 +6,12 @@
 #ifndef DTLS_TEST_PEER_H
 #define DTLS_TEST_PEER_H
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 
 /* Prints "error=<what> <detail>" and returns the exit status 1. */
 static int peer_fail(const char *what, const char *detail) {
@@ -24,6 +29,19 @@ static int peer_args_ok(int argc, char **argv, int needed, const char *usage) {
         return 1;
     fprintf(stderr, "usage: %s %s\n", argv[0], usage);
     return 0;
+}
+
+/* A UDP socket connected to HOST (dotted IPv4) and PORT, or -1. */
+static int peer_connect_udp(const char *host, const char *port) {
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)atoi(port));
+    inet_pton(AF_INET, host, &addr.sin_addr);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0)
+        return -1;
+    return fd;
 }
 
 #endif

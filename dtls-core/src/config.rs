@@ -177,6 +177,13 @@ pub struct CommonConfig {
     ///
     /// [`Connection::send`]: crate::Connection::send
     pub application_records_fit_mtu: bool,
+    /// Let whole handshake messages of a flight share a record (RFC 6347
+    /// 4.2.3 allows it; OpenSSL, GnuTLS, mbedTLS, pion and SunJSSE read
+    /// it), so a flight takes fewer datagrams. Default off: tinydtls, the
+    /// most common constrained-device stack, reads only the first message
+    /// of a record and aborts the handshake. Either way a datagram carries
+    /// one record (SunJSSE applications read one record per datagram).
+    pub pack_handshake_messages: bool,
     /// Handshake retransmission schedule (RFC 6347 4.2.4.1).
     pub retransmit: RetransmitConfig,
     /// Anti-replay window size in records (RFC 6347 4.1.2.6); at least 64.
@@ -220,6 +227,7 @@ impl Default for CommonConfig {
             require_extended_master_secret: false,
             mtu: 1200,
             application_records_fit_mtu: true,
+            pack_handshake_messages: false,
             retransmit: RetransmitConfig::default(),
             replay_window: 128,
             alpn_protocols: Vec::new(),

@@ -108,9 +108,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // With keys, prefer the PSK suites: a constrained client that also
         // offers ECDHE_ECDSA (tinydtls does) often has no way to check a
         // certificate (RFC 7925 4.2).
+        // CoAP's mandatory suite first (RFC 7252 9.1.3.1).
+        let mandatory = CipherSuite::TLS_PSK_WITH_AES_128_CCM_8;
         let (mut order, certificate): (Vec<CipherSuite>, Vec<CipherSuite>) = CipherSuite::ALL
             .iter()
+            .filter(|s| **s != mandatory)
             .partition(|s| s.auth() == AuthAlgorithm::Psk);
+        order.insert(0, mandatory);
         order.extend(certificate);
         server.settings_mut()?.set_cipher_suites(&order)?;
     }

@@ -168,30 +168,45 @@ fn coap_server_takes_a_psk_client_with_coaps_mandatory_suite() {
     assert_eq!(hello.payload, b"hello over DTLS");
 }
 
-/// aiocoap's client over tinydtls (PyPI `DTLSSocket`), CoAP's reference
-/// constrained peer, with CoAP's PSK suite. Ignored: tinydtls answers our
-/// ServerHello with handshake_failure and its bundled build has no debug
-/// output to say why (docs/interop.md). Run with `cargo test -p dtls-tests
-/// --test examples -- --ignored` after `pip install DTLSSocket aiocoap`.
+/// aiocoap's client over tinydtls (PyPI `DTLSSocket`, which `.ci/run`
+/// installs), CoAP's reference constrained peer, with CoAP's mandatory
+/// PSK suite: the server must answer a GET over `coaps://`.
 #[test]
-#[ignore = "tinydtls (DTLSSocket 0.2.3) aborts after our ServerHello: docs/interop.md"]
-fn coap_server_answers_aiocoap_over_psk() {
+fn coap_server_answers_aiocoap_over_tinydtls_psk() {
     let Some(path) = example("coap_server") else {
         return;
     };
+    if Command::new("aiocoap-client")
+        .arg("--help")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "aiocoap-client missing (pip install DTLSSocket aiocoap)"
+        );
+        eprintln!("skipping: aiocoap-client missing (pip install DTLSSocket aiocoap)");
+        return;
+    }
     let spec = format!("{COAP_IDENTITY}:{COAP_KEY}");
-    let (_server, port) = run_example_with(&path, &[&spec]);
+    let (server, port) = run_example_with(&path, &[&spec]);
     let credentials = format!(
         r#"{{"coaps://127.0.0.1:{port}/*": {{"dtls": {{"psk": {{"hex": "{COAP_KEY}"}}, "client-identity": {{"ascii": "{COAP_IDENTITY}"}}}}}}}}"#
     );
     let file = dtls_tests::certs::scratch_dir("aiocoap").join("credentials.json");
     std::fs::write(&file, credentials).unwrap();
-    let out = Command::new("aiocoap-client")
-        .arg("--credentials")
+    let out = Command::new("timeout")
+        .args(["30", "aiocoap-client", "--credentials"])
         .arg(&file)
         .arg(format!("coaps://127.0.0.1:{port}/hello"))
         .output()
-        .expect("aiocoap-client (pip install DTLSSocket aiocoap)");
+        .unwrap();
+    drop(server);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("hello over DTLS"), "{text} {:?}", out.status);
+    assert!(
+        text.contains("hello over DTLS"),
+        "{text} {} {:?}",
+        String::from_utf8_lossy(&out.stderr),
+        out.status
+    );
 }

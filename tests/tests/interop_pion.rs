@@ -154,13 +154,19 @@ fn resumption_with_and_without_extended_master_secret() {
     if client().is_none() {
         return;
     }
-    let server = TestServer::echo(KeyKind::EcdsaP256);
+    // pion v2 with a SessionStore needs the server's flight in one
+    // datagram (docs/interop.md): packed messages.
+    let packed = |s: &mut dtls_server::DtlsServer| {
+        s.update_settings(|st| st.pack_handshake_messages = true)
+            .unwrap();
+    };
+    let server = TestServer::echo_with(KeyKind::EcdsaP256, packed);
     let (ok, lines) = run(server.port, &["-resume"]);
     assert!(ok, "{lines:#?}");
     assert!(server.wait_for(WAIT, |o| o.resumed.len() == 2));
     assert_eq!(server.observed().resumed, vec![false, true]);
 
-    let server = TestServer::echo(KeyKind::EcdsaP256);
+    let server = TestServer::echo_with(KeyKind::EcdsaP256, packed);
     let (ok, lines) = run(server.port, &["-resume", "-ems", "disable"]);
     assert!(ok, "{lines:#?}");
     assert!(server.wait_for(WAIT, |o| o.resumed.len() == 2));

@@ -71,7 +71,11 @@ impl Ctx {
         Ctx {
             records: RecordLayer::new(common.replay_window, first_write_sequence),
             transcript: Transcript::new(),
-            flight: FlightTransmitter::new(common.retransmit, first_send_seq),
+            flight: FlightTransmitter::new(
+                common.retransmit,
+                first_send_seq,
+                common.pack_handshake_messages,
+            ),
             inbox: Inbox::new(&common.limits, next_recv_seq),
             peer_ccs_pending: false,
             outbox: Outbox::default(),

@@ -108,13 +108,21 @@ pub(crate) struct FlightTransmitter {
     plaintext_resends: u32,
     /// message_seq of our next handshake message (RFC 6347 4.2.2).
     next_send_seq: u16,
+    /// Several whole handshake messages may share a record
+    /// ([`CommonConfig::pack_handshake_messages`](crate::config::CommonConfig::pack_handshake_messages)).
+    pack_messages: bool,
 }
 
 impl FlightTransmitter {
     /// No flight yet; our first handshake message gets `first_send_seq`
     /// (a server mirrors the ClientHello's, RFC 6347 4.2.2).
-    pub(crate) fn new(retransmit: RetransmitConfig, first_send_seq: u16) -> Self {
+    pub(crate) fn new(
+        retransmit: RetransmitConfig,
+        first_send_seq: u16,
+        pack_messages: bool,
+    ) -> Self {
         FlightTransmitter {
+            pack_messages,
             flight: FlightBuffer::new(),
             cursor: None,
             expects_reply: true,
@@ -277,13 +285,17 @@ impl FlightTransmitter {
     /// its length (0: nothing pending). Each handshake message is protected
     /// under the epoch it was first sent in (RFC 6347 4.2.4).
     ///
-    /// A datagram holds one record: handshake messages of one epoch are
-    /// packed into that record (RFC 6347 4.2.3 allows several per record),
-    /// a ChangeCipherSpec is a record of its own. Peers that read one record
-    /// per datagram (SunJSSE applications following the JDK's own DTLS
-    /// sample call `SSLEngine::unwrap` once per datagram) lose any further
-    /// records, so a datagram never carries a second one. A message is cut
-    /// into fragments only when it does not fit a datagram of its own, and a
+    /// A datagram holds one record, and a record one handshake message (or
+    /// a fragment of one), unless packing is on: then whole handshake
+    /// messages of one epoch share the record (RFC 6347 4.2.3 allows
+    /// several per record). Peers that read one record per datagram
+    /// (SunJSSE applications following the JDK's own DTLS sample call
+    /// `SSLEngine::unwrap` once per datagram) lose any further records, so
+    /// a datagram never carries a second one; peers that read one message
+    /// per record (tinydtls: "Fragment size does not match packet size")
+    /// lose the rest of a packed record, so packing is off by default. A
+    /// ChangeCipherSpec is a record of its own. A message is cut into
+    /// fragments only when it does not fit a datagram of its own, and a
     /// fragment always ends its record (pion/dtls v2 reads a partial
     /// fragment to the end of its record).
     pub(crate) fn write(
@@ -296,7 +308,9 @@ impl FlightTransmitter {
             return 0;
         };
         // Nothing fits a buffer this small: the flight stays pending.
-        let Some((len, next)) = write_record(self.flight.as_slice(), cursor, records, buf) else {
+        let flight = self.flight.as_slice();
+        let Some((len, next)) = write_record(flight, cursor, records, buf, self.pack_messages)
+        else {
             return 0;
         };
         self.cursor = Some(next);
@@ -323,12 +337,14 @@ impl FlightTransmitter {
 
 /// Writes the record that starts at `cursor` into `buf`: its length and
 /// the cursor after it, or `None` if nothing of the flight fits (a buffer
-/// too small for a record, a handshake header and one byte).
+/// too small for a record, a handshake header and one byte). With `pack`,
+/// whole messages after the first share the record.
 fn write_record(
     flight: &[FlightEntry],
     cursor: FlightCursor,
     records: &mut RecordLayer,
     buf: &mut [u8],
+    pack: bool,
 ) -> Option<(usize, FlightCursor)> {
     let first = flight.get(cursor.entry)?;
     let epoch = first.epoch;
@@ -379,7 +395,7 @@ fn write_record(
             } else {
                 next.offset += take;
             }
-            if !whole {
+            if !whole || !pack {
                 break;
             }
         }
@@ -399,7 +415,7 @@ mod tests {
     use crate::msgs::record::Records;
 
     fn flight_of(body_len: usize, expects_reply: bool) -> FlightTransmitter {
-        let mut tx = FlightTransmitter::new(RetransmitConfig::default(), 5);
+        let mut tx = FlightTransmitter::new(RetransmitConfig::default(), 5, true);
         tx.begin(expects_reply);
         let seq = tx.take_send_seq();
         tx.push_handshake(0, 11, seq, (0..body_len).map(|i| i as u8).collect());
@@ -540,7 +556,7 @@ mod tests {
     #[test]
     fn flights_pack_messages_into_one_record_per_datagram() {
         let now = crate::test_origin();
-        let mut tx = FlightTransmitter::new(RetransmitConfig::default(), 0);
+        let mut tx = FlightTransmitter::new(RetransmitConfig::default(), 0, true);
         tx.begin(true);
         // ServerHello-, Certificate-, ServerKeyExchange- and
         // ServerHelloDone-sized messages, then a 2,500-byte one.
@@ -582,6 +598,31 @@ mod tests {
         assert_eq!(tx.cursor, None, "sent in full");
     }
 
+    /// Without packing (the default), every message has a record and a
+    /// datagram of its own (tinydtls reads one message per record).
+    #[test]
+    fn unpacked_flights_send_one_message_per_datagram() {
+        let now = crate::test_origin();
+        let mut tx = FlightTransmitter::new(RetransmitConfig::default(), 0, false);
+        tx.begin(true);
+        for len in [80, 300, 150, 0] {
+            let seq = tx.take_send_seq();
+            tx.push_handshake(0, 2, seq, vec![7; len]);
+        }
+        let datagrams = send_all(&mut tx, now, 1200);
+        assert_eq!(datagrams.len(), 4);
+        for (datagram, len) in datagrams.iter().zip([80, 300, 150, 0]) {
+            let records: Vec<_> = Records::new(datagram).collect::<Result<_, _>>().unwrap();
+            assert_eq!(records.len(), 1);
+            let messages: Vec<_> = HandshakeFragments::new(records[0].fragment)
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(messages.len(), 1);
+            assert_eq!(messages[0].fragment.len(), len);
+            assert!(messages[0].is_complete());
+        }
+    }
+
     #[test]
     fn the_timer_resends_then_gives_up() {
         let now = crate::test_origin();
@@ -591,6 +632,7 @@ mod tests {
                 ..RetransmitConfig::default()
             },
             0,
+            false,
         );
         tx.begin(true);
         tx.push_change_cipher_spec(0);

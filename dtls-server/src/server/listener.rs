@@ -119,6 +119,7 @@ impl DtlsServer {
         config.max_half_open_per_source = st.max_half_open_per_source.get();
         config.peer_buffer_budget = st.peer_buffer_budget;
         config.common.handshake_timeout = Some(st.handshake_timeout);
+        config.common.pack_handshake_messages = st.pack_handshake_messages;
         // The settings' defaults are the engine's lists: what reads back is
         // what is in force.
         config.common.groups = st.supported_groups().to_vec();

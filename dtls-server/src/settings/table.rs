@@ -522,6 +522,14 @@ settings! {
         pub max_half_open_per_source: NonZeroUsize =
             NonZeroUsize::new(16).unwrap_or(NonZeroUsize::MIN), codec::ConnectionLimit
     };
+    "PackHandshakeMessages", Ext, NewConnections, field {
+        /// `PackHandshakeMessages` (extension): let whole handshake
+        /// messages of a flight share a record, so a flight takes fewer
+        /// datagrams. Default false: tinydtls reads one message per record
+        /// (`CommonConfig::pack_handshake_messages`). pion/dtls v2 clients
+        /// that resume through a `SessionStore` need it (docs/interop.md).
+        pub pack_handshake_messages: bool = false, codec::Bool
+    };
     "PeerBufferBudget", Ext, NewConnections, field {
         /// `PeerBufferBudget` (extension): most bytes all connections
         /// together hold for their peers (handshake reassembly, early

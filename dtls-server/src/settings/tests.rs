@@ -144,9 +144,9 @@ fn the_table_is_exactly_the_seed() {
         SEED_CONFIG_SETTINGS.len() + SEED_PROPERTIES.len() - 2 + extensions
     );
     assert_eq!(
-        extensions, 5,
-        "HandshakeTimeout, MaxHalfOpen, MaxHalfOpenPerSource, PeerBufferBudget, \
-         SSLNegotiatedPSKIdentity"
+        extensions, 6,
+        "HandshakeTimeout, MaxHalfOpen, MaxHalfOpenPerSource, PackHandshakeMessages, \
+         PeerBufferBudget, SSLNegotiatedPSKIdentity"
     );
 }
 

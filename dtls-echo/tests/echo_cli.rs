@@ -152,6 +152,20 @@ fn prints_fingerprint_and_listening_line() {
     assert_ne!(port, 0, "the system-picked port is reported");
 }
 
+/// The lines of a child's stdout, read on a thread; the channel closes at
+/// the end of the output.
+fn lines_of(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
 /// Starts the server with `args`; returns it and its stdout lines up to
 /// and including the `listening on` line. The caller waits for it.
 #[allow(clippy::zombie_processes)]
@@ -169,15 +183,7 @@ fn start(
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let rx = lines_of(child.stdout.take().unwrap());
     let mut lines = Vec::new();
     loop {
         let line = rx.recv_timeout(Duration::from_secs(20)).unwrap();
@@ -400,13 +406,7 @@ fn psk_only_serves_an_openssl_psk_client_and_logs_its_identity() {
         .unwrap();
     let mut stdin = client.stdin.take().unwrap();
     std::io::Write::write_all(&mut stdin, b"reading 17.2\n").unwrap();
-    let stdout = client.stdout.take().unwrap();
-    let (tx, echoed) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let echoed = lines_of(client.stdout.take().unwrap());
     let reply = echoed.recv_timeout(Duration::from_secs(10));
     drop(stdin);
     let _ = client.kill();

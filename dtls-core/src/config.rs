@@ -11,14 +11,18 @@ use dtls_crypto::kx::NamedGroup;
 use dtls_crypto::sign::{SignatureScheme, SigningKey};
 use dtls_crypto::verify::ClientCertVerifier;
 
+pub use crate::msgs::extensions::CertificateType;
 pub use crate::psk::{ClientPsk, ServerPsk};
 use crate::timer::RetransmitConfig;
 
-/// A certificate chain and the private key of its end-entity certificate.
+/// A certificate chain and the private key of its end-entity certificate,
+/// or a bare key presented as a raw public key (RFC 7250).
 #[derive(Clone)]
 pub struct Identity {
     /// DER certificates, end-entity first, then the chain the peer needs
-    /// (the seed's `SSLCACerts`), never the root.
+    /// (the seed's `SSLCACerts`), never the root. Empty for a raw public
+    /// key identity, which can only be presented as
+    /// [`CertificateType::RawPublicKey`].
     pub chain: Vec<Vec<u8>>,
     /// The end-entity certificate's key.
     pub key: Arc<SigningKey>,
@@ -48,6 +52,29 @@ impl Identity {
             key: Arc::new(key),
             names,
         })
+    }
+}
+
+impl Identity {
+    /// An identity without a certificate: `key`, presented as its
+    /// SubjectPublicKeyInfo to peers that accept raw public keys
+    /// (RFC 7250). A peer trusts it by the key itself (a pinned SPKI).
+    pub fn raw_public_key(key: SigningKey) -> Self {
+        Identity {
+            chain: Vec::new(),
+            key: Arc::new(key),
+            names: Vec::new(),
+        }
+    }
+
+    /// Whether the identity can be presented as `typ`: X.509 needs a
+    /// chain; any key can be a raw public key.
+    pub(crate) fn can_present(&self, typ: CertificateType) -> bool {
+        match typ {
+            CertificateType::X509 => !self.chain.is_empty(),
+            CertificateType::RawPublicKey => true,
+            CertificateType::Unknown(_) => false,
+        }
     }
 }
 
@@ -269,8 +296,25 @@ pub struct ServerConfig {
     /// [`CommonConfig::cipher_suites`] can be negotiated (RFC 4279,
     /// RFC 5489); without, they never are.
     pub psk: Option<ServerPsk>,
+    /// The certificate types the server can present, in preference order:
+    /// the first one the client accepts (its server_certificate_type
+    /// extension, X.509 when absent) that the chosen identity can be
+    /// presented as is used (RFC 7250 section 4.2). Default X.509 only;
+    /// add [`CertificateType::RawPublicKey`] to serve an identity's key as
+    /// a raw public key to clients that ask for one.
+    pub certificate_types: Vec<CertificateType>,
     /// Whether to ask clients for certificates.
     pub client_auth: ClientAuthMode,
+    /// The certificate types accepted from clients when
+    /// [`client_auth`](Self::client_auth) asks for one, in preference order
+    /// (RFC 7250 section 4.2). Default X.509 only.
+    pub client_certificate_types: Vec<CertificateType>,
+    /// Client raw public keys (DER SubjectPublicKeyInfo) the server trusts:
+    /// a client key among them is reported verified in
+    /// [`Event::ClientCertificate`](crate::Event::ClientCertificate), any
+    /// other unverified, and the application decides either way (as for
+    /// certificate chains).
+    pub trusted_client_keys: Vec<Vec<u8>>,
     /// Validates client chains (configured CAs, the seed's
     /// `SSLSecurityFlags`). With `None`, every chain is reported unverified
     /// and the application decides alone.
@@ -353,7 +397,10 @@ impl ServerConfig {
             identities: Vec::new(),
             psk: None,
             unix_time: None,
+            certificate_types: vec![CertificateType::X509],
             client_auth: ClientAuthMode::None,
+            client_certificate_types: vec![CertificateType::X509],
+            trusted_client_keys: Vec::new(),
             client_verifier: None,
             client_ca_names: Vec::new(),
             cookie_rotation: Duration::from_secs(300),
@@ -377,8 +424,22 @@ impl ServerConfig {
 pub struct ClientConfig {
     /// Settings shared with servers.
     pub common: CommonConfig,
-    /// A client certificate to present if the server asks.
+    /// A client certificate (or raw key) to present if the server asks.
     pub identity: Option<Identity>,
+    /// The certificate types we can present if the server asks, in
+    /// preference order (RFC 7250 section 4.1: the client_certificate_type
+    /// extension, sent with an identity when this is not X.509 alone).
+    /// Default X.509 only.
+    pub client_certificate_types: Vec<CertificateType>,
+    /// The certificate types we accept from the server, in preference
+    /// order (the server_certificate_type extension, sent when this is not
+    /// X.509 alone; RFC 7250 section 4.1). Default X.509 only.
+    pub server_certificate_types: Vec<CertificateType>,
+    /// Server raw public keys (DER SubjectPublicKeyInfo) we trust: a
+    /// server that presents another raw key fails the handshake with
+    /// bad_certificate (404). Empty means a raw key is NOT validated: for
+    /// applications that pin it themselves from `Connected`.
+    pub trusted_server_keys: Vec<Vec<u8>>,
     /// A pre-shared key: with it, the PSK and ECDHE_PSK suites of
     /// [`CommonConfig::cipher_suites`] are offered (RFC 4279, RFC 5489);
     /// without, they never are.
@@ -414,6 +475,9 @@ impl Default for ClientConfig {
         ClientConfig {
             common: CommonConfig::default(),
             identity: None,
+            client_certificate_types: vec![CertificateType::X509],
+            server_certificate_types: vec![CertificateType::X509],
+            trusted_server_keys: Vec::new(),
             psk: None,
             server_name: None,
             trust_anchors: Vec::new(),

@@ -112,6 +112,10 @@ pub struct NegotiatedParams {
     pub server_name: Option<String>,
     /// The peer's certificate chain (DER, end-entity first), if it sent one.
     pub peer_certificates: Vec<Vec<u8>>,
+    /// The peer's raw public key (a DER SubjectPublicKeyInfo, RFC 7250), if
+    /// it presented one instead of a chain; compare it with the key you
+    /// expect to pin it.
+    pub peer_raw_public_key: Option<Vec<u8>>,
     /// The PSK identity the client used (RFC 4279 section 2), for the PSK
     /// and ECDHE_PSK suites; a resumed session keeps its original one.
     pub psk_identity: Option<Vec<u8>>,
@@ -136,9 +140,14 @@ impl NegotiatedParams {
         extended_master_secret: bool,
         alpn_protocol: Option<Vec<u8>>,
         server_name: Option<String>,
-        peer_certificates: Vec<Vec<u8>>,
+        peer_certificate: crate::msgs::messages::CertificatePayload,
         psk_identity: Option<Vec<u8>>,
     ) -> Self {
+        use crate::msgs::messages::CertificatePayload;
+        let (peer_certificates, peer_raw_public_key) = match peer_certificate {
+            CertificatePayload::Chain(chain) => (chain, None),
+            CertificatePayload::RawPublicKey(spki) => (Vec::new(), Some(spki)),
+        };
         NegotiatedParams {
             version: "DTLS 1.2",
             cipher_suite,
@@ -149,6 +158,7 @@ impl NegotiatedParams {
             alpn_protocol,
             server_name,
             peer_certificates,
+            peer_raw_public_key,
             psk_identity,
         }
     }
@@ -166,11 +176,16 @@ pub enum Event {
     /// `SSLClientAuthentication` event). `status` is "OK" or what is wrong
     /// with the chain; `verified` tells whether chain validation passed.
     ClientCertificate {
-        /// DER certificates, end-entity first.
+        /// DER certificates, end-entity first; empty when the client
+        /// presented a raw public key.
         chain: Vec<Vec<u8>>,
+        /// The client's raw public key (a DER SubjectPublicKeyInfo,
+        /// RFC 7250), when it presented one instead of a chain.
+        raw_public_key: Option<Vec<u8>>,
         /// "OK", or a description of every problem found.
         status: String,
-        /// Whether the chain validated against the configured CAs and flags.
+        /// Whether the chain validated against the configured CAs and
+        /// flags, or the raw key is one of the trusted client keys.
         verified: bool,
     },
     /// The handshake completed: application data can flow.

@@ -10,7 +10,8 @@ use dtls_core::internals::msgs::alert::{Alert, AlertDescription, AlertLevel};
 use dtls_core::internals::msgs::ccs::ChangeCipherSpec;
 use dtls_core::internals::msgs::codec::{Codec, Reader, U24_MAX, U48_MAX};
 use dtls_core::internals::msgs::extensions::{
-    ClientExtension, ExtensionType, HeartbeatMode, ServerExtension, read_extensions,
+    CertificateType, ClientExtension, ExtensionType, HeartbeatMode, ServerExtension,
+    read_extensions,
 };
 use dtls_core::internals::msgs::handshake::{
     HandshakeFragment, HandshakeFragments, HandshakeHeader, HandshakePayload, HandshakeType,
@@ -45,6 +46,10 @@ fn version() -> impl Strategy<Value = ProtocolVersion> {
     any::<u16>().prop_map(ProtocolVersion::from)
 }
 
+fn certificate_type() -> impl Strategy<Value = CertificateType> {
+    any::<u8>().prop_map(CertificateType::from)
+}
+
 fn heartbeat_mode() -> impl Strategy<Value = HeartbeatMode> {
     prop_oneof![
         Just(HeartbeatMode::PeerAllowedToSend),
@@ -71,6 +76,8 @@ fn client_extension() -> impl Strategy<Value = ClientExtension> {
         (64u16..).prop_map(ClientExtension::RecordSizeLimit),
         bytes(0, 40).prop_map(ClientExtension::SessionTicket),
         bytes(0, 40).prop_map(ClientExtension::RenegotiationInfo),
+        vec(certificate_type(), 1..4).prop_map(ClientExtension::ClientCertificateTypes),
+        vec(certificate_type(), 1..4).prop_map(ClientExtension::ServerCertificateTypes),
         (unknown_ext_type(), bytes(0, 30))
             .prop_map(|(typ, data)| ClientExtension::Unknown { typ, data }),
     ]
@@ -87,6 +94,8 @@ fn server_extension() -> impl Strategy<Value = ServerExtension> {
         (64u16..).prop_map(ServerExtension::RecordSizeLimit),
         Just(ServerExtension::SessionTicketAck),
         bytes(0, 40).prop_map(ServerExtension::RenegotiationInfo),
+        certificate_type().prop_map(ServerExtension::ClientCertificateType),
+        certificate_type().prop_map(ServerExtension::ServerCertificateType),
         (unknown_ext_type(), bytes(0, 30))
             .prop_map(|(typ, data)| ServerExtension::Unknown { typ, data }),
     ]
@@ -170,9 +179,10 @@ fn handshake_payload() -> impl Strategy<Value = HandshakePayload> {
                 ticket,
             })
         }),
-        vec(bytes(1, 100), 0..4).prop_map(|certificate_list| {
-            HandshakePayload::Certificate(Certificate { certificate_list })
-        }),
+        vec(bytes(1, 100), 0..4)
+            .prop_map(|chain| HandshakePayload::Certificate(Certificate::x509(&chain))),
+        bytes(1, 100)
+            .prop_map(|spki| HandshakePayload::Certificate(Certificate::raw_public_key(&spki))),
         (any::<u16>(), bytes(1, 133), digitally_signed()).prop_map(
             |(named_curve, public, signed_params)| {
                 HandshakePayload::ServerKeyExchange(ServerKeyExchange::from(

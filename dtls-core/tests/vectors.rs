@@ -5,7 +5,9 @@
 
 use dtls_core::Error;
 use dtls_core::internals::msgs::codec::Codec;
-use dtls_core::internals::msgs::extensions::{ClientExtension, HeartbeatMode, ServerExtension};
+use dtls_core::internals::msgs::extensions::{
+    CertificateType, ClientExtension, HeartbeatMode, ServerExtension,
+};
 use dtls_core::internals::msgs::handshake::{
     HandshakeFragments, HandshakePayload, HandshakeType, encode_handshake,
 };
@@ -201,21 +203,22 @@ fn server_hello_bytes() {
 
 #[test]
 fn certificate_bytes() {
-    let c = Certificate {
-        certificate_list: vec![vec![0x30, 0x01, 0x00], vec![0x30, 0x00]],
-    };
+    let c = Certificate::x509(&[vec![0x30, 0x01, 0x00], vec![0x30, 0x00]]);
     assert_eq!(
         hex::encode(c.get_encoding()),
         "00000b000003300100000002".to_owned() + "3000"
     );
-    let empty = Certificate {
-        certificate_list: vec![],
-    };
+    let empty = Certificate::x509(&[]);
     assert_eq!(empty.get_encoding(), vec![0, 0, 0]);
+    let read = |h: &str| {
+        Certificate::read_bytes(&hex::decode(h).unwrap())
+            .unwrap()
+            .read_as(CertificateType::X509)
+    };
     // Zero-length ASN.1Cert is not allowed.
-    assert!(Certificate::read_bytes(&hex::decode("000003000000").unwrap()).is_err());
+    assert!(read("000003000000").is_err());
     // Inner length runs past the list.
-    assert!(Certificate::read_bytes(&hex::decode("00000400000530").unwrap()).is_err());
+    assert!(read("00000400000530").is_err());
 }
 
 #[test]

@@ -12,6 +12,8 @@
 pub(crate) const TAG_INTEGER: u8 = 0x02;
 /// `OCTET STRING` (X.690 8.7).
 pub(crate) const TAG_OCTET_STRING: u8 = 0x04;
+/// BIT STRING.
+pub(crate) const TAG_BIT_STRING: u8 = 0x03;
 /// `OBJECT IDENTIFIER` (X.690 8.19).
 pub(crate) const TAG_OID: u8 = 0x06;
 /// `SEQUENCE` (X.690 8.9), constructed.

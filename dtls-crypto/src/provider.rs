@@ -209,7 +209,7 @@ mod tests {
         let default = CryptoProvider::default();
         let junk = PeerSignature {
             scheme: SignatureScheme::Ed25519,
-            signer_cert: b"not a cert",
+            signer: crate::sign::SignerKey::Certificate(b"not a cert"),
             message: b"m",
             signature: b"s",
         };

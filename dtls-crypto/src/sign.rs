@@ -20,7 +20,10 @@ use rustls_pki_types::PrivateKeyDer;
 use zeroize::Zeroizing;
 
 pub use crate::scheme::{SchemeList, SignatureScheme};
-pub use crate::sigverify::{PeerSignature, SignatureVerifier, WebpkiVerifier, verify_signature};
+pub use crate::sigverify::{
+    PeerSignature, SignatureVerifier, SignerKey, WebpkiVerifier, verify_raw_key_signature,
+    verify_signature,
+};
 
 /// What a [`Signer`] returns: the signature bytes, or why there are none.
 pub type Signed = Result<Vec<u8>, Error>;
@@ -222,6 +225,39 @@ impl SigningKey {
             Inner::Ed25519(kp) => kp.public_key().as_ref(),
             Inner::Rsa(kp) => kp.public_key().as_ref(),
         }
+    }
+
+    /// The DER SubjectPublicKeyInfo of this key (RFC 5280 section 4.1.2.7):
+    /// what a raw public key Certificate message carries (RFC 7250
+    /// section 3) and what a peer pins. Algorithm identifiers per RFC 5480
+    /// (ECDSA: id-ecPublicKey and the named curve), RFC 8410 (Ed25519) and
+    /// RFC 3279 (rsaEncryption, NULL parameters).
+    pub fn subject_public_key_info(&self) -> Vec<u8> {
+        use crate::der::{TAG_BIT_STRING, TAG_OID, TAG_SEQUENCE, oid, write};
+        let mut algorithm = Vec::with_capacity(24);
+        match self.key_type {
+            KeyType::EcdsaP256 | KeyType::EcdsaP384 => {
+                write(TAG_OID, oid::EC_PUBLIC_KEY, &mut algorithm);
+                let curve = match self.key_type {
+                    KeyType::EcdsaP256 => oid::P256,
+                    _ => oid::P384,
+                };
+                write(TAG_OID, curve, &mut algorithm);
+            }
+            KeyType::Ed25519 => write(TAG_OID, oid::ED25519, &mut algorithm),
+            KeyType::Rsa { .. } => {
+                write(TAG_OID, oid::RSA, &mut algorithm);
+                algorithm.extend_from_slice(&[0x05, 0x00]); // NULL
+            }
+        }
+        let mut contents = Vec::with_capacity(algorithm.len() + self.public_key().len() + 8);
+        write(TAG_SEQUENCE, &algorithm, &mut contents);
+        // A BIT STRING with no unused bits (X.690 8.6.2.2).
+        let bits = [&[0u8][..], self.public_key()].concat();
+        write(TAG_BIT_STRING, &bits, &mut contents);
+        let mut spki = Vec::with_capacity(contents.len() + 4);
+        write(TAG_SEQUENCE, &contents, &mut spki);
+        spki
     }
 
     /// The schemes this key can sign with, in preference order.

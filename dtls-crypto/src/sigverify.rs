@@ -1,5 +1,6 @@
 //! Verification of a peer's signature (a client's CertificateVerify, a
-//! server's ServerKeyExchange) with the key of its end-entity certificate.
+//! server's ServerKeyExchange) with the key of its end-entity certificate
+//! or its raw public key (RFC 7250).
 //!
 //! In TLS 1.2 `ecdsa_secp256r1_sha256` (0x0403) means "SHA-256 with ECDSA"
 //! on any curve (RFC 8422 section 5.1.3), so verification tries every curve
@@ -13,20 +14,30 @@ use crate::scheme::SignatureScheme;
 use ring::digest;
 use ring::signature as ring_sig;
 use rustls_pki_types::{
-    AlgorithmIdentifier, CertificateDer, InvalidSignature, SignatureVerificationAlgorithm, alg_id,
+    AlgorithmIdentifier, CertificateDer, InvalidSignature, SignatureVerificationAlgorithm,
+    SubjectPublicKeyInfoDer, alg_id,
 };
 
-/// A peer's handshake signature to check: `signature`, by the key of the
-/// end-entity certificate `signer_cert` (DER), over `message` with `scheme`
-/// (a client's CertificateVerify over the transcript, RFC 5246 section
-/// 7.4.8; a server's ServerKeyExchange over the randoms and parameters,
-/// RFC 8422 section 5.4).
+/// Whose key a signature is checked with: what the peer's Certificate
+/// message carried (RFC 5246 section 7.4.2, RFC 7250 section 3).
+#[derive(Debug, Clone, Copy)]
+pub enum SignerKey<'a> {
+    /// The peer's end-entity X.509 certificate, DER.
+    Certificate(&'a [u8]),
+    /// The peer's raw public key: a DER SubjectPublicKeyInfo (RFC 7250).
+    RawPublicKey(&'a [u8]),
+}
+
+/// A peer's handshake signature to check: `signature`, by the key `signer`,
+/// over `message` with `scheme` (a client's CertificateVerify over the
+/// transcript, RFC 5246 section 7.4.8; a server's ServerKeyExchange over
+/// the randoms and parameters, RFC 8422 section 5.4).
 #[derive(Debug, Clone, Copy)]
 pub struct PeerSignature<'a> {
     /// The signature scheme the peer named.
     pub scheme: SignatureScheme,
-    /// The peer's end-entity certificate, DER.
-    pub signer_cert: &'a [u8],
+    /// The key that must have made the signature.
+    pub signer: SignerKey<'a>,
     /// The signed bytes.
     pub message: &'a [u8],
     /// The signature.
@@ -51,12 +62,14 @@ pub struct WebpkiVerifier;
 
 impl SignatureVerifier for WebpkiVerifier {
     fn verify(&self, signed: &PeerSignature<'_>) -> Result<(), Error> {
-        verify_signature(
-            signed.scheme,
-            signed.signer_cert,
-            signed.message,
-            signed.signature,
-        )
+        match signed.signer {
+            SignerKey::Certificate(cert) => {
+                verify_signature(signed.scheme, cert, signed.message, signed.signature)
+            }
+            SignerKey::RawPublicKey(spki) => {
+                verify_raw_key_signature(signed.scheme, spki, signed.message, signed.signature)
+            }
+        }
     }
 }
 
@@ -80,11 +93,38 @@ pub fn verify_signature(
     let der = CertificateDer::from(end_entity_cert_der);
     let cert = webpki::EndEntityCert::try_from(&der)
         .map_err(|e| Error::MalformedCertificate(format!("end-entity certificate: {e}")))?;
+    first_verifying(scheme, |alg| cert.verify_signature(alg, message, signature))
+}
+
+/// Verifies `signature` over `message` with the raw public key `spki`, a
+/// DER SubjectPublicKeyInfo (RFC 7250 section 3).
+///
+/// # Errors
+/// As [`verify_signature`]; [`Error::MalformedCertificate`] when `spki`
+/// is not a SubjectPublicKeyInfo.
+pub fn verify_raw_key_signature(
+    scheme: SignatureScheme,
+    spki: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), Error> {
+    let der = SubjectPublicKeyInfoDer::from(spki);
+    let key = webpki::RawPublicKeyEntity::try_from(&der)
+        .map_err(|e| Error::MalformedCertificate(format!("raw public key: {e}")))?;
+    first_verifying(scheme, |alg| key.verify_signature(alg, message, signature))
+}
+
+/// Runs `verify` with each algorithm of `scheme` until one fits the key's
+/// kind.
+fn first_verifying(
+    scheme: SignatureScheme,
+    verify: impl Fn(&dyn SignatureVerificationAlgorithm) -> Result<(), webpki::Error>,
+) -> Result<(), Error> {
     for alg in verifiers(scheme) {
-        match cert.verify_signature(*alg, message, signature) {
+        match verify(*alg) {
             Ok(()) => return Ok(()),
-            // The certificate's key is not of this algorithm's kind: try
-            // the next curve / key type.
+            // The key is not of this algorithm's kind: try the next curve
+            // / key type.
             Err(webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_)) => {}
             Err(_) => return Err(Error::BadSignature),
         }

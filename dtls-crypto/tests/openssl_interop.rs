@@ -9,7 +9,9 @@
 
 use dtls_crypto::kx::NamedGroup;
 use dtls_crypto::prf;
-use dtls_crypto::sign::{KeyType, SignatureScheme, SigningKey, verify_signature};
+use dtls_crypto::sign::{
+    KeyType, SignatureScheme, SigningKey, verify_raw_key_signature, verify_signature,
+};
 use dtls_crypto::suites::{CipherSuite, PrfHash};
 use dtls_crypto::{CryptoProvider, Error};
 use rustls_pki_types::PrivateKeyDer;
@@ -550,11 +552,16 @@ fn signing_keys_from_openssl_interoperate() {
         assert_eq!(key.key_type(), key_type, "{name}");
         let cert = self_signed_cert(&dir, &key_path, name);
         assert_eq!(key.public_key(), spki_key_bits(&cert).as_slice(), "{name}");
+        // The raw public key (RFC 7250) we send is OpenSSL's
+        // SubjectPublicKeyInfo of the same key, byte for byte.
+        let spki = openssl(&["pkey", "-in", &key_path, "-pubout", "-outform", "DER"]);
+        assert_eq!(key.subject_public_key_info(), spki, "{name}");
 
         for &scheme in key.supported_schemes() {
             // We sign; we and OpenSSL verify.
             let sig = key.sign(scheme, msg_bytes).unwrap();
             verify_signature(scheme, &cert, msg_bytes, &sig).unwrap();
+            verify_raw_key_signature(scheme, &spki, msg_bytes, &sig).unwrap();
             assert!(
                 openssl_verifies(&dir, &key_path, scheme, &msg, &sig),
                 "{name} {scheme}"
@@ -568,6 +575,11 @@ fn signing_keys_from_openssl_interoperate() {
             );
             assert_eq!(
                 verify_signature(scheme, &cert, b"another message", &sig),
+                Err(Error::BadSignature),
+                "{name} {scheme}"
+            );
+            assert_eq!(
+                verify_raw_key_signature(scheme, &spki, msg_bytes, &tampered),
                 Err(Error::BadSignature),
                 "{name} {scheme}"
             );

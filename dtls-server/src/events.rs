@@ -96,12 +96,16 @@ pub struct LogEvent {
 pub struct SslClientAuthenticationEvent {
     /// The connection.
     pub connection_id: ConnectionId,
-    /// The client's end-entity certificate, DER.
+    /// The client's end-entity certificate, DER; or its raw public key
+    /// (a DER SubjectPublicKeyInfo) when `raw_public_key` is set.
     pub cert_encoded: Vec<u8>,
-    /// Its subject DN.
+    /// Its subject DN (empty for a raw public key).
     pub cert_subject: String,
-    /// Its issuer DN.
+    /// Its issuer DN (empty for a raw public key).
     pub cert_issuer: String,
+    /// Whether the client presented a raw public key (RFC 7250) instead
+    /// of a certificate. Not in the seed.
+    pub raw_public_key: bool,
     /// "OK" or the problems found with the chain.
     pub status: String,
     /// Whether to accept the client.

@@ -15,7 +15,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use dtls_core::config::{
-    ClientAuthMode, ClientConfig, ClientPsk, Identity, ServerConfig, ServerPsk,
+    CertificateType, ClientAuthMode, ClientConfig, ClientPsk, Identity, ServerConfig, ServerPsk,
 };
 use dtls_core::event::Event;
 use dtls_core::psk::{PresharedKey, PskTable};
@@ -134,6 +134,11 @@ pub fn server_config(variant: u8) -> Arc<ServerConfig> {
     let mut keys = PskTable::new();
     keys.insert(PSK_IDENTITY.to_vec(), psk_key());
     c.psk = Some(ServerPsk::new(Arc::new(keys)));
+    // Raw public keys (RFC 7250) after X.509, both ways: a hello without
+    // the extensions is answered as before, one with them reaches the
+    // raw key paths.
+    c.certificate_types = vec![CertificateType::X509, CertificateType::RawPublicKey];
+    c.client_certificate_types = vec![CertificateType::X509, CertificateType::RawPublicKey];
     c.common.provider = Arc::new(CryptoProvider::fuzzing(1));
     // So that the target can check nothing outlives its deadlines.
     c.common.idle_timeout = Some(IDLE_TIMEOUT);

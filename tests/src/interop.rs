@@ -530,6 +530,21 @@ pub fn gnutls_psk_client() -> Option<PathBuf> {
         .clone()
 }
 
+/// The GnuTLS raw public key client (`tests/peers/gnutls_rpk_client.c`),
+/// built once against Debian's libgnutls28-dev.
+pub fn gnutls_rpk_client() -> Option<PathBuf> {
+    static CLIENT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            build_c_peer(
+                "GnuTLS (gcc, libgnutls28-dev)",
+                "gnutls_rpk_client",
+                &["-lgnutls"],
+            )
+        })
+        .clone()
+}
+
 /// `openssl s_client -dtls1_2` to our server on loopback `port`, quiet,
 /// exiting (with close_notify) when its stdin ends; `extra` arguments after.
 pub fn s_client(port: u16, extra: &[&str]) -> PeerProcess {

@@ -95,6 +95,7 @@ fn client_cert_event(events: &[Event]) -> Option<(Vec<Vec<u8>>, String, bool)> {
             chain,
             status,
             verified,
+            ..
         } => Some((chain.clone(), status.clone(), *verified)),
         _ => None,
     })

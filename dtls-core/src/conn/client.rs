@@ -45,6 +45,7 @@ use super::client_flight::{
     first_hello, offers_encrypt_then_mac, offers_suite, send_client_flight,
 };
 use super::common::{queue_message, record_received};
+use super::credentials::check_server_certificate;
 use super::keys::{HelloAgreement, PeerCredentials};
 use super::peer_error::{CertificateError, Incompatible, Misbehaved, Peer, PeerError, PskError};
 use super::session::ClientSession;
@@ -53,11 +54,11 @@ use crate::config::ClientConfig;
 use crate::error::Error;
 use crate::event::KeyExchangeUsed;
 use crate::msgs::alert::AlertDescription;
-use crate::msgs::extensions::{HeartbeatMode, ServerExtension};
+use crate::msgs::extensions::{CertificateType, HeartbeatMode, ServerExtension};
 use crate::msgs::handshake::{HandshakePayload, HandshakeType};
 use crate::msgs::messages::{
-    Certificate, ClientHello, HelloVerifyRequest, NewSessionTicket, ServerHello, ServerKeyExchange,
-    ServerKeyExchangeParams,
+    Certificate, CertificatePayload, ClientHello, HelloVerifyRequest, NewSessionTicket,
+    ServerHello, ServerKeyExchange, ServerKeyExchangeParams,
 };
 use crate::msgs::record::ProtocolVersion;
 
@@ -73,6 +74,10 @@ pub(super) struct Negotiated {
     pub(super) expect_ticket: bool,
     /// The ticket it sent (empty means none).
     pub(super) ticket: Option<Vec<u8>>,
+    /// What the server's Certificate carries (RFC 7250 4.2).
+    pub(super) server_certificate_type: CertificateType,
+    /// What ours must carry if the server asks (RFC 7250 4.2).
+    pub(super) client_certificate_type: CertificateType,
 }
 
 pub(crate) struct ExpectServerHello {
@@ -99,12 +104,12 @@ pub(crate) struct ExpectCertificate {
 
 pub(crate) struct ExpectServerKeyExchange {
     n: Negotiated,
-    chain: Vec<Vec<u8>>,
+    server_certificate: CertificatePayload,
 }
 
 pub(crate) struct ExpectServerHelloDone {
     pub(super) n: Negotiated,
-    pub(super) chain: Vec<Vec<u8>>,
+    pub(super) server_certificate: CertificatePayload,
     /// The server's ECDHE group and share, unless the suite is plain PSK.
     pub(super) ecdhe: Option<(NamedGroup, Vec<u8>)>,
     /// The server's signature scheme (certificate suites).
@@ -116,7 +121,7 @@ pub(crate) struct ExpectServerHelloDone {
 
 pub(crate) struct ExpectServerFinished {
     pub(super) n: Negotiated,
-    pub(super) chain: Vec<Vec<u8>>,
+    pub(super) server_certificate: CertificatePayload,
     pub(super) key_exchange: KeyExchangeUsed,
     pub(super) secrets: SessionSecrets,
 }
@@ -254,7 +259,7 @@ fn on_message(
         }
         (State::ExpectCertificate(s), HandshakePayload::Certificate(cert)) => {
             record_received(ctx, msg);
-            on_certificate(config, s.n, cert)
+            on_certificate(ctx, config, s.n, cert)
         }
         (State::ExpectServerKeyExchange(s), HandshakePayload::ServerKeyExchange(ske)) => {
             let next = on_server_key_exchange(ctx, config, *s, &ske)?;
@@ -269,7 +274,7 @@ fn on_message(
             record_received(ctx, msg);
             let s = ExpectServerHelloDone {
                 n: s.n,
-                chain: s.chain,
+                server_certificate: s.server_certificate,
                 ecdhe: None,
                 scheme: None,
                 certificate_request: None,
@@ -353,6 +358,8 @@ fn on_server_hello(
         },
         expect_ticket: answer.ticket_ack,
         ticket: None,
+        server_certificate_type: answer.server_certificate_type,
+        client_certificate_type: answer.client_certificate_type,
     };
     // RFC 5246 7.4.1.3 / RFC 5077 3.4: the echoed session ID means the
     // server resumes.
@@ -368,7 +375,7 @@ fn on_server_hello(
         return Ok(State::ExpectServerKeyExchange(Box::new(
             ExpectServerKeyExchange {
                 n,
-                chain: Vec::new(),
+                server_certificate: CertificatePayload::default(),
             },
         )));
     }
@@ -380,6 +387,8 @@ struct ServerAnswer {
     extended_master_secret: bool,
     alpn: Option<Vec<u8>>,
     ticket_ack: bool,
+    server_certificate_type: CertificateType,
+    client_certificate_type: CertificateType,
 }
 
 /// Reads the ServerHello's extensions: applies the peer's record size
@@ -398,9 +407,25 @@ fn read_server_extensions(
     let etm = has(|e| matches!(e, ServerExtension::EncryptThenMac));
     let ticket_ack = has(|e| matches!(e, ServerExtension::SessionTicketAck));
     let mut alpn = None;
+    let mut server_certificate_type = CertificateType::X509;
+    let mut client_certificate_type = CertificateType::X509;
     for ext in exts {
         match ext {
             ServerExtension::Alpn(p) => alpn = Some(p.clone()),
+            ServerExtension::ServerCertificateType(t) => {
+                server_certificate_type = offered_type(
+                    s.hello.server_certificate_types(),
+                    *t,
+                    "server_certificate_type",
+                )?;
+            }
+            ServerExtension::ClientCertificateType(t) => {
+                client_certificate_type = offered_type(
+                    s.hello.client_certificate_types(),
+                    *t,
+                    "client_certificate_type",
+                )?;
+            }
             ServerExtension::RecordSizeLimit(l) => {
                 ctx.peer_record_size_limit = Some(usize::from(*l));
             }
@@ -441,7 +466,23 @@ fn read_server_extensions(
         extended_master_secret: ems,
         alpn,
         ticket_ack,
+        server_certificate_type,
+        client_certificate_type,
     })
+}
+
+/// A certificate type the server chose: one we offered in that extension
+/// (RFC 7250 4.2), which we only send when we offer more than X.509.
+fn offered_type(
+    offered: Option<&[CertificateType]>,
+    chosen: CertificateType,
+    ext: &'static str,
+) -> Result<CertificateType, PeerError> {
+    match offered {
+        None => Err(Misbehaved::UnsolicitedExtension(ext).into()),
+        Some(list) if list.contains(&chosen) => Ok(chosen),
+        Some(_) => Err(Misbehaved::UnofferedCertificateType(ext, u8::from(chosen)).into()),
+    }
 }
 
 /// A promised NewSessionTicket (RFC 5077 3.3): returns its ticket unless
@@ -458,20 +499,26 @@ fn on_new_session_ticket(
     (!nst.ticket.is_empty()).then_some(nst.ticket)
 }
 
-/// The server's chain: non-empty, and valid if we have trust anchors.
+/// The server's Certificate, of the negotiated type (RFC 7250 3): a
+/// non-empty chain, valid if we have trust anchors, or a raw public key,
+/// pinned if we pin any.
 fn on_certificate(
+    ctx: &mut Ctx,
     config: &ClientConfig,
     n: Negotiated,
     cert: Certificate,
 ) -> Result<State, PeerError> {
-    if cert.certificate_list.is_empty() {
-        return Err(CertificateError::EmptyServerChain.into());
+    let server_certificate = cert
+        .read_as(n.server_certificate_type)
+        .map_err(PeerError::Decode)?;
+    check_server_certificate(config, &server_certificate)?;
+    if server_certificate.raw_public_key().is_some() {
+        ctx.progress("received the server's raw public key (RFC 7250)");
     }
-    validate_server_chain(config, &cert.certificate_list)?;
     Ok(State::ExpectServerKeyExchange(Box::new(
         ExpectServerKeyExchange {
             n,
-            chain: cert.certificate_list,
+            server_certificate,
         },
     )))
 }
@@ -501,7 +548,10 @@ fn on_server_key_exchange(
             let scheme = SignatureScheme::from_u16(signed_params.scheme)
                 .filter(|sc| config.common.signature_schemes.contains(sc))
                 .ok_or(Misbehaved::UnofferedSignatureScheme(signed_params.scheme))?;
-            let leaf = s.chain.first().ok_or(CertificateError::EmptyServerChain)?;
+            let signer = s
+                .server_certificate
+                .signer()
+                .ok_or(CertificateError::EmptyServerChain)?;
             let signed =
                 params.signed_message(&s.n.agreed.client_random, &s.n.agreed.server_random);
             config
@@ -509,7 +559,7 @@ fn on_server_key_exchange(
                 .provider
                 .verify_signature(&PeerSignature {
                     scheme,
-                    signer_cert: leaf,
+                    signer,
                     message: &signed,
                     signature: &signed_params.signature,
                 })
@@ -534,7 +584,7 @@ fn on_server_key_exchange(
     Ok(State::ExpectServerHelloDone(Box::new(
         ExpectServerHelloDone {
             n: s.n,
-            chain: s.chain,
+            server_certificate: s.server_certificate,
             ecdhe,
             scheme,
             certificate_request: None,
@@ -559,7 +609,7 @@ fn finish(
     ctx.begin_flight(false);
     let n = s.n;
     let peer = PeerCredentials {
-        certificates: s.chain.clone(),
+        certificate: s.server_certificate.clone(),
         psk_identity: psk.clone(),
     };
     let params = n
@@ -575,7 +625,7 @@ fn finish(
         suite: n.agreed.suite,
         master: s.secrets.master.clone(),
         extended_master_secret: n.agreed.extended_master_secret,
-        peer_certificates: s.chain,
+        peer_certificate: s.server_certificate,
         psk_identity: psk,
         server_name: config.server_name.clone(),
     });
@@ -642,7 +692,7 @@ fn finish_resumption(
     ctx.begin_flight(false);
     s.secrets.queue_finished(ctx, Peer::Client, s.client_write);
     let peer = PeerCredentials {
-        certificates: s.session.peer_certificates.clone(),
+        certificate: s.session.peer_certificate.clone(),
         psk_identity: s.session.psk_identity.clone(),
     };
     let params = s.n.agreed.params(None, config.server_name.clone(), peer);
@@ -652,26 +702,4 @@ fn finish_resumption(
         secrets: s.secrets,
         session: Some(s.session),
     })))
-}
-
-/// RFC 5246 7.4.2: with trust anchors configured, the server's chain must
-/// validate (to an anchor, in time, for serverAuth, for `server_name`).
-fn validate_server_chain(config: &ClientConfig, chain: &[Vec<u8>]) -> Result<(), PeerError> {
-    if config.trust_anchors.is_empty() {
-        return Ok(());
-    }
-    let Some(clock) = &config.unix_time else {
-        return Err(CertificateError::NoClock.into());
-    };
-    fn der(certs: &[Vec<u8>]) -> Vec<rustls_pki_types::CertificateDer<'_>> {
-        certs
-            .iter()
-            .map(|c| rustls_pki_types::CertificateDer::from(c.as_slice()))
-            .collect()
-    }
-    let verifier = dtls_crypto::verify::ServerCertVerifier::new(&der(&config.trust_anchors))
-        .map_err(CertificateError::TrustAnchors)?;
-    verifier
-        .verify(&der(chain), config.server_name.as_deref(), (clock.0)())
-        .map_err(|e| CertificateError::ServerRejected(e).into())
 }

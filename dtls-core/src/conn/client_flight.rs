@@ -9,6 +9,7 @@ use dtls_crypto::psk::premaster_secret;
 use super::Ctx;
 use super::client::{ExpectServerFinished, ExpectServerHello, ExpectServerHelloDone, State};
 use super::common::{our_heartbeat_mode, queue_message};
+use super::credentials::{announced, certificate_message, check_types};
 use super::peer_error::{Misbehaved, Peer, PeerError};
 use crate::config::ClientConfig;
 use crate::error::Error;
@@ -28,6 +29,14 @@ pub(super) fn first_hello(
     ctx: &mut Ctx,
 ) -> Result<ExpectServerHello, Error> {
     let common = &config.common;
+    check_types(
+        &config.server_certificate_types,
+        "server_certificate_types must list X509 and/or RawPublicKey",
+    )?;
+    check_types(
+        &config.client_certificate_types,
+        "client_certificate_types must list X509 and/or RawPublicKey",
+    )?;
     let mut suites: Vec<u16> = config
         .common
         .cipher_suites
@@ -122,6 +131,16 @@ fn hello_extensions(
         // RFC 8449 4: 64..=2^14 in TLS 1.2.
         exts.push(ClientExtension::RecordSizeLimit(limit.clamp(64, 1 << 14)));
     }
+    // RFC 7250 4.1: announce what we accept and, with something to
+    // present, what we can present, unless it is X.509 alone.
+    if let Some(types) = announced(&config.server_certificate_types) {
+        exts.push(ClientExtension::ServerCertificateTypes(types));
+    }
+    if config.identity.is_some()
+        && let Some(types) = announced(&config.client_certificate_types)
+    {
+        exts.push(ClientExtension::ClientCertificateTypes(types));
+    }
     exts
 }
 
@@ -178,21 +197,19 @@ pub(super) fn send_client_flight(
     };
     ctx.begin_flight(true);
 
-    // RFC 5246 7.4.6: answer a CertificateRequest with our chain, or an
-    // empty one.
+    // RFC 5246 7.4.6: answer a CertificateRequest with our chain (or raw
+    // key, RFC 7250 4.2), or an empty chain.
     let mut signing = None;
     if let Some(accepted) = &s.certificate_request {
-        let identity = config.identity.as_ref();
+        let typ = n.client_certificate_type;
+        let identity = config.identity.as_ref().filter(|id| id.can_present(typ));
         let chosen = identity.and_then(|id| Some((id, id.key.choose_scheme(accepted, false)?)));
-        let chain = match chosen {
+        let cert = match chosen {
             Some((identity, scheme)) => {
                 signing = Some((identity.key.clone(), scheme));
-                identity.chain.clone()
+                certificate_message(identity, typ)
             }
-            None => Vec::new(),
-        };
-        let cert = Certificate {
-            certificate_list: chain,
+            None => Certificate::x509(&[]),
         };
         queue_message(ctx, HandshakeType::Certificate, &cert);
     }
@@ -243,7 +260,7 @@ pub(super) fn send_client_flight(
     Ok(State::ExpectChangeCipherSpec(Box::new(
         ExpectServerFinished {
             n,
-            chain: s.chain,
+            server_certificate: s.server_certificate,
             key_exchange,
             secrets,
         },

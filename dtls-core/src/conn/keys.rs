@@ -13,13 +13,13 @@ use super::transcript::Transcript;
 use super::{Ctx, SessionSecrets};
 use crate::event::{KeyExchangeUsed, NegotiatedParams};
 use crate::msgs::handshake::HandshakeType;
-use crate::msgs::messages::Finished;
+use crate::msgs::messages::{CertificatePayload, Finished};
 
-/// How the peer identified itself: its certificate chain (may be empty)
-/// and, under a PSK suite, the client's PSK identity.
+/// How the peer identified itself: its certificate chain (may be empty) or
+/// raw public key and, under a PSK suite, the client's PSK identity.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PeerCredentials {
-    pub(crate) certificates: Vec<Vec<u8>>,
+    pub(crate) certificate: CertificatePayload,
     pub(crate) psk_identity: Option<Vec<u8>>,
 }
 
@@ -67,7 +67,7 @@ impl HelloAgreement {
             self.extended_master_secret,
             self.alpn.clone(),
             server_name,
-            peer.certificates,
+            peer.certificate,
             peer.psk_identity,
         )
     }

@@ -117,6 +117,7 @@ mod tests {
             alpn_protocol: None,
             server_name: None,
             peer_certificates: Vec::new(),
+            peer_raw_public_key: None,
             psk_identity: None,
         }
     }

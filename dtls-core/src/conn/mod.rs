@@ -29,6 +29,7 @@
 pub(crate) mod client;
 pub(crate) mod client_flight;
 pub(crate) mod common;
+mod credentials;
 mod ctx;
 mod flight_tx;
 mod input;
@@ -63,6 +64,7 @@ use crate::event::{Counters, Event, NegotiatedParams, Status, StatusCode};
 use crate::handshake::reassembler::CompleteMessage;
 use crate::msgs::alert::{Alert, AlertLevel};
 
+pub(crate) use credentials::check_types as check_certificate_types;
 use peer_error::PeerError;
 use role::Role;
 

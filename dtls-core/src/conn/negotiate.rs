@@ -12,10 +12,11 @@ use dtls_crypto::kx::NamedGroup;
 use dtls_crypto::sign::{KeyType, SignatureScheme};
 use dtls_crypto::suites::AuthAlgorithm;
 
+use super::credentials::{client_type_to_request, pick_certificate_type};
 use super::offer::ClientHelloOffer;
 use super::peer_error::{Incompatible, Misbehaved, Peer, PeerError};
 use super::session::{ServerResumption, StoredSession};
-use crate::config::{ClientAuthMode, Identity, ServerConfig, ServerPsk};
+use crate::config::{CertificateType, ClientAuthMode, Identity, ServerConfig, ServerPsk};
 use crate::msgs::extensions::{HeartbeatMode, ServerExtension};
 
 /// What the server answers a ClientHello with.
@@ -53,6 +54,9 @@ pub(crate) struct FullPlan<'a> {
     /// The schemes of our CertificateRequest, if we ask for a client
     /// certificate (RFC 5246 7.4.4).
     pub certificate_request: Option<Vec<u16>>,
+    /// What the client's Certificate must carry, if we ask for one
+    /// (RFC 7250 4.2).
+    pub client_certificate_type: CertificateType,
 }
 
 /// How the server will authenticate the key exchange of a full handshake.
@@ -62,6 +66,8 @@ pub(crate) enum KeyExchangePlan<'a> {
         group: NamedGroup,
         identity: &'a Identity,
         scheme: SignatureScheme,
+        /// How our Certificate presents the identity (RFC 7250 4.2).
+        certificate_type: CertificateType,
     },
     /// A pre-shared key (RFC 4279 2), with ECDHE for ECDHE_PSK
     /// (RFC 5489 2).
@@ -153,6 +159,22 @@ pub(crate) fn negotiate<'a>(
     }
     if issue_ticket {
         extensions.push(ServerExtension::SessionTicketAck);
+    }
+    // RFC 7250 4.2: name the types in use, answering only the extensions
+    // the client sent; the client type only with a CertificateRequest.
+    if let Some(full) = full {
+        if let KeyExchangePlan::Certificate {
+            certificate_type, ..
+        } = &full.key_exchange
+            && offer.server_certificate_types.is_some()
+        {
+            extensions.push(ServerExtension::ServerCertificateType(*certificate_type));
+        }
+        if full.certificate_request.is_some() && offer.client_certificate_types.is_some() {
+            extensions.push(ServerExtension::ClientCertificateType(
+                full.client_certificate_type,
+            ));
+        }
     }
     Ok(Plan {
         extensions,
@@ -263,11 +285,17 @@ fn choose_full<'a>(
             if auth_of(identity.key.key_type()) != kx.auth() {
                 return None;
             }
+            let certificate_type = pick_certificate_type(
+                &config.certificate_types,
+                offer.server_certificate_types,
+                |t| identity.can_present(t),
+            )?;
             let scheme = identity.key.choose_scheme(&acceptable, false)?;
             Some(KeyExchangePlan::Certificate {
                 group: group?,
                 identity,
                 scheme,
+                certificate_type,
             })
         })
     };
@@ -277,10 +305,7 @@ fn choose_full<'a>(
         .iter()
         .filter(|suite| usable(suite))
         .find_map(|suite| Some((*suite, plan_for(suite)?)))
-        .ok_or(match group {
-            None => Incompatible::NoGroupInCommon,
-            Some(_) => Incompatible::NoCipherSuiteInCommon,
-        })?;
+        .ok_or_else(|| no_plan_reason(offer, config, group))?;
 
     // RFC 4279 2: a PSK handshake has no CertificateRequest.
     let with_certificate = matches!(key_exchange, KeyExchangePlan::Certificate { .. });
@@ -293,13 +318,42 @@ fn choose_full<'a>(
                 .map(|s| s.to_u16())
                 .collect()
         });
+    let client_certificate_type = match certificate_request {
+        Some(_) => client_type_to_request(config, offer.client_certificate_types)?,
+        None => CertificateType::X509,
+    };
     Ok(FullPlan {
         suite,
         key_exchange,
         server_name: offer.server_name.clone(),
         issue_ticket,
         certificate_request,
+        client_certificate_type,
     })
+}
+
+/// Why no suite could be planned: no group, no certificate type the
+/// client accepts (RFC 7250 4.2: unsupported_certificate), or no suite.
+fn no_plan_reason(
+    offer: &ClientHelloOffer<'_>,
+    config: &ServerConfig,
+    group: Option<NamedGroup>,
+) -> PeerError {
+    let any_type = config.identities.iter().any(|identity| {
+        pick_certificate_type(
+            &config.certificate_types,
+            offer.server_certificate_types,
+            |t| identity.can_present(t),
+        )
+        .is_some()
+    });
+    match group {
+        None => Incompatible::NoGroupInCommon.into(),
+        Some(_) if !any_type && config.psk.is_none() => {
+            Incompatible::NoCertificateTypeInCommon.into()
+        }
+        Some(_) => Incompatible::NoCipherSuiteInCommon.into(),
+    }
 }
 
 /// The session a ClientHello may resume (RFC 5246 7.4.1.2, RFC 5077 3.4):
@@ -338,7 +392,7 @@ fn find_resumable(
         && session.server_name == offer.server_name
         && psk_still_valid(config, session.psk_identity.as_deref())
         && (config.client_auth != ClientAuthMode::Required
-            || !session.peer_certificates.is_empty()
+            || !session.peer_certificate.is_empty()
             || session.psk_identity.is_some());
     acceptable.then_some(session)
 }

@@ -2,7 +2,7 @@
 //! 7.4.1.2 and the extension RFCs), so that negotiation looks at named
 //! fields instead of walking the extension list again.
 
-use crate::msgs::extensions::HeartbeatMode;
+use crate::msgs::extensions::{CertificateType, HeartbeatMode};
 use crate::msgs::messages::ClientHello;
 
 /// The offer of one ClientHello, borrowed from it.
@@ -39,6 +39,10 @@ pub(crate) struct ClientHelloOffer<'a> {
     pub heartbeat: Option<HeartbeatMode>,
     /// `session_ticket`, possibly empty (RFC 5077 3.2).
     pub ticket: Option<&'a [u8]>,
+    /// `client_certificate_type`: what the client can present (RFC 7250 3).
+    pub client_certificate_types: Option<&'a [CertificateType]>,
+    /// `server_certificate_type`: what the client accepts (RFC 7250 3).
+    pub server_certificate_types: Option<&'a [CertificateType]>,
 }
 
 impl<'a> ClientHelloOffer<'a> {
@@ -64,6 +68,8 @@ impl<'a> ClientHelloOffer<'a> {
             record_size_limit: hello.record_size_limit(),
             heartbeat: hello.heartbeat_mode(),
             ticket: hello.session_ticket(),
+            client_certificate_types: hello.client_certificate_types(),
+            server_certificate_types: hello.server_certificate_types(),
         }
     }
 

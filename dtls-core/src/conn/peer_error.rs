@@ -91,6 +91,9 @@ pub(crate) enum Misbehaved {
     ResumedWithOtherSuite,
     /// The server resumed with another EMS status (RFC 7627 5.3).
     ResumedWithOtherEms,
+    /// The server chose a certificate type we did not offer (RFC 7250
+    /// 4.2); which extension and the type.
+    UnofferedCertificateType(&'static str, u8),
 }
 
 /// Parameters the two sides cannot agree on.
@@ -112,6 +115,9 @@ pub(crate) enum Incompatible {
     NoCipherSuiteInCommon,
     /// ALPN configured and offered, but no protocol in common (RFC 7301 3.2).
     NoAlpnInCommon,
+    /// The client accepts or presents only certificate types we do not
+    /// (RFC 7250 4.2).
+    NoCertificateTypeInCommon,
 }
 
 /// The pre-shared keys do not match (RFC 4279 2). Both server cases look
@@ -151,6 +157,9 @@ pub(crate) enum CertificateError {
     TrustAnchors(dtls_crypto::Error),
     /// The server's chain does not validate.
     ServerRejected(dtls_crypto::Error),
+    /// The server's raw public key is not among the trusted keys
+    /// (RFC 7250 4.1).
+    UntrustedServerKey,
 }
 
 impl PeerError {
@@ -206,6 +215,7 @@ impl Misbehaved {
             | Misbehaved::UnofferedSignatureScheme(_)
             | Misbehaved::UnofferedAlpn(_)
             | Misbehaved::ResumedWithOtherSuite => A::IllegalParameter,
+            Misbehaved::UnofferedCertificateType(..) => A::UnsupportedCertificate,
             Misbehaved::RenegotiationInfoNotEmpty
             | Misbehaved::TooManyHelloVerifyRequests
             | Misbehaved::CbcWithoutEncryptThenMac
@@ -236,6 +246,7 @@ impl Incompatible {
             | Incompatible::NoGroupInCommon
             | Incompatible::NoCipherSuiteInCommon => A::HandshakeFailure,
             Incompatible::NoAlpnInCommon => A::NoApplicationProtocol,
+            Incompatible::NoCertificateTypeInCommon => A::UnsupportedCertificate,
         }
     }
 
@@ -260,7 +271,8 @@ impl CertificateError {
             CertificateError::ClientCertificateRejected
             | CertificateError::NoClock
             | CertificateError::TrustAnchors(_)
-            | CertificateError::ServerRejected(_) => A::BadCertificate,
+            | CertificateError::ServerRejected(_)
+            | CertificateError::UntrustedServerKey => A::BadCertificate,
         }
     }
 }
@@ -371,6 +383,10 @@ impl fmt::Display for Misbehaved {
                 "the server resumed the session with a different extended master secret \
                  status (RFC 7627 5.3)",
             ),
+            Misbehaved::UnofferedCertificateType(ext, typ) => write!(
+                f,
+                "the server chose {ext} {typ}, which we did not offer (RFC 7250)"
+            ),
         }
     }
 }
@@ -405,6 +421,10 @@ impl fmt::Display for Incompatible {
             Incompatible::NoAlpnInCommon => {
                 f.write_str("no application protocol (ALPN) in common with the client")
             }
+            Incompatible::NoCertificateTypeInCommon => f.write_str(
+                "no certificate type in common with the client (X.509 or raw public key, \
+                 RFC 7250)",
+            ),
         }
     }
 }
@@ -434,6 +454,9 @@ impl fmt::Display for CertificateError {
             ),
             CertificateError::TrustAnchors(e) => write!(f, "trust anchors: {e}"),
             CertificateError::ServerRejected(e) => write!(f, "server certificate rejected: {e}"),
+            CertificateError::UntrustedServerKey => {
+                f.write_str("the server's raw public key is not among the trusted keys")
+            }
         }
     }
 }

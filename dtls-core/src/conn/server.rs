@@ -39,6 +39,7 @@ use dtls_crypto::psk::{PresharedKey, premaster_secret};
 use dtls_crypto::sign::{PeerSignature, SignatureScheme};
 
 use super::common::{our_heartbeat_mode, queue_message, record_received};
+use super::credentials::client_certificate_status;
 use super::keys::{HelloAgreement, PeerCredentials};
 use super::negotiate::negotiate;
 use super::offer::ClientHelloOffer;
@@ -46,12 +47,13 @@ use super::peer_error::{CertificateError, Misbehaved, Peer, PeerError, PskError}
 use super::server_flight::send_plan;
 use super::session::{ServerResumption, StoredSession};
 use super::{Ctx, Message, SessionSecrets};
-use crate::config::{ClientAuthMode, ServerConfig};
+use crate::config::{CertificateType, ClientAuthMode, ServerConfig};
 use crate::event::{Event, KeyExchangeUsed, NegotiatedParams};
 use crate::msgs::alert::AlertDescription;
 use crate::msgs::handshake::{HandshakePayload, HandshakeType};
 use crate::msgs::messages::{
-    Certificate, CertificateVerify, ClientHello, ClientKeyExchange, ClientKeyExchangeParams,
+    Certificate, CertificatePayload, CertificateVerify, ClientHello, ClientKeyExchange,
+    ClientKeyExchangeParams,
 };
 
 /// What the ServerHello of a full handshake settled.
@@ -63,6 +65,8 @@ pub(super) struct Negotiated {
     pub(super) client_auth: ClientAuthMode,
     /// Signature schemes offered in our CertificateRequest.
     pub(super) requested_schemes: Vec<u16>,
+    /// What the client's Certificate must carry (RFC 7250 4.2).
+    pub(super) client_certificate_type: CertificateType,
     /// Whether we promised a NewSessionTicket (RFC 5077 3.2).
     pub(super) issue_ticket: bool,
 }
@@ -82,7 +86,7 @@ pub(crate) struct ExpectClientFlight {
     /// Our ECDHE share, unless the suite is plain PSK.
     pub(super) key_share: Option<EphemeralKeyPair>,
     pub(super) expect_certificate: bool,
-    pub(super) client_chain: Vec<Vec<u8>>,
+    pub(super) client_certificate: CertificatePayload,
 }
 
 /// Keys are derived; waiting for CertificateVerify, ChangeCipherSpec, or
@@ -91,7 +95,7 @@ pub(crate) struct KeysDerived {
     negotiated: Negotiated,
     secrets: SessionSecrets,
     server_write: dtls_crypto::record::RecordProtection,
-    client_chain: Vec<Vec<u8>>,
+    client_certificate: CertificatePayload,
     /// The application's verdict on the client certificate, once given.
     decision: Option<bool>,
     /// Under a PSK suite: the client's identity, and whether the key store
@@ -266,7 +270,7 @@ fn on_message(
                 .map_err(|e| k.psk.as_ref().map_or(e, PskUse::failure))?;
             record_received(ctx, msg);
             ctx.progress("received client Finished");
-            if !k.client_chain.is_empty() && k.decision.is_none() {
+            if !k.client_certificate.is_empty() && k.decision.is_none() {
                 return Ok(State::AwaitDecision(k));
             }
             finish(ctx, input, *k)
@@ -328,16 +332,23 @@ fn on_certificate(
     mut s: Box<ExpectClientFlight>,
     cert: Certificate,
 ) -> Result<State, PeerError> {
-    if cert.certificate_list.is_empty() && s.negotiated.client_auth == ClientAuthMode::Required {
+    let client_certificate = cert
+        .read_as(s.negotiated.client_certificate_type)
+        .map_err(PeerError::Decode)?;
+    if client_certificate.is_empty() && s.negotiated.client_auth == ClientAuthMode::Required {
         // RFC 5246 7.4.6: the server may answer a missing certificate with
         // a fatal handshake_failure.
         return Err(CertificateError::ClientCertificateMissing.into());
     }
-    ctx.progress(format!(
-        "received client Certificate ({} certificates)",
-        cert.certificate_list.len()
-    ));
-    s.client_chain = cert.certificate_list;
+    ctx.progress(match &client_certificate {
+        CertificatePayload::Chain(chain) => {
+            format!("received client Certificate ({} certificates)", chain.len())
+        }
+        CertificatePayload::RawPublicKey(_) => {
+            "received client Certificate (a raw public key, RFC 7250)".to_owned()
+        }
+    });
+    s.client_certificate = client_certificate;
     s.expect_certificate = false;
     Ok(State::ExpectClientFlight(s))
 }
@@ -378,12 +389,12 @@ fn on_client_key_exchange(
     };
     let server_write = secrets.install_read_keys(ctx, Peer::Server)?;
     ctx.progress("received ClientKeyExchange; keys derived");
-    let has_cert = !s.client_chain.is_empty();
+    let has_cert = !s.client_certificate.is_empty();
     let k = Box::new(KeysDerived {
         negotiated: n,
         secrets,
         server_write,
-        client_chain: s.client_chain,
+        client_certificate: s.client_certificate,
         decision: None,
         psk,
     });
@@ -423,16 +434,16 @@ fn on_certificate_verify(
     let scheme = SignatureScheme::from_u16(cv.signed.scheme)
         .filter(|_| offered)
         .ok_or(CertificateError::UnrequestedVerifyScheme(cv.signed.scheme))?;
-    let leaf = k
-        .client_chain
-        .first()
+    let signer = k
+        .client_certificate
+        .signer()
         .ok_or(PeerError::Unexpected(HandshakeType::CertificateVerify))?;
     config
         .common
         .provider
         .verify_signature(&PeerSignature {
             scheme,
-            signer_cert: leaf,
+            signer,
             message: ctx.transcript.bytes(),
             signature: &cv.signed.signature,
         })
@@ -442,34 +453,14 @@ fn on_certificate_verify(
     Ok(State::ExpectChangeCipherSpec(k))
 }
 
-/// Validates the client chain (if a verifier is configured) and reports it
-/// to the application, which decides.
+/// Reports the client's chain or raw key to the application, which
+/// decides (the seed's `SSLClientAuthentication`), with what validation
+/// found.
 fn report_client_certificate(ctx: &mut Ctx, config: &ServerConfig, k: &mut KeysDerived) {
-    let (status, verified) = match &config.client_verifier {
-        Some(verifier) => {
-            let chain: Vec<rustls_pki_types::CertificateDer<'_>> = k
-                .client_chain
-                .iter()
-                .map(|c| rustls_pki_types::CertificateDer::from(c.as_slice()))
-                .collect();
-            match config.unix_time.as_ref() {
-                Some(clock) => {
-                    let outcome = verifier.verify(&chain, (clock.0)());
-                    (outcome.status, outcome.ok)
-                }
-                None => (
-                    "no wall clock configured: chain not validated".to_owned(),
-                    false,
-                ),
-            }
-        }
-        None => (
-            "no client CA configured: chain not validated".to_owned(),
-            false,
-        ),
-    };
+    let (status, verified) = client_certificate_status(config, &k.client_certificate);
     ctx.emit(Event::ClientCertificate {
-        chain: k.client_chain.clone(),
+        chain: k.client_certificate.chain().to_vec(),
+        raw_public_key: k.client_certificate.raw_public_key().map(<[u8]>::to_vec),
         status,
         verified,
     });
@@ -491,7 +482,7 @@ fn finish(ctx: &mut Ctx, input: &mut Input<'_, '_>, k: KeysDerived) -> Result<St
             suite: n.agreed.suite,
             master: k.secrets.master.clone(),
             extended_master_secret: n.agreed.extended_master_secret,
-            peer_certificates: k.client_chain.clone(),
+            peer_certificate: k.client_certificate.clone(),
             psk_identity: k.psk.as_ref().map(|p| p.identity.clone()),
             server_name: n.server_name.clone(),
             created_secs: res.secs(input.now),
@@ -508,7 +499,7 @@ fn finish(ctx: &mut Ctx, input: &mut Input<'_, '_>, k: KeysDerived) -> Result<St
     }
     k.secrets.queue_finished(ctx, Peer::Server, k.server_write);
     let peer = PeerCredentials {
-        certificates: k.client_chain,
+        certificate: k.client_certificate,
         psk_identity: k.psk.map(|p| p.identity),
     };
     let params = n.agreed.params(Some(n.key_exchange), n.server_name, peer);

@@ -12,6 +12,7 @@ use dtls_crypto::CipherSuite;
 use dtls_crypto::kx::EphemeralKeyPair;
 
 use super::common::queue_message;
+use super::credentials::certificate_message;
 use super::keys::HelloAgreement;
 use super::negotiate::{FullPlan, KeyExchangePlan, Plan, PlannedHandshake};
 use super::offer::ClientHelloOffer;
@@ -23,7 +24,7 @@ use crate::config::ServerConfig;
 use crate::event::{KeyExchangeUsed, NegotiatedParams};
 use crate::msgs::handshake::HandshakeType;
 use crate::msgs::messages::{
-    Certificate, CertificateRequest, DigitallySigned, ServerEcdhParams, ServerHello,
+    CertificatePayload, CertificateRequest, DigitallySigned, ServerEcdhParams, ServerHello,
     ServerHelloDone, ServerKeyExchange, ServerKeyExchangeParams,
 };
 use crate::msgs::record::ProtocolVersion;
@@ -115,13 +116,14 @@ fn send_full(
     let (ske, scheme) = match (&full.key_exchange, ecdh_params) {
         (
             KeyExchangePlan::Certificate {
-                identity, scheme, ..
+                identity,
+                scheme,
+                certificate_type,
+                ..
             },
             Some(params),
         ) => {
-            let certificate = Certificate {
-                certificate_list: identity.chain.clone(),
-            };
+            let certificate = certificate_message(identity, *certificate_type);
             queue_message(ctx, HandshakeType::Certificate, &certificate);
             // RFC 8422 5.4: the signature covers client_random,
             // server_random and the ServerECDHParams.
@@ -199,11 +201,12 @@ fn send_full(
             server_name: full.server_name,
             client_auth: config.client_auth,
             requested_schemes: full.certificate_request.unwrap_or_default(),
+            client_certificate_type: full.client_certificate_type,
             issue_ticket: full.issue_ticket,
         },
         key_share,
         expect_certificate,
-        client_chain: Vec::new(),
+        client_certificate: CertificatePayload::default(),
     })))
 }
 
@@ -238,7 +241,7 @@ fn send_resumed(
         session.extended_master_secret,
         alpn,
         session.server_name,
-        session.peer_certificates,
+        session.peer_certificate,
         session.psk_identity,
     );
     Ok(State::ResumeExpectChangeCipherSpec(Box::new(Resumed {

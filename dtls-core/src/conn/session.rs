@@ -21,10 +21,11 @@ use dtls_crypto::CipherSuite;
 use dtls_crypto::prf::MasterSecret;
 
 use crate::msgs::codec::Reader;
-use crate::msgs::messages::NewSessionTicket;
+use crate::msgs::extensions::CertificateType;
+use crate::msgs::messages::{CertificatePayload, NewSessionTicket};
 
 /// Version byte of our ticket plaintext encoding.
-const TICKET_FORMAT: u8 = 2;
+const TICKET_FORMAT: u8 = 3;
 
 /// The server's record of a session (RFC 5246 7.3: "session identifier,
 /// peer certificate, cipher spec, master secret").
@@ -36,8 +37,9 @@ pub(crate) struct StoredSession {
     pub master: MasterSecret,
     /// Whether the master secret is an extended one (RFC 7627 5.3).
     pub extended_master_secret: bool,
-    /// The client's certificate chain, if it authenticated.
-    pub peer_certificates: Vec<Vec<u8>>,
+    /// The client's certificate chain or raw public key, if it
+    /// authenticated with one.
+    pub peer_certificate: CertificatePayload,
     /// The client's PSK identity, for a PSK suite (RFC 4279 section 2).
     pub psk_identity: Option<Vec<u8>>,
     /// The SNI of the original handshake (RFC 6066 3).
@@ -50,9 +52,8 @@ pub(crate) struct StoredSession {
 impl StoredSession {
     /// Bytes this session holds (for the cache's byte cap).
     fn footprint(&self) -> usize {
-        let certs: usize = self.peer_certificates.iter().map(Vec::len).sum();
         128 + self.id.len()
-            + certs
+            + self.peer_certificate.byte_len()
             + self.server_name.as_ref().map_or(0, String::len)
             + self.psk_identity.as_ref().map_or(0, Vec::len)
     }
@@ -63,7 +64,8 @@ impl StoredSession {
     }
 
     /// The ticket plaintext: format, suite, master secret, EMS flag,
-    /// creation time, SNI, the client chain and the PSK identity (a
+    /// creation time, SNI, the client's certificate type (RFC 7250) and
+    /// chain (one entry: the raw public key) and the PSK identity (a
     /// presence byte, then a 16-bit length). The session ID is not
     /// included (the client echoes its own, RFC 5077 3.4).
     pub fn encode_ticket_state(&self) -> Vec<u8> {
@@ -77,9 +79,14 @@ impl StoredSession {
         let name = name.get(..name.len().min(255)).unwrap_or(&[]);
         out.push(name.len() as u8);
         out.extend_from_slice(name);
-        let count = self.peer_certificates.len().min(255);
+        out.push(u8::from(self.peer_certificate.certificate_type()));
+        let entries = match &self.peer_certificate {
+            CertificatePayload::Chain(chain) => chain.as_slice(),
+            CertificatePayload::RawPublicKey(spki) => std::slice::from_ref(spki),
+        };
+        let count = entries.len().min(255);
         out.push(count as u8);
-        for cert in self.peer_certificates.iter().take(count) {
+        for cert in entries.iter().take(count) {
             let len = cert.len().min(0xFF_FFFF) as u32;
             out.extend_from_slice(&len.to_be_bytes()[1..]);
             out.extend_from_slice(cert.get(..len as usize).unwrap_or(&[]));
@@ -111,12 +118,20 @@ impl StoredSession {
         let name_len = usize::from(r.u8()?);
         let name = r.take(name_len)?;
         let server_name = (!name.is_empty()).then(|| String::from_utf8_lossy(name).into_owned());
+        let typ = CertificateType::from(r.u8()?);
         let count = r.u8()?;
-        let mut peer_certificates = Vec::new();
+        let mut entries = Vec::new();
         for _ in 0..count {
             let len = r.u24()? as usize;
-            peer_certificates.push(r.take(len)?.to_vec());
+            entries.push(r.take(len)?.to_vec());
         }
+        let peer_certificate = match typ {
+            CertificateType::X509 => CertificatePayload::Chain(entries),
+            CertificateType::RawPublicKey if entries.len() == 1 => {
+                CertificatePayload::RawPublicKey(entries.pop()?)
+            }
+            _ => return None,
+        };
         let psk_identity = match r.u8()? {
             0 => None,
             1 => {
@@ -133,7 +148,7 @@ impl StoredSession {
             suite,
             master,
             extended_master_secret,
-            peer_certificates,
+            peer_certificate,
             psk_identity,
             server_name,
             created_secs,
@@ -244,7 +259,7 @@ pub struct ClientSession {
     pub(crate) suite: CipherSuite,
     pub(crate) master: MasterSecret,
     pub(crate) extended_master_secret: bool,
-    pub(crate) peer_certificates: Vec<Vec<u8>>,
+    pub(crate) peer_certificate: CertificatePayload,
     pub(crate) psk_identity: Option<Vec<u8>>,
     pub(crate) server_name: Option<String>,
 }
@@ -272,9 +287,16 @@ impl ClientSession {
         self.server_name.as_deref()
     }
 
-    /// The server's certificate chain from the full handshake.
+    /// The server's certificate chain from the full handshake (empty when
+    /// it presented a raw public key).
     pub fn peer_certificates(&self) -> &[Vec<u8>] {
-        &self.peer_certificates
+        self.peer_certificate.chain()
+    }
+
+    /// The server's raw public key from the full handshake (RFC 7250), if
+    /// it presented one.
+    pub fn peer_raw_public_key(&self) -> Option<&[u8]> {
+        self.peer_certificate.raw_public_key()
     }
 
     /// The PSK identity the full handshake used, for a PSK suite.
@@ -386,11 +408,19 @@ mod tests {
             suite: CipherSuite::ALL[0],
             master: MasterSecret::from_bytes([id; 48]),
             extended_master_secret: true,
-            peer_certificates: vec![vec![id; certs]],
+            peer_certificate: CertificatePayload::Chain(vec![vec![id; certs]]),
             psk_identity: (id % 2 == 1).then(|| vec![id; 5]),
             server_name: Some("a.example".into()),
             created_secs: u64::from(id),
         }
+    }
+
+    #[test]
+    fn ticket_state_keeps_a_raw_public_key() {
+        let mut s = session(4, 0);
+        s.peer_certificate = CertificatePayload::RawPublicKey(vec![0x30; 91]);
+        let d = StoredSession::decode_ticket_state(&s.encode_ticket_state()).unwrap();
+        assert_eq!(d.peer_certificate, s.peer_certificate);
     }
 
     #[test]
@@ -400,7 +430,7 @@ mod tests {
         let d = StoredSession::decode_ticket_state(&enc).unwrap();
         assert_eq!(d.suite, s.suite);
         assert_eq!(d.master, s.master);
-        assert_eq!(d.peer_certificates, s.peer_certificates);
+        assert_eq!(d.peer_certificate, s.peer_certificate);
         assert_eq!(d.psk_identity, s.psk_identity);
         assert_eq!(d.server_name, s.server_name);
         assert_eq!(d.created_secs, 3);

@@ -129,12 +129,30 @@ impl std::fmt::Debug for Endpoint {
     }
 }
 
-/// A server needs something to authenticate with: a certificate, or
-/// pre-shared keys.
+/// A server needs something to authenticate with: a certificate, a raw
+/// public key, or pre-shared keys; each identity must be presentable as
+/// one of the configured certificate types (RFC 7250).
 fn check_credentials(config: &ServerConfig) -> Result<(), Error> {
     if config.identities.is_empty() && config.psk.is_none() {
         return Err(Error::Config(
             "a server needs a certificate and key, or pre-shared keys",
+        ));
+    }
+    crate::conn::check_certificate_types(
+        &config.certificate_types,
+        "certificate_types must list X509 and/or RawPublicKey",
+    )?;
+    crate::conn::check_certificate_types(
+        &config.client_certificate_types,
+        "client_certificate_types must list X509 and/or RawPublicKey",
+    )?;
+    let raw_keys = config
+        .certificate_types
+        .contains(&crate::config::CertificateType::RawPublicKey);
+    if !raw_keys && config.identities.iter().any(|id| id.chain.is_empty()) {
+        return Err(Error::Config(
+            "an identity without a certificate needs CertificateType::RawPublicKey in \
+             certificate_types",
         ));
     }
     Ok(())

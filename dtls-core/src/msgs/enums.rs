@@ -206,6 +206,10 @@ wire_enum! {
         Heartbeat = 15,
         /// `application_layer_protocol_negotiation(16)` (RFC 7301 section 3.1).
         Alpn = 16,
+        /// `client_certificate_type(19)` (RFC 7250 section 3).
+        ClientCertificateType = 19,
+        /// `server_certificate_type(20)` (RFC 7250 section 3).
+        ServerCertificateType = 20,
         /// `encrypt_then_mac(22)` (RFC 7366 section 2).
         EncryptThenMac = 22,
         /// `extended_master_secret(23)` (RFC 7627 section 5.1).
@@ -216,5 +220,17 @@ wire_enum! {
         SessionTicket = 35,
         /// `renegotiation_info(0xff01)` (RFC 5746 section 3.2).
         RenegotiationInfo = 0xff01,
+    }
+}
+
+wire_enum! {
+    /// What a Certificate message carries (RFC 7250 section 3, the IANA
+    /// TLS Certificate Types registry): an X.509 chain or a raw public key.
+    /// Unknown values are kept.
+    pub enum CertificateType: u8 {
+        /// `X509(0)`: a certificate chain (RFC 5246 section 7.4.2).
+        X509 = 0,
+        /// `RawPublicKey(2)`: a bare SubjectPublicKeyInfo (RFC 7250).
+        RawPublicKey = 2,
     }
 }

@@ -15,7 +15,7 @@ use super::codec::{
     Codec, LengthPrefix, Need, Reader, encode_list, encode_opaque, encode_opaque_list,
     encode_prefixed, encode_u16_list, put_u16, read_opaque, read_opaque_list, read_u16_list,
 };
-pub use super::enums::ExtensionType;
+pub use super::enums::{CertificateType, ExtensionType};
 use crate::error::Error;
 
 /// The `host_name(0)` ServerName type (RFC 6066 section 3).
@@ -82,6 +82,12 @@ pub enum ClientExtension {
     /// `renegotiation_info`: `renegotiated_connection<0..255>` (RFC 5746
     /// section 3.2).
     RenegotiationInfo(Vec<u8>),
+    /// `client_certificate_type`: the types the client can send, in
+    /// preference order, `<1..2^8-1>` (RFC 7250 section 3).
+    ClientCertificateTypes(Vec<CertificateType>),
+    /// `server_certificate_type`: the types the client can process, in
+    /// preference order, `<1..2^8-1>` (RFC 7250 section 3).
+    ServerCertificateTypes(Vec<CertificateType>),
     /// Any other extension, kept opaque. Build it only with a `typ` not
     /// modelled above: a modelled type decodes to its typed variant.
     Unknown {
@@ -116,6 +122,12 @@ pub enum ServerExtension {
     /// `renegotiation_info`: `renegotiated_connection<0..255>` (RFC 5746
     /// section 3.2).
     RenegotiationInfo(Vec<u8>),
+    /// `client_certificate_type`: the one type the client must send
+    /// (RFC 7250 section 3).
+    ClientCertificateType(CertificateType),
+    /// `server_certificate_type`: the one type the server sends
+    /// (RFC 7250 section 3).
+    ServerCertificateType(CertificateType),
     /// Any other extension, kept opaque. Build it only with a `typ` not
     /// modelled above: a modelled type decodes to its typed variant.
     Unknown {
@@ -124,6 +136,20 @@ pub enum ServerExtension {
         /// The `extension_data`.
         data: Vec<u8>,
     },
+}
+
+/// A client's list of certificate types `<1..2^8-1>` (RFC 7250 section 3).
+fn read_certificate_types(
+    r: &mut Reader<'_>,
+    what: &'static str,
+) -> Result<Vec<CertificateType>, Error> {
+    let types = read_opaque(r, LengthPrefix::U8, 1, 0xff, what)?;
+    Ok(types.into_iter().map(CertificateType::from).collect())
+}
+
+fn encode_certificate_types(out: &mut Vec<u8>, types: &[CertificateType]) {
+    let bytes: Vec<u8> = types.iter().map(|t| u8::from(*t)).collect();
+    encode_opaque(out, LengthPrefix::U8, &bytes);
 }
 
 /// A ProtocolName `<1..2^8-1>` (RFC 7301 section 3.1).
@@ -175,6 +201,8 @@ impl ClientExtension {
             ClientExtension::RecordSizeLimit(_) => ExtensionType::RecordSizeLimit,
             ClientExtension::SessionTicket(_) => ExtensionType::SessionTicket,
             ClientExtension::RenegotiationInfo(_) => ExtensionType::RenegotiationInfo,
+            ClientExtension::ClientCertificateTypes(_) => ExtensionType::ClientCertificateType,
+            ClientExtension::ServerCertificateTypes(_) => ExtensionType::ServerCertificateType,
             ClientExtension::Unknown { typ, .. } => ExtensionType::Unknown(*typ),
         })
     }
@@ -196,6 +224,8 @@ impl Codec for ClientExtension {
             ClientExtension::RecordSizeLimit(v) => put_u16(o, *v),
             ClientExtension::SessionTicket(t) => o.extend_from_slice(t),
             ClientExtension::RenegotiationInfo(v) => encode_opaque(o, LengthPrefix::U8, v),
+            ClientExtension::ClientCertificateTypes(t)
+            | ClientExtension::ServerCertificateTypes(t) => encode_certificate_types(o, t),
             ClientExtension::Unknown { data, .. } => o.extend_from_slice(data),
         });
     }
@@ -255,6 +285,12 @@ impl Codec for ClientExtension {
                 ExtensionType::RenegotiationInfo => ClientExtension::RenegotiationInfo(
                     read_opaque(&mut d, LengthPrefix::U8, 0, 0xff, "renegotiation_info")?,
                 ),
+                ExtensionType::ClientCertificateType => ClientExtension::ClientCertificateTypes(
+                    read_certificate_types(&mut d, "client_certificate_types")?,
+                ),
+                ExtensionType::ServerCertificateType => ClientExtension::ServerCertificateTypes(
+                    read_certificate_types(&mut d, "server_certificate_types")?,
+                ),
                 ExtensionType::Unknown(typ) => ClientExtension::Unknown {
                     typ,
                     data: d.rest().to_vec(),
@@ -278,6 +314,8 @@ impl ServerExtension {
             ServerExtension::RecordSizeLimit(_) => ExtensionType::RecordSizeLimit,
             ServerExtension::SessionTicketAck => ExtensionType::SessionTicket,
             ServerExtension::RenegotiationInfo(_) => ExtensionType::RenegotiationInfo,
+            ServerExtension::ClientCertificateType(_) => ExtensionType::ClientCertificateType,
+            ServerExtension::ServerCertificateType(_) => ExtensionType::ServerCertificateType,
             ServerExtension::Unknown { typ, .. } => ExtensionType::Unknown(*typ),
         })
     }
@@ -295,6 +333,10 @@ impl Codec for ServerExtension {
             ServerExtension::Heartbeat(m) => o.push(m.to_u8()),
             ServerExtension::RecordSizeLimit(v) => put_u16(o, *v),
             ServerExtension::RenegotiationInfo(v) => encode_opaque(o, LengthPrefix::U8, v),
+            ServerExtension::ClientCertificateType(t)
+            | ServerExtension::ServerCertificateType(t) => {
+                o.push(u8::from(*t));
+            }
             ServerExtension::Unknown { data, .. } => o.extend_from_slice(data),
         });
     }
@@ -328,6 +370,12 @@ impl Codec for ServerExtension {
                 ExtensionType::SessionTicket => ServerExtension::SessionTicketAck,
                 ExtensionType::RenegotiationInfo => ServerExtension::RenegotiationInfo(
                     read_opaque(&mut d, LengthPrefix::U8, 0, 0xff, "renegotiation_info")?,
+                ),
+                ExtensionType::ClientCertificateType => ServerExtension::ClientCertificateType(
+                    CertificateType::from(d.u8().need("client_certificate_type")?),
+                ),
+                ExtensionType::ServerCertificateType => ServerExtension::ServerCertificateType(
+                    CertificateType::from(d.u8().need("server_certificate_type")?),
                 ),
                 ExtensionType::SupportedGroups
                 | ExtensionType::SignatureAlgorithms
@@ -482,6 +530,39 @@ mod tests {
                 data: vec![0xbe, 0xef]
             }
         );
+    }
+
+    #[test]
+    fn certificate_types() {
+        // RFC 7250 3: the client lists types, the server names one.
+        let ext = client("00140003020200").unwrap();
+        assert_eq!(
+            ext,
+            ClientExtension::ServerCertificateTypes(vec![
+                CertificateType::RawPublicKey,
+                CertificateType::X509
+            ])
+        );
+        assert_eq!(hex::encode(ext.get_encoding()), "00140003020200");
+        // A list longer than its bytes.
+        assert!(client("001300020202").is_err());
+        assert_eq!(
+            client("001300020102").unwrap(),
+            ClientExtension::ClientCertificateTypes(vec![CertificateType::RawPublicKey])
+        );
+        // An empty list is not allowed (<1..2^8-1>).
+        assert!(client("0013000100").is_err());
+        let server = |h: &str| ServerExtension::read_bytes(&hex::decode(h).unwrap());
+        assert_eq!(
+            server("0014000102").unwrap(),
+            ServerExtension::ServerCertificateType(CertificateType::RawPublicKey)
+        );
+        assert_eq!(
+            server("0013000100").unwrap(),
+            ServerExtension::ClientCertificateType(CertificateType::X509)
+        );
+        assert!(server("00140000").is_err());
+        assert!(server("001400020202").is_err());
     }
 
     #[test]

@@ -35,19 +35,24 @@ impl DtlsServer {
             }
             Event::ClientCertificate {
                 chain,
+                raw_public_key,
                 status,
                 verified,
+                ..
             } => {
-                let leaf = chain.first().cloned().unwrap_or_default();
-                let (subject, issuer) = match Certificate::from_der(&leaf) {
-                    Ok(c) => (c.subject().to_owned(), c.issuer().to_owned()),
-                    Err(_) => (String::new(), String::new()),
+                let is_raw_key = raw_public_key.is_some();
+                let encoded =
+                    raw_public_key.unwrap_or_else(|| chain.first().cloned().unwrap_or_default());
+                let (subject, issuer) = match Certificate::from_der(&encoded) {
+                    Ok(c) if !is_raw_key => (c.subject().to_owned(), c.issuer().to_owned()),
+                    _ => (String::new(), String::new()),
                 };
                 let mut e = SslClientAuthenticationEvent {
                     connection_id: id,
-                    cert_encoded: leaf,
+                    cert_encoded: encoded,
                     cert_subject: subject,
                     cert_issuer: issuer,
+                    raw_public_key: is_raw_key,
                     status,
                     accept: verified,
                 };

@@ -108,6 +108,9 @@ impl DtlsServer {
             (None, None) => return Err(Error::NoCertificate),
         };
         config.psk = self.psk.clone();
+        config.certificate_types = st.certificate_types.clone();
+        config.client_certificate_types = st.client_certificate_types.clone();
+        config.trusted_client_keys = self.trusted_client_keys.clone();
         config.common.cipher_suites = st.effective_cipher_suites()?;
         config.common.mtu = self.mtu;
         // DontFragment: datagrams must fit the path, so application records

@@ -50,6 +50,8 @@ pub struct DtlsServer {
     ca_chain: Vec<Vec<u8>>,
     /// Pre-shared keys (RFC 4279), besides or instead of `ssl_cert`.
     psk: Option<dtls_core::config::ServerPsk>,
+    /// Client raw public keys (RFC 7250) reported as verified.
+    trusted_client_keys: Vec<Vec<u8>>,
     /// The socket and engine, while listening or stopped but not shut down.
     listener: Option<Listener>,
     connections: Connections,
@@ -93,6 +95,7 @@ impl DtlsServer {
             ssl_cert: None,
             ca_chain: Vec::new(),
             psk: None,
+            trusted_client_keys: Vec::new(),
             listener: None,
             connections: Connections::new(),
             handler: None,

@@ -156,6 +156,25 @@ impl DtlsServer {
         Ok(())
     }
 
+    /// Client raw public keys (DER SubjectPublicKeyInfo, RFC 7250) the
+    /// server trusts: with `SSLAuthenticateClients` and `RawPublicKey` in
+    /// `SSLClientCertificateTypes`, a client presenting one of them is
+    /// reported to `SSLClientAuthentication` with status "OK" and
+    /// `accept` set; any other key with `accept` clear (the handler may
+    /// still accept it). While listening, for connections from now on.
+    /// Not a seed setting.
+    ///
+    /// # Errors
+    /// As [`set_psk`](Self::set_psk) (the engine refuses the new config).
+    pub fn set_trusted_client_keys(&mut self, keys: Vec<Vec<u8>>) -> Result<(), Error> {
+        let previous = std::mem::replace(&mut self.trusted_client_keys, keys);
+        if let Err(e) = self.reconfigure() {
+            self.trusted_client_keys = previous;
+            return Err(e);
+        }
+        Ok(())
+    }
+
     /// The pre-shared keys set with [`set_psk`](Self::set_psk).
     pub fn psk(&self) -> Option<&dtls_core::config::ServerPsk> {
         self.psk.as_ref()

@@ -7,6 +7,7 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use dtls_core::config::CertificateType;
 use dtls_crypto::CipherSuite;
 use dtls_crypto::kx::NamedGroup;
 use dtls_crypto::sign::SignatureScheme;
@@ -63,6 +64,10 @@ seed_text! {
     Option<PathBuf> => |path| path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     Vec<SignatureScheme> => |schemes| algorithms::format_signatures(schemes);
     Vec<NamedGroup> => |groups| algorithms::format_groups(groups);
+    Vec<CertificateType> => |types| {
+        let names: Vec<&str> = types.iter().map(|t| certificate_type_name(*t)).collect();
+        names.join(",")
+    };
     // `*` for all of them, else the IANA names separated by `;`.
     Vec<CipherSuite> => |suites| {
         if suites.as_slice() == CipherSuite::ALL {
@@ -419,6 +424,48 @@ impl Codec for Groups {
         algorithms::parse_groups(value)
             .map(|(groups, _skipped)| groups)
             .map_err(|reason| invalid(setting, value, reason))
+    }
+}
+
+/// `SSLCertificateTypes` / `SSLClientCertificateTypes`: `X509` and/or
+/// `RawPublicKey` (RFC 7250), comma-separated in preference order, any
+/// case, not empty, no repeats.
+pub(super) struct CertificateTypes;
+
+impl Codec for CertificateTypes {
+    type Value = Vec<CertificateType>;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<Vec<CertificateType>, Error> {
+        let mut types = Vec::new();
+        for name in value.split([',', ';']).map(str::trim) {
+            let typ = match name.to_ascii_lowercase().as_str() {
+                "x509" | "x.509" => CertificateType::X509,
+                "rawpublickey" | "rpk" => CertificateType::RawPublicKey,
+                _ => {
+                    return Err(invalid(
+                        setting,
+                        value,
+                        format!("unknown certificate type {name:?}: use X509 and/or RawPublicKey"),
+                    ));
+                }
+            };
+            if types.contains(&typ) {
+                return Err(invalid_text(
+                    setting,
+                    value,
+                    "a certificate type is listed twice",
+                ));
+            }
+            types.push(typ);
+        }
+        Ok(types)
+    }
+}
+
+/// The name a certificate type is written with.
+fn certificate_type_name(typ: CertificateType) -> &'static str {
+    match typ {
+        CertificateType::RawPublicKey => "RawPublicKey",
+        _ => "X509",
     }
 }
 

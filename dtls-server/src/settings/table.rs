@@ -8,6 +8,7 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use dtls_core::config::CertificateType;
 use dtls_crypto::CipherSuite;
 use dtls_crypto::kx::NamedGroup;
 use dtls_crypto::sign::SignatureScheme;
@@ -406,6 +407,13 @@ settings! {
         /// `SSLCACerts` (see [`ServerSettings::ssl_ca_certs`]).
         pub(super) ssl_ca_certs: String = String::new(), codec::Pem
     };
+    "SSLCertificateTypes", Ext, NewConnections, field {
+        /// `SSLCertificateTypes` (extension): how the server may present
+        /// its certificate, in preference order: `X509`, `RawPublicKey`
+        /// (its key alone, RFC 7250, to clients that ask for it), or both.
+        /// Default `X509` (`ServerConfig::certificate_types`).
+        pub certificate_types: Vec<CertificateType> = vec![CertificateType::X509], codec::CertificateTypes
+    };
     "SSLCheckCRL", Cfg, Fixed(FixedValue::Int(0), REVOCATION);
     "SSLCheckOCSP", Cfg, Fixed(FixedValue::Int(0), REVOCATION);
     "SSLCipherStrength", Cfg, NewConnections, field {
@@ -415,6 +423,13 @@ settings! {
     "SSLClientCACerts", Cfg, NewConnections, field {
         /// `SSLClientCACerts` (see [`ServerSettings::ssl_client_ca_certs`]).
         pub(super) ssl_client_ca_certs: String = String::new(), codec::Pem
+    };
+    "SSLClientCertificateTypes", Ext, NewConnections, field {
+        /// `SSLClientCertificateTypes` (extension): what the server takes
+        /// from clients when `SSLAuthenticateClients` asks for one:
+        /// `X509`, `RawPublicKey` (RFC 7250; trusted keys are set with
+        /// `DtlsServer::set_trusted_client_keys`), or both. Default `X509`.
+        pub client_certificate_types: Vec<CertificateType> = vec![CertificateType::X509], codec::CertificateTypes
     };
     "SSLEnabledCipherSuites", Cfg, NewConnections, field {
         /// `SSLEnabledCipherSuites` (see [`ServerSettings::cipher_suites`]).

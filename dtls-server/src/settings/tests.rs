@@ -144,9 +144,10 @@ fn the_table_is_exactly_the_seed() {
         SEED_CONFIG_SETTINGS.len() + SEED_PROPERTIES.len() - 2 + extensions
     );
     assert_eq!(
-        extensions, 6,
+        extensions, 8,
         "HandshakeTimeout, MaxHalfOpen, MaxHalfOpenPerSource, PackHandshakeMessages, \
-         PeerBufferBudget, SSLNegotiatedPSKIdentity"
+         PeerBufferBudget, SSLCertificateTypes, SSLClientCertificateTypes, \
+         SSLNegotiatedPSKIdentity"
     );
 }
 

@@ -7,8 +7,8 @@ use crate::msgs::codec::{
     read_u16_list,
 };
 use crate::msgs::extensions::{
-    ClientExtension, ExtensionType, HeartbeatMode, ServerExtension, encode_extensions,
-    read_extensions,
+    CertificateType, ClientExtension, ExtensionType, HeartbeatMode, ServerExtension,
+    encode_extensions, read_extensions,
 };
 use crate::msgs::record::ProtocolVersion;
 
@@ -156,6 +156,22 @@ impl ClientHello {
     pub fn session_ticket(&self) -> Option<&[u8]> {
         match self.find(ExtensionType::SessionTicket)? {
             ClientExtension::SessionTicket(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The `client_certificate_type` list (RFC 7250 section 3).
+    pub fn client_certificate_types(&self) -> Option<&[CertificateType]> {
+        match self.find(ExtensionType::ClientCertificateType)? {
+            ClientExtension::ClientCertificateTypes(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The `server_certificate_type` list (RFC 7250 section 3).
+    pub fn server_certificate_types(&self) -> Option<&[CertificateType]> {
+        match self.find(ExtensionType::ServerCertificateType)? {
+            ClientExtension::ServerCertificateTypes(t) => Some(t),
             _ => None,
         }
     }

@@ -19,7 +19,7 @@ mod hello;
 mod key_exchange;
 mod tickets;
 
-pub use certificates::{Certificate, CertificateRequest, CertificateVerify};
+pub use certificates::{Certificate, CertificatePayload, CertificateRequest, CertificateVerify};
 pub use finished::Finished;
 pub use hello::{
     ClientHello, EMPTY_RENEGOTIATION_INFO_SCSV, HelloVerifyRequest, MAX_SESSION_ID_LEN, RANDOM_LEN,

@@ -59,6 +59,23 @@ impl Identity {
     /// An identity without a certificate: `key`, presented as its
     /// SubjectPublicKeyInfo to peers that accept raw public keys
     /// (RFC 7250). A peer trusts it by the key itself (a pinned SPKI).
+    ///
+    /// ```
+    /// use dtls_core::config::{CertificateType, ClientConfig, Identity, ServerConfig};
+    /// use dtls_crypto::sign::SigningKey;
+    /// # let cert = dtls_crypto::selfsigned::generate_self_signed("device", &[])?;
+    /// let key = SigningKey::from_der(cert.require_private_key()?)?;
+    /// let pin = key.subject_public_key_info();
+    /// let mut server = ServerConfig::new(Identity::raw_public_key(key));
+    /// server.certificate_types = vec![CertificateType::RawPublicKey];
+    /// let client = ClientConfig {
+    ///     server_certificate_types: vec![CertificateType::RawPublicKey],
+    ///     trusted_server_keys: vec![pin],
+    ///     ..ClientConfig::default()
+    /// };
+    /// # let _ = (server, client);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn raw_public_key(key: SigningKey) -> Self {
         Identity {
             chain: Vec::new(),

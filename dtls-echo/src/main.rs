@@ -1,7 +1,9 @@
 //! `dtls-echo`: a DTLS 1.2 echo server. Every datagram a client sends comes
 //! back to it. With no certificate options it generates a self-signed ECDSA
 //! P-256 certificate and prints its SHA-256 fingerprint; `--psk` adds
-//! pre-shared keys (and `--psk-only` drops the certificate).
+//! pre-shared keys (and `--psk-only` drops the certificate);
+//! `--raw-public-key` also presents the certificate's key alone (RFC 7250)
+//! to clients that ask for it, and prints the key's SHA-256 to pin.
 //!
 //! Try it with: `openssl s_client -dtls1_2 -connect 127.0.0.1:4444`, or
 //! with `--psk dev:00112233445566778899aabbccddeeff`:
@@ -63,9 +65,17 @@ struct Args {
     /// Authenticate with pre-shared keys only: no certificate.
     #[arg(long)]
     psk_only: bool,
+    /// Also present the certificate's key as a raw public key (RFC 7250)
+    /// to clients that ask for one; prints the key's SHA-256 for pinning.
+    #[arg(long)]
+    raw_public_key: bool,
     /// Require a client certificate.
     #[arg(long)]
     client_auth: bool,
+    /// A client raw public key (PEM `PUBLIC KEY` or DER) to trust; with
+    /// it, `--client-auth` also takes raw keys (RFC 7250). Repeatable.
+    #[arg(long, value_name = "PATH", requires = "client_auth")]
+    trusted_client_key: Vec<PathBuf>,
     /// PEM file of CAs that client certificates must chain to.
     #[arg(long, requires = "client_auth")]
     ca: Option<PathBuf>,
@@ -272,6 +282,14 @@ fn run(args: Args) -> Result<(), String> {
         st.config(&format!("PeerBufferBudget={}", args.peer_buffer_budget))
             .map_err(|e| format!("--peer-buffer-budget: {e}"))?;
         st.ssl_authenticate_clients = args.client_auth;
+        if args.raw_public_key {
+            st.config("SSLCertificateTypes=RawPublicKey,X509")
+                .map_err(|e| format!("--raw-public-key: {e}"))?;
+        }
+        if !args.trusted_client_key.is_empty() {
+            st.config("SSLClientCertificateTypes=RawPublicKey,X509")
+                .map_err(|e| format!("--trusted-client-key: {e}"))?;
+        }
         st.keep_alive = args.keep_alive;
         if let Some(ca) = &args.ca {
             let pem =
@@ -292,7 +310,31 @@ fn run(args: Args) -> Result<(), String> {
             .map_err(|e| format!("--psk: {e}"))?;
     }
     if let Some(cert) = cert {
+        if args.raw_public_key {
+            println!(
+                "raw public key SHA-256 {}",
+                dtls_crypto::cert::public_key_sha256(cert.spki_der())
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            );
+        }
         server.set_ssl_cert(cert).map_err(|e| e.to_string())?;
+    } else if args.raw_public_key {
+        return Err("--raw-public-key needs a certificate's key (not with --psk-only)".into());
+    }
+    let mut trusted = Vec::new();
+    for path in &args.trusted_client_key {
+        let key = std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|data| dtls_crypto::cert::load_public_key(&data).map_err(|e| e.to_string()))
+            .map_err(|e| format!("--trusted-client-key {}: {e}", path.display()))?;
+        trusted.push(key);
+    }
+    if !trusted.is_empty() {
+        server
+            .set_trusted_client_keys(trusted)
+            .map_err(|e| format!("--trusted-client-key: {e}"))?;
     }
     server.set_handler(Echo);
     // Before the listening line: a signal right after it must stop the

@@ -252,6 +252,16 @@ fn print_cert_prints_the_pem_a_client_can_pin() {
 
 /// Runs a client handshake against `port` and sends `message`.
 fn handshake_and_send(port: u16, message: &[u8]) -> u16 {
+    let config = dtls_core::config::ClientConfig::default();
+    handshake_and_send_with(port, message, config).0
+}
+
+/// [`handshake_and_send`] with `config`; also returns the connection.
+fn handshake_and_send_with(
+    port: u16,
+    message: &[u8],
+    config: dtls_core::config::ClientConfig,
+) -> (u16, dtls_core::Connection) {
     use std::time::Instant;
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     socket.connect(("127.0.0.1", port)).unwrap();
@@ -259,7 +269,7 @@ fn handshake_and_send(port: u16, message: &[u8]) -> u16 {
         .set_read_timeout(Some(Duration::from_millis(20)))
         .unwrap();
     let server = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let config = std::sync::Arc::new(dtls_core::config::ClientConfig::default());
+    let config = std::sync::Arc::new(config);
     let mut conn = dtls_core::Connection::client(config, server, Instant::now()).unwrap();
     let mut buf = vec![0u8; 16_384];
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -284,7 +294,70 @@ fn handshake_and_send(port: u16, message: &[u8]) -> u16 {
         }
     }
     assert!(sent, "the handshake completed");
-    socket.local_addr().unwrap().port()
+    (socket.local_addr().unwrap().port(), conn)
+}
+
+#[test]
+fn raw_public_key_prints_the_key_hash_a_client_pins() {
+    let (mut child, lines, _rx) = start(&["--raw-public-key"]);
+    let hash = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("raw public key SHA-256 "))
+        .unwrap_or_else(|| panic!("{lines:?}"))
+        .to_owned();
+    let port: u16 = lines
+        .last()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let config = dtls_core::config::ClientConfig {
+        server_certificate_types: vec![dtls_core::config::CertificateType::RawPublicKey],
+        ..Default::default()
+    };
+    let (_, conn) = handshake_and_send_with(port, b"pinned", config);
+    let key = conn
+        .negotiated()
+        .and_then(|n| n.peer_raw_public_key.clone())
+        .expect("the server presented a raw public key");
+    let printed: String = dtls_crypto::cert::public_key_sha256(&key)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(printed, hash);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn bad_raw_public_key_options_are_named() {
+    let psk_only = fails_with(&[
+        "--raw-public-key",
+        "--psk-only",
+        "--psk",
+        "a:00112233445566778899aabbccddeeff",
+    ]);
+    assert!(psk_only.contains("--raw-public-key needs"), "{psk_only}");
+    let missing = fails_with(&[
+        "--client-auth",
+        "--trusted-client-key",
+        "/nonexistent/key.pem",
+    ]);
+    assert!(
+        missing.contains("--trusted-client-key /nonexistent/key.pem"),
+        "{missing}"
+    );
+    let dir = scratch("junk-key");
+    let junk = dir.join("junk.pem");
+    std::fs::write(&junk, "not a key").unwrap();
+    let junk_err = fails_with(&[
+        "--client-auth",
+        "--trusted-client-key",
+        junk.to_str().unwrap(),
+    ]);
+    assert!(junk_err.contains("PUBLIC KEY"), "{junk_err}");
 }
 
 #[test]

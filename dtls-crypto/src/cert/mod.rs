@@ -15,6 +15,7 @@
 mod encrypted_key;
 mod facts;
 mod options;
+mod public_key;
 mod select;
 mod store;
 mod store_type;
@@ -29,6 +30,7 @@ use zeroize::Zeroizing;
 use crate::Error;
 pub use facts::{Digests, KeyAlgorithm, KeyUsage, SignatureAlgorithm, SubjectAltName};
 use facts::{Fields, compute_fields};
+pub use public_key::{load_public_key, public_key_sha256};
 use select::{finish, select};
 pub(crate) use store::key_public_bytes;
 pub use store::pem_encode;

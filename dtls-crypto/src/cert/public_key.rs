@@ -26,7 +26,7 @@ pub fn load_public_key(data: &[u8]) -> Result<Vec<u8>, Error> {
         }
     };
     match SubjectPublicKeyInfo::from_der(&der) {
-        Ok((rest, _)) if rest.is_empty() => Ok(der),
+        Ok(([], _)) => Ok(der),
         Ok(_) => Err(Error::MalformedCertificate(
             "trailing bytes after the SubjectPublicKeyInfo".to_owned(),
         )),

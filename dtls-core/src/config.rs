@@ -384,6 +384,14 @@ pub struct ServerConfig {
     /// Issue and accept session tickets (RFC 5077) when the client offers
     /// the extension.
     pub session_tickets: bool,
+    /// Connection IDs (RFC 9146): with `Some(n)`, a client that offers the
+    /// connection_id extension gets a random CID of `n` bytes (unique
+    /// within the endpoint) to put in its records, which then reach its
+    /// association whatever their source address, so it survives NAT
+    /// rebinding. `Some(0)` takes the client's CID for our records but
+    /// routes its records by address. `None` (the default) ignores the
+    /// extension. At most 32 (mbedTLS's limit).
+    pub connection_id_length: Option<u8>,
     /// How often the ticket key rotates; tickets sealed under the previous
     /// key are still accepted (so a ticket lives at most two periods, and
     /// never longer than `session_lifetime`).
@@ -431,6 +439,7 @@ impl ServerConfig {
             session_cache_max_bytes: 32 * 1024 * 1024,
             session_lifetime: Duration::from_secs(2 * 60 * 60),
             session_tickets: true,
+            connection_id_length: None,
             ticket_rotation: Duration::from_secs(60 * 60),
         }
     }
@@ -463,6 +472,10 @@ pub struct ClientConfig {
     pub psk: Option<ClientPsk>,
     /// The host name to send in server_name (RFC 6066 3), if any.
     pub server_name: Option<String>,
+    /// Offer connection IDs (RFC 9146 3) asking the server to put this CID
+    /// (0 to 255 bytes; empty: none) in its records; the server's answer
+    /// gives the CID ours carry. `None` (the default) does not offer.
+    pub connection_id: Option<Vec<u8>>,
     /// DER trust anchors to validate the server chain with (path to an
     /// anchor, validity at `unix_time`, serverAuth usage, and the
     /// `server_name` when set; RFC 5246 7.4.2, RFC 6125). A chain that fails
@@ -497,6 +510,7 @@ impl Default for ClientConfig {
             trusted_server_keys: Vec::new(),
             psk: None,
             server_name: None,
+            connection_id: None,
             trust_anchors: Vec::new(),
             unix_time: None,
             offer_extended_master_secret: true,

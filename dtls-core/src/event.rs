@@ -188,6 +188,16 @@ pub enum Event {
         /// flags, or the raw key is one of the trusted client keys.
         verified: bool,
     },
+    /// The peer's address changed (RFC 9146 6): a record carrying our
+    /// connection ID, newer than any before, authenticated from
+    /// `current`. Datagrams now go there, at most three bytes per byte
+    /// received until the peer proves the address.
+    PeerAddressChanged {
+        /// Where the peer was.
+        previous: std::net::SocketAddr,
+        /// Where it is now.
+        current: std::net::SocketAddr,
+    },
     /// The handshake completed: application data can flow.
     Connected(Box<NegotiatedParams>),
     /// The handshake failed; the connection is closed.

@@ -63,6 +63,7 @@ fn main() {
                 version: 0xFEFD,
                 epoch: 1,
                 sequence: seq,
+                cid: &[],
             };
             black_box(p.seal_in_place(&meta, &mut buf, RECORD).unwrap());
         });
@@ -71,6 +72,7 @@ fn main() {
             version: 0xFEFD,
             epoch: 1,
             sequence: 7,
+            cid: &[],
         };
         let mut sealed = vec![0u8; RECORD + p.max_overhead()];
         let len = p.seal_in_place(&meta, &mut sealed, RECORD).unwrap();

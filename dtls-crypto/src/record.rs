@@ -56,8 +56,9 @@ impl std::fmt::Debug for DirectionKeys {
 /// Every field is authenticated: it goes into the AEAD additional data or
 /// the CBC suites' MAC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RecordMeta {
-    /// `ContentType` of the record (e.g. 22 handshake, 23 application data).
+pub struct RecordMeta<'a> {
+    /// `ContentType` of the record (e.g. 22 handshake, 23 application data;
+    /// 25, `tls12_cid`, for a record carrying a connection ID).
     pub content_type: u8,
     /// Protocol version on the wire (0xFEFD for DTLS 1.2).
     pub version: u16,
@@ -66,7 +67,30 @@ pub struct RecordMeta {
     /// The 48-bit sequence number within the epoch (RFC 6347 4.1); values
     /// of 2^48 or more are refused.
     pub sequence: u64,
+    /// The connection ID the record carries (RFC 9146 section 4); empty
+    /// for the plain record format. At most 255 bytes.
+    pub cid: &'a [u8],
 }
+
+/// The additional data of a record (or the header part of the CBC MAC
+/// input), on the stack: 13 bytes, or 23 plus the connection ID.
+pub(crate) struct AdditionalData {
+    bytes: [u8; 23 + 255],
+    len: usize,
+}
+
+impl AsRef<[u8]> for AdditionalData {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+/// RFC 9146 section 5: the 8 bytes that stand where `seq_num` stood, so a
+/// record with a CID can never share additional data with one without.
+const SEQ_NUM_PLACEHOLDER: [u8; 8] = [0xff; 8];
+
+/// The `tls12_cid` content type (RFC 9146 section 4).
+const TLS12_CID: u8 = 25;
 
 /// The largest plaintext a record may carry: 2^14 bytes (RFC 6347 4.1 via
 /// RFC 5246 6.2.1).
@@ -78,7 +102,7 @@ const MAX_SEQUENCE: u64 = (1 << 48) - 1;
 /// AES block size, which is also the CBC record IV length (RFC 5246 6.2.3.2).
 const BLOCK: usize = 16;
 
-impl RecordMeta {
+impl RecordMeta<'_> {
     /// The 64-bit DTLS record sequence number: epoch(2) ‖ sequence(6)
     /// (RFC 6347 4.1: "the concatenation of the epoch and the
     /// sequence_number"). `None` if the sequence does not fit in 48 bits:
@@ -93,13 +117,39 @@ impl RecordMeta {
     /// The header part shared by the AEAD additional data (RFC 5246 6.2.3.3,
     /// with the DTLS sequence number of RFC 6347 4.1.2.1) and the CBC MAC
     /// input (RFC 7366 3): seq_num(8) ‖ type(1) ‖ version(2) ‖ length(2).
-    fn header(&self, seq_num: &[u8; 8], length: u16) -> [u8; 13] {
-        let mut h = [0u8; 13];
-        h[..8].copy_from_slice(seq_num);
-        h[8] = self.content_type;
-        h[9..11].copy_from_slice(&self.version.to_be_bytes());
-        h[11..].copy_from_slice(&length.to_be_bytes());
-        h
+    /// With a connection ID (RFC 9146 sections 5.1 and 5.3):
+    /// seq_num_placeholder(8) ‖ tls12_cid ‖ cid_length ‖ tls12_cid ‖
+    /// version(2) ‖ epoch(2) ‖ sequence_number(6) ‖ cid ‖ length(2), where
+    /// `length` is that of the DTLSInnerPlaintext (AEAD) or of IV ‖
+    /// ciphertext (CBC), as without a CID.
+    fn header(&self, seq_num: &[u8; 8], length: u16) -> AdditionalData {
+        let mut out = AdditionalData {
+            bytes: [0; 23 + 255],
+            len: 0,
+        };
+        let cid = self.cid.get(..self.cid.len().min(255)).unwrap_or(&[]);
+        let version = self.version.to_be_bytes();
+        let length = length.to_be_bytes();
+        let parts: [&[u8]; 6] = if cid.is_empty() {
+            [seq_num, &[self.content_type], &version, &length, &[], &[]]
+        } else {
+            [
+                &SEQ_NUM_PLACEHOLDER,
+                &[TLS12_CID, cid.len() as u8, TLS12_CID],
+                &version,
+                seq_num,
+                cid,
+                &length,
+            ]
+        };
+        for part in parts {
+            let end = out.len + part.len();
+            if let Some(dst) = out.bytes.get_mut(out.len..end) {
+                dst.copy_from_slice(part);
+                out.len = end;
+            }
+        }
+        out
     }
 }
 
@@ -435,7 +485,7 @@ fn ccm_seal<C, M>(
     ccm: &Ccm<C, M, U12>,
     protection: &RecordProtection,
     seq_num: &[u8; 8],
-    aad: &[u8; 13],
+    aad: &AdditionalData,
     fragment: &mut [u8],
     plaintext_len: usize,
 ) -> Result<(), Error>
@@ -448,7 +498,7 @@ where
     let nonce = Array::from(protection.aead_nonce(seq_num));
     let (body, tag_out) = fragment[prefix..].split_at_mut(plaintext_len);
     let tag = ccm
-        .encrypt_inout_detached(&nonce, aad, body.into())
+        .encrypt_inout_detached(&nonce, aad.as_ref(), body.into())
         .map_err(seal_failed)?;
     tag_out.copy_from_slice(&tag);
     Ok(())
@@ -475,7 +525,7 @@ where
     let end = prefix + usize::from(plaintext_len);
     let (body, tag) = fragment[prefix..].split_at_mut(usize::from(plaintext_len));
     let tag = Array::try_from(&*tag).map_err(|_| Error::BadRecordMac)?;
-    ccm.decrypt_inout_detached(&nonce, &aad, body.into(), &tag)
+    ccm.decrypt_inout_detached(&nonce, aad.as_ref(), body.into(), &tag)
         .map_err(|_| Error::BadRecordMac)?;
     Ok(prefix..end)
 }

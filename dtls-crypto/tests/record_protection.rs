@@ -38,12 +38,13 @@ fn protection(suite: CipherSuite, salt: u8) -> RecordProtection {
     RecordProtection::new(suite, &keys_for(suite, salt)).unwrap()
 }
 
-fn meta(epoch: u16, sequence: u64) -> RecordMeta {
+fn meta(epoch: u16, sequence: u64) -> RecordMeta<'static> {
     RecordMeta {
         content_type: APPLICATION_DATA,
         version: DTLS12,
         epoch,
         sequence,
+        cid: &[],
     }
 }
 
@@ -246,6 +247,12 @@ fn any_change_of_record_meta_fails() {
             },
             RecordMeta {
                 sequence: m.sequence | 1 << 47,
+                ..m
+            },
+            // A connection ID is authenticated too (RFC 9146 5).
+            RecordMeta {
+                content_type: 25,
+                cid: &[7, 7],
                 ..m
             },
         ];
@@ -473,6 +480,80 @@ fn handmade_cbc_record(
     record
 }
 
+/// RFC 9146 5.1 / 5.3, built by hand: seq_num_placeholder ‖ tls12_cid ‖
+/// cid_length ‖ tls12_cid ‖ version ‖ epoch ‖ sequence_number ‖ cid ‖
+/// length.
+fn handmade_cid_header(m: &RecordMeta, length: usize) -> Vec<u8> {
+    let mut a = vec![0xff; 8];
+    a.extend_from_slice(&[25, m.cid.len() as u8, 25]);
+    a.extend_from_slice(&m.version.to_be_bytes());
+    a.extend_from_slice(&m.epoch.to_be_bytes());
+    a.extend_from_slice(&m.sequence.to_be_bytes()[2..]);
+    a.extend_from_slice(m.cid);
+    a.extend_from_slice(&(length as u16).to_be_bytes());
+    a
+}
+
+#[test]
+fn records_with_a_connection_id_use_the_rfc_9146_additional_data() {
+    let cid = [0xc1, 0xd0, 0x00, 0x42];
+    let m = RecordMeta {
+        content_type: 25,
+        cid: &cid,
+        ..meta(1, 0x0102_0304_0506)
+    };
+    // The inner plaintext: content ‖ real type (RFC 9146 4).
+    let inner = [b"hello".as_slice(), &[23]].concat();
+
+    // AES-128-GCM: open our record with ring under the handmade AAD.
+    let suite = CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+    let keys = keys_for(suite, 9);
+    let sealed = seal(&protection(suite, 9), &m, &inner);
+    let key = ring::aead::LessSafeKey::new(
+        ring::aead::UnboundKey::new(&ring::aead::AES_128_GCM, &keys.enc_key).unwrap(),
+    );
+    let mut nonce = [0u8; 12];
+    nonce[..4].copy_from_slice(&keys.fixed_iv[..4]);
+    nonce[4..].copy_from_slice(&sealed[..8]);
+    let mut body = sealed[8..].to_vec();
+    let opened = key
+        .open_in_place(
+            ring::aead::Nonce::assume_unique_for_key(nonce),
+            ring::aead::Aad::from(handmade_cid_header(&m, inner.len())),
+            &mut body,
+        )
+        .expect("ring opens it under the RFC 9146 additional data");
+    assert_eq!(opened, inner.as_slice());
+
+    // AES-CBC + EtM: the MAC covers the handmade header, then IV ‖ ciphertext.
+    let suite = CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256;
+    let keys = keys_for(suite, 9);
+    let sealed = seal(&protection(suite, 9), &m, &inner);
+    let body_len = sealed.len() - 32;
+    let mut input = handmade_cid_header(&m, body_len);
+    input.extend_from_slice(&sealed[..body_len]);
+    let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &keys.mac_key), &input);
+    assert_eq!(&sealed[body_len..], tag.as_ref());
+
+    // Every suite: the CID and its presence are bound to the record.
+    for &suite in CipherSuite::ALL {
+        let p = protection(suite, 3);
+        let sealed = seal(&p, &m, &inner);
+        assert_eq!(open(&p, &m, &sealed).unwrap(), inner, "{suite}");
+        let other = [0xc1, 0xd0, 0x00, 0x43];
+        for changed in [
+            RecordMeta { cid: &other, ..m },
+            RecordMeta {
+                cid: &cid[..3],
+                ..m
+            },
+            RecordMeta { cid: &[], ..m },
+        ] {
+            assert_rejected(&p, &changed, &sealed, format_args!("{suite} {changed:?}"));
+        }
+    }
+}
+
 #[test]
 fn cbc_good_handmade_padding_opens() {
     // Control for the bad-padding test: the same construction with valid
@@ -682,7 +763,7 @@ fn kat_cbc_encrypt_then_mac_open() {
         suite: CipherSuite,
         enc_key: Vec<u8>,
         mac_key: Vec<u8>,
-        meta: RecordMeta,
+        meta: RecordMeta<'static>,
         record: &'static str,
         plaintext: &'static [u8],
     }
@@ -748,13 +829,14 @@ fn kat_cbc_encrypt_then_mac_open() {
 
 // --- Properties ------------------------------------------------------------
 
-fn any_meta() -> impl Strategy<Value = RecordMeta> {
+fn any_meta() -> impl Strategy<Value = RecordMeta<'static>> {
     (any::<u8>(), any::<u16>(), any::<u16>(), 0u64..(1 << 48)).prop_map(
         |(content_type, version, epoch, sequence)| RecordMeta {
             content_type,
             version,
             epoch,
             sequence,
+            cid: &[],
         },
     )
 }

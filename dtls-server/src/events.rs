@@ -28,6 +28,20 @@ pub struct ConnectedEvent {
     pub psk_identity: Option<Vec<u8>>,
 }
 
+/// `PeerAddressChanged` (ours, not the seed's): a client that negotiated a
+/// connection ID (RFC 9146; the `ConnectionIdLength` setting) now sends
+/// from another address, after a NAT rebinding or roaming. The
+/// connection's `remote_host` / `remote_port` already show the new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerAddressChangedEvent {
+    /// The connection.
+    pub connection_id: ConnectionId,
+    /// The address it had.
+    pub previous: std::net::SocketAddr,
+    /// The address it has now.
+    pub current: std::net::SocketAddr,
+}
+
 /// `ConnectionRequest`: a peer proved its address with the cookie exchange
 /// and is about to handshake. Set `accept = false` to refuse it (it is
 /// dropped silently).
@@ -184,6 +198,9 @@ events! {
     ), MutCallback<SslClientAuthenticationEvent>;
     /// Handshake progress.
     "SSLStatus" => fn on_ssl_status(e: &SslStatusEvent), Callback<SslStatusEvent>;
+    /// A client moved to another address under its connection ID (ours).
+    "PeerAddressChanged" => fn on_peer_address_changed(e: &PeerAddressChangedEvent),
+        Callback<PeerAddressChangedEvent>;
 }
 
 impl std::fmt::Debug for Handlers {

@@ -48,6 +48,7 @@ use super::common::{queue_message, record_received};
 use super::credentials::check_server_certificate;
 use super::keys::{HelloAgreement, PeerCredentials};
 use super::peer_error::{CertificateError, Incompatible, Misbehaved, Peer, PeerError, PskError};
+use super::record_layer::ConnectionIds;
 use super::session::ClientSession;
 use super::{Ctx, Message, SessionSecrets};
 use crate::config::ClientConfig;
@@ -347,6 +348,9 @@ fn on_server_hello(
         return Err(Misbehaved::UnofferedCompression.into());
     }
     let answer = read_server_extensions(ctx, config, &s, &sh, suite)?;
+    if let Some(cids) = answer.connection_ids {
+        ctx.records.set_connection_ids(cids);
+    }
     let n = Negotiated {
         agreed: HelloAgreement {
             suite,
@@ -389,6 +393,7 @@ struct ServerAnswer {
     ticket_ack: bool,
     server_certificate_type: CertificateType,
     client_certificate_type: CertificateType,
+    connection_ids: Option<ConnectionIds>,
 }
 
 /// Reads the ServerHello's extensions: applies the peer's record size
@@ -409,6 +414,7 @@ fn read_server_extensions(
     let mut alpn = None;
     let mut server_certificate_type = CertificateType::X509;
     let mut client_certificate_type = CertificateType::X509;
+    let mut connection_ids = None;
     for ext in exts {
         match ext {
             ServerExtension::Alpn(p) => alpn = Some(p.clone()),
@@ -418,6 +424,18 @@ fn read_server_extensions(
                     *t,
                     "server_certificate_type",
                 )?;
+            }
+            // RFC 9146 3: the server's CID, for our records; ours goes in
+            // its records.
+            ServerExtension::ConnectionId(theirs) => {
+                let ours = config
+                    .connection_id
+                    .clone()
+                    .ok_or(Misbehaved::UnsolicitedExtension("connection_id"))?;
+                connection_ids = Some(ConnectionIds {
+                    ours,
+                    theirs: theirs.clone(),
+                });
             }
             ServerExtension::ClientCertificateType(t) => {
                 client_certificate_type = offered_type(
@@ -468,6 +486,7 @@ fn read_server_extensions(
         ticket_ack,
         server_certificate_type,
         client_certificate_type,
+        connection_ids,
     })
 }
 

@@ -37,6 +37,11 @@ pub(super) fn first_hello(
         &config.client_certificate_types,
         "client_certificate_types must list X509 and/or RawPublicKey",
     )?;
+    if config.connection_id.as_ref().is_some_and(|c| c.len() > 255) {
+        return Err(Error::Config(
+            "connection_id is longer than 255 bytes (RFC 9146 3)",
+        ));
+    }
     let mut suites: Vec<u16> = config
         .common
         .cipher_suites
@@ -140,6 +145,10 @@ fn hello_extensions(
         && let Some(types) = announced(&config.client_certificate_types)
     {
         exts.push(ClientExtension::ClientCertificateTypes(types));
+    }
+    // RFC 9146 3: the CID we want in the server's records.
+    if let Some(cid) = &config.connection_id {
+        exts.push(ClientExtension::ConnectionId(cid.clone()));
     }
     exts
 }

@@ -54,6 +54,12 @@ pub(crate) struct Ctx {
     pub(super) max_app_plaintext: usize,
     /// The time of the latest input, for state changes that need one.
     pub(super) now: Option<Instant>,
+    /// Whether the peer's current address is proven (RFC 9146 6).
+    pub(super) path: super::migration::PathState,
+    /// The connection ID we ask the peer to put in its records: a client's
+    /// from its config, a server's from its endpoint (RFC 9146 3). Used
+    /// only if the peer's hello takes it up.
+    pub(crate) issued_cid: Option<Vec<u8>>,
 }
 
 impl Ctx {
@@ -96,6 +102,8 @@ impl Ctx {
             limits: common.limits,
             max_app_plaintext: MAX_PLAINTEXT,
             now: None,
+            path: Default::default(),
+            issued_cid: None,
         }
     }
 

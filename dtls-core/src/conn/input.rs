@@ -1,6 +1,7 @@
 //! The input path: one datagram in, record by record, to the record layer,
 //! the reassembler, the handshake state machine and the receive queue.
 
+use std::net::SocketAddr;
 use std::time::Instant;
 
 use crate::config::Limits;
@@ -13,7 +14,7 @@ use crate::msgs::ccs::ChangeCipherSpec;
 use crate::msgs::codec::Codec;
 use crate::msgs::handshake::HandshakeFragments;
 use crate::msgs::record::{
-    ContentType, ProtocolVersion, RECORD_HEADER_LEN, RecordHeader, parse_record,
+    ContentType, ProtocolVersion, RECORD_HEADER_LEN, RecordHeader, parse_record_with_cid,
 };
 
 use super::Connection;
@@ -76,30 +77,61 @@ impl Connection {
     /// Feeds one datagram received from the peer. `datagram` is decrypted in
     /// place. Invalid records are dropped and counted (RFC 6347 4.1.2.7).
     pub fn handle_datagram(&mut self, now: Instant, datagram: &mut [u8]) {
+        self.handle_datagram_from(now, None, datagram);
+    }
+
+    /// [`handle_datagram`](Self::handle_datagram) for a datagram from
+    /// `from` (the endpoint's routing by connection ID can deliver one from
+    /// a new address; RFC 9146 6).
+    pub(crate) fn handle_datagram_from(
+        &mut self,
+        now: Instant,
+        from: Option<SocketAddr>,
+        datagram: &mut [u8],
+    ) {
         self.ctx.now = Some(now);
+        if from.is_none_or(|from| from == self.peer) {
+            self.ctx.path.on_received(datagram.len());
+        }
+        let datagram_len = datagram.len();
+        let cid_len = self.ctx.records.read_cid_len();
         let mut pos = 0;
         while pos < datagram.len() {
             let Some(rest) = datagram.get_mut(pos..) else {
                 break;
             };
-            let (header, body_len) = match parse_record(rest) {
-                Ok((header, fragment, _)) => (header, fragment.len()),
-                Err(_) => {
-                    // A record that does not parse makes the rest of the
-                    // datagram unparseable too.
-                    self.ctx.counters.count(DropReason::Malformed);
-                    break;
-                }
-            };
-            let record_len = RECORD_HEADER_LEN + body_len;
+            let (header, cid_range, header_len, record_len) =
+                match parse_record_with_cid(rest, cid_len) {
+                    Ok(split) => (
+                        split.header,
+                        11..11 + split.cid.len(),
+                        split.header_len,
+                        split.record_len(),
+                    ),
+                    Err(_) => {
+                        // A record that does not parse makes the rest of the
+                        // datagram unparseable too.
+                        self.ctx.counters.count(DropReason::Malformed);
+                        break;
+                    }
+                };
             if let Some(record) = rest.get_mut(..record_len) {
-                self.handle_record(now, header, record);
+                let from = from.map(|addr| (addr, datagram_len));
+                self.handle_record(now, from, header, cid_range, header_len, record);
             }
             pos += record_len;
         }
     }
 
-    fn handle_record(&mut self, now: Instant, header: RecordHeader, record: &mut [u8]) {
+    fn handle_record(
+        &mut self,
+        now: Instant,
+        from: Option<(SocketAddr, usize)>,
+        header: RecordHeader,
+        cid_range: std::ops::Range<usize>,
+        header_len: usize,
+        record: &mut [u8],
+    ) {
         if self.ctx.lifecycle.is_closed() {
             return;
         }
@@ -111,14 +143,14 @@ impl Connection {
             self.ctx.counters.count(DropReason::Malformed);
             return;
         }
-        let Some(body) = record.get_mut(RECORD_HEADER_LEN..) else {
-            return;
-        };
+        let (head, body) = record.split_at_mut(header_len.min(record.len()));
+        let cid = head.get(cid_range).unwrap_or(&[]);
         match self.ctx.records.open(
             header.content_type,
             u16::from(header.version),
             header.epoch,
             header.sequence_number,
+            cid,
             body,
         ) {
             OpenOutcome::Dropped(reason) => self.ctx.counters.count(reason),
@@ -131,6 +163,11 @@ impl Connection {
                     // Any authenticated record proves the peer is alive.
                     self.ctx.counters.authenticated += 1;
                     self.ctx.keepalive.on_peer_alive(now);
+                }
+                if opened.newest_with_cid
+                    && let Some((from, datagram_len)) = from
+                {
+                    self.peer_seen_at(now, from, datagram_len);
                 }
                 self.dispatch(now, opened.content_type, opened.epoch, plaintext);
             }
@@ -236,6 +273,9 @@ impl Connection {
             Ok(Some(response)) => self.ctx.outbox.heartbeats.push_back(response),
             Ok(None) => {}
             Err(reason) => self.ctx.counters.count(reason),
+        }
+        if self.ctx.keepalive.take_path_proven() {
+            self.path_proven();
         }
     }
 

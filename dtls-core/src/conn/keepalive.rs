@@ -68,6 +68,10 @@ pub(crate) struct KeepAlive {
     /// Response rate limit: a token bucket refilled once per second.
     tokens: u32,
     refilled_at: Option<Instant>,
+    /// A probe of the peer's new address is due or in flight (RFC 9146 6).
+    path_probe: bool,
+    /// The probe was answered; taken by [`take_path_proven`].
+    path_proven: bool,
     /// Requests sent and valid responses received, for tests and logs.
     pub(crate) requests_sent: u64,
     pub(crate) responses_received: u64,
@@ -94,6 +98,8 @@ impl KeepAlive {
             next_request: None,
             unanswered: 0,
             refilled_at: None,
+            path_probe: false,
+            path_proven: false,
             requests_sent: 0,
             responses_received: 0,
             responses_sent: 0,
@@ -155,7 +161,7 @@ impl KeepAlive {
     pub(crate) fn on_peer_alive(&mut self, now: Instant) {
         self.last_liveness = Some(now);
         self.unanswered = 0;
-        if self.negotiated.is_some_and(|n| n.we_may_send) {
+        if self.negotiated.is_some_and(|n| n.we_may_send) && !self.path_probe {
             self.next_request = now.checked_add(self.config.time);
         }
     }
@@ -175,6 +181,23 @@ impl KeepAlive {
     /// When the next HeartbeatRequest (or retry) is due.
     pub(crate) fn request_deadline(&self) -> Option<Instant> {
         self.next_request
+    }
+
+    /// The peer moved (RFC 9146 6): send a request now, to the new
+    /// address; an answer to an earlier request no longer counts. Without
+    /// heartbeats negotiated (or the peer's leave to send them), nothing.
+    pub(crate) fn probe_path(&mut self, now: Instant) {
+        if self.negotiated.is_some_and(|n| n.we_may_send) {
+            self.in_flight = None;
+            self.path_probe = true;
+            self.next_request = Some(now);
+        }
+    }
+
+    /// Whether a probe of the peer's new address was answered since the
+    /// last call.
+    pub(crate) fn take_path_proven(&mut self) -> bool {
+        std::mem::take(&mut self.path_proven)
     }
 
     /// The idle deadline passed: no more requests; returns the idle timeout
@@ -270,6 +293,9 @@ impl KeepAlive {
                         self.responses_received += 1;
                         self.in_flight = None;
                         self.unanswered = 0;
+                        if std::mem::take(&mut self.path_probe) {
+                            self.path_proven = true;
+                        }
                         Ok(None)
                     }
                     _ => Err(DropReason::BadHeartbeat),

@@ -36,6 +36,7 @@ mod input;
 pub(crate) mod keepalive;
 pub(crate) mod keys;
 mod lifecycle;
+mod migration;
 pub(crate) mod negotiate;
 pub(crate) mod offer;
 mod output;
@@ -152,6 +153,31 @@ impl Connection {
     /// The peer's address.
     pub fn peer(&self) -> SocketAddr {
         self.peer
+    }
+
+    /// The connection ID records to us carry, once the hellos agreed on
+    /// CIDs (RFC 9146 3); `None` before, or without them. Empty: the peer
+    /// sends no CID.
+    pub fn connection_id(&self) -> Option<&[u8]> {
+        self.ctx.records.connection_ids().map(|c| c.ours.as_slice())
+    }
+
+    /// The connection ID the peer asked for, which our records carry.
+    pub fn peer_connection_id(&self) -> Option<&[u8]> {
+        self.ctx
+            .records
+            .connection_ids()
+            .map(|c| c.theirs.as_slice())
+    }
+
+    /// The CID the endpoint reserved for this connection.
+    pub(crate) fn issued_cid(&self) -> Option<&[u8]> {
+        self.ctx.issued_cid.as_deref()
+    }
+
+    /// Reserves `cid` for this server connection (the endpoint's pick).
+    pub(crate) fn set_issued_cid(&mut self, cid: Vec<u8>) {
+        self.ctx.issued_cid = Some(cid);
     }
 
     /// Whether the handshake has completed and the connection is open.

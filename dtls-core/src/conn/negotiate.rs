@@ -15,6 +15,7 @@ use dtls_crypto::suites::AuthAlgorithm;
 use super::credentials::{client_type_to_request, pick_certificate_type};
 use super::offer::ClientHelloOffer;
 use super::peer_error::{Incompatible, Misbehaved, Peer, PeerError};
+use super::record_layer::ConnectionIds;
 use super::session::{ServerResumption, StoredSession};
 use crate::config::{CertificateType, ClientAuthMode, Identity, ServerConfig, ServerPsk};
 use crate::msgs::extensions::{HeartbeatMode, ServerExtension};
@@ -30,6 +31,8 @@ pub(crate) struct Plan<'a> {
     pub peer_heartbeat_allows_requests: Option<bool>,
     /// The ALPN protocol selected (RFC 7301 3.2).
     pub alpn: Option<Vec<u8>>,
+    /// The connection IDs agreed (RFC 9146 3).
+    pub connection_ids: Option<ConnectionIds>,
     pub handshake: PlannedHandshake<'a>,
 }
 
@@ -88,16 +91,30 @@ impl KeyExchangePlan<'_> {
 }
 
 /// Decides how to answer `offer`. `our_heartbeat` is our heartbeat mode
-/// when keep-alive is on.
+/// when keep-alive is on; `our_cid` the connection ID the endpoint issued
+/// us, if it uses them.
 pub(crate) fn negotiate<'a>(
     offer: &ClientHelloOffer<'_>,
     config: &'a ServerConfig,
     resumption: Option<&ServerResumption>,
     our_heartbeat: Option<HeartbeatMode>,
+    our_cid: Option<&[u8]>,
     now: Instant,
 ) -> Result<Plan<'a>, PeerError> {
     check_offer(offer, config)?;
     let mut extensions = session_independent_extensions(offer, config, our_heartbeat);
+    // RFC 9146 3: answer a client's connection_id with ours, full or
+    // abbreviated handshake alike.
+    let connection_ids = match (offer.connection_id, our_cid) {
+        (Some(theirs), Some(ours)) => {
+            extensions.push(ServerExtension::ConnectionId(ours.to_vec()));
+            Some(ConnectionIds {
+                ours: ours.to_vec(),
+                theirs: theirs.to_vec(),
+            })
+        }
+        _ => None,
+    };
     let peer_heartbeat_allows_requests = our_heartbeat
         .and(offer.heartbeat)
         .map(|peer_mode| peer_mode == HeartbeatMode::PeerAllowedToSend);
@@ -181,6 +198,7 @@ pub(crate) fn negotiate<'a>(
         peer_record_size_limit: offer.record_size_limit,
         peer_heartbeat_allows_requests,
         alpn,
+        connection_ids,
         handshake,
     })
 }

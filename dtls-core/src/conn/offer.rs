@@ -43,6 +43,8 @@ pub(crate) struct ClientHelloOffer<'a> {
     pub client_certificate_types: Option<&'a [CertificateType]>,
     /// `server_certificate_type`: what the client accepts (RFC 7250 3).
     pub server_certificate_types: Option<&'a [CertificateType]>,
+    /// `connection_id`: the CID the client wants in our records (RFC 9146 3).
+    pub connection_id: Option<&'a [u8]>,
 }
 
 impl<'a> ClientHelloOffer<'a> {
@@ -70,6 +72,7 @@ impl<'a> ClientHelloOffer<'a> {
             ticket: hello.session_ticket(),
             client_certificate_types: hello.client_certificate_types(),
             server_certificate_types: hello.server_certificate_types(),
+            connection_id: hello.connection_id(),
         }
     }
 

@@ -39,8 +39,26 @@ impl Connection {
     ///
     /// [`CommonConfig::application_records_fit_mtu`]: crate::config::CommonConfig::application_records_fit_mtu
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
+        // RFC 9146 6: toward an address the peer has not proven, at most
+        // three bytes out per byte in: the datagram gets only the room
+        // left, and what does not fit waits for the peer's proof.
+        let room = buf.len().min(self.ctx.path.allowance());
+        let sent = self.produce_datagram(now, buf.get_mut(..room)?);
+        if let Some(n) = sent {
+            self.ctx.path.on_sent(n);
+        }
+        sent
+    }
+
+    fn produce_datagram(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
         let mtu = buf.len().min(self.ctx.mtu);
-        if let Some(alert) = self.ctx.outbox.alert.take() {
+        let alert_fits = self
+            .ctx
+            .records
+            .record_overhead(self.ctx.records.write_epoch())
+            + 2
+            <= mtu;
+        if alert_fits && let Some(alert) = self.ctx.outbox.alert.take() {
             return self.transmit_alert(alert, buf.get_mut(..mtu)?);
         }
         let ctx = &mut self.ctx;
@@ -81,6 +99,10 @@ impl Connection {
     /// One queued heartbeat message as a record; its length, 0 if none.
     fn transmit_heartbeat(&mut self, buf: &mut [u8]) -> usize {
         let ctx = &mut self.ctx;
+        let fits = |len: usize| ctx.records.record_overhead(1) + len <= buf.len();
+        if !ctx.outbox.heartbeats.front().is_some_and(|m| fits(m.len())) {
+            return 0;
+        }
         let Some(message) = ctx.outbox.heartbeats.pop_front() else {
             return 0;
         };

@@ -12,7 +12,9 @@ use std::ops::Range;
 use dtls_crypto::record::{RecordMeta, RecordProtection};
 
 use crate::event::DropReason;
-use crate::msgs::record::{ContentType, ProtocolVersion, RECORD_HEADER_LEN, encode_record_header};
+use crate::msgs::record::{
+    ContentType, ProtocolVersion, RECORD_HEADER_LEN, encode_cid_record_header, encode_record_header,
+};
 use crate::record::replay::{ReplayCheck, ReplayWindow};
 use crate::record::sequence::SequenceCounter;
 
@@ -36,12 +38,27 @@ struct WriteEpoch {
 /// An incoming record after the record layer accepted it.
 #[derive(Debug)]
 pub(crate) struct OpenedRecord {
-    /// The record's content type.
+    /// The record's content type (for a `tls12_cid` record, the inner
+    /// one, RFC 9146 4).
     pub content_type: ContentType,
     /// The record's epoch.
     pub epoch: u16,
     /// Where the plaintext lies inside the fragment buffer given to `open`.
     pub plaintext: Range<usize>,
+    /// It carried our connection ID and its sequence number is higher than
+    /// any authenticated before in its epoch: the one kind of record that
+    /// may move the peer's address (RFC 9146 6).
+    pub newest_with_cid: bool,
+}
+
+/// The connection IDs in use (RFC 9146 3), once the hellos agreed on them:
+/// records of the protected epoch carry `ours` when the peer sends them
+/// and `theirs` when we do; an empty CID means the plain record format in
+/// that direction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ConnectionIds {
+    pub(crate) ours: Vec<u8>,
+    pub(crate) theirs: Vec<u8>,
 }
 
 /// What the record layer decided about an incoming record.
@@ -65,6 +82,8 @@ pub(crate) struct RecordLayer {
     read_epoch: u16,
     /// The epoch we currently write in.
     write_epoch: u16,
+    /// Connection IDs for the protected epoch, if negotiated.
+    cids: Option<Box<ConnectionIds>>,
 }
 
 impl RecordLayer {
@@ -95,6 +114,32 @@ impl RecordLayer {
             ],
             read_epoch: 0,
             write_epoch: 0,
+            cids: None,
+        }
+    }
+
+    /// Uses these connection IDs for the protected epoch (RFC 9146 3).
+    pub(crate) fn set_connection_ids(&mut self, cids: ConnectionIds) {
+        self.cids = Some(Box::new(cids));
+    }
+
+    /// The connection IDs agreed, if any.
+    pub(crate) fn connection_ids(&self) -> Option<&ConnectionIds> {
+        self.cids.as_deref()
+    }
+
+    /// The length of the CID records to us carry: what a `tls12_cid`
+    /// record header holds (RFC 9146 4).
+    pub(crate) fn read_cid_len(&self) -> usize {
+        self.cids.as_ref().map_or(0, |c| c.ours.len())
+    }
+
+    /// The CID our records of `epoch` carry: the peer's, in the protected
+    /// epoch; empty for the plain format.
+    fn write_cid(&self, epoch: u16) -> &[u8] {
+        match &self.cids {
+            Some(c) if epoch >= 1 && self.write_protection(epoch).is_some() => &c.theirs,
+            _ => &[],
         }
     }
 
@@ -127,10 +172,13 @@ impl RecordLayer {
         self.write_epoch
     }
 
-    /// Bytes a record of `epoch` adds around its plaintext: header plus
-    /// protection overhead.
+    /// Bytes a record of `epoch` adds around its plaintext: header (with
+    /// the CID and the inner content type, RFC 9146 4) plus protection
+    /// overhead.
     pub(crate) fn record_overhead(&self, epoch: u16) -> usize {
+        let cid = self.write_cid(epoch).len();
         RECORD_HEADER_LEN
+            + if cid > 0 { cid + 1 } else { 0 }
             + self
                 .write_protection(epoch)
                 .map_or(0, RecordProtection::max_overhead)
@@ -146,14 +194,28 @@ impl RecordLayer {
     /// `fragment` is the record body. The replay window is checked before
     /// decryption and only updated after the record authenticated
     /// (RFC 6347 4.1.2.6: "the receiver SHOULD ... only after" verifying).
+    ///
+    /// `cid` is the connection ID a `tls12_cid` record carried. With CIDs
+    /// agreed and ours non-empty, protected records must carry ours; else
+    /// no record may carry one (RFC 9146 4).
     pub(crate) fn open(
         &mut self,
         content_type: ContentType,
         version: u16,
         epoch: u16,
         sequence: u64,
+        cid: &[u8],
         fragment: &mut [u8],
     ) -> OpenOutcome {
+        let with_cid = content_type == ContentType::Tls12Cid;
+        let expected_cid = match &self.cids {
+            Some(c) if epoch >= 1 => c.ours.as_slice(),
+            _ => &[],
+        };
+        // A CID record exactly when we expect one, carrying ours.
+        if with_cid == expected_cid.is_empty() || (with_cid && cid != expected_cid) {
+            return OpenOutcome::Dropped(DropReason::Malformed);
+        }
         let Some(state) = self.read.get_mut(usize::from(epoch)) else {
             return OpenOutcome::Dropped(DropReason::WrongEpoch);
         };
@@ -183,6 +245,7 @@ impl RecordLayer {
                     version,
                     epoch,
                     sequence,
+                    cid,
                 };
                 match protection.open_in_place(&meta, fragment) {
                     Ok(range) => range,
@@ -190,6 +253,23 @@ impl RecordLayer {
                 }
             }
         };
+        // RFC 9146 4: DTLSInnerPlaintext = content ‖ real type ‖ zeros.
+        let (content_type, plaintext) = match with_cid {
+            false => (content_type, plaintext),
+            true => {
+                let inner = fragment.get(plaintext.clone()).unwrap_or(&[]);
+                let Some(last) = inner.iter().rposition(|b| *b != 0) else {
+                    return OpenOutcome::Dropped(DropReason::Malformed);
+                };
+                let real = ContentType::from(inner.get(last).copied().unwrap_or(0));
+                (real, plaintext.start..plaintext.start + last)
+            }
+        };
+        let newest_with_cid = with_cid
+            && state
+                .window
+                .highest_committed()
+                .is_none_or(|highest| sequence > highest);
         if plaintext.len() > MAX_PLAINTEXT {
             // RFC 5246 6.2.1 / 6.2.3: record_overflow. Treated as a drop: a
             // genuine peer never sends this.
@@ -202,6 +282,7 @@ impl RecordLayer {
             content_type,
             epoch,
             plaintext,
+            newest_with_cid,
         })
     }
 
@@ -217,31 +298,53 @@ impl RecordLayer {
         out: &mut [u8],
         plaintext_len: usize,
     ) -> Option<usize> {
+        let cid: &[u8] = match &self.cids {
+            Some(c) if epoch >= 1 => &c.theirs,
+            _ => &[],
+        };
         let state = self.write.get_mut(usize::from(epoch))?;
+        let protection = state.protection.as_deref();
+        // A CID record needs keys: the protected epoch always has them.
+        let cid = if protection.is_some() { cid } else { &[] };
+        let header_len = RECORD_HEADER_LEN + cid.len();
+        let (header, body) = out.split_at_mut_checked(header_len)?;
+        let (outer_type, plaintext_len) = match cid.is_empty() {
+            true => (content_type, plaintext_len),
+            false => {
+                // RFC 9146 4: the real type after the content, no padding.
+                let prefix = protection.map_or(0, RecordProtection::prefix_len);
+                *body.get_mut(prefix + plaintext_len)? = u8::from(content_type);
+                (ContentType::Tls12Cid, plaintext_len + 1)
+            }
+        };
         let sequence = state.sequence.next()?;
-        let (header, body) = out.split_at_mut_checked(RECORD_HEADER_LEN)?;
-        let body_len = match &state.protection {
+        let body_len = match protection {
             None => plaintext_len,
             Some(protection) => {
                 let meta = RecordMeta {
-                    content_type: u8::from(content_type),
+                    content_type: u8::from(outer_type),
                     version: u16::from(ProtocolVersion::Dtls1_2),
                     epoch,
                     sequence,
+                    cid,
                 };
                 protection.seal_in_place(&meta, body, plaintext_len).ok()?
             }
         };
-        encode_record_header(
-            header,
-            content_type,
-            ProtocolVersion::Dtls1_2,
-            epoch,
-            sequence,
-            body_len,
-        )
-        .ok()?;
-        Some(RECORD_HEADER_LEN + body_len)
+        if cid.is_empty() {
+            encode_record_header(
+                header,
+                outer_type,
+                ProtocolVersion::Dtls1_2,
+                epoch,
+                sequence,
+                body_len,
+            )
+            .ok()?;
+        } else {
+            encode_cid_record_header(header, epoch, sequence, cid, body_len).ok()?;
+        }
+        Some(header_len + body_len)
     }
 
     /// Seals one record at `buf[at..]` whose plaintext `fill` writes in
@@ -268,6 +371,7 @@ impl RecordLayer {
     /// to [`seal`](Self::seal).
     pub(crate) fn payload_offset(&self, epoch: u16) -> usize {
         RECORD_HEADER_LEN
+            + self.write_cid(epoch).len()
             + self
                 .write_protection(epoch)
                 .map_or(0, RecordProtection::prefix_len)

@@ -314,6 +314,7 @@ fn on_client_hello(
         input.config,
         input.resumption.as_deref(),
         our_heartbeat_mode(ctx),
+        ctx.issued_cid.as_deref(),
         input.now,
     )?;
     send_plan(

@@ -48,6 +48,9 @@ pub(super) fn send_plan(
     if let Some(allows) = plan.peer_heartbeat_allows_requests {
         ctx.peer_heartbeat_mode = Some(allows);
     }
+    if let Some(cids) = plan.connection_ids {
+        ctx.records.set_connection_ids(cids);
+    }
     let server_random: [u8; 32] = config.common.provider.random_array()?;
     let hello = |session_id: Vec<u8>, suite: CipherSuite| ServerHello {
         server_version: ProtocolVersion::Dtls1_2,

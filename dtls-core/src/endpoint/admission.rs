@@ -198,6 +198,11 @@ impl Endpoint {
         );
         conn.first_hello_random = Some(hello.random);
         let handle = self.connections.insert(conn);
+        if let Some(cid) = self.issue_cid(handle)
+            && let Some(conn) = self.connections.get_mut(handle)
+        {
+            conn.set_issued_cid(cid);
+        }
         if restarting {
             self.begin_restart(peer, handle);
         } else {

@@ -24,4 +24,7 @@ pub struct EndpointCounters {
     /// Handshakes under way that gave their place to a newer client at a
     /// cap (`max_half_open`, `max_half_open_per_source`, `max_connections`).
     pub evicted_half_open: u64,
+    /// `tls12_cid` datagrams whose connection ID no connection holds
+    /// (RFC 9146), dropped.
+    pub unknown_connection_id: u64,
 }

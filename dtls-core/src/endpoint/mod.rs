@@ -18,6 +18,7 @@
 //! - `counters`: what the stateless path dropped or answered.
 
 mod admission;
+mod cids;
 mod counters;
 mod half_open;
 mod restart;
@@ -117,6 +118,8 @@ pub struct Endpoint {
     resumption: Resumption,
     admission: admission::Admission,
     tally: stats::Tally,
+    /// The connection IDs issued (RFC 9146).
+    cids: cids::CidTable,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -146,6 +149,11 @@ fn check_credentials(config: &ServerConfig) -> Result<(), Error> {
         &config.client_certificate_types,
         "client_certificate_types must list X509 and/or RawPublicKey",
     )?;
+    if config.connection_id_length.is_some_and(|n| n > 32) {
+        return Err(Error::Config(
+            "connection_id_length is at most 32 bytes (what mbedTLS accepts)",
+        ));
+    }
     let raw_keys = config
         .certificate_types
         .contains(&crate::config::CertificateType::RawPublicKey);
@@ -180,6 +188,7 @@ impl Endpoint {
             counters: EndpointCounters::default(),
             admission: admission::Admission::default(),
             tally: stats::Tally::default(),
+            cids: cids::CidTable::default(),
             config,
         })
     }
@@ -305,6 +314,17 @@ impl Endpoint {
         self.cookies.on_datagram(now, self.config.cookie_rotation);
         self.resumption
             .on_datagram(now, self.config.ticket_rotation);
+        match self.route_by_cid(datagram) {
+            Some(cids::CidRoute::To(handle)) => {
+                self.deliver_by_cid(now, handle, peer, datagram);
+                return DatagramEvent::Consumed;
+            }
+            Some(cids::CidRoute::Unknown) => {
+                self.counters.unknown_connection_id += 1;
+                return DatagramEvent::Consumed;
+            }
+            None => {}
+        }
         match self.route(peer, datagram) {
             Route::Stateless => {}
             route => {
@@ -352,6 +372,9 @@ impl Endpoint {
             return;
         };
         self.tally.retired.add(&conn.counters());
+        if let Some(cid) = conn.issued_cid() {
+            self.forget_cid(handle, cid);
+        }
         self.half_open.remove(handle);
         self.timers.set(handle, None);
         self.forget_address(conn.peer(), handle);

@@ -28,6 +28,9 @@ pub(super) fn event(handle: ConnectionHandle, peer: SocketAddr, event: &Event) {
         Event::Closed(status) => {
             log::info!(target: "dtls_core", "[{handle} {peer}] closed: {status}");
         }
+        Event::PeerAddressChanged { previous, current } => {
+            log::info!(target: "dtls_core", "[{handle} {peer}] moved from {previous} to {current}");
+        }
         Event::DataReadable => {}
     }
 }

@@ -58,6 +58,9 @@ wire_enum! {
         ApplicationData = 23,
         /// `heartbeat(24)` (RFC 6520 section 3).
         Heartbeat = 24,
+        /// `tls12_cid(25)`: a protected record carrying a connection ID
+        /// (RFC 9146 section 4).
+        Tls12Cid = 25,
     }
 }
 
@@ -218,6 +221,8 @@ wire_enum! {
         RecordSizeLimit = 28,
         /// `session_ticket(35)` (RFC 5077 section 3.2).
         SessionTicket = 35,
+        /// `connection_id(54)` (RFC 9146 section 3; not the draft's 53).
+        ConnectionId = 54,
         /// `renegotiation_info(0xff01)` (RFC 5746 section 3.2).
         RenegotiationInfo = 0xff01,
     }

@@ -88,6 +88,9 @@ pub enum ClientExtension {
     /// `server_certificate_type`: the types the client can process, in
     /// preference order, `<1..2^8-1>` (RFC 7250 section 3).
     ServerCertificateTypes(Vec<CertificateType>),
+    /// `connection_id`: the CID the client wants records to it to carry,
+    /// `<0..2^8-1>`; empty means "send me none" (RFC 9146 section 3).
+    ConnectionId(Vec<u8>),
     /// Any other extension, kept opaque. Build it only with a `typ` not
     /// modelled above: a modelled type decodes to its typed variant.
     Unknown {
@@ -128,6 +131,9 @@ pub enum ServerExtension {
     /// `server_certificate_type`: the one type the server sends
     /// (RFC 7250 section 3).
     ServerCertificateType(CertificateType),
+    /// `connection_id`: the CID the server wants records to it to carry
+    /// (RFC 9146 section 3).
+    ConnectionId(Vec<u8>),
     /// Any other extension, kept opaque. Build it only with a `typ` not
     /// modelled above: a modelled type decodes to its typed variant.
     Unknown {
@@ -150,6 +156,11 @@ fn read_certificate_types(
 fn encode_certificate_types(out: &mut Vec<u8>, types: &[CertificateType]) {
     let bytes: Vec<u8> = types.iter().map(|t| u8::from(*t)).collect();
     encode_opaque(out, LengthPrefix::U8, &bytes);
+}
+
+/// A `ConnectionId cid<0..2^8-1>` (RFC 9146 section 3).
+fn read_cid(r: &mut Reader<'_>) -> Result<Vec<u8>, Error> {
+    read_opaque(r, LengthPrefix::U8, 0, 0xff, "connection_id")
 }
 
 /// A ProtocolName `<1..2^8-1>` (RFC 7301 section 3.1).
@@ -203,6 +214,7 @@ impl ClientExtension {
             ClientExtension::RenegotiationInfo(_) => ExtensionType::RenegotiationInfo,
             ClientExtension::ClientCertificateTypes(_) => ExtensionType::ClientCertificateType,
             ClientExtension::ServerCertificateTypes(_) => ExtensionType::ServerCertificateType,
+            ClientExtension::ConnectionId(_) => ExtensionType::ConnectionId,
             ClientExtension::Unknown { typ, .. } => ExtensionType::Unknown(*typ),
         })
     }
@@ -226,6 +238,7 @@ impl Codec for ClientExtension {
             ClientExtension::RenegotiationInfo(v) => encode_opaque(o, LengthPrefix::U8, v),
             ClientExtension::ClientCertificateTypes(t)
             | ClientExtension::ServerCertificateTypes(t) => encode_certificate_types(o, t),
+            ClientExtension::ConnectionId(cid) => encode_opaque(o, LengthPrefix::U8, cid),
             ClientExtension::Unknown { data, .. } => o.extend_from_slice(data),
         });
     }
@@ -291,6 +304,7 @@ impl Codec for ClientExtension {
                 ExtensionType::ServerCertificateType => ClientExtension::ServerCertificateTypes(
                     read_certificate_types(&mut d, "server_certificate_types")?,
                 ),
+                ExtensionType::ConnectionId => ClientExtension::ConnectionId(read_cid(&mut d)?),
                 ExtensionType::Unknown(typ) => ClientExtension::Unknown {
                     typ,
                     data: d.rest().to_vec(),
@@ -316,6 +330,7 @@ impl ServerExtension {
             ServerExtension::RenegotiationInfo(_) => ExtensionType::RenegotiationInfo,
             ServerExtension::ClientCertificateType(_) => ExtensionType::ClientCertificateType,
             ServerExtension::ServerCertificateType(_) => ExtensionType::ServerCertificateType,
+            ServerExtension::ConnectionId(_) => ExtensionType::ConnectionId,
             ServerExtension::Unknown { typ, .. } => ExtensionType::Unknown(*typ),
         })
     }
@@ -337,6 +352,7 @@ impl Codec for ServerExtension {
             | ServerExtension::ServerCertificateType(t) => {
                 o.push(u8::from(*t));
             }
+            ServerExtension::ConnectionId(cid) => encode_opaque(o, LengthPrefix::U8, cid),
             ServerExtension::Unknown { data, .. } => o.extend_from_slice(data),
         });
     }
@@ -377,6 +393,7 @@ impl Codec for ServerExtension {
                 ExtensionType::ServerCertificateType => ServerExtension::ServerCertificateType(
                     CertificateType::from(d.u8().need("server_certificate_type")?),
                 ),
+                ExtensionType::ConnectionId => ServerExtension::ConnectionId(read_cid(&mut d)?),
                 ExtensionType::SupportedGroups
                 | ExtensionType::SignatureAlgorithms
                 | ExtensionType::Unknown(_) => ServerExtension::Unknown {
@@ -563,6 +580,28 @@ mod tests {
         );
         assert!(server("00140000").is_err());
         assert!(server("001400020202").is_err());
+    }
+
+    #[test]
+    fn connection_id() {
+        // RFC 9146 3: extension 54, a CID of 0 to 255 bytes.
+        assert_eq!(
+            client("003600030201ff").unwrap(),
+            ClientExtension::ConnectionId(vec![1, 0xff])
+        );
+        assert_eq!(
+            client("0036000100").unwrap(),
+            ClientExtension::ConnectionId(vec![])
+        );
+        assert!(client("00360000").is_err());
+        assert!(client("0036000203aa").is_err());
+        let server = ServerExtension::read_bytes(&hex::decode("0036000201aa").unwrap());
+        assert_eq!(server.unwrap(), ServerExtension::ConnectionId(vec![0xaa]));
+        // The draft's code point 53 is not ours.
+        assert!(matches!(
+            client("0035000100").unwrap(),
+            ClientExtension::Unknown { typ: 53, .. }
+        ));
     }
 
     #[test]

@@ -37,6 +37,102 @@ impl Codec for ProtocolVersion {
     }
 }
 
+/// A record split off a datagram by [`parse_record_with_cid`]: its header,
+/// its connection ID (empty unless the type is `tls12_cid`), where its
+/// fragment starts, and its total length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordSplit<'a> {
+    /// The header; for a `tls12_cid` record the outer type, 25.
+    pub header: RecordHeader,
+    /// The connection ID (RFC 9146 section 4).
+    pub cid: &'a [u8],
+    /// Header bytes: 13, plus the CID's length.
+    pub header_len: usize,
+}
+
+impl RecordSplit<'_> {
+    /// The record's length in the datagram: header and fragment.
+    pub fn record_len(&self) -> usize {
+        self.header_len + usize::from(self.header.length)
+    }
+}
+
+/// Splits the first record off `buf` when records of type `tls12_cid`
+/// carry a connection ID of `cid_len` bytes (RFC 9146 section 4: the
+/// receiver knows the length of the CIDs it issued). Other records parse
+/// as [`parse_record`].
+///
+/// # Errors
+/// As [`parse_record`].
+pub fn parse_record_with_cid(buf: &[u8], cid_len: usize) -> Result<RecordSplit<'_>, Error> {
+    if buf.first() != Some(&u8::from(ContentType::Tls12Cid)) {
+        let (header, _, _) = parse_record(buf)?;
+        return Ok(RecordSplit {
+            header,
+            cid: &[],
+            header_len: RECORD_HEADER_LEN,
+        });
+    }
+    // type, version, epoch, sequence_number (11 bytes), cid, length.
+    let cid = buf.get(11..11 + cid_len).ok_or(Error::Decode(
+        "tls12_cid record shorter than its connection ID",
+    ))?;
+    let mut plain = [0u8; RECORD_HEADER_LEN];
+    plain[..11].copy_from_slice(buf.get(..11).unwrap_or(&[0; 11]));
+    let length = buf
+        .get(11 + cid_len..13 + cid_len)
+        .ok_or(Error::Decode("record header: length"))?;
+    plain[11..].copy_from_slice(length);
+    let header = RecordHeader::read(&mut Reader::new(&plain))?;
+    let header_len = RECORD_HEADER_LEN + cid_len;
+    if usize::from(header.length) > MAX_RECORD_LEN {
+        return Err(Error::Decode("record length exceeds 2^14+2048"));
+    }
+    if buf.len() < header_len + usize::from(header.length) {
+        return Err(Error::Decode("record fragment shorter than its length"));
+    }
+    Ok(RecordSplit {
+        header,
+        cid,
+        header_len,
+    })
+}
+
+/// Writes a `tls12_cid` record header into `out` (RFC 9146 section 4):
+/// type 25, DTLS 1.2, epoch, sequence number, `cid`, `length`. Returns the
+/// bytes written, 13 plus the CID's length.
+///
+/// # Errors
+/// As [`encode_record_header`], or a CID longer than 255 bytes.
+pub fn encode_cid_record_header(
+    out: &mut [u8],
+    epoch: u16,
+    sequence_number: u64,
+    cid: &[u8],
+    length: usize,
+) -> Result<usize, Error> {
+    if cid.len() > 255 {
+        return Err(Error::Encode("connection ID longer than 255 bytes"));
+    }
+    let mut plain = [0u8; RECORD_HEADER_LEN];
+    encode_record_header(
+        &mut plain,
+        ContentType::Tls12Cid,
+        ProtocolVersion::Dtls1_2,
+        epoch,
+        sequence_number,
+        length,
+    )?;
+    let total = RECORD_HEADER_LEN + cid.len();
+    let dst = out
+        .get_mut(..total)
+        .ok_or(Error::Encode("buffer too small for record header"))?;
+    dst[..11].copy_from_slice(&plain[..11]);
+    dst[11..11 + cid.len()].copy_from_slice(cid);
+    dst[11 + cid.len()..].copy_from_slice(&plain[11..]);
+    Ok(total)
+}
+
 /// A decoded DTLS record header (RFC 6347 section 4.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordHeader {
@@ -264,6 +360,30 @@ mod tests {
         .unwrap();
         assert_eq!(n, 13);
         assert_eq!(&buf[..], enc.as_slice());
+    }
+
+    #[test]
+    fn cid_records_carry_the_cid_before_the_length() {
+        let mut buf = [0u8; 64];
+        let n = encode_cid_record_header(&mut buf, 1, 5, &[0xc1, 0xd2, 0xe3], 4).unwrap();
+        assert_eq!(n, 16);
+        assert_eq!(hex::encode(&buf[..n]), "19fefd0001000000000005c1d2e30004");
+        buf[n..n + 4].copy_from_slice(&[9, 9, 9, 9]);
+        let split = parse_record_with_cid(&buf[..n + 4], 3).unwrap();
+        assert_eq!(split.cid, &[0xc1, 0xd2, 0xe3]);
+        assert_eq!(split.header.content_type, ContentType::Tls12Cid);
+        assert_eq!(split.header.sequence_number, 5);
+        assert_eq!(split.header.length, 4);
+        assert_eq!(split.record_len(), 20);
+        // Too short for the CID, the length or the fragment.
+        for cut in [12, 15, n + 3] {
+            assert!(parse_record_with_cid(&buf[..cut], 3).is_err(), "{cut}");
+        }
+        // A plain record parses as before, with no CID.
+        let dgram = hex::decode(TWO_RECORDS).unwrap();
+        let plain = parse_record_with_cid(&dgram, 3).unwrap();
+        assert!(plain.cid.is_empty());
+        assert_eq!(plain.record_len(), 16);
     }
 
     #[test]

@@ -87,7 +87,6 @@ impl ReplayWindow {
 
     /// The highest sequence number committed so far, the window's right edge
     /// (RFC 4303 3.4.3); `None` before the first commit.
-    #[cfg(test)]
     pub fn highest_committed(&self) -> Option<u64> {
         self.right_edge
     }

@@ -129,7 +129,7 @@ fn cbc_mac(
     iv_and_ciphertext: &[u8],
 ) -> hmac::Tag {
     let mut ctx = hmac::Context::with_key(mac);
-    ctx.update(&meta.header(seq_num, length));
+    ctx.update(meta.header(seq_num, length).as_ref());
     ctx.update(iv_and_ciphertext);
     ctx.sign()
 }

@@ -11,8 +11,8 @@ use dtls_crypto::cert::Certificate;
 
 use super::{ConnectionId, DtlsConnection, DtlsServer};
 use crate::events::{
-    ConnectedEvent, DataInEvent, DisconnectedEvent, ErrorEvent, LogEvent, ServerHandler,
-    SslClientAuthenticationEvent, SslStatusEvent,
+    ConnectedEvent, DataInEvent, DisconnectedEvent, ErrorEvent, LogEvent, PeerAddressChangedEvent,
+    ServerHandler, SslClientAuthenticationEvent, SslStatusEvent,
 };
 use crate::settings::LogType;
 
@@ -62,6 +62,22 @@ impl DtlsServer {
                         .endpoint
                         .decide_client_certificate(handle, now, e.accept);
                 }
+            }
+            Event::PeerAddressChanged { previous, current } => {
+                if let Some(c) = self.connections.get_mut(&id) {
+                    c.remote_host = current.ip();
+                    c.remote_port = current.port();
+                }
+                self.log(
+                    Some(id),
+                    LogType::Info,
+                    format!("moved from {previous} to {current} (connection ID)"),
+                );
+                self.emit(SeedEvent::PeerAddressChanged(PeerAddressChangedEvent {
+                    connection_id: id,
+                    previous,
+                    current,
+                }));
             }
             Event::Connected(params) => self.on_handshake_done(id, handle, &params),
             Event::HandshakeFailed(status) => self.on_handshake_failed(id, status),
@@ -309,6 +325,7 @@ pub(super) enum SeedEvent {
     DataIn(DataInEvent),
     Disconnected(DisconnectedEvent),
     Error(ErrorEvent),
+    PeerAddressChanged(PeerAddressChangedEvent),
 }
 
 impl SeedEvent {
@@ -320,6 +337,7 @@ impl SeedEvent {
             SeedEvent::DataIn(e) => h.on_data_in(s, &e),
             SeedEvent::Disconnected(e) => h.on_disconnected(s, &e),
             SeedEvent::Error(e) => h.on_error(s, &e),
+            SeedEvent::PeerAddressChanged(e) => h.on_peer_address_changed(s, &e),
         }
     }
 }

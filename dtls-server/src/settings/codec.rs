@@ -64,6 +64,7 @@ seed_text! {
     Option<PathBuf> => |path| path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     Vec<SignatureScheme> => |schemes| algorithms::format_signatures(schemes);
     Vec<NamedGroup> => |groups| algorithms::format_groups(groups);
+    Option<u8> => |len| len.map_or_else(|| "-1".to_owned(), |n| n.to_string());
     Vec<CertificateType> => |types| {
         let names: Vec<&str> = types.iter().map(|t| certificate_type_name(*t)).collect();
         names.join(",")
@@ -466,6 +467,25 @@ fn certificate_type_name(typ: CertificateType) -> &'static str {
     match typ {
         CertificateType::RawPublicKey => "RawPublicKey",
         _ => "X509",
+    }
+}
+
+/// `ConnectionIdLength`: -1 (no connection IDs) or 0 to 32 bytes
+/// (RFC 9146; 32 is what mbedTLS accepts).
+pub(super) struct CidLength;
+
+impl Codec for CidLength {
+    type Value = Option<u8>;
+    fn parse(&self, setting: &'static str, value: &str) -> Result<Option<u8>, Error> {
+        match value.parse::<i16>() {
+            Ok(-1) => Ok(None),
+            Ok(n @ 0..=32) => Ok(u8::try_from(n).ok()),
+            _ => Err(invalid_text(
+                setting,
+                value,
+                "must be -1 (off) or a CID length of 0 to 32 bytes",
+            )),
+        }
     }
 }
 

@@ -531,6 +531,14 @@ settings! {
         pub max_half_open: NonZeroUsize =
             NonZeroUsize::new(1_000).unwrap_or(NonZeroUsize::MIN), codec::ConnectionLimit
     };
+    "ConnectionIdLength", Ext, NewConnections, field {
+        /// `ConnectionIdLength` (extension): connection IDs (RFC 9146) of
+        /// this many bytes for clients that offer them, so a client keeps
+        /// its association when its address changes (NAT rebinding); 0
+        /// takes the client's CID but routes by address; -1 (the default)
+        /// ignores the extension (`ServerConfig::connection_id_length`).
+        pub connection_id_length: Option<u8> = None, codec::CidLength
+    };
     "MaxHalfOpenPerSource", Ext, NewConnections, field {
         /// `MaxHalfOpenPerSource` (extension): most handshakes under way
         /// from one IP address. Default 16.

@@ -144,8 +144,8 @@ fn the_table_is_exactly_the_seed() {
         SEED_CONFIG_SETTINGS.len() + SEED_PROPERTIES.len() - 2 + extensions
     );
     assert_eq!(
-        extensions, 8,
-        "HandshakeTimeout, MaxHalfOpen, MaxHalfOpenPerSource, PackHandshakeMessages, \
+        extensions, 9,
+        "ConnectionIdLength, HandshakeTimeout, MaxHalfOpen, MaxHalfOpenPerSource, PackHandshakeMessages, \
          PeerBufferBudget, SSLCertificateTypes, SSLClientCertificateTypes, \
          SSLNegotiatedPSKIdentity"
     );

@@ -176,6 +176,15 @@ impl ClientHello {
         }
     }
 
+    /// The `connection_id` the client wants in records to it (RFC 9146
+    /// section 3).
+    pub fn connection_id(&self) -> Option<&[u8]> {
+        match self.find(ExtensionType::ConnectionId)? {
+            ClientExtension::ConnectionId(cid) => Some(cid),
+            _ => None,
+        }
+    }
+
     /// The `heartbeat` mode (RFC 6520 section 2).
     pub fn heartbeat_mode(&self) -> Option<HeartbeatMode> {
         match self.find(ExtensionType::Heartbeat)? {

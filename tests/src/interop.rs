@@ -62,6 +62,8 @@ pub struct Observed {
     pub extended_master_secret: Vec<bool>,
     /// Datagrams received.
     pub data: Vec<(ConnectionId, Vec<u8>)>,
+    /// Clients that moved under a connection ID: (previous, current).
+    pub moves: Vec<(std::net::SocketAddr, std::net::SocketAddr)>,
     /// Engine counters summed over the live connections, refreshed every
     /// loop of the server thread.
     pub counters: dtls_core::event::Counters,
@@ -102,6 +104,15 @@ impl ServerHandler for EchoRecorder {
         let _ = server.send_bytes(e.connection_id, &e.datagram);
         if let Ok(mut o) = self.observed.lock() {
             o.data.push((e.connection_id, e.datagram.clone()));
+        }
+    }
+    fn on_peer_address_changed(
+        &mut self,
+        _server: &mut DtlsServer,
+        e: &dtls_server::events::PeerAddressChangedEvent,
+    ) {
+        if let Ok(mut o) = self.observed.lock() {
+            o.moves.push((e.previous, e.current));
         }
     }
     fn on_disconnected(&mut self, _server: &mut DtlsServer, e: &DisconnectedEvent) {
@@ -540,6 +551,26 @@ pub fn gnutls_rpk_client() -> Option<PathBuf> {
                 "GnuTLS (gcc, libgnutls28-dev)",
                 "gnutls_rpk_client",
                 &["-lgnutls"],
+            )
+        })
+        .clone()
+}
+
+/// The mbedTLS 3.6 client with RFC 9146 connection IDs
+/// (`tests/peers/mbedtls-cid/`), built once from sources on crates.io;
+/// `None` (a panic under CI=true) if it cannot be built.
+pub fn mbedtls_cid_client() -> Option<PathBuf> {
+    static CLIENT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            // Shared by every run: build.sh caches and locks it.
+            let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/mbedtls-cid");
+            let mut build = Command::new("bash");
+            build.arg(peer_source("mbedtls-cid/build.sh")).arg(&out);
+            build_peer(
+                "mbedTLS 3.6 with connection IDs (curl, gcc)",
+                build,
+                out.join("bin/cid_client"),
             )
         })
         .clone()

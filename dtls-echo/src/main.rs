@@ -311,9 +311,14 @@ fn run(args: Args) -> Result<(), String> {
     }
     if let Some(cert) = cert {
         if args.raw_public_key {
+            // The bytes the server sends: its key's SubjectPublicKeyInfo.
+            let key = cert
+                .require_private_key()
+                .and_then(dtls_crypto::sign::SigningKey::from_der)
+                .map_err(|e| format!("--raw-public-key: {e}"))?;
             println!(
                 "raw public key SHA-256 {}",
-                dtls_crypto::cert::public_key_sha256(cert.spki_der())
+                dtls_crypto::cert::public_key_sha256(&key.subject_public_key_info())
                     .iter()
                     .map(|b| format!("{b:02x}"))
                     .collect::<String>()

@@ -345,3 +345,153 @@ fn configs_that_cannot_work_are_refused_with_the_reason() {
         assert!(err.to_string().contains("certificate_types"), "{err}");
     }
 }
+
+/// Removes the server_certificate_type extension from every ClientHello
+/// the client sends: the server then answers as a server without RFC 7250
+/// would, with X.509.
+fn strip_server_certificate_type(datagram: Vec<u8>) -> Vec<Vec<u8>> {
+    use dtls_core::internals::msgs::extensions::ClientExtension;
+    use dtls_core::internals::msgs::handshake::{
+        HandshakeFragment, HandshakePayload, HandshakeType,
+    };
+    use dtls_core::internals::msgs::record::{ContentType, Records, encode_record_header};
+    let mut out = Vec::new();
+    for record in Records::new(&datagram) {
+        let Ok(record) = record else {
+            return vec![datagram];
+        };
+        let h = record.header;
+        let mut body = record.fragment.to_vec();
+        if h.content_type == ContentType::Handshake
+            && let Ok((frag, _)) = HandshakeFragment::parse(record.fragment)
+            && frag.msg_type == HandshakeType::ClientHello
+            && let Ok(HandshakePayload::ClientHello(mut hello)) =
+                HandshakePayload::read(HandshakeType::ClientHello, frag.fragment)
+        {
+            if let Some(exts) = &mut hello.extensions {
+                exts.retain(|e| !matches!(e, ClientExtension::ServerCertificateTypes(_)));
+            }
+            body.clear();
+            HandshakePayload::ClientHello(hello).encode_message(frag.message_seq, &mut body);
+        }
+        let mut header = [0u8; 13];
+        encode_record_header(
+            &mut header,
+            h.content_type,
+            h.version,
+            h.epoch,
+            h.sequence_number,
+            body.len(),
+        )
+        .unwrap();
+        out.extend_from_slice(&header);
+        out.extend_from_slice(&body);
+    }
+    vec![out]
+}
+
+#[test]
+fn a_server_that_ignores_rfc_7250_cannot_pass_a_chain_to_a_raw_key_only_client() {
+    // The client pins a key and takes raw keys only; the server never sees
+    // the extension and sends its certificate chain.
+    let mut pair = Pair::new(ServerConfig::new(identity(KeyKind::EcdsaP256)), 14);
+    let i = pair.add_client(
+        raw_key_client(vec![spki(KeyKind::EcdsaP256)]),
+        LinkProfile::PERFECT,
+        LinkProfile::PERFECT,
+    );
+    pair.clients[i].up_filter = Some(Box::new(strip_server_certificate_type));
+    pair.drive().unwrap();
+    assert!(!pair.client_connected(i));
+    let client = failure(&pair.clients[i].events);
+    assert!(
+        client.description.contains("no certificate type in common"),
+        "{client:?}"
+    );
+    // The same filter on a client that takes X.509 too changes nothing.
+    let both = ClientConfig {
+        server_certificate_types: vec![RawPublicKey, X509],
+        ..client_config()
+    };
+    let i = pair.add_client(both, LinkProfile::PERFECT, LinkProfile::PERFECT);
+    pair.clients[i].up_filter = Some(Box::new(strip_server_certificate_type));
+    pair.drive().unwrap();
+    // (Its transcript differs from the server's: the handshake fails at
+    // Finished, not at the certificate type.)
+    let client = failure(&pair.clients[i].events);
+    assert!(
+        !client.description.contains("certificate type"),
+        "{client:?}"
+    );
+}
+
+#[test]
+fn sessions_do_not_resume_past_a_config_that_no_longer_trusts_them() {
+    // Server side: raw client keys taken out of the config.
+    let mut pair = Pair::new(client_auth_server(vec![spki(KeyKind::Ed25519)]), 15);
+    let first = connect(&mut pair, raw_key_client_identity(KeyKind::Ed25519));
+    pair.assert_connected(first);
+    let session = pair.clients[first].conn.session().unwrap();
+    let mut config = client_auth_server(Vec::new());
+    config.client_certificate_types = vec![X509];
+    config.common.provider = pair.server.config().common.provider.clone();
+    pair.server.set_config(Arc::new(config)).unwrap();
+    let mut again = raw_key_client_identity(KeyKind::Ed25519);
+    again.resume = Some(session.ticket_only());
+    let i = connect(&mut pair, again);
+    assert!(
+        pair.server_conn(i)
+            .and_then(|c| c.negotiated())
+            .is_none_or(|n| !n.resumed),
+        "not resumed"
+    );
+
+    // Client side: a session with raw key A is not offered once only key
+    // B is pinned, nor once raw keys are not taken at all.
+    let mut pair = Pair::new(raw_key_server(KeyKind::EcdsaP256), 16);
+    let first = connect(&mut pair, raw_key_client(vec![spki(KeyKind::EcdsaP256)]));
+    let session = pair.clients[first].conn.session().unwrap();
+    for config in [
+        raw_key_client(vec![spki(KeyKind::EcdsaP384)]),
+        ClientConfig {
+            server_certificate_types: vec![X509],
+            ..client_config()
+        },
+    ] {
+        let mut config = config;
+        config.resume = Some(session.clone());
+        let i = connect(&mut pair, config);
+        let resumed = pair.clients[i].conn.negotiated().is_some_and(|n| n.resumed);
+        assert!(!resumed, "the session was not offered");
+    }
+}
+
+#[test]
+fn client_raw_key_settings_that_cannot_work_are_refused() {
+    let start = |config: ClientConfig| {
+        dtls_core::Connection::client(
+            Arc::new(config),
+            "10.0.0.1:4444".parse().unwrap(),
+            std::time::Instant::now(),
+        )
+        .map(|_| ())
+    };
+    // Raw keys without pins beside trust anchors would bypass the anchors.
+    let err = start(ClientConfig {
+        server_certificate_types: vec![RawPublicKey, X509],
+        trust_anchors: vec![certificate(KeyKind::EcdsaP256).chain()[0].to_vec()],
+        ..client_config()
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("trusted_server_keys"), "{err}");
+    // A raw key identity the client may not present.
+    let err = start(ClientConfig {
+        identity: Some(Identity::raw_public_key(key(KeyKind::EcdsaP256))),
+        ..client_config()
+    })
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("client_certificate_types"),
+        "{err}"
+    );
+}

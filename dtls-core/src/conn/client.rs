@@ -383,6 +383,15 @@ fn on_server_hello(
             },
         )));
     }
+    // RFC 7250 4.2: no server_certificate_type means X.509, which a client
+    // that takes raw public keys only must refuse (its pinned keys would
+    // otherwise be bypassed by any chain).
+    if !config
+        .server_certificate_types
+        .contains(&n.server_certificate_type)
+    {
+        return Err(Incompatible::NoCertificateTypeInCommon.into());
+    }
     Ok(State::ExpectCertificate(Box::new(ExpectCertificate { n })))
 }
 

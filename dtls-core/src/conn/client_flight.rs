@@ -14,11 +14,11 @@ use super::peer_error::{Misbehaved, Peer, PeerError};
 use crate::config::ClientConfig;
 use crate::error::Error;
 use crate::event::KeyExchangeUsed;
-use crate::msgs::extensions::ClientExtension;
+use crate::msgs::extensions::{CertificateType, ClientExtension};
 use crate::msgs::handshake::HandshakeType;
 use crate::msgs::messages::{
-    Certificate, CertificateVerify, ClientHello, ClientKeyExchange, ClientKeyExchangeParams,
-    DigitallySigned, EMPTY_RENEGOTIATION_INFO_SCSV,
+    Certificate, CertificatePayload, CertificateVerify, ClientHello, ClientKeyExchange,
+    ClientKeyExchangeParams, DigitallySigned, EMPTY_RENEGOTIATION_INFO_SCSV,
 };
 use crate::msgs::record::ProtocolVersion;
 
@@ -37,6 +37,7 @@ pub(super) fn first_hello(
         &config.client_certificate_types,
         "client_certificate_types must list X509 and/or RawPublicKey",
     )?;
+    check_raw_key_config(config)?;
     if config.connection_id.as_ref().is_some_and(|c| c.len() > 255) {
         return Err(Error::Config(
             "connection_id is longer than 255 bytes (RFC 9146 3)",
@@ -62,6 +63,7 @@ pub(super) fn first_hello(
         s.server_name == config.server_name
             && common.cipher_suites.contains(&s.suite)
             && s.extended_master_secret
+            && still_trusted(config, &s.peer_certificate)
     });
     let mut session_id = Vec::new();
     let mut ticket_ext = None;
@@ -98,6 +100,49 @@ pub(super) fn first_hello(
         offered,
         ticket_ext: ticket_offered,
     })
+}
+
+/// Raw public key settings that cannot work, or would weaken trust
+/// anchors, are refused (RFC 7250).
+fn check_raw_key_config(config: &ClientConfig) -> Result<(), Error> {
+    let takes_raw_keys = config
+        .server_certificate_types
+        .contains(&CertificateType::RawPublicKey);
+    if takes_raw_keys && config.trusted_server_keys.is_empty() && !config.trust_anchors.is_empty() {
+        return Err(Error::Config(
+            "accepting raw public keys without trusted_server_keys would let any key past \
+             the trust anchors",
+        ));
+    }
+    if config
+        .identity
+        .as_ref()
+        .is_some_and(|id| id.chain.is_empty())
+        && !config
+            .client_certificate_types
+            .contains(&CertificateType::RawPublicKey)
+    {
+        return Err(Error::Config(
+            "an identity without a certificate needs CertificateType::RawPublicKey in \
+             client_certificate_types",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a session's server credential would still be accepted: its
+/// certificate type is one we take, and a raw key is still pinned.
+fn still_trusted(config: &ClientConfig, server: &CertificatePayload) -> bool {
+    if server.is_empty() {
+        return true;
+    }
+    config
+        .server_certificate_types
+        .contains(&server.certificate_type())
+        && server.raw_public_key().is_none_or(|key| {
+            config.trusted_server_keys.is_empty()
+                || config.trusted_server_keys.iter().any(|k| k == key)
+        })
 }
 
 /// The ClientHello's extensions; `ticket` is the session_ticket

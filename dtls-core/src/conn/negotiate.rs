@@ -19,6 +19,7 @@ use super::record_layer::ConnectionIds;
 use super::session::{ServerResumption, StoredSession};
 use crate::config::{CertificateType, ClientAuthMode, Identity, ServerConfig, ServerPsk};
 use crate::msgs::extensions::{HeartbeatMode, ServerExtension};
+use crate::msgs::messages::CertificatePayload;
 
 /// What the server answers a ClientHello with.
 pub(crate) struct Plan<'a> {
@@ -409,6 +410,7 @@ fn find_resumable(
         && offer.extended_master_secret
         && session.server_name == offer.server_name
         && psk_still_valid(config, session.psk_identity.as_deref())
+        && client_credential_still_taken(config, &session.peer_certificate)
         && (config.client_auth != ClientAuthMode::Required
             || !session.peer_certificate.is_empty()
             || session.psk_identity.is_some());
@@ -425,6 +427,23 @@ fn psk_still_valid(config: &ServerConfig, identity: Option<&[u8]>) -> bool {
             .as_ref()
             .is_some_and(|psk| psk.resolver.resolve(identity).is_some()),
     }
+}
+
+/// A session with a client certificate or raw key resumes only while that
+/// type is still taken, and a raw key while it is still trusted (when
+/// trusted keys are set): taking raw keys out of the config revokes their
+/// sessions too.
+fn client_credential_still_taken(config: &ServerConfig, client: &CertificatePayload) -> bool {
+    if client.is_empty() {
+        return true;
+    }
+    config
+        .client_certificate_types
+        .contains(&client.certificate_type())
+        && client.raw_public_key().is_none_or(|key| {
+            config.trusted_client_keys.is_empty()
+                || config.trusted_client_keys.iter().any(|k| k == key)
+        })
 }
 
 /// RFC 7301 3.2: with ALPN configured and offered, the server's most

@@ -67,6 +67,17 @@ impl CookieSecret {
         })
     }
 
+    /// Secrets given by the caller (derived from a
+    /// [`SharedSecret`](crate::shared_secret::SharedSecret)); `provider`
+    /// draws later rotations.
+    pub fn from_secrets(current: [u8; 32], previous: [u8; 32], provider: &CryptoProvider) -> Self {
+        CookieSecret {
+            current,
+            previous,
+            provider: provider.clone(),
+        }
+    }
+
     /// Makes the current secret the previous one and draws a new current
     /// secret: cookies made before the rotation stay valid until the next
     /// one (RFC 6347 section 4.2.1). Call it periodically.

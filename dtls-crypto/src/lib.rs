@@ -41,6 +41,7 @@ pub mod psk;
 pub mod record;
 mod scheme;
 pub mod selfsigned;
+pub mod shared_secret;
 pub mod sign;
 mod sigverify;
 mod suite_list;

@@ -75,6 +75,22 @@ impl TicketKeys {
         })
     }
 
+    /// Keys given by the caller as (name, AES-256 key) pairs (derived from
+    /// a [`SharedSecret`](crate::shared_secret::SharedSecret)); `provider`
+    /// draws nonces and later rotations.
+    pub fn from_keys(
+        current: ([u8; KEY_NAME_LEN], [u8; 32]),
+        previous: Option<([u8; KEY_NAME_LEN], [u8; 32])>,
+        provider: &CryptoProvider,
+    ) -> Self {
+        let key = |(name, key)| TicketKey { name, key };
+        TicketKeys {
+            current: key(current),
+            previous: previous.map(key),
+            provider: provider.clone(),
+        }
+    }
+
     /// Makes the current key the previous one and draws a new current key:
     /// tickets sealed before stay valid until the next rotation.
     ///

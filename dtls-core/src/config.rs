@@ -392,6 +392,12 @@ pub struct ServerConfig {
     /// routes its records by address. `None` (the default) ignores the
     /// extension. At most 32 (mbedTLS's limit).
     pub connection_id_length: Option<u8>,
+    /// A secret shared with the other nodes of the service: cookie
+    /// secrets and ticket keys are then derived from it per rotation
+    /// period of the wall clock ([`unix_time`](Self::unix_time), required),
+    /// so any node verifies another's cookies and resumes its tickets
+    /// (docs/scaling.md). `None` (the default): random secrets of our own.
+    pub shared_secret: Option<Arc<dtls_crypto::shared_secret::SharedSecret>>,
     /// How often the ticket key rotates; tickets sealed under the previous
     /// key are still accepted (so a ticket lives at most two periods, and
     /// never longer than `session_lifetime`).
@@ -440,6 +446,7 @@ impl ServerConfig {
             session_lifetime: Duration::from_secs(2 * 60 * 60),
             session_tickets: true,
             connection_id_length: None,
+            shared_secret: None,
             ticket_rotation: Duration::from_secs(60 * 60),
         }
     }

@@ -69,6 +69,15 @@ struct Args {
     /// to clients that ask for one; prints the key's SHA-256 for pinning.
     #[arg(long)]
     raw_public_key: bool,
+    /// Connection IDs (RFC 9146) of this many bytes (0 to 32) for clients
+    /// that offer them, so a client survives a NAT rebinding.
+    #[arg(long, value_name = "BYTES")]
+    connection_id_length: Option<u8>,
+    /// A file holding a secret shared with the service's other nodes (at
+    /// least 32 bytes, in hex: `openssl rand -hex 32`): any node then
+    /// verifies another's cookies and resumes its session tickets.
+    #[arg(long, value_name = "PATH")]
+    shared_secret_file: Option<PathBuf>,
     /// Require a client certificate.
     #[arg(long)]
     client_auth: bool,
@@ -282,6 +291,10 @@ fn run(args: Args) -> Result<(), String> {
         st.config(&format!("PeerBufferBudget={}", args.peer_buffer_budget))
             .map_err(|e| format!("--peer-buffer-budget: {e}"))?;
         st.ssl_authenticate_clients = args.client_auth;
+        if let Some(len) = args.connection_id_length {
+            st.config(&format!("ConnectionIdLength={len}"))
+                .map_err(|e| format!("--connection-id-length: {e}"))?;
+        }
         if args.raw_public_key {
             st.config("SSLCertificateTypes=RawPublicKey,X509")
                 .map_err(|e| format!("--raw-public-key: {e}"))?;
@@ -327,6 +340,17 @@ fn run(args: Args) -> Result<(), String> {
         server.set_ssl_cert(cert).map_err(|e| e.to_string())?;
     } else if args.raw_public_key {
         return Err("--raw-public-key needs a certificate's key (not with --psk-only)".into());
+    }
+    if let Some(path) = &args.shared_secret_file {
+        let secret = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| {
+                dtls_crypto::shared_secret::SharedSecret::from_hex(&text).map_err(|e| e.to_string())
+            })
+            .map_err(|e| format!("--shared-secret-file {}: {e}", path.display()))?;
+        server
+            .set_shared_secret(Some(secret))
+            .map_err(|e| format!("--shared-secret-file: {e}"))?;
     }
     let mut trusted = Vec::new();
     for path in &args.trusted_client_key {

@@ -363,6 +363,9 @@ pub(crate) struct ServerResumption {
     pub tickets: Option<std::sync::Arc<dtls_crypto::ticket::TicketKeys>>,
     /// The endpoint's time origin for session times.
     pub epoch: std::time::Instant,
+    /// Session time at `epoch`: 0, or the Unix time with a shared secret
+    /// (so every node reads a ticket's age alike).
+    pub base_secs: u64,
     pub lifetime_secs: u64,
     /// The cached session named by the ClientHello's session_id, if fresh.
     pub candidate: Option<StoredSession>,
@@ -377,9 +380,10 @@ pub(crate) struct ServerResumption {
 const MAX_TICKET_STATE: usize = 16 * 1024;
 
 impl ServerResumption {
-    /// Seconds since the endpoint's epoch.
+    /// Session time at `now`: seconds since the endpoint's epoch, plus
+    /// its base.
     pub fn secs(&self, now: std::time::Instant) -> u64 {
-        now.saturating_duration_since(self.epoch).as_secs()
+        self.base_secs + now.saturating_duration_since(self.epoch).as_secs()
     }
 
     /// The NewSessionTicket for `session` (RFC 5077 3.3): its state sealed

@@ -120,6 +120,8 @@ pub struct Endpoint {
     tally: stats::Tally,
     /// The connection IDs issued (RFC 9146).
     cids: cids::CidTable,
+    /// Seconds for cookie and session times.
+    clock: rotation::ServiceClock,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -149,6 +151,11 @@ fn check_credentials(config: &ServerConfig) -> Result<(), Error> {
         &config.client_certificate_types,
         "client_certificate_types must list X509 and/or RawPublicKey",
     )?;
+    if config.shared_secret.is_some() && config.unix_time.is_none() {
+        return Err(Error::Config(
+            "a shared_secret needs unix_time: the nodes agree on keys by the wall clock",
+        ));
+    }
     if config.connection_id_length.is_some_and(|n| n > 32) {
         return Err(Error::Config(
             "connection_id_length is at most 32 bytes (what mbedTLS accepts)",
@@ -189,6 +196,7 @@ impl Endpoint {
             admission: admission::Admission::default(),
             tally: stats::Tally::default(),
             cids: cids::CidTable::default(),
+            clock: rotation::ServiceClock::default(),
             config,
         })
     }
@@ -311,9 +319,7 @@ impl Endpoint {
     ) -> DatagramEvent {
         self.counters.datagrams += 1;
         self.tally.bytes_in += datagram.len() as u64;
-        self.cookies.on_datagram(now, self.config.cookie_rotation);
-        self.resumption
-            .on_datagram(now, self.config.ticket_rotation);
+        self.on_clock(now);
         match self.route_by_cid(datagram) {
             Some(cids::CidRoute::To(handle)) => {
                 self.deliver_by_cid(now, handle, peer, datagram);
@@ -364,6 +370,26 @@ impl Endpoint {
             }
             None => DatagramEvent::Consumed,
         }
+    }
+
+    /// Advances the cookie and session clocks to `now`, rotating (or, with
+    /// a shared secret, deriving) their secrets.
+    fn on_clock(&mut self, now: Instant) {
+        let config = &self.config;
+        let unix = config
+            .unix_time
+            .as_ref()
+            .filter(|_| config.shared_secret.is_some());
+        let secs = self.clock.secs(now, || unix.map_or(0, |clock| (clock.0)()));
+        let origin = self.clock.origin().unwrap_or((now, 0));
+        let shared = config
+            .shared_secret
+            .as_deref()
+            .map(|secret| (secret, config.common.provider.as_ref()));
+        self.cookies
+            .on_datagram(now, secs, config.cookie_rotation, shared);
+        self.resumption
+            .on_datagram(now, origin, secs, config.ticket_rotation, shared);
     }
 
     fn remove(&mut self, handle: ConnectionHandle) {

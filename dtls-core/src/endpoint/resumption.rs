@@ -4,9 +4,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use dtls_crypto::CryptoProvider;
+use dtls_crypto::shared_secret::SharedSecret;
 use dtls_crypto::ticket::TicketKeys;
 
-use super::rotation::RotationClock;
+use super::rotation::{RotationClock, period_index};
 use crate::config::ServerConfig;
 use crate::conn::session::{ServerResumption, SessionCache, StoredSession};
 use crate::error::Error;
@@ -19,8 +21,11 @@ pub(super) struct Resumption {
     /// replaced (not mutated) on rotation.
     tickets: Option<Arc<TicketKeys>>,
     ticket_rotation: RotationClock,
-    /// Time origin of session times: the first datagram's `now`.
-    epoch: Option<Instant>,
+    /// Time origin of session times: the first datagram's `now`, and the
+    /// session time then.
+    epoch: Option<(Instant, u64)>,
+    /// With a shared secret: the rotation period the ticket keys are of.
+    shared_period: Option<u64>,
 }
 
 impl Resumption {
@@ -43,6 +48,7 @@ impl Resumption {
             tickets,
             ticket_rotation: RotationClock::default(),
             epoch: None,
+            shared_period: None,
         })
     }
 
@@ -52,6 +58,7 @@ impl Resumption {
         match (config.session_tickets, &self.tickets) {
             (true, None) => {
                 self.tickets = Some(Arc::new(TicketKeys::new(&config.common.provider)?));
+                self.shared_period = None;
             }
             (false, Some(_)) => self.tickets = None,
             _ => {}
@@ -68,10 +75,27 @@ impl Resumption {
         self.sessions.len()
     }
 
-    /// Starts the session clock on the first datagram and rotates the
-    /// ticket key every `period`.
-    pub(super) fn on_datagram(&mut self, now: Instant, period: Duration) {
-        self.epoch.get_or_insert(now);
+    /// Starts the session clock on the first datagram (`origin`: its
+    /// instant and session time) and rotates the ticket key every
+    /// `period`; with a `shared` secret, the keys are those of the period
+    /// `secs` falls in, as every node sharing it derives them.
+    pub(super) fn on_datagram(
+        &mut self,
+        now: Instant,
+        origin: (Instant, u64),
+        secs: u64,
+        period: Duration,
+        shared: Option<(&SharedSecret, &CryptoProvider)>,
+    ) {
+        self.epoch.get_or_insert(origin);
+        if let Some((shared, provider)) = shared {
+            let index = period_index(secs, period);
+            if self.tickets.is_some() && self.shared_period != Some(index) {
+                self.tickets = Some(Arc::new(shared.ticket_keys(index, provider)));
+                self.shared_period = Some(index);
+            }
+            return;
+        }
         for _ in 0..self.ticket_rotation.due(now, period) {
             self.rotate_ticket_keys();
         }
@@ -97,9 +121,9 @@ impl Resumption {
         session_id: &[u8],
         lifetime: Duration,
     ) -> ServerResumption {
-        let epoch = *self.epoch.get_or_insert(now);
+        let (epoch, base_secs) = *self.epoch.get_or_insert((now, 0));
         let lifetime_secs = lifetime.as_secs();
-        let now_secs = now.saturating_duration_since(epoch).as_secs();
+        let now_secs = base_secs + now.saturating_duration_since(epoch).as_secs();
         let candidate = if session_id.is_empty() {
             None
         } else {
@@ -108,6 +132,7 @@ impl Resumption {
         ServerResumption {
             tickets: self.tickets.clone(),
             epoch,
+            base_secs,
             lifetime_secs,
             candidate,
             cache_enabled: self.sessions.enabled(),

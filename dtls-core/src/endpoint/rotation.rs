@@ -4,6 +4,32 @@
 
 use std::time::{Duration, Instant};
 
+/// The endpoint's clock in seconds: from its first datagram, plus a base
+/// (0, or the Unix time then when nodes share a secret, so that cookie and
+/// session times mean the same on every node).
+#[derive(Default, Clone, Copy)]
+pub(super) struct ServiceClock {
+    origin: Option<(Instant, u64)>,
+}
+
+impl ServiceClock {
+    /// Seconds at `now`; the first call fixes the origin with `base()`.
+    pub(super) fn secs(&mut self, now: Instant, base: impl FnOnce() -> u64) -> u64 {
+        let (origin, base) = *self.origin.get_or_insert_with(|| (now, base()));
+        base + now.saturating_duration_since(origin).as_secs()
+    }
+
+    /// The origin and its base, once started.
+    pub(super) fn origin(&self) -> Option<(Instant, u64)> {
+        self.origin
+    }
+}
+
+/// Which period of a shared rotation schedule `secs` falls in.
+pub(super) fn period_index(secs: u64, period: Duration) -> u64 {
+    secs / period.as_secs().max(1)
+}
+
 /// The next rotation instant of one secret.
 #[derive(Default)]
 pub(super) struct RotationClock {

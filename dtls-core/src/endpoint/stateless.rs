@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 
 use dtls_crypto::CryptoProvider;
 use dtls_crypto::cookie::{COOKIE_LEN, CookieSecret, MIN_TRUNCATED_LEN};
+use dtls_crypto::shared_secret::SharedSecret;
 
-use super::rotation::RotationClock;
+use super::rotation::{RotationClock, period_index};
 use crate::error::Error;
 use crate::msgs::codec::Reader;
 use crate::msgs::handshake::{HandshakeFragment, HandshakeType};
@@ -120,15 +121,19 @@ pub(super) struct ProvenHello {
     pub(super) session_id: Vec<u8>,
 }
 
+/// How far ahead of ours another node's clock may be when it minted a
+/// cookie (with a shared secret).
+const CLOCK_SKEW_SECS: u32 = 5;
+
 /// The cookie secret, its rotation schedule and the coarse clock cookies
 /// carry.
 pub(super) struct CookieExchange {
     secret: CookieSecret,
     rotation: RotationClock,
-    /// The first datagram's time: cookie times count from it.
-    origin: Option<Instant>,
-    /// Seconds from `origin` to the latest datagram.
+    /// The endpoint clock at the latest datagram, in seconds (mod 2^32).
     now_secs: u32,
+    /// With a shared secret: the rotation period the secret is of.
+    shared_period: Option<u64>,
 }
 
 impl CookieExchange {
@@ -140,18 +145,34 @@ impl CookieExchange {
         Ok(CookieExchange {
             secret: CookieSecret::new(provider)?,
             rotation: RotationClock::default(),
-            origin: None,
             now_secs: 0,
+            shared_period: None,
         })
     }
 
     /// Advances the cookie clock to `now` and rotates the secret for every
     /// `period` that has ended since the last rotation (twice after a long
     /// quiet gap, so no secret outlives two periods).
-    pub(super) fn on_datagram(&mut self, now: Instant, period: Duration) {
-        let origin = *self.origin.get_or_insert(now);
-        let secs = now.saturating_duration_since(origin).as_secs();
-        self.now_secs = u32::try_from(secs).unwrap_or(u32::MAX);
+    ///
+    /// With a `shared` secret the secrets are instead those of the period
+    /// `secs` falls in (and the one before), as every node sharing it
+    /// derives them.
+    pub(super) fn on_datagram(
+        &mut self,
+        now: Instant,
+        secs: u64,
+        period: Duration,
+        shared: Option<(&SharedSecret, &CryptoProvider)>,
+    ) {
+        self.now_secs = secs as u32;
+        if let Some((shared, provider)) = shared {
+            let index = period_index(secs, period);
+            if self.shared_period != Some(index) {
+                self.secret = shared.cookie_secret(index, provider);
+                self.shared_period = Some(index);
+            }
+            return;
+        }
         for _ in 0..self.rotation.due(now, period) {
             // A failed rotation keeps the current secret: still safe.
             let _ = self.secret.rotate();
@@ -175,8 +196,15 @@ impl CookieExchange {
         let Some((minted, tag)) = hello.cookie.split_first_chunk::<4>() else {
             return CookieCheck::Invalid;
         };
-        let age = u64::from(self.now_secs.saturating_sub(u32::from_be_bytes(*minted)));
-        let from_the_future = u32::from_be_bytes(*minted) > self.now_secs;
+        let minted_secs = u32::from_be_bytes(*minted);
+        let age = u64::from(self.now_secs.saturating_sub(minted_secs));
+        // Nodes sharing a secret may disagree by a few seconds.
+        let skew = if self.shared_period.is_some() {
+            CLOCK_SKEW_SECS
+        } else {
+            0
+        };
+        let from_the_future = minted_secs > self.now_secs.saturating_add(skew);
         if from_the_future || age > lifetime.as_secs() {
             return CookieCheck::Invalid;
         }
@@ -289,6 +317,23 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+
+    thread_local! {
+        /// Each test's clock origin: its first tick.
+        static ORIGIN: std::cell::Cell<Option<Instant>> = const { std::cell::Cell::new(None) };
+    }
+
+    /// A datagram at `now`, the endpoint clock counting from the test's
+    /// first tick.
+    fn tick(cookies: &mut CookieExchange, now: Instant, period: Duration) {
+        let origin = ORIGIN.with(|o| {
+            let origin = o.get().unwrap_or(now);
+            o.set(Some(origin));
+            origin
+        });
+        let secs = now.saturating_duration_since(origin).as_secs();
+        cookies.on_datagram(now, secs, period, None);
+    }
     use crate::config::ClientConfig;
     use crate::conn::Connection;
 
@@ -317,7 +362,7 @@ mod tests {
             Connection::client(Arc::new(ClientConfig::default()), server, minted).unwrap();
         let mut buf = [0u8; 1500];
         let len = client.poll_transmit(minted, &mut buf).unwrap();
-        cookies.on_datagram(minted, Duration::from_secs(300));
+        tick(cookies, minted, Duration::from_secs(300));
         let hello = ClientHelloPrefix::parse(&buf[..len]).unwrap();
         let mut reply = [0u8; 1500];
         let n = cookies
@@ -339,9 +384,13 @@ mod tests {
         let datagram = hello_with_cookie(&mut cookies, start, peer);
         // Rotation far beyond the gap: only the lifetime can refuse it.
         let never = Duration::from_secs(1 << 40);
-        cookies.on_datagram(start + LIFETIME, never);
+        tick(&mut cookies, start + LIFETIME, never);
         assert!(accepts(&cookies, peer, &datagram, LIFETIME));
-        cookies.on_datagram(start + LIFETIME + Duration::from_secs(1), never);
+        tick(
+            &mut cookies,
+            start + LIFETIME + Duration::from_secs(1),
+            never,
+        );
         assert!(!accepts(&cookies, peer, &datagram, LIFETIME));
     }
 
@@ -352,7 +401,7 @@ mod tests {
         let start = crate::test_origin();
         let peer: SocketAddr = "192.0.2.2:5000".parse().unwrap();
         let mut cookies = CookieExchange::new(&CryptoProvider::default()).unwrap();
-        cookies.on_datagram(start, Duration::from_secs(300));
+        tick(&mut cookies, start, Duration::from_secs(300));
         let later = start + Duration::from_secs(100);
         let mut datagram = hello_with_cookie(&mut cookies, later, peer);
         assert!(accepts(&cookies, peer, &datagram, LIFETIME));
@@ -376,7 +425,7 @@ mod tests {
         let mut cookies = CookieExchange::new(&CryptoProvider::default()).unwrap();
         let datagram = hello_with_cookie(&mut cookies, start, peer);
         let long = Duration::from_secs(1 << 40);
-        cookies.on_datagram(start + period * 3, period);
+        tick(&mut cookies, start + period * 3, period);
         assert!(!accepts(&cookies, peer, &datagram, long));
     }
 

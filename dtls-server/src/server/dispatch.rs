@@ -107,8 +107,11 @@ impl DtlsServer {
         };
         c.negotiated = Some(params.clone());
         let line = format!(
-            "connected {}:{} ({})",
-            c.remote_host, c.remote_port, params.cipher_suite
+            "connected {}:{} ({}{})",
+            c.remote_host,
+            c.remote_port,
+            params.cipher_suite,
+            if params.resumed { ", resumed" } else { "" }
         );
         let e = connected_event(c, 0, "OK".to_owned());
         self.log(Some(id), LogType::Info, line);

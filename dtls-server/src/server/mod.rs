@@ -52,6 +52,8 @@ pub struct DtlsServer {
     psk: Option<dtls_core::config::ServerPsk>,
     /// Client raw public keys (RFC 7250) reported as verified.
     trusted_client_keys: Vec<Vec<u8>>,
+    /// The secret shared with the service's other nodes, if any.
+    shared_secret: Option<std::sync::Arc<dtls_crypto::shared_secret::SharedSecret>>,
     /// The socket and engine, while listening or stopped but not shut down.
     listener: Option<Listener>,
     connections: Connections,
@@ -96,6 +98,7 @@ impl DtlsServer {
             ca_chain: Vec::new(),
             psk: None,
             trusted_client_keys: Vec::new(),
+            shared_secret: None,
             listener: None,
             connections: Connections::new(),
             handler: None,

@@ -175,6 +175,27 @@ impl DtlsServer {
         Ok(())
     }
 
+    /// A secret shared with the other nodes of the service (several
+    /// processes or machines behind one address): cookie secrets and
+    /// session-ticket keys are then derived from it per rotation period of
+    /// the wall clock, so a client resumes its ticket at any node
+    /// (docs/scaling.md). `None`: secrets of this server alone. While
+    /// listening, for the next rotation on. Not a seed setting.
+    ///
+    /// # Errors
+    /// As [`set_psk`](Self::set_psk).
+    pub fn set_shared_secret(
+        &mut self,
+        secret: Option<dtls_crypto::shared_secret::SharedSecret>,
+    ) -> Result<(), Error> {
+        let previous = std::mem::replace(&mut self.shared_secret, secret.map(Arc::new));
+        if let Err(e) = self.reconfigure() {
+            self.shared_secret = previous;
+            return Err(e);
+        }
+        Ok(())
+    }
+
     /// The pre-shared keys set with [`set_psk`](Self::set_psk).
     pub fn psk(&self) -> Option<&dtls_core::config::ServerPsk> {
         self.psk.as_ref()

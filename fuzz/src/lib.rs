@@ -139,6 +139,8 @@ pub fn server_config(variant: u8) -> Arc<ServerConfig> {
     // raw key paths.
     c.certificate_types = vec![CertificateType::X509, CertificateType::RawPublicKey];
     c.client_certificate_types = vec![CertificateType::X509, CertificateType::RawPublicKey];
+    // Connection IDs (RFC 9146) for clients that offer them.
+    c.connection_id_length = Some(4);
     c.common.provider = Arc::new(CryptoProvider::fuzzing(1));
     // So that the target can check nothing outlives its deadlines.
     c.common.idle_timeout = Some(IDLE_TIMEOUT);
@@ -165,7 +167,12 @@ pub fn client_config(variant: u8) -> ClientConfig {
     c.common.provider = Arc::new(CryptoProvider::fuzzing(2));
     match variant % VARIANTS {
         1 => c.identity = Some(IDENTITY.get_or_init(|| identity("client")).clone()),
-        2 => c.common.mtu = 300,
+        2 => {
+            c.common.mtu = 300;
+            // A connection ID, so server answers with one reach the
+            // tls12_cid record paths (RFC 9146).
+            c.connection_id = Some(vec![0xc1, 0xd0]);
+        }
         _ => {}
     }
     c

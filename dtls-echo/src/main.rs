@@ -69,6 +69,11 @@ struct Args {
     /// to clients that ask for one; prints the key's SHA-256 for pinning.
     #[arg(long)]
     raw_public_key: bool,
+    /// Share the port with other processes (`SO_REUSEPORT`, the seed's
+    /// ShareLocalPort): the kernel spreads clients over them by address,
+    /// one core each; give them one `--shared-secret-file`.
+    #[arg(long)]
+    reuse_port: bool,
     /// Connection IDs (RFC 9146) of this many bytes (0 to 32) for clients
     /// that offer them, so a client survives a NAT rebinding.
     #[arg(long, value_name = "BYTES")]
@@ -291,6 +296,7 @@ fn run(args: Args) -> Result<(), String> {
         st.config(&format!("PeerBufferBudget={}", args.peer_buffer_budget))
             .map_err(|e| format!("--peer-buffer-budget: {e}"))?;
         st.ssl_authenticate_clients = args.client_auth;
+        st.share_local_port = args.reuse_port;
         if let Some(len) = args.connection_id_length {
             st.config(&format!("ConnectionIdLength={len}"))
                 .map_err(|e| format!("--connection-id-length: {e}"))?;

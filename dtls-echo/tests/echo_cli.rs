@@ -509,3 +509,47 @@ fn bad_psk_options_are_named() {
         "{missing}"
     );
 }
+
+#[test]
+fn reuse_port_lets_two_processes_serve_one_port() {
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let spawn = || {
+        let mut child = echo()
+            .args(["--bind", &bind, "--reuse-port"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let rx = lines_of(child.stdout.take().unwrap());
+        let listening = loop {
+            let line = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+            if line.starts_with("listening on") {
+                break line;
+            }
+        };
+        (child, listening)
+    };
+    let (mut a, la) = spawn();
+    let (mut b, lb) = spawn();
+    assert_eq!(la, format!("listening on {bind}"));
+    assert_eq!(lb, la, "both bound the same port");
+    handshake_and_send(port, b"shared port");
+    for child in [&mut a, &mut b] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    // Without the flag the second bind is refused.
+    let (mut a, _) = spawn();
+    let err = fails_with(&["--bind", &bind]);
+    assert!(
+        err.contains("Address in use") || err.contains("in use"),
+        "{err}"
+    );
+    let _ = a.kill();
+    let _ = a.wait();
+}

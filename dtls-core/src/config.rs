@@ -398,6 +398,11 @@ pub struct ServerConfig {
     /// so any node verifies another's cookies and resumes its tickets
     /// (docs/scaling.md). `None` (the default): random secrets of our own.
     pub shared_secret: Option<Arc<dtls_crypto::shared_secret::SharedSecret>>,
+    /// Where sessions for resumption by session ID are kept, shared with
+    /// other nodes (sealed under the ticket keys, so it needs
+    /// `session_tickets`; see [`session_store`](crate::session_store)).
+    /// `None` (the default): this endpoint's own in-memory cache.
+    pub session_store: Option<Arc<dyn crate::session_store::SessionStore>>,
     /// How often the ticket key rotates; tickets sealed under the previous
     /// key are still accepted (so a ticket lives at most two periods, and
     /// never longer than `session_lifetime`).
@@ -447,6 +452,7 @@ impl ServerConfig {
             session_tickets: true,
             connection_id_length: None,
             shared_secret: None,
+            session_store: None,
             ticket_rotation: Duration::from_secs(60 * 60),
         }
     }

@@ -130,6 +130,7 @@
 pub mod config;
 pub mod event;
 pub mod psk;
+pub mod session_store;
 
 mod conn;
 mod endpoint;

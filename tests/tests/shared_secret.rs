@@ -102,3 +102,38 @@ fn a_shared_secret_needs_a_wall_clock() {
     let err = Endpoint::new(Arc::new(config)).unwrap_err();
     assert!(err.to_string().contains("unix_time"), "{err}");
 }
+
+#[test]
+fn a_shared_session_store_resumes_a_session_id_at_another_node() {
+    use dtls_core::session_store::{MemorySessionStore, SessionStore};
+    let clock = wall(1_800_000_200);
+    let store = Arc::new(MemorySessionStore::new(100));
+    let with_store = |store: Option<Arc<MemorySessionStore>>| {
+        let mut config = node(Some(&SECRET), &clock);
+        config.session_store = store.map(|s| s as Arc<dyn SessionStore>);
+        config
+    };
+    let mut a = Pair::new(with_store(Some(store.clone())), 4);
+    let first = a.add_client(client_config(), LinkProfile::PERFECT, LinkProfile::PERFECT);
+    a.drive().unwrap();
+    a.assert_connected(first);
+    assert_eq!(store.len(), 1, "the session went to the shared store");
+    let session = a.clients[first].conn.session().unwrap().id_only();
+    assert!(!session.session_id().is_empty());
+
+    for (store, resumes) in [(Some(store.clone()), true), (None, false)] {
+        let mut b = Pair::new(with_store(store), 5);
+        let mut config = client_config();
+        config.resume = Some(session.clone());
+        let i = b.add_client(config, LinkProfile::PERFECT, LinkProfile::PERFECT);
+        b.drive().unwrap();
+        b.assert_connected(i);
+        assert_eq!(b.clients[i].conn.negotiated().unwrap().resumed, resumes);
+    }
+
+    // A store needs ticket keys to seal its entries.
+    let mut config = with_store(Some(store));
+    config.session_tickets = false;
+    let err = Endpoint::new(Arc::new(config)).unwrap_err();
+    assert!(err.to_string().contains("session_tickets"), "{err}");
+}

@@ -151,6 +151,11 @@ fn check_credentials(config: &ServerConfig) -> Result<(), Error> {
         &config.client_certificate_types,
         "client_certificate_types must list X509 and/or RawPublicKey",
     )?;
+    if config.session_store.is_some() && !config.session_tickets {
+        return Err(Error::Config(
+            "a session_store needs session_tickets: its entries are sealed under the ticket keys",
+        ));
+    }
     if config.shared_secret.is_some() && config.unix_time.is_none() {
         return Err(Error::Config(
             "a shared_secret needs unix_time: the nodes agree on keys by the wall clock",

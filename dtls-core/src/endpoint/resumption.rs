@@ -12,6 +12,7 @@ use super::rotation::{RotationClock, period_index};
 use crate::config::ServerConfig;
 use crate::conn::session::{ServerResumption, SessionCache, StoredSession};
 use crate::error::Error;
+use crate::session_store::SessionStore;
 
 /// The endpoint's resumption state.
 pub(super) struct Resumption {
@@ -26,6 +27,8 @@ pub(super) struct Resumption {
     epoch: Option<(Instant, u64)>,
     /// With a shared secret: the rotation period the ticket keys are of.
     shared_period: Option<u64>,
+    /// A store shared with other endpoints, instead of `sessions`.
+    store: Option<Arc<dyn SessionStore>>,
 }
 
 impl Resumption {
@@ -49,6 +52,7 @@ impl Resumption {
             ticket_rotation: RotationClock::default(),
             epoch: None,
             shared_period: None,
+            store: config.session_store.clone(),
         })
     }
 
@@ -67,6 +71,7 @@ impl Resumption {
             config.session_cache_capacity,
             config.session_cache_max_bytes,
         );
+        self.store = config.session_store.clone();
         Ok(())
     }
 
@@ -124,10 +129,20 @@ impl Resumption {
         let (epoch, base_secs) = *self.epoch.get_or_insert((now, 0));
         let lifetime_secs = lifetime.as_secs();
         let now_secs = base_secs + now.saturating_duration_since(epoch).as_secs();
-        let candidate = if session_id.is_empty() {
-            None
-        } else {
-            self.sessions.get(session_id, now_secs, lifetime_secs)
+        let candidate = match &self.store {
+            _ if session_id.is_empty() => None,
+            None => self.sessions.get(session_id, now_secs, lifetime_secs),
+            // A blob that does not open (another service's, a rotated-out
+            // key, a store gone wrong) is no session.
+            Some(store) => store
+                .get(session_id)
+                .and_then(|sealed| self.tickets.as_ref()?.open(&sealed))
+                .and_then(|state| StoredSession::decode_ticket_state(&state))
+                .map(|mut session| {
+                    session.id = session_id.to_vec();
+                    session
+                })
+                .filter(|s| s.is_fresh(now_secs, lifetime_secs)),
         };
         ServerResumption {
             tickets: self.tickets.clone(),
@@ -135,13 +150,25 @@ impl Resumption {
             base_secs,
             lifetime_secs,
             candidate,
-            cache_enabled: self.sessions.enabled(),
+            cache_enabled: self.store.is_some() || self.sessions.enabled(),
             new_session: None,
         }
     }
 
     /// Caches a session a full handshake made.
     pub(super) fn store(&mut self, session: StoredSession) {
-        self.sessions.insert(session);
+        match (&self.store, &self.tickets) {
+            (Some(store), Some(keys)) => {
+                // As for tickets: a session too big (a huge client chain)
+                // is not kept.
+                let state = session.encode_ticket_state();
+                if state.len() <= 16 * 1024
+                    && let Ok(sealed) = keys.seal(&state)
+                {
+                    store.put(&session.id, sealed);
+                }
+            }
+            _ => self.sessions.insert(session),
+        }
     }
 }

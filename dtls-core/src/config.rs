@@ -392,6 +392,16 @@ pub struct ServerConfig {
     /// routes its records by address. `None` (the default) ignores the
     /// extension. At most 32 (mbedTLS's limit).
     pub connection_id_length: Option<u8>,
+    /// The first byte of every CID this endpoint issues: its index among
+    /// the endpoints (worker threads, nodes) that share one address. A
+    /// `tls12_cid` datagram whose CID starts with another index is
+    /// returned as [`DatagramEvent::ForeignConnectionId`] for the
+    /// application to forward, so a client that moved reaches its
+    /// association wherever its new address hashes (docs/scaling.md).
+    /// Needs `connection_id_length` of at least 4.
+    ///
+    /// [`DatagramEvent::ForeignConnectionId`]: crate::DatagramEvent::ForeignConnectionId
+    pub connection_id_prefix: Option<u8>,
     /// A secret shared with the other nodes of the service: cookie
     /// secrets and ticket keys are then derived from it per rotation
     /// period of the wall clock ([`unix_time`](Self::unix_time), required),
@@ -451,6 +461,7 @@ impl ServerConfig {
             session_lifetime: Duration::from_secs(2 * 60 * 60),
             session_tickets: true,
             connection_id_length: None,
+            connection_id_prefix: None,
             shared_secret: None,
             session_store: None,
             ticket_rotation: Duration::from_secs(60 * 60),

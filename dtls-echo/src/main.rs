@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 mod psk;
+mod workers;
 
 use clap::Parser;
 use dtls_crypto::cert::{CertStoreType, Certificate, StoreSource};
@@ -69,6 +70,13 @@ struct Args {
     /// to clients that ask for one; prints the key's SHA-256 for pinning.
     #[arg(long)]
     raw_public_key: bool,
+    /// Serve with this many worker threads on one port (`SO_REUSEPORT`),
+    /// one event loop each, sharing cookie and ticket secrets; with
+    /// `--connection-id-length` (at least 4) a CID names its worker, and a
+    /// client that moved to an address hashed to another worker is
+    /// forwarded to its own.
+    #[arg(long, default_value_t = 1, conflicts_with_all = ["stats", "stats_file"])]
+    threads: u8,
     /// Share the port with other processes (`SO_REUSEPORT`, the seed's
     /// ShareLocalPort): the kernel spreads clients over them by address,
     /// one core each; give them one `--shared-secret-file`.
@@ -251,25 +259,20 @@ fn version_text() -> String {
     )
 }
 
-fn run(args: Args) -> Result<(), String> {
-    if args.version {
-        println!("{}", version_text());
-        return Ok(());
-    }
-    let log_level = LogLevel::from_u8(args.log_level)
-        .ok_or_else(|| format!("--log-level {}: must be 0, 1, 2 or 3", args.log_level))?;
-    init_logging(args.log_level);
-    let keys = psk::load(&args.psk, args.psk_file.as_deref())?;
-    if args.psk_only && keys.is_empty() {
-        return Err("--psk-only needs --psk or --psk-file".into());
-    }
-    let cert = match args.psk_only {
-        true => None,
-        false => Some(load_certificate(&args)?),
-    };
-    if let (true, Some(cert)) = (args.print_cert, &cert) {
-        print!("{}", cert.encoded_pem());
-    }
+/// What every worker's server is built from.
+struct WorkerSetup {
+    index: u8,
+    threads: u8,
+    /// The port worker 0 bound, for the others.
+    port: Option<u16>,
+    cert: Option<Certificate>,
+    psk: Option<dtls_core::config::ServerPsk>,
+    /// The shared secret, in hex.
+    shared_secret: Option<String>,
+}
+
+/// One worker's server, configured from `args`, not yet listening.
+fn build_server(args: &Args, log_level: LogLevel, w: &WorkerSetup) -> Result<DtlsServer, String> {
     let mut server = DtlsServer::new();
     {
         let st = server.settings_mut().map_err(|e| e.to_string())?;
@@ -296,7 +299,10 @@ fn run(args: Args) -> Result<(), String> {
         st.config(&format!("PeerBufferBudget={}", args.peer_buffer_budget))
             .map_err(|e| format!("--peer-buffer-budget: {e}"))?;
         st.ssl_authenticate_clients = args.client_auth;
-        st.share_local_port = args.reuse_port;
+        st.share_local_port = args.reuse_port || w.threads > 1;
+        if let Some(port) = w.port {
+            st.local_port = port;
+        }
         if let Some(len) = args.connection_id_length {
             st.config(&format!("ConnectionIdLength={len}"))
                 .map_err(|e| format!("--connection-id-length: {e}"))?;
@@ -320,16 +326,13 @@ fn run(args: Args) -> Result<(), String> {
     server
         .set_mtu(args.mtu)
         .map_err(|e| format!("--mtu: {e}"))?;
-    if !keys.is_empty() {
-        println!("{} pre-shared keys loaded", keys.len());
-        let mut psk = dtls_core::config::ServerPsk::new(Arc::new(keys));
-        psk.identity_hint = args.psk_hint.clone().map(String::into_bytes);
+    if let Some(psk) = &w.psk {
         server
-            .set_psk(Some(psk))
+            .set_psk(Some(psk.clone()))
             .map_err(|e| format!("--psk: {e}"))?;
     }
-    if let Some(cert) = cert {
-        if args.raw_public_key {
+    if let Some(cert) = w.cert.clone() {
+        if args.raw_public_key && w.index == 0 {
             // The bytes the server sends: its key's SubjectPublicKeyInfo.
             let key = cert
                 .require_private_key()
@@ -347,16 +350,19 @@ fn run(args: Args) -> Result<(), String> {
     } else if args.raw_public_key {
         return Err("--raw-public-key needs a certificate's key (not with --psk-only)".into());
     }
-    if let Some(path) = &args.shared_secret_file {
-        let secret = std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|text| {
-                dtls_crypto::shared_secret::SharedSecret::from_hex(&text).map_err(|e| e.to_string())
-            })
-            .map_err(|e| format!("--shared-secret-file {}: {e}", path.display()))?;
+    if let Some(secret) = &w.shared_secret {
+        let secret = dtls_crypto::shared_secret::SharedSecret::from_hex(secret)
+            .map_err(|e| format!("--shared-secret-file: {e}"))?;
         server
             .set_shared_secret(Some(secret))
             .map_err(|e| format!("--shared-secret-file: {e}"))?;
+    }
+    if w.threads > 1 && args.connection_id_length.is_some() {
+        // The CID names its worker, so a client that moved is forwarded
+        // to the worker holding its association.
+        server
+            .set_connection_id_prefix(Some(w.index))
+            .map_err(|e| format!("--threads with --connection-id-length: {e}"))?;
     }
     let mut trusted = Vec::new();
     for path in &args.trusted_client_key {
@@ -372,6 +378,60 @@ fn run(args: Args) -> Result<(), String> {
             .map_err(|e| format!("--trusted-client-key: {e}"))?;
     }
     server.set_handler(Echo);
+    Ok(server)
+}
+
+fn run(args: Args) -> Result<(), String> {
+    if args.version {
+        println!("{}", version_text());
+        return Ok(());
+    }
+    let log_level = LogLevel::from_u8(args.log_level)
+        .ok_or_else(|| format!("--log-level {}: must be 0, 1, 2 or 3", args.log_level))?;
+    init_logging(args.log_level);
+    let keys = psk::load(&args.psk, args.psk_file.as_deref())?;
+    if args.psk_only && keys.is_empty() {
+        return Err("--psk-only needs --psk or --psk-file".into());
+    }
+    let cert = match args.psk_only {
+        true => None,
+        false => Some(load_certificate(&args)?),
+    };
+    if let (true, Some(cert)) = (args.print_cert, &cert) {
+        print!("{}", cert.encoded_pem());
+    }
+    let psk = (!keys.is_empty()).then(|| {
+        println!("{} pre-shared keys loaded", keys.len());
+        let mut psk = dtls_core::config::ServerPsk::new(Arc::new(keys));
+        psk.identity_hint = args.psk_hint.clone().map(String::into_bytes);
+        psk
+    });
+    if args.threads == 0 {
+        return Err("--threads must be at least 1".into());
+    }
+    let shared_secret = match &args.shared_secret_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("--shared-secret-file {}: {e}", path.display()))?,
+        ),
+        // Workers of one process share a secret of their own.
+        None if args.threads > 1 => Some(
+            dtls_crypto::CryptoProvider::default()
+                .random_array::<32>()
+                .map(|b| b.iter().map(|x| format!("{x:02x}")).collect::<String>())
+                .map_err(|e| e.to_string())?,
+        ),
+        None => None,
+    };
+    let mut setup = WorkerSetup {
+        index: 0,
+        threads: args.threads,
+        port: None,
+        cert,
+        psk,
+        shared_secret,
+    };
+    let mut server = build_server(&args, log_level, &setup)?;
     // Before the listening line: a signal right after it must stop the
     // server cleanly, not kill it.
     let stop = Arc::new(AtomicBool::new(false));
@@ -379,6 +439,14 @@ fn run(args: Args) -> Result<(), String> {
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
         .map_err(|e| format!("cannot install the signal handler: {e}"))?;
     server.start_listening().map_err(|e| e.to_string())?;
+    let mut others = Vec::new();
+    for index in 1..args.threads {
+        setup.index = index;
+        setup.port = Some(server.local_port());
+        let mut worker = build_server(&args, log_level, &setup)?;
+        worker.start_listening().map_err(|e| e.to_string())?;
+        others.push(worker);
+    }
     let host = server
         .local_host()
         .map_or_else(|| "?".to_owned(), |h| h.to_string());
@@ -387,6 +455,12 @@ fn run(args: Args) -> Result<(), String> {
         SocketAddr::new(host.parse().unwrap_or(args.bind.ip()), server.local_port())
     );
 
+    if !others.is_empty() {
+        others.insert(0, server);
+        workers::run(others, &stop);
+        println!("shutting down");
+        return Ok(());
+    }
     let period = args
         .stats
         .or(args.stats_file.as_ref().map(|_| 10))

@@ -69,6 +69,7 @@ pub mod settings;
 pub use certificate::CertificateFields;
 pub use error::Error;
 pub use events::{Handlers, ServerHandler};
+pub use server::ForeignDatagram;
 pub use server::{ConnectionId, DtlsConnection, DtlsServer, ServerStats};
 pub use settings::{LogLevel, ServerSettings};
 

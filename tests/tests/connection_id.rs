@@ -347,3 +347,51 @@ fn unusable_cid_settings_are_refused_with_the_reason() {
     .unwrap_err();
     assert!(err.to_string().contains("255"), "{err}");
 }
+
+#[test]
+fn a_cid_of_another_worker_is_handed_back_untouched() {
+    let mut config = server(Some(6));
+    config.connection_id_prefix = Some(1);
+    let mut pair = Pair::new(config, 7);
+    let i = connect(&mut pair, client(Some(&[])));
+    let cid = pair.server_conn(i).unwrap().connection_id().unwrap().to_vec();
+    assert_eq!(cid[0], 1, "the CID names its worker");
+    // The client's next record, held back from worker 1.
+    let held = Rc::new(RefCell::new(Vec::new()));
+    let h = held.clone();
+    pair.clients[i].up_filter = Some(Box::new(move |dg| {
+        h.borrow_mut().push(dg);
+        vec![]
+    }));
+    pair.client_send(i, b"for worker 1").unwrap();
+    pair.drive().unwrap();
+    pair.clients[i].up_filter = None;
+    let record = held.borrow().last().unwrap().clone();
+
+    // Worker 0 gets it (the client moved; the kernel hashed it there).
+    let mut other = server(Some(6));
+    other.connection_id_prefix = Some(0);
+    let mut worker0 = dtls_core::Endpoint::new(Arc::new(other)).unwrap();
+    let mut dgram = record.clone();
+    let mut response = vec![0u8; 1500];
+    let event = worker0.handle_datagram(
+        pair.now,
+        "198.51.100.30:1234".parse().unwrap(),
+        &mut dgram,
+        &mut response,
+    );
+    assert_eq!(event, DatagramEvent::ForeignConnectionId { owner: 1 });
+    assert_eq!(dgram, record, "untouched, to forward");
+    // Worker 1, given it, moves the association.
+    let from: SocketAddr = "198.51.100.30:1234".parse().unwrap();
+    inject(&mut pair, from, dgram);
+    pair.drive().unwrap();
+    assert!(pair.server_conn(i).is_none(), "no longer at the old address");
+    assert!(pair.server.lookup(from).is_some());
+    assert_eq!(pair.server_received.last().unwrap().1, b"for worker 1");
+
+    let mut bad = server(Some(3));
+    bad.connection_id_prefix = Some(0);
+    let err = dtls_core::Endpoint::new(Arc::new(bad)).unwrap_err();
+    assert!(err.to_string().contains("connection_id_prefix"), "{err}");
+}

@@ -33,6 +33,10 @@ impl Endpoint {
         for _ in 0..8 {
             let mut cid = vec![0u8; len];
             self.config.common.provider.fill_random(&mut cid).ok()?;
+            if let (Some(prefix), Some(first)) = (self.config.connection_id_prefix, cid.first_mut())
+            {
+                *first = prefix;
+            }
             if !self.cids.by_cid.contains_key(&cid) {
                 self.cids.by_cid.insert(cid.clone(), handle);
                 return Some(cid);
@@ -49,6 +53,12 @@ impl Endpoint {
             return None;
         }
         let cid = datagram.get(CID_OFFSET..CID_OFFSET + len);
+        let owner = cid.and_then(|c| c.first().copied());
+        if let (Some(ours), Some(owner)) = (self.config.connection_id_prefix, owner)
+            && owner != ours
+        {
+            return Some(CidRoute::Foreign(owner));
+        }
         Some(match cid.and_then(|cid| self.cids.by_cid.get(cid)) {
             Some(&handle) => CidRoute::To(handle),
             None => CidRoute::Unknown,
@@ -94,6 +104,8 @@ impl Endpoint {
 pub(super) enum CidRoute {
     /// The connection that issued the CID.
     To(ConnectionHandle),
+    /// Another endpoint's CID (its prefix): the application forwards it.
+    Foreign(u8),
     /// No connection: dropped.
     Unknown,
 }

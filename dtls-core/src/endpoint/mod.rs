@@ -78,6 +78,15 @@ pub enum DatagramEvent {
         /// Bytes of the response buffer to send.
         respond: usize,
     },
+    /// A `tls12_cid` datagram whose connection ID another endpoint issued
+    /// ([`ServerConfig::connection_id_prefix`](crate::config::ServerConfig::connection_id_prefix)
+    /// `owner`): untouched, for the application to hand to that endpoint
+    /// (a client that moved and whose new address hashes to another worker
+    /// or node; docs/scaling.md).
+    ForeignConnectionId {
+        /// The prefix of the endpoint that issued the CID.
+        owner: u8,
+    },
 }
 
 /// A datagram to send, written into the caller's buffer.
@@ -159,6 +168,12 @@ fn check_credentials(config: &ServerConfig) -> Result<(), Error> {
     if config.shared_secret.is_some() && config.unix_time.is_none() {
         return Err(Error::Config(
             "a shared_secret needs unix_time: the nodes agree on keys by the wall clock",
+        ));
+    }
+    if config.connection_id_prefix.is_some() && config.connection_id_length.is_none_or(|n| n < 4) {
+        return Err(Error::Config(
+            "connection_id_prefix needs connection_id_length of at least 4 (one byte names the \
+             endpoint, the rest is random)",
         ));
     }
     if config.connection_id_length.is_some_and(|n| n > 32) {
@@ -329,6 +344,9 @@ impl Endpoint {
             Some(cids::CidRoute::To(handle)) => {
                 self.deliver_by_cid(now, handle, peer, datagram);
                 return DatagramEvent::Consumed;
+            }
+            Some(cids::CidRoute::Foreign(owner)) => {
+                return DatagramEvent::ForeignConnectionId { owner };
             }
             Some(cids::CidRoute::Unknown) => {
                 self.counters.unknown_connection_id += 1;

@@ -113,6 +113,7 @@ impl DtlsServer {
         config.trusted_client_keys = self.trusted_client_keys.clone();
         config.connection_id_length = st.connection_id_length;
         config.shared_secret = self.shared_secret.clone();
+        config.connection_id_prefix = self.connection_id_prefix;
         config.common.cipher_suites = st.effective_cipher_suites()?;
         config.common.mtu = self.mtu;
         // DontFragment: datagrams must fit the path, so application records

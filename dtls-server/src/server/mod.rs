@@ -54,6 +54,10 @@ pub struct DtlsServer {
     trusted_client_keys: Vec<Vec<u8>>,
     /// The secret shared with the service's other nodes, if any.
     shared_secret: Option<std::sync::Arc<dtls_crypto::shared_secret::SharedSecret>>,
+    /// This server's index in the CIDs it issues, among workers.
+    connection_id_prefix: Option<u8>,
+    /// Datagrams for other workers' connections, to forward.
+    foreign: Vec<ForeignDatagram>,
     /// The socket and engine, while listening or stopped but not shut down.
     listener: Option<Listener>,
     connections: Connections,
@@ -99,6 +103,8 @@ impl DtlsServer {
             psk: None,
             trusted_client_keys: Vec::new(),
             shared_secret: None,
+            connection_id_prefix: None,
+            foreign: Vec::new(),
             listener: None,
             connections: Connections::new(),
             handler: None,
@@ -295,3 +301,20 @@ impl DtlsServer {
         Ok(())
     }
 }
+
+/// A datagram that carries another worker's connection ID
+/// (`DatagramEvent::ForeignConnectionId`): hand it to the worker whose
+/// `set_connection_id_prefix` is `owner`, with
+/// [`DtlsServer::inject_datagram`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignDatagram {
+    /// The owner's CID prefix.
+    pub owner: u8,
+    /// Where it came from.
+    pub peer: std::net::SocketAddr,
+    /// The datagram, untouched.
+    pub datagram: Vec<u8>,
+}
+
+/// Most foreign datagrams held between two `take_foreign_datagrams`.
+const MAX_FOREIGN: usize = 1024;

@@ -135,6 +135,24 @@ impl DtlsServer {
         Ok(())
     }
 
+    /// Datagrams received here for another worker's connections (their
+    /// CIDs carry another prefix; see `set_connection_id_prefix`), to hand
+    /// to that worker's [`inject_datagram`](Self::inject_datagram).
+    pub fn take_foreign_datagrams(&mut self) -> Vec<super::ForeignDatagram> {
+        std::mem::take(&mut self.foreign)
+    }
+
+    /// Handles `datagram` from `peer` as if this server's socket had
+    /// received it (a datagram another worker forwarded), and sends what
+    /// it causes.
+    pub fn inject_datagram(&mut self, peer: SocketAddr, datagram: &mut [u8]) {
+        if self.handler_running {
+            return;
+        }
+        self.handle_datagram(Instant::now(), peer, datagram);
+        self.pump(Instant::now());
+    }
+
     fn handle_datagram(&mut self, now: Instant, peer: SocketAddr, datagram: &mut [u8]) {
         if self.listener.is_none() {
             return;
@@ -177,6 +195,17 @@ impl DtlsServer {
                 self.on_refused(peer, reason);
             }
             DatagramEvent::NewConnection(handle) => self.on_new_connection(now, handle, peer),
+            DatagramEvent::ForeignConnectionId { owner } => {
+                // Bounded: a worker that does not collect them loses the
+                // oldest-arriving excess, as a full socket buffer would.
+                if self.foreign.len() < super::MAX_FOREIGN {
+                    self.foreign.push(super::ForeignDatagram {
+                        owner,
+                        peer,
+                        datagram: datagram.to_vec(),
+                    });
+                }
+            }
             _ => {}
         }
         if let Some(lines) = packets {

@@ -196,6 +196,24 @@ impl DtlsServer {
         Ok(())
     }
 
+    /// This server's index among workers sharing one port (0 to 255): the
+    /// first byte of the connection IDs it issues (`ConnectionIdLength`
+    /// of at least 4), so a client that moved and reached another worker
+    /// is forwarded back here (`take_foreign_datagrams` there,
+    /// [`inject_datagram`](Self::inject_datagram) here). Not a seed
+    /// setting.
+    ///
+    /// # Errors
+    /// As [`set_psk`](Self::set_psk) (a CID length under 4, for one).
+    pub fn set_connection_id_prefix(&mut self, prefix: Option<u8>) -> Result<(), Error> {
+        let previous = std::mem::replace(&mut self.connection_id_prefix, prefix);
+        if let Err(e) = self.reconfigure() {
+            self.connection_id_prefix = previous;
+            return Err(e);
+        }
+        Ok(())
+    }
+
     /// The pre-shared keys set with [`set_psk`](Self::set_psk).
     pub fn psk(&self) -> Option<&dtls_core::config::ServerPsk> {
         self.psk.as_ref()

@@ -354,7 +354,12 @@ fn a_cid_of_another_worker_is_handed_back_untouched() {
     config.connection_id_prefix = Some(1);
     let mut pair = Pair::new(config, 7);
     let i = connect(&mut pair, client(Some(&[])));
-    let cid = pair.server_conn(i).unwrap().connection_id().unwrap().to_vec();
+    let cid = pair
+        .server_conn(i)
+        .unwrap()
+        .connection_id()
+        .unwrap()
+        .to_vec();
     assert_eq!(cid[0], 1, "the CID names its worker");
     // The client's next record, held back from worker 1.
     let held = Rc::new(RefCell::new(Vec::new()));
@@ -386,7 +391,10 @@ fn a_cid_of_another_worker_is_handed_back_untouched() {
     let from: SocketAddr = "198.51.100.30:1234".parse().unwrap();
     inject(&mut pair, from, dgram);
     pair.drive().unwrap();
-    assert!(pair.server_conn(i).is_none(), "no longer at the old address");
+    assert!(
+        pair.server_conn(i).is_none(),
+        "no longer at the old address"
+    );
     assert!(pair.server.lookup(from).is_some());
     assert_eq!(pair.server_received.last().unwrap().1, b"for worker 1");
 

@@ -195,16 +195,16 @@ impl DtlsServer {
                 self.on_refused(peer, reason);
             }
             DatagramEvent::NewConnection(handle) => self.on_new_connection(now, handle, peer),
-            DatagramEvent::ForeignConnectionId { owner } => {
-                // Bounded: a worker that does not collect them loses the
-                // oldest-arriving excess, as a full socket buffer would.
-                if self.foreign.len() < super::MAX_FOREIGN {
-                    self.foreign.push(super::ForeignDatagram {
-                        owner,
-                        peer,
-                        datagram: datagram.to_vec(),
-                    });
-                }
+            // Bounded: a worker that does not collect them loses the excess,
+            // as a full socket buffer would.
+            DatagramEvent::ForeignConnectionId { owner }
+                if self.foreign.len() < super::MAX_FOREIGN =>
+            {
+                self.foreign.push(super::ForeignDatagram {
+                    owner,
+                    peer,
+                    datagram: datagram.to_vec(),
+                });
             }
             _ => {}
         }

@@ -15,11 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "peer.h"
-
-static int fail(const char *what, int ret) {
-    return peer_fail(what, gnutls_strerror(ret));
-}
+#include "gnutls_peer.h"
 
 int main(int argc, char **argv) {
     if (!peer_args_ok(argc, argv, 3, "HOST PORT"))
@@ -41,12 +37,7 @@ int main(int argc, char **argv) {
     if (ret < 0)
         return fail("priority", ret);
     gnutls_heartbeat_enable(session, GNUTLS_HB_PEER_ALLOWED_TO_SEND);
-    gnutls_transport_set_int(session, fd);
-    gnutls_handshake_set_timeout(session, 10000);
-
-    do {
-        ret = gnutls_handshake(session);
-    } while (ret < 0 && gnutls_error_is_fatal(ret) == 0);
+    ret = gnutls_peer_handshake(session, fd);
     if (ret < 0)
         return fail("handshake", ret);
     printf("handshake=ok\n");

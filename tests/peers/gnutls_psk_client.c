@@ -17,11 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "peer.h"
-
-static int fail(const char *what, int ret) {
-    return peer_fail(what, gnutls_strerror(ret));
-}
+#include "gnutls_peer.h"
 
 int main(int argc, char **argv) {
     if (!peer_args_ok(argc, argv, 7, "HOST PORT PRIORITY IDENTITY HEXKEY MESSAGE"))
@@ -44,11 +40,7 @@ int main(int argc, char **argv) {
     ret = gnutls_priority_set_direct(session, argv[3], NULL);
     if (ret < 0)
         return fail("priority", ret);
-    gnutls_transport_set_int(session, fd);
-    gnutls_handshake_set_timeout(session, 10000);
-    do {
-        ret = gnutls_handshake(session);
-    } while (ret < 0 && gnutls_error_is_fatal(ret) == 0);
+    ret = gnutls_peer_handshake(session, fd);
     if (ret < 0)
         return fail("handshake", ret);
     printf("suite=%s\n", gnutls_cipher_suite_get_name(gnutls_kx_get(session),
@@ -56,22 +48,8 @@ int main(int argc, char **argv) {
                                                      gnutls_mac_get(session)));
     fflush(stdout);
 
-    const char *msg = argv[6];
-    do {
-        ret = (int)gnutls_record_send(session, msg, strlen(msg));
-    } while (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED);
-    if (ret < 0)
-        return fail("send", ret);
-    char buf[2048];
-    gnutls_record_set_timeout(session, 10000);
-    do {
-        ret = (int)gnutls_record_recv(session, buf, sizeof buf - 1);
-    } while (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED);
-    if (ret < 0)
-        return fail("recv", ret);
-    buf[ret] = 0;
-    printf("reply=%s\n", buf);
-    fflush(stdout);
+    if (gnutls_peer_echo(session, argv[6]) != 0)
+        return 1;
 
     gnutls_bye(session, GNUTLS_SHUT_WR);
     close(fd);

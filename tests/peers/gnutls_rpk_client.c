@@ -13,11 +13,7 @@
 #include <gnutls/gnutls.h>
 #include <unistd.h>
 
-#include "peer.h"
-
-static int fail(const char *what, int ret) {
-    return peer_fail(what, gnutls_strerror(ret));
-}
+#include "gnutls_peer.h"
 
 static void print_hex(const char *label, const gnutls_datum_t *d) {
     printf("%s=", label);
@@ -49,11 +45,7 @@ int main(int argc, char **argv) {
     ret = gnutls_priority_set_direct(session, argv[3], NULL);
     if (ret < 0)
         return fail("priority", ret);
-    gnutls_transport_set_int(session, fd);
-    gnutls_handshake_set_timeout(session, 10000);
-    do {
-        ret = gnutls_handshake(session);
-    } while (ret < 0 && gnutls_error_is_fatal(ret) == 0);
+    ret = gnutls_peer_handshake(session, fd);
     if (ret < 0)
         return fail("handshake", ret);
     printf("suite=%s\n", gnutls_cipher_suite_get_name(gnutls_kx_get(session),
@@ -69,22 +61,8 @@ int main(int argc, char **argv) {
         print_hex("server_key", &peers[0]);
     fflush(stdout);
 
-    const char *msg = argv[4];
-    do {
-        ret = (int)gnutls_record_send(session, msg, strlen(msg));
-    } while (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED);
-    if (ret < 0)
-        return fail("send", ret);
-    char buf[2048];
-    gnutls_record_set_timeout(session, 10000);
-    do {
-        ret = (int)gnutls_record_recv(session, buf, sizeof buf - 1);
-    } while (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED);
-    if (ret < 0)
-        return fail("recv", ret);
-    buf[ret] = 0;
-    printf("reply=%s\n", buf);
-    fflush(stdout);
+    if (gnutls_peer_echo(session, argv[4]) != 0)
+        return 1;
 
     gnutls_bye(session, GNUTLS_SHUT_WR);
     close(fd);

@@ -102,28 +102,7 @@ fn a_gnutls_client_authenticates_with_its_raw_key() {
         return;
     }
     let dir = scratch_dir("rpk-client-key");
-    openssl(
-        &dir,
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            "key.pem",
-        ],
-    );
-    openssl(
-        &dir,
-        &["pkey", "-in", "key.pem", "-pubout", "-out", "pub.pem"],
-    );
-    openssl(
-        &dir,
-        &[
-            "pkey", "-in", "key.pem", "-pubout", "-outform", "DER", "-out", "pub.der",
-        ],
-    );
+    p256_key_files(&dir);
     let client_spki = std::fs::read(dir.join("pub.der")).unwrap();
     let (public, private) = (dir.join("pub.pem"), dir.join("key.pem"));
     let own_key = Some((public.to_str().unwrap(), private.to_str().unwrap()));
@@ -159,6 +138,33 @@ fn a_gnutls_client_authenticates_with_its_raw_key() {
     assert!(server.wait_for(WAIT, |o| o.connected.iter().any(|c| c.status_code == 404)));
 }
 
+/// An ECDSA P-256 key in `dir`: key.pem, its public key as pub.pem and
+/// as DER (pub.der, the SubjectPublicKeyInfo).
+fn p256_key_files(dir: &std::path::Path) {
+    openssl(
+        dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "key.pem",
+        ],
+    );
+    openssl(
+        dir,
+        &["pkey", "-in", "key.pem", "-pubout", "-out", "pub.pem"],
+    );
+    openssl(
+        dir,
+        &[
+            "pkey", "-in", "key.pem", "-pubout", "-outform", "DER", "-out", "pub.der",
+        ],
+    );
+}
+
 /// A free loopback UDP port (bound, then released for the peer).
 fn free_port() -> u16 {
     UdpSocket::bind("127.0.0.1:0")
@@ -173,28 +179,7 @@ fn our_client_pins_the_raw_key_of_gnutls_serv() {
         return;
     }
     let dir = scratch_dir("rpk-gnutls-serv");
-    openssl(
-        &dir,
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            "key.pem",
-        ],
-    );
-    openssl(
-        &dir,
-        &["pkey", "-in", "key.pem", "-pubout", "-out", "pub.pem"],
-    );
-    openssl(
-        &dir,
-        &[
-            "pkey", "-in", "key.pem", "-pubout", "-outform", "DER", "-out", "pub.der",
-        ],
-    );
+    p256_key_files(&dir);
     let server_spki = std::fs::read(dir.join("pub.der")).unwrap();
     let port = free_port();
     let args: Vec<String> = [

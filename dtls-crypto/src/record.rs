@@ -315,7 +315,10 @@ impl RecordProtection {
         fragment: &mut [u8],
         plaintext_len: usize,
     ) -> Result<usize, Error> {
-        if plaintext_len > MAX_PLAINTEXT_LEN {
+        // RFC 9146 4: a CID record's inner plaintext is the content (up to
+        // 2^14 bytes) plus its real content type.
+        let max = MAX_PLAINTEXT_LEN + usize::from(!meta.cid.is_empty());
+        if plaintext_len > max {
             return Err(Error::InvalidInput(
                 "record plaintext is longer than 2^14 bytes (RFC 6347 4.1, RFC 5246 6.2.1)",
             ));

@@ -5,7 +5,7 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::Duration;
 
 use dtls_server::DtlsServer;
@@ -14,11 +14,19 @@ use dtls_server::DtlsServer;
 /// most this long.
 const WAIT: Duration = Duration::from_millis(5);
 
+/// Forwarded datagrams a worker's inbox holds; more are dropped (anyone can
+/// send datagrams that look like another worker's, so it must be bounded).
+const INBOX: usize = 1024;
+
+/// Forwarded datagrams a worker handles per loop, so its own socket is
+/// served too.
+const PER_LOOP: usize = 256;
+
 /// Runs `servers` (listening, worker `i` issuing CIDs with prefix `i`)
 /// until `stop` is set, then shuts them down.
 pub(crate) fn run(servers: Vec<DtlsServer>, stop: &AtomicBool) {
-    let (senders, receivers): (Vec<Sender<Forwarded>>, Vec<Receiver<Forwarded>>) =
-        servers.iter().map(|_| channel()).unzip();
+    let (senders, receivers): (Vec<SyncSender<Forwarded>>, Vec<Receiver<Forwarded>>) =
+        servers.iter().map(|_| sync_channel(INBOX)).unzip();
     std::thread::scope(|scope| {
         for (mut server, inbox) in servers.into_iter().zip(receivers) {
             let senders = senders.clone();
@@ -30,16 +38,15 @@ pub(crate) fn run(servers: Vec<DtlsServer>, stop: &AtomicBool) {
                         break;
                     }
                     for f in server.take_foreign_datagrams() {
-                        if let Some(to) = senders.get(usize::from(f.owner)) {
-                            log::info!(
-                                "forwarded a datagram from {} to worker {}",
-                                f.peer,
-                                f.owner
-                            );
-                            let _ = to.send((f.peer, f.datagram));
+                        // A full inbox, or no such worker: dropped, as a full
+                        // socket buffer would.
+                        if let Some(to) = senders.get(usize::from(f.owner))
+                            && to.try_send((f.peer, f.datagram)).is_ok()
+                        {
+                            log::info!("forwarded a datagram to worker {}", f.owner);
                         }
                     }
-                    while let Ok((peer, mut datagram)) = inbox.try_recv() {
+                    for (peer, mut datagram) in inbox.try_iter().take(PER_LOOP) {
                         server.inject_datagram(peer, &mut datagram);
                     }
                 }

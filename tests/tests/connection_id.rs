@@ -403,3 +403,70 @@ fn a_cid_of_another_worker_is_handed_back_untouched() {
     let err = dtls_core::Endpoint::new(Arc::new(bad)).unwrap_err();
     assert!(err.to_string().contains("connection_id_prefix"), "{err}");
 }
+
+#[test]
+fn a_close_toward_an_unproven_address_completes_even_without_room_for_its_alert() {
+    let mut pair = Pair::new(server(Some(8)), 9);
+    pair.echo = false;
+    let i = connect(&mut pair, client(Some(&[])));
+    let new_addr: SocketAddr = "198.51.100.40:46000".parse().unwrap();
+    move_client(&mut pair, i, new_addr);
+    let (up, down) = tap(&mut pair, i);
+    pair.client_send(i, b"x").unwrap();
+    pair.drive().unwrap();
+    let bytes_in: usize = up.borrow().iter().map(Vec::len).sum();
+    let handle = pair.server.lookup(new_addr).expect("moved");
+    // Use the allowance up to 20 bytes: less than an alert record.
+    // A record to the client: header 13, GCM nonce 8, tag 16.
+    let message = 3 * bytes_in - 20 - (13 + 8 + 16);
+    pair.server
+        .send(handle, pair.now, &vec![7; message])
+        .unwrap();
+    pair.drive().unwrap();
+    assert_eq!(
+        down.borrow().iter().map(Vec::len).sum::<usize>(),
+        3 * bytes_in - 20
+    );
+    pair.server.close(handle, pair.now).unwrap();
+    pair.step();
+    pair.drive().unwrap();
+    assert!(
+        pair.server_events_of(i)
+            .iter()
+            .any(|e| matches!(e, Event::Closed(_))),
+        "{:?}",
+        pair.server_events_of(i)
+    );
+    assert!(
+        pair.server.lookup(new_addr).is_none(),
+        "the connection is gone"
+    );
+}
+
+#[test]
+fn cid_settings_cannot_change_under_live_connections() {
+    let pair = Pair::new(server(Some(8)), 10);
+    let mut endpoint = pair.server;
+    let mut changed = server(Some(6));
+    changed.common.provider = endpoint.config().common.provider.clone();
+    let err = endpoint.set_config(Arc::new(changed)).unwrap_err();
+    assert!(err.to_string().contains("connection_id_length"), "{err}");
+}
+
+#[test]
+fn a_full_size_message_travels_in_a_cid_record() {
+    let mut config = server(Some(4));
+    config.common.application_records_fit_mtu = false;
+    let mut pair = Pair::new(config, 11);
+    let mut cc = client(Some(&[1, 2]));
+    cc.common.application_records_fit_mtu = false;
+    let i = connect(&mut pair, cc);
+    let big = vec![0xab; 1 << 14];
+    pair.client_send(i, &big).unwrap();
+    pair.drive().unwrap();
+    assert_eq!(
+        pair.clients[i].received.last(),
+        Some(&big),
+        "echoed whole both ways"
+    );
+}

@@ -194,6 +194,14 @@ impl KeepAlive {
         }
     }
 
+    /// The peer is back at a proven address: requests return to their
+    /// usual schedule.
+    pub(crate) fn cancel_probe(&mut self, now: Instant) {
+        if std::mem::take(&mut self.path_probe) {
+            self.on_peer_alive(now);
+        }
+    }
+
     /// Whether a probe of the peer's new address was answered since the
     /// last call.
     pub(crate) fn take_path_proven(&mut self) -> bool {

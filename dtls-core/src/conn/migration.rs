@@ -86,7 +86,10 @@ impl Connection {
             bytes_in: datagram_len as u64,
             bytes_out: 0,
         });
-        if !path.is_proven() {
+        if path.is_proven() {
+            // Back where it was proven: no probe needed any more.
+            self.ctx.keepalive.cancel_probe(now);
+        } else {
             // A probe the peer can only answer if it receives at `from`.
             self.ctx.keepalive.probe_path(now);
         }

@@ -58,6 +58,18 @@ impl Connection {
             .record_overhead(self.ctx.records.write_epoch())
             + 2
             <= mtu;
+        if !alert_fits && self.ctx.outbox.alert.is_some() {
+            // The amplification bound leaves no room for it (or the MTU is
+            // absurdly small): a datagram can always be lost, so the close
+            // completes without it rather than wait for room that may
+            // never come.
+            self.ctx.outbox.alert = None;
+            if self.ctx.lifecycle.is_closing()
+                && let Some(status) = self.ctx.lifecycle.close()
+            {
+                self.ctx.emit(Event::Closed(status));
+            }
+        }
         if alert_fits && let Some(alert) = self.ctx.outbox.alert.take() {
             return self.transmit_alert(alert, buf.get_mut(..mtu)?);
         }

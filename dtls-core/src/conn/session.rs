@@ -383,7 +383,8 @@ impl ServerResumption {
     /// Session time at `now`: seconds since the endpoint's epoch, plus
     /// its base.
     pub fn secs(&self, now: std::time::Instant) -> u64 {
-        self.base_secs + now.saturating_duration_since(self.epoch).as_secs()
+        self.base_secs
+            .saturating_add(now.saturating_duration_since(self.epoch).as_secs())
     }
 
     /// The NewSessionTicket for `session` (RFC 5077 3.3): its state sealed

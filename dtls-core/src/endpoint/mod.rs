@@ -239,6 +239,25 @@ impl Endpoint {
     /// source that cannot make new ticket keys; the old config then stays.
     pub fn set_config(&mut self, config: Arc<ServerConfig>) -> Result<(), Error> {
         check_credentials(&config)?;
+        // Live connections keep the CIDs they were issued, which routing
+        // reads by length and prefix; and the clock's base was chosen by
+        // whether a shared secret was set.
+        if config.connection_id_length != self.config.connection_id_length
+            || config.connection_id_prefix != self.config.connection_id_prefix
+        {
+            return Err(Error::Config(
+                "connection_id_length and connection_id_prefix cannot change on a running \
+                 endpoint: live connections hold CIDs of the old form",
+            ));
+        }
+        if config.shared_secret.is_some() != self.config.shared_secret.is_some()
+            && self.clock.origin().is_some()
+        {
+            return Err(Error::Config(
+                "a shared_secret cannot be added or removed on a running endpoint: its clock \
+                 would disagree with the other nodes'",
+            ));
+        }
         self.resumption.reconfigure(&config)?;
         self.config = config;
         Ok(())

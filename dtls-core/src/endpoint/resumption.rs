@@ -128,7 +128,7 @@ impl Resumption {
     ) -> ServerResumption {
         let (epoch, base_secs) = *self.epoch.get_or_insert((now, 0));
         let lifetime_secs = lifetime.as_secs();
-        let now_secs = base_secs + now.saturating_duration_since(epoch).as_secs();
+        let now_secs = base_secs.saturating_add(now.saturating_duration_since(epoch).as_secs());
         let candidate = match &self.store {
             _ if session_id.is_empty() => None,
             None => self.sessions.get(session_id, now_secs, lifetime_secs),

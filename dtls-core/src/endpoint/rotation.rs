@@ -16,7 +16,7 @@ impl ServiceClock {
     /// Seconds at `now`; the first call fixes the origin with `base()`.
     pub(super) fn secs(&mut self, now: Instant, base: impl FnOnce() -> u64) -> u64 {
         let (origin, base) = *self.origin.get_or_insert_with(|| (now, base()));
-        base + now.saturating_duration_since(origin).as_secs()
+        base.saturating_add(now.saturating_duration_since(origin).as_secs())
     }
 
     /// The origin and its base, once started.

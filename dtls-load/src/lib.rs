@@ -9,7 +9,8 @@
 //!
 //! - **`handshake`**: each client runs full handshakes back to back (a new
 //!   [`dtls_core::Connection`] each time, no session tickets or resumption,
-//!   close_notify after each, same socket). Handshakes per second, and with
+//!   close_notify after each, a new socket each time unless
+//!   `--reuse-socket`). Handshakes per second, and with
 //!   `--server-pid` the server's CPU microseconds per handshake.
 //! - **`echo`**: each client handshakes once, then keeps a window of
 //!   `--window` records of `--size` payload bytes in flight; the server

@@ -58,10 +58,10 @@ struct LoadArgs {
     /// Records or datagrams each echo client keeps in flight.
     #[arg(long, default_value_t = 8)]
     window: usize,
-    /// handshake: a new socket (source port) for every connection, not one
-    /// per client for the whole run.
+    /// handshake: keep one socket (source port) per client for the whole
+    /// run instead of a new one for every connection.
     #[arg(long)]
-    new_socket: bool,
+    reuse_socket: bool,
     /// Generator threads (clients are split evenly).
     #[arg(long, default_value_t = 1)]
     threads: usize,
@@ -105,7 +105,7 @@ fn options(mode: Mode, args: &LoadArgs) -> Result<LoadOptions, String> {
     opts.size = args.size;
     opts.window = args.window;
     opts.threads = args.threads;
-    opts.new_socket = args.new_socket;
+    opts.new_socket = !args.reuse_socket;
     opts.server_pid = args.server_pid;
     opts.handshake_timeout = seconds("handshake-timeout", args.handshake_timeout)?;
     opts.stall_timeout = seconds("stall-timeout", args.stall_timeout)?;

@@ -11,7 +11,8 @@ use dtls_crypto::kx::NamedGroup;
 pub enum Mode {
     /// Full DTLS handshakes, back to back: each client creates a new
     /// connection (no resumption), completes the handshake, sends
-    /// close_notify and starts again, from the same socket.
+    /// close_notify and starts again, on a new socket unless
+    /// [`LoadOptions::new_socket`] is off.
     Handshake,
     /// One DTLS handshake per client, then a window of records in flight
     /// that the server echoes back.
@@ -63,8 +64,10 @@ pub struct LoadOptions {
     /// Records (or datagrams) each echo client keeps in flight.
     pub window: usize,
     /// Handshake mode: give each new connection a new socket (a new source
-    /// port), for servers that keep a closed peer's address for a while
-    /// (pion/udp's listener) and would swallow the next ClientHello.
+    /// port), as a new client would have; default on. Off, a client's next
+    /// ClientHello follows its close_notify from the same address at once,
+    /// and a server that has not yet reaped the closed association may
+    /// swallow it (seen with dtls-echo: a 1 s retransmission each time).
     pub new_socket: bool,
     /// Generator threads; clients are split evenly over them.
     pub threads: usize,
@@ -100,7 +103,7 @@ impl LoadOptions {
             drain: Duration::from_secs(1),
             size: 1200,
             window: 8,
-            new_socket: false,
+            new_socket: true,
             threads: 1,
             server_pid: None,
             handshake_timeout: Duration::from_secs(5),

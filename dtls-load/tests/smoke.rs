@@ -132,10 +132,10 @@ fn handshakes_complete_against_an_echo_server() {
 }
 
 #[test]
-fn handshakes_complete_on_new_sockets() {
+fn handshakes_complete_from_reused_sockets() {
     let server = dtls_echo();
     let mut opts = options(Mode::Handshake, server.addr);
-    opts.new_socket = true;
+    opts.new_socket = false;
     let report = dtls_load::run(&opts).unwrap();
     assert!(report.tally.handshakes > 0, "{report:?}");
     assert_eq!(report.tally.handshakes_failed, 0, "{report:?}");

@@ -7,7 +7,7 @@
 #
 # Usage: dtls-load/socket-figures.sh          (about 1 minute after the build)
 # Knobs (environment): DURATION=5 HS_CLIENTS=64 ECHO_CLIENTS=4 WINDOW=16
-#   SIZE=1200 GEN_THREADS=1 PION=1 (0 skips pion) OUT=dir
+#   SIZE=1200 GEN_THREADS=(2 with 4+ cores, else 1) PION=1 (0 skips pion) OUT=dir
 # Every server gets ECDSA P-256 (one openssl-made certificate), ECDHE
 # P-256 and TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256; handshakes are full
 # (no resumption). Run it on a quiet machine: server and generator share
@@ -20,7 +20,9 @@ HS_CLIENTS=${HS_CLIENTS:-64}
 ECHO_CLIENTS=${ECHO_CLIENTS:-4}
 WINDOW=${WINDOW:-16}
 SIZE=${SIZE:-1200}
-GEN_THREADS=${GEN_THREADS:-1}
+# The generator spends about what the server does per handshake: give it
+# a second thread where there are cores for it.
+GEN_THREADS=${GEN_THREADS:-$(( $(nproc) >= 4 ? 2 : 1 ))}
 PION=${PION:-1}
 SUITE=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
 
@@ -127,14 +129,17 @@ echo "== socket figures (loopback; ${DURATION}s runs; generator threads: $GEN_TH
 row "dtls-echo handshakes/s, $HS_CLIENTS clients, 1 thread" "$(value dtls-echo-1.handshake handshake.rate)" "handshakes/s"
 row "dtls-echo server CPU per handshake" "$(value dtls-echo-1.handshake handshake.server_cpu_per_handshake)" "us"
 row "  generator CPU during it" "$(value dtls-echo-1.handshake handshake.generator_cpu)" "cores"
+row "  generator CPU per handshake" "$(value dtls-echo-1.handshake handshake.generator_cpu_per_handshake)" "us"
 row "  failed handshakes" "$(value dtls-echo-1.handshake handshake.handshakes_failed)" ""
 row "dtls-echo handshakes/s, 2 threads" "$(value dtls-echo-2.handshake handshake.rate)" "handshakes/s"
 row "  scaling 1 -> 2 threads" "$(ratio "$(value dtls-echo-2.handshake handshake.rate)" "$(value dtls-echo-1.handshake handshake.rate)")" "x"
 row "  generator CPU during it" "$(value dtls-echo-2.handshake handshake.generator_cpu)" "cores"
 row "dtls-echo echo, $SIZE B records, 1 thread" "$(value dtls-echo-1.echo echo.throughput)" "MB/s"
 row "  server CPU" "$(value dtls-echo-1.echo echo.server_cpu)" "cores"
+row "  generator CPU" "$(value dtls-echo-1.echo echo.generator_cpu)" "cores"
 row "raw UDP echo, $SIZE B datagrams" "$(value udp-echo udp-echo.throughput)" "MB/s"
 row "  server CPU" "$(value udp-echo udp-echo.server_cpu)" "cores"
+row "  generator CPU" "$(value udp-echo udp-echo.generator_cpu)" "cores"
 row "  dtls-echo / raw UDP" "$(ratio "$(value dtls-echo-1.echo echo.throughput)" "$(value udp-echo udp-echo.throughput)")" "x"
 if [ -n "$PION_BIN" ]; then
     row "pion handshakes/s, $HS_CLIENTS clients" "$(value pion.handshake handshake.rate)" "handshakes/s"
@@ -144,4 +149,16 @@ if [ -n "$PION_BIN" ]; then
     row "  server CPU" "$(value pion.echo echo.server_cpu)" "cores"
     row "  dtls-echo / pion echo" "$(ratio "$(value dtls-echo-1.echo echo.throughput)" "$(value pion.echo echo.throughput)")" "x"
 fi
+# busy NAME MODE: warns when the generator used nearly all its threads.
+busy() {
+    local cores
+    cores=$(value "$1" "$2.generator_cpu")
+    if awk -v c="$cores" -v t="$GEN_THREADS" 'BEGIN { exit !(c != "" && c > 0.85 * t) }'; then
+        echo "warning: $1: the generator used $cores cores of $GEN_THREADS thread(s): it may be the limit (GEN_THREADS=...)"
+    fi
+}
+busy dtls-echo-1.handshake handshake
+busy dtls-echo-2.handshake handshake
+busy dtls-echo-1.echo echo
+busy udp-echo udp-echo
 echo "(raw lines: $OUT/*.json)"

@@ -44,12 +44,16 @@ impl Drop for Running {
 /// certificate, MTU 1500 (1200-byte records), room for every client's
 /// handshake from 127.0.0.1.
 fn dtls_echo() -> Running {
+    let cert = dtls_crypto::selfsigned::generate_self_signed("localhost", &[]).unwrap();
+    dtls_echo_with(cert)
+}
+
+fn dtls_echo_with(cert: dtls_crypto::cert::Certificate) -> Running {
     let stop = Arc::new(AtomicBool::new(false));
     let (tx, rx) = std::sync::mpsc::channel();
     let thread = {
         let stop = stop.clone();
         std::thread::spawn(move || {
-            let cert = dtls_crypto::selfsigned::generate_self_signed("localhost", &[]).unwrap();
             let mut server = DtlsServer::new();
             {
                 let st = server.settings_mut().unwrap();
@@ -184,4 +188,37 @@ fn json_figures_are_one_object_a_line() {
         assert!(line.starts_with("{\"name\": \"udp-echo."), "{line}");
         assert!(line.ends_with('}') && !line.contains('\n'), "{line}");
     }
+}
+
+#[test]
+fn the_server_certificate_is_checked_with_trust_anchors() {
+    let cert = dtls_crypto::selfsigned::generate_self_signed("localhost", &[]).unwrap();
+    let anchor = cert.chain()[0].as_ref().to_vec();
+    let server = dtls_echo_with(cert);
+    let mut opts = options(Mode::Handshake, server.addr);
+    opts.duration = Duration::from_secs(1);
+    opts.server_name = Some("localhost".to_owned());
+    opts.verification = Verification::TrustAnchors(vec![anchor]);
+    let report = dtls_load::run(&opts).unwrap();
+    assert!(report.tally.handshakes > 0, "{report:?}");
+    assert_eq!(report.tally.handshakes_failed, 0, "{report:?}");
+
+    let other = dtls_crypto::selfsigned::generate_self_signed("localhost", &[]).unwrap();
+    opts.verification = Verification::TrustAnchors(vec![other.chain()[0].as_ref().to_vec()]);
+    let report = dtls_load::run(&opts).unwrap();
+    assert_eq!(report.tally.handshakes, 0, "{report:?}");
+    assert!(report.tally.handshakes_failed > 0, "{report:?}");
+}
+
+#[test]
+fn trust_anchors_load_from_pem() {
+    let cert = dtls_crypto::selfsigned::generate_self_signed("localhost", &[]).unwrap();
+    let path = std::env::temp_dir().join(format!("dtls-load-ca-{}.pem", std::process::id()));
+    std::fs::write(&path, cert.encoded_pem()).unwrap();
+    let anchors = dtls_load::load_trust_anchors(&path);
+    std::fs::write(&path, "not pem").unwrap();
+    let empty = dtls_load::load_trust_anchors(&path);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(anchors.unwrap(), vec![cert.chain()[0].as_ref().to_vec()]);
+    assert!(empty.is_err());
 }

@@ -287,6 +287,61 @@ fn restarted_peer_gets_a_new_connection() {
     pair.assert_only_echo(0, b"new life");
 }
 
+/// A client that closes with close_notify and at once starts a new
+/// handshake from the same address: the new ClientHello arrives before the
+/// closed association is reaped (the server has not polled since). It is
+/// answered with a HelloVerifyRequest (it used to be swallowed by the
+/// closed connection, costing the client a retransmission timeout), the
+/// new handshake completes, and the old connection is reported closed once.
+#[test]
+fn a_hello_right_after_close_notify_starts_a_new_handshake() {
+    let mut pair = Pair::after_handshake(KeyKind::EcdsaP256, 16);
+    let addr = pair.clients[0].addr;
+    let old = pair.clients[0].server_handles[0];
+    let now = pair.now;
+    let (mut buf, mut response) = (vec![0u8; 1500], vec![0u8; 1500]);
+    pair.clients[0].conn.close(now);
+    let n = pair.clients[0].conn.poll_transmit(now, &mut buf).unwrap();
+    let event = pair
+        .server
+        .handle_datagram(now, addr, &mut buf[..n], &mut response);
+    assert!(
+        matches!(event, dtls_core::DatagramEvent::Consumed),
+        "{event:?}"
+    );
+    let mut fresh = Connection::client(Arc::new(client_config()), pair.server_addr, now).unwrap();
+    let n = fresh.poll_transmit(now, &mut buf).unwrap();
+    let event = pair
+        .server
+        .handle_datagram(now, addr, &mut buf[..n], &mut response);
+    let dtls_core::DatagramEvent::Respond(m) = event else {
+        panic!("a HelloVerifyRequest is due: {event:?}");
+    };
+    fresh.handle_datagram(now, &mut response[..m]);
+    let n = fresh.poll_transmit(now, &mut buf).unwrap();
+    let event = pair
+        .server
+        .handle_datagram(now, addr, &mut buf[..n], &mut response);
+    let dtls_core::DatagramEvent::NewConnection(new) = event else {
+        panic!("the cookie-bearing hello makes a connection: {event:?}");
+    };
+    pair.server.accept(new, now);
+    pair.clients[0].conn = fresh;
+    pair.drive().unwrap();
+    pair.assert_connected(0);
+    assert!(pair.server.connection(old).is_none());
+    assert!(pair.server.connection(new).unwrap().is_established());
+    assert_eq!(pair.server.lookup(addr), Some(new));
+    let closed = pair
+        .server_events
+        .iter()
+        .filter(|(h, e)| *h == old && matches!(e, Event::Closed(_)))
+        .count();
+    assert_eq!(closed, 1, "the old connection is reported closed once");
+    pair.clients[0].received.clear();
+    pair.assert_only_echo(0, b"second life");
+}
+
 /// Issue 16, RFC 6347 4.2.8: a cookie-bearing ClientHello from an
 /// established peer's address (sent here by an on-path observer that saw
 /// the HelloVerifyRequest) used to end the association as soon as the

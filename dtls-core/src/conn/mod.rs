@@ -185,6 +185,12 @@ impl Connection {
         self.ctx.is_established()
     }
 
+    /// Whether the connection has closed (it may still have its final alert
+    /// to send).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.ctx.lifecycle.is_closed()
+    }
+
     /// Whether the connection is closed and has nothing left to send: it can
     /// be dropped.
     pub fn is_drained(&self) -> bool {

@@ -534,6 +534,11 @@ impl Endpoint {
     /// Collects a connection's events and new sessions, re-indexes its
     /// deadline, and, if `may_transmit`, queues it for `poll_transmit`.
     fn sync(&mut self, handle: ConnectionHandle, may_transmit: bool) {
+        // A pending restart's old association, unless it closed already
+        // (and said so then): it is reported replaced if this completes it.
+        let replaced = (!self.restarts.is_empty())
+            .then(|| self.restart_replacing(handle))
+            .flatten();
         let Some(slot) = self.connections.slot_mut(handle) else {
             return;
         };
@@ -549,7 +554,7 @@ impl Endpoint {
                 self.half_open.remove(handle);
                 if self.restarts.get(&peer) == Some(&handle) {
                     // The old association's Closed goes first.
-                    if let Some(&old) = self.by_addr.get(&peer) {
+                    if let Some(old) = replaced {
                         self.events
                             .push_back((old, Event::Closed(restart::replaced())));
                     }

@@ -61,11 +61,15 @@ impl Endpoint {
             {
                 return Route::To(handle);
             }
-            let established = self
+            // A new hello beside an established association may be a
+            // restarted peer; beside a closed one (close_notify, then a new
+            // handshake at once, before the closed one is reaped) it is a
+            // new attempt: either way it starts with the cookie exchange.
+            let established_or_closed = self
                 .connections
                 .get(old)
-                .is_some_and(|c| c.is_established());
-            return if established {
+                .is_some_and(|c| c.is_established() || c.is_closed());
+            return if established_or_closed {
                 Route::Stateless
             } else {
                 Route::To(old)
@@ -113,6 +117,20 @@ impl Endpoint {
         if let Some(earlier) = self.restarts.insert(peer, new) {
             self.remove(earlier);
         }
+    }
+
+    /// The open association a pending restart `new` would replace, if
+    /// `new` is one.
+    pub(super) fn restart_replacing(&self, new: ConnectionHandle) -> Option<ConnectionHandle> {
+        let peer = self.connections.get(new)?.peer();
+        if self.restarts.get(&peer) != Some(&new) {
+            return None;
+        }
+        let old = *self.by_addr.get(&peer)?;
+        self.connections
+            .get(old)
+            .is_some_and(|c| !c.is_closed())
+            .then_some(old)
     }
 
     /// The pending restart `new` of `peer` completed: the old association

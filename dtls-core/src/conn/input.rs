@@ -73,11 +73,33 @@ impl Inbox {
     }
 }
 
+/// Where opened application data goes: a caller's callback
+/// ([`Connection::handle_datagram_with`]) or, if `None`, the receive queue.
+type DataSink<'r, 'f> = Option<&'r mut (dyn FnMut(&[u8]) + 'f)>;
+
 impl Connection {
     /// Feeds one datagram received from the peer. `datagram` is decrypted in
     /// place. Invalid records are dropped and counted (RFC 6347 4.1.2.7).
     pub fn handle_datagram(&mut self, now: Instant, datagram: &mut [u8]) {
         self.handle_datagram_from(now, None, datagram);
+    }
+
+    /// [`handle_datagram`](Self::handle_datagram) that hands each
+    /// application message to `on_data` as it is opened, as a slice of
+    /// `datagram` (decrypted in place), instead of queueing a copy for
+    /// [`recv`](Self::recv); no [`Event::DataReadable`] is raised for them.
+    ///
+    /// Messages keep their order: while messages queued by earlier calls
+    /// wait for `recv`, new ones queue behind them, so read those first.
+    /// Everything else (handshake, alerts, heartbeats, events) is handled
+    /// as by `handle_datagram`.
+    pub fn handle_datagram_with(
+        &mut self,
+        now: Instant,
+        datagram: &mut [u8],
+        mut on_data: impl FnMut(&[u8]),
+    ) {
+        self.handle_datagram_into(now, None, datagram, Some(&mut on_data));
     }
 
     /// [`handle_datagram`](Self::handle_datagram) for a datagram from
@@ -88,6 +110,18 @@ impl Connection {
         now: Instant,
         from: Option<SocketAddr>,
         datagram: &mut [u8],
+    ) {
+        self.handle_datagram_into(now, from, datagram, None);
+    }
+
+    /// The input loop: application messages go to `sink` if given (and
+    /// nothing is queued ahead of them), else to the receive queue.
+    fn handle_datagram_into(
+        &mut self,
+        now: Instant,
+        from: Option<SocketAddr>,
+        datagram: &mut [u8],
+        mut sink: DataSink<'_, '_>,
     ) {
         self.ctx.now = Some(now);
         if from.is_none_or(|from| from == self.peer) {
@@ -117,12 +151,17 @@ impl Connection {
                 };
             if let Some(record) = rest.get_mut(..record_len) {
                 let from = from.map(|addr| (addr, datagram_len));
-                self.handle_record(now, from, header, cid_range, header_len, record);
+                let sink = sink.as_deref_mut();
+                self.handle_record(now, from, header, cid_range, header_len, record, sink);
             }
             pos += record_len;
         }
     }
 
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the record's parsed header parts and where its data goes, all borrowed from the caller's datagram loop"
+    )]
     fn handle_record(
         &mut self,
         now: Instant,
@@ -131,6 +170,7 @@ impl Connection {
         cid_range: std::ops::Range<usize>,
         header_len: usize,
         record: &mut [u8],
+        sink: DataSink<'_, '_>,
     ) {
         if self.ctx.lifecycle.is_closed() {
             return;
@@ -169,7 +209,7 @@ impl Connection {
                 {
                     self.peer_seen_at(now, from, datagram_len);
                 }
-                self.dispatch(now, opened.content_type, opened.epoch, plaintext);
+                self.dispatch(now, opened.content_type, opened.epoch, plaintext, sink);
             }
         }
     }
@@ -207,7 +247,14 @@ impl Connection {
         }
     }
 
-    fn dispatch(&mut self, now: Instant, content_type: ContentType, epoch: u16, plaintext: &[u8]) {
+    fn dispatch(
+        &mut self,
+        now: Instant,
+        content_type: ContentType,
+        epoch: u16,
+        plaintext: &[u8],
+        sink: DataSink<'_, '_>,
+    ) {
         let read_epoch = self.ctx.records.read_epoch();
         match content_type {
             ContentType::Handshake => self.handle_handshake_record(now, epoch, plaintext),
@@ -248,7 +295,14 @@ impl Connection {
                 // after an abbreviated one): nothing to retransmit any more.
                 self.ctx.flight.forget();
                 self.ctx.keepalive.on_data(now);
-                self.deliver(plaintext);
+                match sink {
+                    // Nothing queued ahead of it: straight to the caller.
+                    Some(sink) if self.ctx.inbox.app.is_empty() => {
+                        self.ctx.counters.records_in += 1;
+                        sink(plaintext);
+                    }
+                    _ => self.deliver(plaintext),
+                }
             }
             ContentType::Heartbeat => self.handle_heartbeat(now, epoch, plaintext),
             _ => self.ctx.counters.count(DropReason::Unexpected),

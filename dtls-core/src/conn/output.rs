@@ -10,12 +10,13 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use crate::error::Error;
-use crate::event::Event;
+use crate::event::{Counters, Event};
 use crate::msgs::alert::Alert;
 use crate::msgs::record::ContentType;
 
 use super::Connection;
 use super::queue::MessageQueue;
+use super::record_layer::RecordLayer;
 
 /// What waits to be sent besides the flight.
 #[derive(Debug, Default)]
@@ -133,24 +134,71 @@ impl Connection {
         let Some(len) = ctx.outbox.app.front_len() else {
             return 0;
         };
-        if ctx.records.record_overhead(1) + len > buf.len() {
-            return 0;
+        let queue = &mut ctx.outbox.app;
+        seal_app_record(&mut ctx.records, &mut ctx.counters, buf, len, |payload| {
+            queue.pop_into(payload).map(|_| ())
+        })
+        .unwrap_or(0)
+    }
+
+    /// Sends one application message as one record in one datagram, sealed
+    /// straight from `data` into `buf` when nothing waits ahead of it: the
+    /// same as [`send`](Self::send) followed by
+    /// [`poll_transmit`](Self::poll_transmit), without the copy through the
+    /// send queue.
+    ///
+    /// Returns the length of the datagram written into `buf`, which the
+    /// caller sends to the peer, or `None` if nothing was written. Order is
+    /// kept: if an alert, a flight, a heartbeat or earlier messages are
+    /// waiting, the datagram written is the first of those and `data` is
+    /// queued behind them; if the record does not fit `buf` (or the bytes
+    /// RFC 9146 6 still allows toward an unproven address), `data` is
+    /// queued. Either way keep calling `poll_transmit` as usual.
+    ///
+    /// # Errors
+    /// Exactly those of [`send`](Self::send); nothing is queued or written
+    /// on error.
+    pub fn send_now(
+        &mut self,
+        now: Instant,
+        data: &[u8],
+        buf: &mut [u8],
+    ) -> Result<Option<usize>, Error> {
+        self.check_send(data)?;
+        if !self.ctx.outbox.app.is_empty() {
+            self.enqueue(now, data)?;
+            return Ok(self.poll_transmit(now, buf));
         }
-        // The plaintext goes straight into the transmit buffer and is
-        // sealed there in place.
-        let offset = ctx.records.payload_offset(1);
-        let Some(payload) = buf.get_mut(offset..) else {
-            return 0;
-        };
-        if ctx.outbox.app.pop_into(payload).is_none() {
-            return 0;
+        // With no application data queued, whatever poll_transmit writes
+        // now is ahead of `data` in the send order.
+        if let Some(ahead) = self.poll_transmit(now, buf) {
+            self.enqueue(now, data)?;
+            return Ok(Some(ahead));
         }
-        match ctx.records.seal(ContentType::ApplicationData, 1, buf, len) {
-            Some(n) => {
-                ctx.counters.records_out += 1;
-                n
+        let room = buf.len().min(self.ctx.path.allowance());
+        let ctx = &mut self.ctx;
+        let sealed = buf.get_mut(..room).and_then(|buf| {
+            seal_app_record(
+                &mut ctx.records,
+                &mut ctx.counters,
+                buf,
+                data.len(),
+                |payload| {
+                    payload.copy_from_slice(data);
+                    Some(())
+                },
+            )
+        });
+        match sealed {
+            Some(len) => {
+                ctx.path.on_sent(len);
+                ctx.keepalive.on_data(now);
+                Ok(Some(len))
             }
-            None => 0,
+            None => {
+                self.enqueue(now, data)?;
+                Ok(None)
+            }
         }
     }
 
@@ -162,27 +210,66 @@ impl Connection {
     /// [`Error::SendBufferFull`] if the send queue is at its cap. Nothing is
     /// queued on error.
     pub fn send(&mut self, now: Instant, data: &[u8]) -> Result<(), Error> {
-        let ctx = &mut self.ctx;
+        self.check_send(data)?;
+        self.enqueue(now, data)
+    }
+
+    /// Whether `data` may be sent now: the checks of [`send`](Self::send).
+    fn check_send(&self, data: &[u8]) -> Result<(), Error> {
+        let ctx = &self.ctx;
         if !ctx.is_established() {
             return Err(Error::NotConnected);
         }
-        let too_large = Error::MessageTooLarge {
-            len: data.len(),
-            max: ctx.max_app_plaintext,
-        };
         if data.len() > ctx.max_app_plaintext {
-            return Err(too_large);
+            return Err(Error::MessageTooLarge {
+                len: data.len(),
+                max: ctx.max_app_plaintext,
+            });
         }
+        // RFC 6347 4.1: sequence numbers never wrap.
         if ctx.records.write_sequence_exhausted() {
             return Err(Error::NotConnected);
         }
         if ctx.outbox.app.byte_len() + MessageQueue::cost(data) > ctx.limits.max_send_buffer {
             return Err(Error::SendBufferFull);
         }
+        Ok(())
+    }
+
+    /// Appends checked `data` to the send queue.
+    fn enqueue(&mut self, now: Instant, data: &[u8]) -> Result<(), Error> {
+        let ctx = &mut self.ctx;
         if !ctx.outbox.app.push(data) {
-            return Err(too_large);
+            return Err(Error::MessageTooLarge {
+                len: data.len(),
+                max: ctx.max_app_plaintext,
+            });
         }
         ctx.keepalive.on_data(now);
         Ok(())
     }
+}
+
+/// Seals one application record of `len` plaintext bytes into the start of
+/// `buf`: `fill` writes the plaintext in place at the record's payload
+/// offset, then it is encrypted there (in the `tls12_cid` format with its
+/// inner content type when connection IDs are in use, RFC 9146 4). The one
+/// path for queued messages ([`Connection::poll_transmit`]) and direct ones
+/// ([`Connection::send_now`]). Returns the record's length, or `None` if it
+/// does not fit `buf`, `fill` fails or the sequence numbers are exhausted.
+fn seal_app_record(
+    records: &mut RecordLayer,
+    counters: &mut Counters,
+    buf: &mut [u8],
+    len: usize,
+    fill: impl FnOnce(&mut [u8]) -> Option<()>,
+) -> Option<usize> {
+    if records.record_overhead(1) + len > buf.len() {
+        return None;
+    }
+    let offset = records.payload_offset(1);
+    fill(buf.get_mut(offset..offset + len)?)?;
+    let sealed = records.seal(ContentType::ApplicationData, 1, buf, len)?;
+    counters.records_out += 1;
+    Some(sealed)
 }

@@ -287,6 +287,29 @@ fn restarted_peer_gets_a_new_connection() {
     pair.assert_only_echo(0, b"new life");
 }
 
+/// Runs `client`'s ClientHello from `addr` through the server's cookie
+/// exchange (asserting the HelloVerifyRequest) and returns what the server
+/// made of the cookie-bearing ClientHello.
+fn through_the_cookie(
+    pair: &mut Pair,
+    client: &mut Connection,
+    addr: std::net::SocketAddr,
+) -> dtls_core::DatagramEvent {
+    let now = pair.now;
+    let (mut buf, mut response) = (vec![0u8; 1500], vec![0u8; 1500]);
+    let n = client.poll_transmit(now, &mut buf).unwrap();
+    let event = pair
+        .server
+        .handle_datagram(now, addr, &mut buf[..n], &mut response);
+    let dtls_core::DatagramEvent::Respond(m) = event else {
+        panic!("a HelloVerifyRequest is due: {event:?}");
+    };
+    client.handle_datagram(now, &mut response[..m]);
+    let n = client.poll_transmit(now, &mut buf).unwrap();
+    pair.server
+        .handle_datagram(now, addr, &mut buf[..n], &mut response)
+}
+
 /// A client that closes with close_notify and at once starts a new
 /// handshake from the same address: the new ClientHello arrives before the
 /// closed association is reaped (the server has not polled since). It is
@@ -310,18 +333,7 @@ fn a_hello_right_after_close_notify_starts_a_new_handshake() {
         "{event:?}"
     );
     let mut fresh = Connection::client(Arc::new(client_config()), pair.server_addr, now).unwrap();
-    let n = fresh.poll_transmit(now, &mut buf).unwrap();
-    let event = pair
-        .server
-        .handle_datagram(now, addr, &mut buf[..n], &mut response);
-    let dtls_core::DatagramEvent::Respond(m) = event else {
-        panic!("a HelloVerifyRequest is due: {event:?}");
-    };
-    fresh.handle_datagram(now, &mut response[..m]);
-    let n = fresh.poll_transmit(now, &mut buf).unwrap();
-    let event = pair
-        .server
-        .handle_datagram(now, addr, &mut buf[..n], &mut response);
+    let event = through_the_cookie(&mut pair, &mut fresh, addr);
     let dtls_core::DatagramEvent::NewConnection(new) = event else {
         panic!("the cookie-bearing hello makes a connection: {event:?}");
     };
@@ -354,19 +366,7 @@ fn a_spoofed_restart_does_not_end_the_association() {
     let old = pair.clients[0].server_handles[0];
     let now = pair.now;
     let mut spoof = Connection::client(Arc::new(client_config()), pair.server_addr, now).unwrap();
-    let (mut buf, mut response) = (vec![0u8; 1500], vec![0u8; 1500]);
-    let n = spoof.poll_transmit(now, &mut buf).unwrap();
-    let event = pair
-        .server
-        .handle_datagram(now, victim, &mut buf[..n], &mut response);
-    let dtls_core::DatagramEvent::Respond(m) = event else {
-        panic!("a HelloVerifyRequest is due: {event:?}");
-    };
-    spoof.handle_datagram(now, &mut response[..m]);
-    let n = spoof.poll_transmit(now, &mut buf).unwrap();
-    let event = pair
-        .server
-        .handle_datagram(now, victim, &mut buf[..n], &mut response);
+    let event = through_the_cookie(&mut pair, &mut spoof, victim);
     assert!(
         matches!(event, dtls_core::DatagramEvent::NewConnection(_)),
         "{event:?}"

@@ -40,11 +40,20 @@ impl Connection {
     ///
     /// [`CommonConfig::application_records_fit_mtu`]: crate::config::CommonConfig::application_records_fit_mtu
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
-        // RFC 9146 6: toward an address the peer has not proven, at most
-        // three bytes out per byte in: the datagram gets only the room
-        // left, and what does not fit waits for the peer's proof.
+        self.within_allowance(buf, |conn, buf| conn.produce_datagram(now, buf))
+    }
+
+    /// Runs `write` on the part of `buf` the path allows: RFC 9146 6,
+    /// toward an address the peer has not proven, at most three bytes out
+    /// per byte in, so a datagram gets only the room left and what does
+    /// not fit waits for the peer's proof. Counts what `write` wrote.
+    fn within_allowance(
+        &mut self,
+        buf: &mut [u8],
+        write: impl FnOnce(&mut Self, &mut [u8]) -> Option<usize>,
+    ) -> Option<usize> {
         let room = buf.len().min(self.ctx.path.allowance());
-        let sent = self.produce_datagram(now, buf.get_mut(..room)?);
+        let sent = write(self, buf.get_mut(..room)?);
         if let Some(n) = sent {
             self.ctx.path.on_sent(n);
         }
@@ -175,9 +184,8 @@ impl Connection {
             self.enqueue(now, data)?;
             return Ok(Some(ahead));
         }
-        let room = buf.len().min(self.ctx.path.allowance());
-        let ctx = &mut self.ctx;
-        let sealed = buf.get_mut(..room).and_then(|buf| {
+        let sealed = self.within_allowance(buf, |conn, buf| {
+            let ctx = &mut conn.ctx;
             seal_app_record(
                 &mut ctx.records,
                 &mut ctx.counters,
@@ -191,8 +199,7 @@ impl Connection {
         });
         match sealed {
             Some(len) => {
-                ctx.path.on_sent(len);
-                ctx.keepalive.on_data(now);
+                self.ctx.keepalive.on_data(now);
                 Ok(Some(len))
             }
             None => {

@@ -179,8 +179,15 @@ impl Endpoint {
         hello: ProvenHello,
         datagram: &[u8],
     ) -> DatagramEvent {
-        // Only an established association's address gets here with a
-        // connection (see `route`): the peer may have restarted.
+        // Only an established or a closed association's address gets here
+        // with a connection (see `route`). A closed one, maybe still sending
+        // its last alert, gives its address up to the new attempt; an
+        // established one stays until a restart's Finished verifies.
+        if let Some(&old) = self.by_addr.get(&peer)
+            && self.connections.get(old).is_some_and(Connection::is_closed)
+        {
+            self.forget_address(peer, old);
+        }
         let restarting = self.by_addr.contains_key(&peer);
         // The cookie proved the address: only now look the session up.
         let resumption = self.resumption.for_new_connection(

@@ -534,11 +534,6 @@ impl Endpoint {
     /// Collects a connection's events and new sessions, re-indexes its
     /// deadline, and, if `may_transmit`, queues it for `poll_transmit`.
     fn sync(&mut self, handle: ConnectionHandle, may_transmit: bool) {
-        // A pending restart's old association, unless it closed already
-        // (and said so then): it is reported replaced if this completes it.
-        let replaced = (!self.restarts.is_empty())
-            .then(|| self.restart_replacing(handle))
-            .flatten();
         let Some(slot) = self.connections.slot_mut(handle) else {
             return;
         };
@@ -546,19 +541,16 @@ impl Endpoint {
             return;
         };
         let peer = conn.peer();
-        let mut completed_restart = false;
+        // Where a completed restart's Connected sits in the event queue:
+        // the old association's Closed goes in just before it.
+        let mut completed_restart = None;
         while let Some(event) = conn.poll_event() {
             trace::event(handle, peer, &event);
             self.tally.on_event(&event);
             if matches!(event, Event::Connected(_)) {
                 self.half_open.remove(handle);
                 if self.restarts.get(&peer) == Some(&handle) {
-                    // The old association's Closed goes first.
-                    if let Some(old) = replaced {
-                        self.events
-                            .push_back((old, Event::Closed(restart::replaced())));
-                    }
-                    completed_restart = true;
+                    completed_restart = Some(self.events.len());
                 }
             }
             self.events.push_back((handle, event));
@@ -571,8 +563,8 @@ impl Endpoint {
             slot.queued = true;
             self.transmit_queue.push_back(handle);
         }
-        if completed_restart {
-            self.complete_restart(peer, handle);
+        if let Some(connected_at) = completed_restart {
+            self.complete_restart(peer, handle, connected_at);
         }
     }
 

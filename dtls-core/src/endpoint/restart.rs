@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use super::stateless::ClientHelloPrefix;
 use super::{ConnectionHandle, Endpoint};
-use crate::event::{Status, StatusCode};
+use crate::event::{Event, Status, StatusCode};
 
 /// How the old association of a completed restart is reported closed.
 pub(super) fn replaced() -> Status {
@@ -62,9 +62,10 @@ impl Endpoint {
                 return Route::To(handle);
             }
             // A new hello beside an established association may be a
-            // restarted peer; beside a closed one (close_notify, then a new
-            // handshake at once, before the closed one is reaped) it is a
-            // new attempt: either way it starts with the cookie exchange.
+            // restarted peer (RFC 6347 4.2.8); beside a closed one
+            // (close_notify, then a new handshake at once, before the closed
+            // one is reaped) it is a new attempt: either way it starts with
+            // the cookie exchange (see `create_connection`).
             let established_or_closed = self
                 .connections
                 .get(old)
@@ -119,28 +120,24 @@ impl Endpoint {
         }
     }
 
-    /// The open association a pending restart `new` would replace, if
-    /// `new` is one.
-    pub(super) fn restart_replacing(&self, new: ConnectionHandle) -> Option<ConnectionHandle> {
-        let peer = self.connections.get(new)?.peer();
-        if self.restarts.get(&peer) != Some(&new) {
-            return None;
-        }
-        let old = *self.by_addr.get(&peer)?;
-        self.connections
-            .get(old)
-            .is_some_and(|c| !c.is_closed())
-            .then_some(old)
-    }
-
     /// The pending restart `new` of `peer` completed: the old association
-    /// ends (its [`replaced`] event is already queued, before the new one's
-    /// `Connected`) and `new` takes its address.
-    pub(super) fn complete_restart(&mut self, peer: SocketAddr, new: ConnectionHandle) {
+    /// ends, reported [`replaced`] just before the new one's `Connected`
+    /// (at `connected_at` in the event queue) unless it had closed, and
+    /// said so, already; `new` takes its address.
+    pub(super) fn complete_restart(
+        &mut self,
+        peer: SocketAddr,
+        new: ConnectionHandle,
+        connected_at: usize,
+    ) {
         if self.restarts.get(&peer) != Some(&new) {
             return;
         }
         if let Some(&old) = self.by_addr.get(&peer) {
+            if self.connections.get(old).is_some_and(|c| !c.is_closed()) {
+                let event = (old, Event::Closed(replaced()));
+                self.events.insert(connected_at, event);
+            }
             self.remove(old);
         }
         self.restarts.remove(&peer);

@@ -14,6 +14,7 @@ use dtls_core::config::{ClientAuthMode, Identity, KeepAliveConfig, ServerConfig,
 use dtls_crypto::cert::Certificate;
 use dtls_crypto::verify::ClientCertVerifier;
 
+use super::udp::UdpIo;
 use super::{ConnectionId, DtlsServer};
 use crate::error::Error;
 use crate::settings::{KeepAliveMode, LogType, ServerSettings};
@@ -21,7 +22,7 @@ use crate::settings::{KeepAliveMode, LogType, ServerSettings};
 /// What exists while the server has a socket (from `start_listening` to
 /// `shutdown`).
 pub(super) struct Listener {
-    pub(super) socket: UdpSocket,
+    pub(super) io: UdpIo,
     pub(super) endpoint: Endpoint,
     /// `SSLKeyLogFile`, open for appending.
     pub(super) key_log: Option<File>,
@@ -242,8 +243,9 @@ impl DtlsServer {
         let socket = self.bind()?;
         let endpoint = Endpoint::new(Arc::new(config))?;
         let key_log = self.open_key_log()?;
+        let io = UdpIo::new(socket).map_err(|e| Error::io("socket", e))?;
         self.listener = Some(Listener {
-            socket,
+            io,
             endpoint,
             key_log,
             key_log_path: self.settings.ssl_key_log_file.clone(),

@@ -24,6 +24,7 @@ mod pump;
 mod reconfigure;
 mod stats;
 mod table;
+mod udp;
 
 use std::fmt;
 use std::net::IpAddr;
@@ -70,7 +71,12 @@ pub struct DtlsServer {
     pending_events: std::collections::VecDeque<dispatch::SeedEvent>,
     dispatching: bool,
     recv_buf: Vec<u8>,
-    send_buf: Vec<u8>,
+    /// Datagrams received by one system call.
+    recv_batch: udp::RecvBatch,
+    /// Datagrams to send with one system call.
+    send_batch: udp::SendBatch,
+    /// Stateless replies (HelloVerifyRequests, refusals) to send together.
+    replies: udp::SendBatch,
     /// Datagrams that could not be sent (socket errors), for diagnostics.
     pub send_errors: u64,
 }
@@ -112,7 +118,9 @@ impl DtlsServer {
             pending_events: std::collections::VecDeque::new(),
             dispatching: false,
             recv_buf: vec![0u8; 65_536],
-            send_buf: vec![0u8; 65_536],
+            recv_batch: udp::RecvBatch::default(),
+            send_batch: udp::SendBatch::default(),
+            replies: udp::SendBatch::with_room(udp::REPLY_ROOM),
             send_errors: 0,
         }
     }
@@ -159,13 +167,13 @@ impl DtlsServer {
     /// inspection, and for socket options the settings do not cover. Do
     /// not read from it: `do_events` owns its datagrams.
     pub fn socket(&self) -> Option<&std::net::UdpSocket> {
-        self.listener.as_ref().map(|l| &l.socket)
+        self.listener.as_ref().map(|l| l.io.socket())
     }
 
     /// `LocalHost`: the bound address once listening, else the configured one.
     pub fn local_host(&self) -> Option<IpAddr> {
         match &self.listener {
-            Some(l) => l.socket.local_addr().ok().map(|a| a.ip()),
+            Some(l) => Some(l.io.local_addr().ip()),
             None => self.settings.bind_addr().ok().map(|a| a.ip()),
         }
     }
@@ -174,7 +182,7 @@ impl DtlsServer {
     /// was configured), else the configured one.
     pub fn local_port(&self) -> u16 {
         match &self.listener {
-            Some(l) => l.socket.local_addr().map(|a| a.port()).unwrap_or(0),
+            Some(l) => l.io.local_addr().port(),
             None => self.settings.local_port,
         }
     }

@@ -3,26 +3,30 @@
 //! to [`dispatch`](super::dispatch).
 
 use std::io;
-use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
 
 use dtls_core::{ConnectionHandle, DatagramEvent, Refusal, StatusCode};
 
 use super::packet_log;
+use super::udp::{LARGEST_RECORD_DATAGRAM, REPLY_ROOM, RecvBatch, SEND_BATCH, UdpIo};
 use super::{ConnectionId, DtlsConnection, DtlsServer};
 use crate::error::Error;
 use crate::events::ConnectionRequestEvent;
 use crate::settings::LogType;
 
 /// Our address as `peer` sees it: the socket's, or, when it is bound to
-/// the unspecified address, the interface address the system routes
-/// `peer` through (found by connecting a scratch socket; nothing is sent).
-fn local_address_toward(socket: &std::net::UdpSocket, peer: SocketAddr) -> SocketAddr {
-    let Ok(local) = socket.local_addr() else {
-        return SocketAddr::from(([0, 0, 0, 0], 0));
-    };
+/// the unspecified address, the address `peer` sent to (as the kernel
+/// reported it with the datagram) or else the interface address the system
+/// routes `peer` through (found by connecting a scratch socket; nothing is
+/// sent).
+fn local_address_toward(io: &UdpIo, peer: SocketAddr, sent_to: Option<IpAddr>) -> SocketAddr {
+    let local = io.local_addr();
     if !local.ip().is_unspecified() {
         return local;
+    }
+    if let Some(ip) = sent_to {
+        return SocketAddr::new(ip, local.port());
     }
     let unspecified = SocketAddr::new(local.ip(), 0);
     std::net::UdpSocket::bind(unspecified)
@@ -70,16 +74,11 @@ impl DtlsServer {
         if let Some(at) = listener.endpoint.poll_timeout() {
             wait = wait.min(at.saturating_duration_since(now));
         }
-        let wait = wait.max(Duration::from_millis(1));
         listener
-            .socket
-            .set_read_timeout(Some(wait))
+            .io
+            .wait_readable(wait)
             .map_err(|e| Error::io("socket", e))?;
-        let received = self.receive_burst();
-        if let Some(listener) = &self.listener {
-            let _ = listener.socket.set_nonblocking(false);
-        }
-        received?;
+        self.receive_burst()?;
         let now = Instant::now();
         if let Some(listener) = &mut self.listener {
             listener.endpoint.handle_timeout(now);
@@ -88,51 +87,65 @@ impl DtlsServer {
         Ok(())
     }
 
-    /// Receives up to [`RECEIVE_BURST`] datagrams: the first may wait for
-    /// the socket's read timeout, the others are only what is queued.
+    /// Receives what is queued, batch by batch, up to [`RECEIVE_BURST`]
+    /// datagrams, and hands each to the engine.
     fn receive_burst(&mut self) -> Result<(), Error> {
+        let mut batch = std::mem::take(&mut self.recv_batch);
+        let result = self.receive_into(&mut batch);
+        self.recv_batch = batch;
+        result
+    }
+
+    fn receive_into(&mut self, batch: &mut RecvBatch) -> Result<(), Error> {
         let mut received = 0usize;
         while received < RECEIVE_BURST {
-            let Some(listener) = &self.listener else {
+            let Some(listener) = &mut self.listener else {
                 break;
             };
-            let mut buf = std::mem::take(&mut self.recv_buf);
+            let slots = listener
+                .io
+                .recv(batch)
+                .map_err(|e| Error::io("receive", e))?;
+            if slots == 0 {
+                break;
+            }
             // MaxPacketSize: the largest datagram we accept (it may change
-            // while listening); longer ones are truncated by the kernel and
-            // then fail authentication.
-            buf.resize(self.settings.max_packet_size(), 0);
-            let result = listener.socket.recv_from(&mut buf);
-            match result {
-                Ok((n, peer)) => {
-                    if let Some(datagram) = buf.get_mut(..n) {
-                        self.handle_datagram(Instant::now(), peer, datagram);
+            // while listening); longer ones are cut to it and then fail
+            // authentication, as a short receive buffer would cut them.
+            let max = self.settings.max_packet_size();
+            let now = Instant::now();
+            for i in 0..batch.len() {
+                let Some((peer, sent_to, bytes, stride)) = batch.slot(i) else {
+                    continue;
+                };
+                for datagram in bytes.chunks_mut(stride) {
+                    let len = datagram.len().min(max);
+                    if let Some(datagram) = datagram.get_mut(..len) {
+                        self.handle_datagram(now, peer, sent_to, datagram);
                     }
-                    self.recv_buf = buf;
                     received += 1;
-                    if received == 1
-                        && let Some(listener) = &self.listener
-                    {
-                        // Drain what else is queued without waiting.
-                        let _ = listener.socket.set_nonblocking(true);
-                    }
                 }
-                Err(e) => {
-                    self.recv_buf = buf;
-                    match e.kind() {
-                        // A signal (say the Ctrl-C the application is
-                        // about to act on) interrupted the wait: not an error.
-                        io::ErrorKind::WouldBlock
-                        | io::ErrorKind::TimedOut
-                        | io::ErrorKind::Interrupted => break,
-                        // ICMP port unreachable from a peer that went away
-                        // surfaces here on Linux: not the server's problem.
-                        io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset => {}
-                        _ => return Err(Error::io("receive", e)),
+            }
+            self.send_replies();
+        }
+        Ok(())
+    }
+
+    /// Sends the stateless replies written while handling datagrams.
+    fn send_replies(&mut self) {
+        if let Some(listener) = &mut self.listener {
+            let mut sent = 0;
+            while sent < self.replies.len() {
+                match listener.io.send(&self.replies, sent) {
+                    Ok(n) if n > 0 => sent += n,
+                    _ => {
+                        self.send_errors += 1;
+                        sent += 1;
                     }
                 }
             }
         }
-        Ok(())
+        self.replies.clear(REPLY_ROOM, REPLY_ROOM);
     }
 
     /// Datagrams received here for another worker's connections (their
@@ -149,11 +162,19 @@ impl DtlsServer {
         if self.handler_running {
             return;
         }
-        self.handle_datagram(Instant::now(), peer, datagram);
+        self.handle_datagram(Instant::now(), peer, None, datagram);
         self.pump(Instant::now());
     }
 
-    fn handle_datagram(&mut self, now: Instant, peer: SocketAddr, datagram: &mut [u8]) {
+    /// One datagram from `peer`, sent to our address `sent_to` where the
+    /// kernel said which.
+    fn handle_datagram(
+        &mut self,
+        now: Instant,
+        peer: SocketAddr,
+        sent_to: Option<IpAddr>,
+        datagram: &mut [u8],
+    ) {
         if self.listener.is_none() {
             return;
         }
@@ -166,6 +187,9 @@ impl DtlsServer {
             .settings
             .log_ssl_packets
             .then(|| packet_log::describe("received", datagram));
+        if self.replies.is_full() {
+            self.send_replies();
+        }
         let Some(listener) = &mut self.listener else {
             return;
         };
@@ -173,28 +197,29 @@ impl DtlsServer {
         let drops_before = known
             .and_then(|h| listener.endpoint.connection(h))
             .map(dropped);
-        let mut response = [0u8; 256];
-        match listener
+        // A stateless reply (HelloVerifyRequest, a refusal's alert) is
+        // written straight into the reply batch, sent with the others.
+        let mut scratch = [0u8; REPLY_ROOM];
+        let (response, batched) = match self.replies.next_slot() {
+            Some(slot) => (slot, true),
+            None => (&mut scratch[..], false),
+        };
+        let event = listener
             .endpoint
-            .handle_datagram(now, peer, datagram, &mut response)
-        {
-            DatagramEvent::Respond(len) => {
-                if let Some(reply) = response.get(..len)
-                    && listener.socket.send_to(reply, peer).is_err()
-                {
-                    self.send_errors += 1;
-                }
+            .handle_datagram(now, peer, datagram, response);
+        let reply = match event {
+            DatagramEvent::Respond(len) => len,
+            DatagramEvent::Refused { respond, .. } => respond,
+            _ => 0,
+        };
+        if reply > 0 && batched {
+            self.replies.push(peer, reply);
+        }
+        match event {
+            DatagramEvent::Refused { reason, .. } => self.on_refused(peer, reason),
+            DatagramEvent::NewConnection(handle) => {
+                self.on_new_connection(now, handle, peer, sent_to);
             }
-            DatagramEvent::Refused { reason, respond } => {
-                if let Some(reply) = response.get(..respond)
-                    && !reply.is_empty()
-                    && listener.socket.send_to(reply, peer).is_err()
-                {
-                    self.send_errors += 1;
-                }
-                self.on_refused(peer, reason);
-            }
-            DatagramEvent::NewConnection(handle) => self.on_new_connection(now, handle, peer),
             // Bounded: a worker that does not collect them loses the excess,
             // as a full socket buffer would.
             DatagramEvent::ForeignConnectionId { owner }
@@ -257,7 +282,13 @@ impl DtlsServer {
     /// address and before any key exchange: the application accepts the
     /// peer (it enters the table and its handshake starts) or refuses it
     /// (the engine drops it and sends `access_denied`).
-    fn on_new_connection(&mut self, now: Instant, handle: ConnectionHandle, peer: SocketAddr) {
+    fn on_new_connection(
+        &mut self,
+        now: Instant,
+        handle: ConnectionHandle,
+        peer: SocketAddr,
+        sent_to: Option<IpAddr>,
+    ) {
         let mut request = ConnectionRequestEvent {
             address: peer.ip(),
             port: peer.port(),
@@ -277,7 +308,7 @@ impl DtlsServer {
             return;
         };
         listener.endpoint.accept(handle, now);
-        let local = local_address_toward(&listener.socket, peer);
+        let local = local_address_toward(&listener.io, peer, sent_to);
         let conn = DtlsConnection::new(handle, local, peer);
         self.connections.insert(conn.connection_id, conn);
     }
@@ -302,24 +333,52 @@ impl DtlsServer {
         self.dispatching = false;
     }
 
+    /// Sends what the endpoint has to send, a batch at a time.
     fn flush(&mut self, now: Instant) {
-        let Some(listener) = &mut self.listener else {
-            return;
-        };
+        self.send_replies();
+        let mut batch = std::mem::take(&mut self.send_batch);
         let mut failures = Vec::new();
         let mut packets = Vec::new();
-        while let Some(t) = listener.endpoint.poll_transmit(now, &mut self.send_buf) {
-            let Some(datagram) = self.send_buf.get(..t.len) else {
-                continue;
-            };
-            if self.settings.log_ssl_packets {
-                packets.push((t.connection, packet_log::describe("sent", datagram)));
+        let mut handles = [None; SEND_BATCH];
+        while let Some(listener) = &mut self.listener {
+            batch.clear(self.mtu, self.mtu.max(LARGEST_RECORD_DATAGRAM));
+            while let Some(slot) = batch.next_slot() {
+                let Some(t) = listener.endpoint.poll_transmit(now, slot) else {
+                    break;
+                };
+                if self.settings.log_ssl_packets
+                    && let Some(datagram) = slot.get(..t.len)
+                {
+                    packets.push((t.connection, packet_log::describe("sent", datagram)));
+                }
+                if let Some(h) = handles.get_mut(batch.len()) {
+                    *h = Some(t.connection);
+                }
+                batch.push(t.destination, t.len);
             }
-            if let Err(e) = listener.socket.send_to(datagram, t.destination) {
-                self.send_errors += 1;
-                failures.push((t.connection, t.destination, e));
+            let mut sent = 0;
+            while sent < batch.len() {
+                match listener.io.send(&batch, sent) {
+                    Ok(n) if n > 0 => sent += n,
+                    result => {
+                        // The datagram at `sent` was not sent: count it,
+                        // report it, go on with the rest.
+                        self.send_errors += 1;
+                        let e = result.err().unwrap_or_else(|| io::ErrorKind::WriteZero.into());
+                        if let (Some(Some(handle)), Some((destination, _))) =
+                            (handles.get(sent), batch.get(sent))
+                        {
+                            failures.push((*handle, destination, e));
+                        }
+                        sent += 1;
+                    }
+                }
+            }
+            if !batch.is_full() {
+                break;
             }
         }
+        self.send_batch = batch;
         // The seed's Error event: a datagram could not be sent (the
         // connection's retransmission or keep-alive will notice if it
         // matters).

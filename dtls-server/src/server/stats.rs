@@ -15,6 +15,10 @@ pub struct ServerStats {
     pub engine: EndpointStats,
     /// Datagrams the socket refused to send.
     pub send_errors: u64,
+    /// System calls that received datagrams (each takes up to a batch).
+    pub receive_calls: u64,
+    /// System calls that sent datagrams (each sends up to a batch).
+    pub send_calls: u64,
 }
 
 impl ServerStats {
@@ -25,6 +29,22 @@ impl ServerStats {
         text.push_str("# HELP dtls_send_errors_total Datagrams the socket refused to send.\n");
         text.push_str("# TYPE dtls_send_errors_total counter\n");
         text.push_str(&format!("dtls_send_errors_total {}\n", self.send_errors));
+        for (name, help, value) in [
+            (
+                "dtls_socket_receive_calls_total",
+                "System calls that received datagrams (batched).",
+                self.receive_calls,
+            ),
+            (
+                "dtls_socket_send_calls_total",
+                "System calls that sent datagrams (batched).",
+                self.send_calls,
+            ),
+        ] {
+            text.push_str(&format!(
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"
+            ));
+        }
         text
     }
 }
@@ -40,6 +60,8 @@ impl DtlsServer {
                 .map(|l| l.endpoint.stats())
                 .unwrap_or_default(),
             send_errors: self.send_errors,
+            receive_calls: self.listener.as_ref().map_or(0, |l| l.io.calls.0),
+            send_calls: self.listener.as_ref().map_or(0, |l| l.io.calls.1),
         }
     }
 }

@@ -1,0 +1,314 @@
+//! The server's UDP socket with batched I/O. Datagrams come in many per
+//! system call (`recvmmsg`, with GRO trains split back into datagrams,
+//! through quinn-udp) and go out many per call (`sendmmsg` on Linux); a
+//! `do_events` call waits once, in `poll(2)`. The socket is non-blocking
+//! for its whole life, so no call changes a socket option.
+
+use std::io::{self, IoSliceMut};
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::time::Duration;
+
+use quinn_udp::{BATCH_SIZE, RecvMeta, UdpSockRef, UdpSocketState};
+
+/// Room for one received datagram or GRO train: the largest UDP payload
+/// (a train is at most one IP packet's worth too).
+const RECV_SLOT: usize = 65_536;
+
+/// Room for a stateless reply: a HelloVerifyRequest or an alert
+/// (RFC 6347 4.2.1 keeps them small; the engine never writes more).
+pub(super) const REPLY_ROOM: usize = 256;
+
+/// Datagrams one send system call takes at most.
+pub(super) const SEND_BATCH: usize = 32;
+
+/// The bound socket and what batching needs to know about it.
+pub(super) struct UdpIo {
+    socket: UdpSocket,
+    state: UdpSocketState,
+    /// The bound address, read once.
+    local: SocketAddr,
+    /// System calls that received datagrams, and that sent some.
+    pub(super) calls: (u64, u64),
+}
+
+impl UdpIo {
+    /// Makes `socket` non-blocking and asks the kernel for what batching
+    /// uses where it has it (GRO, the destination address of each datagram).
+    pub(super) fn new(socket: UdpSocket) -> io::Result<Self> {
+        socket.set_nonblocking(true)?;
+        let state = UdpSocketState::new(UdpSockRef::from(&socket))?;
+        let local = socket.local_addr()?;
+        Ok(UdpIo {
+            socket,
+            state,
+            local,
+            calls: (0, 0),
+        })
+    }
+
+    pub(super) fn socket(&self) -> &UdpSocket {
+        &self.socket
+    }
+
+    /// The address the socket is bound to.
+    pub(super) fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// Waits up to `timeout` for a datagram to read. A signal ending the
+    /// wait early is not an error (the caller just runs its loop again).
+    pub(super) fn wait_readable(&self, timeout: Duration) -> io::Result<()> {
+        wait(&self.socket, timeout, false)
+    }
+
+    /// Receives what is queued, up to one batch, into `batch` (its previous
+    /// contents are gone). Returns how many slots hold datagrams; `Ok(0)`
+    /// when nothing is queued.
+    pub(super) fn recv(&mut self, batch: &mut RecvBatch) -> io::Result<usize> {
+        batch.count = 0;
+        if batch.storage.is_empty() {
+            batch.storage = vec![0u8; RECV_SLOT * BATCH_SIZE];
+        }
+        let mut chunks = batch.storage.chunks_mut(RECV_SLOT);
+        let mut bufs: [IoSliceMut<'_>; BATCH_SIZE] =
+            std::array::from_fn(|_| IoSliceMut::new(chunks.next().unwrap_or(&mut [])));
+        loop {
+            match self
+                .state
+                .recv(UdpSockRef::from(&self.socket), &mut bufs, &mut batch.meta)
+            {
+                Ok(count) => {
+                    batch.count = count;
+                    self.calls.0 += 1;
+                    return Ok(count);
+                }
+                Err(e) => match e.kind() {
+                    io::ErrorKind::WouldBlock => return Ok(0),
+                    io::ErrorKind::Interrupted => {}
+                    // ICMP port unreachable from a peer that went away
+                    // surfaces here on Linux: not the server's problem.
+                    io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset => {}
+                    _ => return Err(e),
+                },
+            }
+        }
+    }
+
+    /// Sends the datagrams of `batch` from index `from` on. Returns how
+    /// many were sent; an error is about the datagram at `from` (the
+    /// caller skips it and calls again for the rest). A full socket buffer
+    /// is waited out for up to [`SEND_STALL`], as a blocking send would.
+    pub(super) fn send(&mut self, batch: &SendBatch, from: usize) -> io::Result<usize> {
+        loop {
+            match self.send_now(batch, from) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    wait(&self.socket, SEND_STALL, true)?;
+                    let sent = self.send_now(batch, from);
+                    self.calls.1 += u64::from(sent.is_ok());
+                    return sent;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                other => {
+                    self.calls.1 += u64::from(other.is_ok());
+                    return other;
+                }
+            }
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    fn send_now(&self, batch: &SendBatch, from: usize) -> io::Result<usize> {
+        use rustix::net::addr::SocketAddrArg;
+        use rustix::net::{MMsgHdr, SendAncillaryBuffer, SendFlags, sendmmsg};
+        use std::io::IoSlice;
+        let pending = batch.len.saturating_sub(from);
+        if pending == 0 {
+            return Ok(0);
+        }
+        // Each message's parts must outlive the call; unused tail entries
+        // are empty and not passed.
+        let fallback = SocketAddr::from(([0, 0, 0, 0], 0));
+        let mut parts: [_; SEND_BATCH] = std::array::from_fn(|i| {
+            let (destination, bytes) = batch.get(from + i).unwrap_or((fallback, &[]));
+            (
+                destination.as_any(),
+                [IoSlice::new(bytes)],
+                SendAncillaryBuffer::default(),
+            )
+        });
+        let mut messages = parts
+            .each_mut()
+            .map(|(addr, iov, control)| MMsgHdr::new_with_addr(addr, iov, control));
+        let Some(messages) = messages.get_mut(..pending.min(SEND_BATCH)) else {
+            return Ok(0);
+        };
+        Ok(sendmmsg(&self.socket, messages, SendFlags::empty())?)
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn send_now(&self, batch: &SendBatch, from: usize) -> io::Result<usize> {
+        let mut sent = 0;
+        while let Some((destination, bytes)) = batch.get(from + sent) {
+            match self.socket.send_to(bytes, destination) {
+                Ok(_) => sent += 1,
+                Err(e) if sent == 0 => return Err(e),
+                Err(_) => break,
+            }
+        }
+        Ok(sent)
+    }
+}
+
+/// How long a send waits for room in a full socket buffer before the
+/// datagram counts as not sent.
+const SEND_STALL: Duration = Duration::from_millis(50);
+
+#[cfg(unix)]
+fn wait(socket: &UdpSocket, timeout: Duration, writable: bool) -> io::Result<()> {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    let flags = if writable {
+        PollFlags::OUT
+    } else {
+        PollFlags::IN
+    };
+    let timeout = Timespec::try_from(timeout).unwrap_or(Timespec {
+        tv_sec: 1,
+        tv_nsec: 0,
+    });
+    let mut fds = [PollFd::new(socket, flags)];
+    match poll(&mut fds, Some(&timeout)) {
+        Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Without poll(2): a blocking peek with a timeout, then back to
+/// non-blocking (two option calls per wait, on these systems only).
+#[cfg(not(unix))]
+fn wait(socket: &UdpSocket, timeout: Duration, writable: bool) -> io::Result<()> {
+    if writable {
+        std::thread::sleep(timeout);
+        return Ok(());
+    }
+    socket.set_nonblocking(false)?;
+    socket.set_read_timeout(Some(timeout.max(Duration::from_millis(1))))?;
+    let mut byte = [0u8; 1];
+    let _ = socket.peek_from(&mut byte);
+    socket.set_nonblocking(true)
+}
+
+/// Received datagrams: one batch's slots and what the kernel said of each.
+pub(super) struct RecvBatch {
+    /// `BATCH_SIZE` slots of [`RECV_SLOT`] bytes, allocated on first use.
+    storage: Vec<u8>,
+    meta: [RecvMeta; BATCH_SIZE],
+    count: usize,
+}
+
+impl Default for RecvBatch {
+    fn default() -> Self {
+        RecvBatch {
+            storage: Vec::new(),
+            meta: [RecvMeta::default(); BATCH_SIZE],
+            count: 0,
+        }
+    }
+}
+
+impl RecvBatch {
+    /// How many slots the last receive filled.
+    pub(super) fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Slot `i` of the last receive: who sent it, the address it was sent
+    /// to (where the kernel reports it), its bytes, and the size of each
+    /// datagram in it (a GRO train holds several of that size, the last
+    /// possibly shorter).
+    pub(super) fn slot(&mut self, i: usize) -> Option<(SocketAddr, Option<IpAddr>, &mut [u8], usize)> {
+        if i >= self.count {
+            return None;
+        }
+        let meta = self.meta.get(i)?;
+        let start = i.checked_mul(RECV_SLOT)?;
+        let bytes = self.storage.get_mut(start..start + meta.len.min(RECV_SLOT))?;
+        Some((meta.addr, meta.dst_ip, bytes, meta.stride.max(1)))
+    }
+}
+
+/// The largest datagram one application record can need: 2^14 bytes of
+/// plaintext plus the most any cipher adds (RFC 5246 6.2.3) and a record
+/// header with the longest connection ID (RFC 9146 4).
+pub(super) const LARGEST_RECORD_DATAGRAM: usize = (1 << 14) + 2048 + 13 + 255;
+
+/// Datagrams to send, up to [`SEND_BATCH`], written by the engine one
+/// after another into one buffer.
+#[derive(Default)]
+pub(super) struct SendBatch {
+    storage: Vec<u8>,
+    /// Bytes of `storage` used.
+    used: usize,
+    /// The room the next datagram gets.
+    room: usize,
+    /// Start, length and destination of each datagram.
+    entries: [(usize, usize, Option<SocketAddr>); SEND_BATCH],
+    len: usize,
+}
+
+impl SendBatch {
+    /// An empty batch for datagrams of up to `room` bytes.
+    pub(super) fn with_room(room: usize) -> Self {
+        let mut batch = SendBatch::default();
+        batch.clear(room, room);
+        batch
+    }
+
+    /// Empties the batch, sized for a full batch of `typical`-byte
+    /// datagrams, each given `largest` bytes of room (the storage only
+    /// ever grows).
+    pub(super) fn clear(&mut self, typical: usize, largest: usize) {
+        self.len = 0;
+        self.used = 0;
+        self.room = largest.max(1);
+        let size = typical.saturating_mul(SEND_BATCH).saturating_add(self.room);
+        if self.storage.len() < size {
+            self.storage.resize(size, 0);
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// No room for another datagram.
+    pub(super) fn is_full(&self) -> bool {
+        self.len == SEND_BATCH || self.used + self.room > self.storage.len()
+    }
+
+    /// Room for the next datagram, for the engine to write it into.
+    pub(super) fn next_slot(&mut self) -> Option<&mut [u8]> {
+        if self.is_full() {
+            return None;
+        }
+        self.storage.get_mut(self.used..self.used + self.room)
+    }
+
+    /// Records that the next slot now holds `len` bytes for `destination`.
+    pub(super) fn push(&mut self, destination: SocketAddr, len: usize) {
+        let len = len.min(self.room);
+        if let Some(entry) = self.entries.get_mut(self.len) {
+            *entry = (self.used, len, Some(destination));
+            self.used += len;
+            self.len += 1;
+        }
+    }
+
+    /// Datagram `i`: its destination and bytes.
+    pub(super) fn get(&self, i: usize) -> Option<(SocketAddr, &[u8])> {
+        if i >= self.len {
+            return None;
+        }
+        let (start, len, destination) = *self.entries.get(i)?;
+        Some((destination?, self.storage.get(start..start + len)?))
+    }
+}

@@ -14,24 +14,33 @@ use dtls_server::{ConnectionId, DtlsServer, ServerHandler};
 use dtls_tests::certs::{KeyKind, certificate, client_config};
 use dtls_tests::udp_client::UdpClient;
 
-/// Keeps every DataIn payload, in order.
-struct Collect(Arc<Mutex<Vec<Vec<u8>>>>);
+/// Keeps every DataIn payload, in order, and echoes it if told to.
+struct Collect(Arc<Mutex<Vec<Vec<u8>>>>, bool);
 
 impl ServerHandler for Collect {
-    fn on_data_in(&mut self, _s: &mut DtlsServer, e: &DataInEvent) {
+    fn on_data_in(&mut self, s: &mut DtlsServer, e: &DataInEvent) {
         self.0.lock().unwrap().push(e.datagram.clone());
+        if self.1 {
+            s.send_bytes(e.connection_id, &e.datagram).unwrap();
+        }
     }
 }
 
 fn listening() -> (DtlsServer, Arc<Mutex<Vec<Vec<u8>>>>, SocketAddr) {
+    listening_with(false)
+}
+
+fn listening_with(echo: bool) -> (DtlsServer, Arc<Mutex<Vec<Vec<u8>>>>, SocketAddr) {
     let data = Arc::new(Mutex::new(Vec::new()));
     let mut server = DtlsServer::new();
     let settings = server.settings_mut().expect("before listening");
     settings.local_host = "127.0.0.1".to_owned();
     settings.local_port = 0;
     server.set_do_events_wait(Duration::from_millis(2));
-    server.set_ssl_cert(certificate(KeyKind::EcdsaP256)).unwrap();
-    server.set_handler(Collect(data.clone()));
+    server
+        .set_ssl_cert(certificate(KeyKind::EcdsaP256))
+        .unwrap();
+    server.set_handler(Collect(data.clone(), echo));
     server.start_listening().unwrap();
     let addr = SocketAddr::from(([127, 0, 0, 1], server.local_port()));
     (server, data, addr)
@@ -162,4 +171,23 @@ fn a_burst_to_one_client_leaves_whole_and_in_order() {
     }
     run(&mut server, &mut client, |c| c.received.len() >= sent.len());
     assert_eq!(misplaced(&sent, &client.received), Vec::<usize>::new());
+}
+
+/// A burst echoed from the DataIn handler leaves in batches: the echoes
+/// are sent once the burst's events are through, not one call each.
+#[test]
+fn echoes_of_a_burst_leave_in_batches() {
+    let (mut server, _, addr) = listening_with(true);
+    let (mut client, _) = connected(&mut server, addr);
+    let sent: Vec<Vec<u8>> = (0..BURST).map(|i| message(i, LEN)).collect();
+    for m in &sent {
+        client.conn.send(Instant::now(), m).unwrap();
+    }
+    client.pump();
+    std::thread::sleep(Duration::from_millis(20));
+    let before = server.stats().send_calls;
+    run(&mut server, &mut client, |c| c.received.len() >= sent.len());
+    let calls = server.stats().send_calls - before;
+    assert_eq!(misplaced(&sent, &client.received), Vec::<usize>::new());
+    assert!(calls <= 10, "{calls} send calls for {BURST} echoes");
 }

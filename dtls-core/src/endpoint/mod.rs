@@ -587,6 +587,41 @@ impl Endpoint {
         self.with_conn(handle, |conn| conn.send(now, data))?
     }
 
+    /// Sends application data at once when the connection can: sealed
+    /// straight from `data` into `buf` as one record in one datagram,
+    /// without the copy through the send queue (see
+    /// [`Connection::send_now`]). The returned [`Transmit`] describes the
+    /// datagram written into `buf`, which the caller sends as it would one
+    /// from [`poll_transmit`](Self::poll_transmit); `None` means `data` was
+    /// queued and `poll_transmit` sends it.
+    ///
+    /// # Errors
+    /// [`Error::UnknownConnection`] for a stale handle, else as
+    /// [`Connection::send`]; nothing is queued or written on error.
+    pub fn send_now(
+        &mut self,
+        handle: ConnectionHandle,
+        now: Instant,
+        data: &[u8],
+        buf: &mut [u8],
+    ) -> Result<Option<Transmit>, Error> {
+        let Some(len) = self.with_conn(handle, |conn| conn.send_now(now, data, buf))?? else {
+            return Ok(None);
+        };
+        let destination = self
+            .connections
+            .get(handle)
+            .ok_or(Error::UnknownConnection)?
+            .peer();
+        self.tally.datagrams_out += 1;
+        self.tally.bytes_out += len as u64;
+        Ok(Some(Transmit {
+            destination,
+            connection: handle,
+            len,
+        }))
+    }
+
     /// Reads received application data (see [`Connection::recv`]).
     ///
     /// # Errors

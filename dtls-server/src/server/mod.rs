@@ -90,6 +90,9 @@ impl fmt::Debug for DtlsServer {
     }
 }
 
+/// The send MTU until `set_mtu` changes it.
+const DEFAULT_MTU: usize = 1200;
+
 impl Default for DtlsServer {
     fn default() -> Self {
         Self::new()
@@ -101,7 +104,7 @@ impl DtlsServer {
     pub fn new() -> Self {
         DtlsServer {
             settings: ServerSettings::default(),
-            mtu: 1200,
+            mtu: DEFAULT_MTU,
             do_events_wait: Duration::from_millis(100),
             paused_buffer_limit: 256 * 1024,
             ssl_cert: None,
@@ -119,7 +122,7 @@ impl DtlsServer {
             dispatching: false,
             recv_buf: vec![0u8; 65_536],
             recv_batch: udp::RecvBatch::default(),
-            send_batch: udp::SendBatch::default(),
+            send_batch: udp::SendBatch::for_mtu(DEFAULT_MTU),
             replies: udp::SendBatch::with_room(udp::REPLY_ROOM),
             send_errors: 0,
         }
@@ -235,9 +238,28 @@ impl DtlsServer {
     pub fn send_bytes(&mut self, id: ConnectionId, data: &[u8]) -> Result<(), Error> {
         let handle = self.handle_of(id)?;
         let now = Instant::now();
+        if self.listener.is_none() {
+            return Err(Error::NotListening);
+        }
+        if self.send_batch.is_full() {
+            self.send_batched();
+        }
         let listener = self.listener.as_mut().ok_or(Error::NotListening)?;
-        listener.endpoint.send(handle, now, data)?;
-        self.pump(now);
+        // Sealed straight into the send batch when the connection can send
+        // now (queued otherwise, and sent by the flush below).
+        match self.send_batch.next_slot() {
+            Some(slot) => {
+                if let Some(t) = listener.endpoint.send_now(handle, now, data, slot)? {
+                    self.send_batch.push(t.connection, t.destination, t.len);
+                }
+            }
+            None => listener.endpoint.send(handle, now, data)?,
+        }
+        // From a handler run by the pump (DataIn, say), the pump sends it
+        // with the rest of the batch once its run of events is through.
+        if !self.dispatching {
+            self.pump(now);
+        }
         Ok(())
     }
 

@@ -9,7 +9,7 @@ use std::time::Instant;
 use dtls_core::{ConnectionHandle, DatagramEvent, Refusal, StatusCode};
 
 use super::packet_log;
-use super::udp::{LARGEST_RECORD_DATAGRAM, REPLY_ROOM, RecvBatch, SEND_BATCH, UdpIo};
+use super::udp::{REPLY_ROOM, RecvBatch, UdpIo};
 use super::{ConnectionId, DtlsConnection, DtlsServer};
 use crate::error::Error;
 use crate::events::ConnectionRequestEvent;
@@ -213,7 +213,7 @@ impl DtlsServer {
             _ => 0,
         };
         if reply > 0 && batched {
-            self.replies.push(peer, reply);
+            self.replies.push(None, peer, reply);
         }
         match event {
             DatagramEvent::Refused { reason, .. } => self.on_refused(peer, reason),
@@ -313,7 +313,9 @@ impl DtlsServer {
         self.connections.insert(conn.connection_id, conn);
     }
 
-    /// Sends every datagram the endpoint has, then dispatches its events.
+    /// Sends every datagram the endpoint has, then dispatches its events
+    /// (sending what the handlers caused once a run of events is through,
+    /// so a burst of echoes leaves in batches).
     pub(super) fn pump(&mut self, now: Instant) {
         self.flush(now);
         // Inside a handler the engine's events wait for the outer pump, so
@@ -322,40 +324,57 @@ impl DtlsServer {
             return;
         }
         self.dispatching = true;
-        while let Some((handle, event)) = self
-            .listener
-            .as_mut()
-            .and_then(|listener| listener.endpoint.poll_event())
-        {
-            self.dispatch(now, handle, event);
+        loop {
+            let mut dispatched = false;
+            while let Some((handle, event)) = self
+                .listener
+                .as_mut()
+                .and_then(|listener| listener.endpoint.poll_event())
+            {
+                self.dispatch(now, handle, event);
+                dispatched = true;
+            }
+            // Sending can raise events (Closed after a final alert).
             self.flush(now);
+            if !dispatched {
+                break;
+            }
         }
         self.dispatching = false;
     }
 
-    /// Sends what the endpoint has to send, a batch at a time.
-    fn flush(&mut self, now: Instant) {
+    /// Sends what the endpoint has to send, a batch at a time, after what
+    /// is batched already.
+    pub(super) fn flush(&mut self, now: Instant) {
         self.send_replies();
-        let mut batch = std::mem::take(&mut self.send_batch);
-        let mut failures = Vec::new();
-        let mut packets = Vec::new();
-        let mut handles = [None; SEND_BATCH];
         while let Some(listener) = &mut self.listener {
-            batch.clear(self.mtu, self.mtu.max(LARGEST_RECORD_DATAGRAM));
-            while let Some(slot) = batch.next_slot() {
+            while let Some(slot) = self.send_batch.next_slot() {
                 let Some(t) = listener.endpoint.poll_transmit(now, slot) else {
                     break;
                 };
-                if self.settings.log_ssl_packets
-                    && let Some(datagram) = slot.get(..t.len)
-                {
-                    packets.push((t.connection, packet_log::describe("sent", datagram)));
-                }
-                if let Some(h) = handles.get_mut(batch.len()) {
-                    *h = Some(t.connection);
-                }
-                batch.push(t.destination, t.len);
+                self.send_batch.push(t.connection, t.destination, t.len);
             }
+            let full = self.send_batch.is_full();
+            self.send_batched();
+            if !full {
+                break;
+            }
+        }
+    }
+
+    /// Sends the datagrams batched so far and empties the batch.
+    pub(super) fn send_batched(&mut self) {
+        let mut batch = std::mem::take(&mut self.send_batch);
+        let mut failures = Vec::new();
+        let mut packets = Vec::new();
+        if self.settings.log_ssl_packets {
+            for i in 0..batch.len() {
+                if let Some((handle, _, datagram)) = batch.get(i) {
+                    packets.push((handle, packet_log::describe("sent", datagram)));
+                }
+            }
+        }
+        if let Some(listener) = &mut self.listener {
             let mut sent = 0;
             while sent < batch.len() {
                 match listener.io.send(&batch, sent) {
@@ -364,27 +383,25 @@ impl DtlsServer {
                         // The datagram at `sent` was not sent: count it,
                         // report it, go on with the rest.
                         self.send_errors += 1;
-                        let e = result.err().unwrap_or_else(|| io::ErrorKind::WriteZero.into());
-                        if let (Some(Some(handle)), Some((destination, _))) =
-                            (handles.get(sent), batch.get(sent))
-                        {
-                            failures.push((*handle, destination, e));
+                        let e = result
+                            .err()
+                            .unwrap_or_else(|| io::ErrorKind::WriteZero.into());
+                        if let Some((handle, destination, _)) = batch.get(sent) {
+                            failures.push((handle, destination, e));
                         }
                         sent += 1;
                     }
                 }
             }
-            if !batch.is_full() {
-                break;
-            }
         }
+        batch.clear_for_mtu(self.mtu);
         self.send_batch = batch;
-        // The seed's Error event: a datagram could not be sent (the
-        // connection's retransmission or keep-alive will notice if it
-        // matters).
         for (handle, lines) in packets {
             self.report_packets(Some(handle), lines);
         }
+        // The seed's Error event: a datagram could not be sent (the
+        // connection's retransmission or keep-alive will notice if it
+        // matters).
         for (handle, destination, e) in failures {
             let id = ConnectionId::from(handle);
             self.socket_error(

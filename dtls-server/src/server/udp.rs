@@ -8,6 +8,7 @@ use std::io::{self, IoSliceMut};
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::time::Duration;
 
+use dtls_core::ConnectionHandle;
 use quinn_udp::{BATCH_SIZE, RecvMeta, UdpSockRef, UdpSocketState};
 
 /// Room for one received datagram or GRO train: the largest UDP payload
@@ -36,7 +37,13 @@ impl UdpIo {
     /// uses where it has it (GRO, the destination address of each datagram).
     pub(super) fn new(socket: UdpSocket) -> io::Result<Self> {
         socket.set_nonblocking(true)?;
+        // quinn-udp forbids fragmentation (for QUIC); DontFragment is the
+        // server's setting, already applied, so it is put back.
+        #[cfg(target_os = "linux")]
+        let fragmentation = fragmentation::read(&socket);
         let state = UdpSocketState::new(UdpSockRef::from(&socket))?;
+        #[cfg(target_os = "linux")]
+        fragmentation::restore(&socket, fragmentation)?;
         let local = socket.local_addr()?;
         Ok(UdpIo {
             socket,
@@ -129,7 +136,9 @@ impl UdpIo {
         // are empty and not passed.
         let fallback = SocketAddr::from(([0, 0, 0, 0], 0));
         let mut parts: [_; SEND_BATCH] = std::array::from_fn(|i| {
-            let (destination, bytes) = batch.get(from + i).unwrap_or((fallback, &[]));
+            let (destination, bytes) = batch
+                .datagram(from + i)
+                .map_or((fallback, &[][..]), |(_, d, b)| (d, b));
             (
                 destination.as_any(),
                 [IoSlice::new(bytes)],
@@ -148,7 +157,7 @@ impl UdpIo {
     #[cfg(not(target_os = "linux"))]
     fn send_now(&self, batch: &SendBatch, from: usize) -> io::Result<usize> {
         let mut sent = 0;
-        while let Some((destination, bytes)) = batch.get(from + sent) {
+        while let Some((_, destination, bytes)) = batch.datagram(from + sent) {
             match self.socket.send_to(bytes, destination) {
                 Ok(_) => sent += 1,
                 Err(e) if sent == 0 => return Err(e),
@@ -156,6 +165,33 @@ impl UdpIo {
             }
         }
         Ok(sent)
+    }
+}
+
+/// The path MTU discovery modes of a socket (IPv4, and IPv6 where it is
+/// an IPv6 socket).
+#[cfg(target_os = "linux")]
+mod fragmentation {
+    use rustix::net::sockopt::{self, Ipv4PathMtuDiscovery, Ipv6PathMtuDiscovery};
+    use std::net::UdpSocket;
+
+    pub(super) type Modes = (Option<Ipv4PathMtuDiscovery>, Option<Ipv6PathMtuDiscovery>);
+
+    pub(super) fn read(socket: &UdpSocket) -> Modes {
+        (
+            sockopt::ip_mtu_discover(socket).ok(),
+            sockopt::ipv6_mtu_discover(socket).ok(),
+        )
+    }
+
+    pub(super) fn restore(socket: &UdpSocket, (v4, v6): Modes) -> std::io::Result<()> {
+        if let Some(mode) = v4 {
+            sockopt::set_ip_mtu_discover(socket, mode)?;
+        }
+        if let Some(mode) = v6 {
+            sockopt::set_ipv6_mtu_discover(socket, mode)?;
+        }
+        Ok(())
     }
 }
 
@@ -225,13 +261,18 @@ impl RecvBatch {
     /// to (where the kernel reports it), its bytes, and the size of each
     /// datagram in it (a GRO train holds several of that size, the last
     /// possibly shorter).
-    pub(super) fn slot(&mut self, i: usize) -> Option<(SocketAddr, Option<IpAddr>, &mut [u8], usize)> {
+    pub(super) fn slot(
+        &mut self,
+        i: usize,
+    ) -> Option<(SocketAddr, Option<IpAddr>, &mut [u8], usize)> {
         if i >= self.count {
             return None;
         }
         let meta = self.meta.get(i)?;
         let start = i.checked_mul(RECV_SLOT)?;
-        let bytes = self.storage.get_mut(start..start + meta.len.min(RECV_SLOT))?;
+        let bytes = self
+            .storage
+            .get_mut(start..start + meta.len.min(RECV_SLOT))?;
         Some((meta.addr, meta.dst_ip, bytes, meta.stride.max(1)))
     }
 }
@@ -239,7 +280,7 @@ impl RecvBatch {
 /// The largest datagram one application record can need: 2^14 bytes of
 /// plaintext plus the most any cipher adds (RFC 5246 6.2.3) and a record
 /// header with the longest connection ID (RFC 9146 4).
-pub(super) const LARGEST_RECORD_DATAGRAM: usize = (1 << 14) + 2048 + 13 + 255;
+const LARGEST_RECORD_DATAGRAM: usize = (1 << 14) + 2048 + 13 + 255;
 
 /// Datagrams to send, up to [`SEND_BATCH`], written by the engine one
 /// after another into one buffer.
@@ -250,8 +291,9 @@ pub(super) struct SendBatch {
     used: usize,
     /// The room the next datagram gets.
     room: usize,
-    /// Start, length and destination of each datagram.
-    entries: [(usize, usize, Option<SocketAddr>); SEND_BATCH],
+    /// Each datagram's start, length, destination and connection (none
+    /// for a stateless reply).
+    entries: [Entry; SEND_BATCH],
     len: usize,
 }
 
@@ -261,6 +303,19 @@ impl SendBatch {
         let mut batch = SendBatch::default();
         batch.clear(room, room);
         batch
+    }
+
+    /// An empty batch for the datagrams of connections sending with `mtu`.
+    pub(super) fn for_mtu(mtu: usize) -> Self {
+        let mut batch = SendBatch::default();
+        batch.clear_for_mtu(mtu);
+        batch
+    }
+
+    /// Empties the batch, sized for a full batch of datagrams of `mtu`
+    /// bytes, each given room for the largest application record.
+    pub(super) fn clear_for_mtu(&mut self, mtu: usize) {
+        self.clear(mtu, mtu.max(LARGEST_RECORD_DATAGRAM));
     }
 
     /// Empties the batch, sized for a full batch of `typical`-byte
@@ -293,22 +348,49 @@ impl SendBatch {
         self.storage.get_mut(self.used..self.used + self.room)
     }
 
-    /// Records that the next slot now holds `len` bytes for `destination`.
-    pub(super) fn push(&mut self, destination: SocketAddr, len: usize) {
+    /// Records that the next slot now holds `len` bytes of `connection`
+    /// for `destination`.
+    pub(super) fn push(
+        &mut self,
+        connection: impl Into<Option<ConnectionHandle>>,
+        destination: SocketAddr,
+        len: usize,
+    ) {
         let len = len.min(self.room);
         if let Some(entry) = self.entries.get_mut(self.len) {
-            *entry = (self.used, len, Some(destination));
+            *entry = Entry {
+                start: self.used,
+                len,
+                destination: Some(destination),
+                connection: connection.into(),
+            };
             self.used += len;
             self.len += 1;
         }
     }
 
-    /// Datagram `i`: its destination and bytes.
-    pub(super) fn get(&self, i: usize) -> Option<(SocketAddr, &[u8])> {
+    /// Datagram `i`: its connection, destination and bytes (a stateless
+    /// reply has no connection and is not listed).
+    pub(super) fn get(&self, i: usize) -> Option<(ConnectionHandle, SocketAddr, &[u8])> {
+        let (connection, destination, bytes) = self.datagram(i)?;
+        Some((connection?, destination, bytes))
+    }
+
+    fn datagram(&self, i: usize) -> Option<(Option<ConnectionHandle>, SocketAddr, &[u8])> {
         if i >= self.len {
             return None;
         }
-        let (start, len, destination) = *self.entries.get(i)?;
-        Some((destination?, self.storage.get(start..start + len)?))
+        let e = self.entries.get(i)?;
+        let bytes = self.storage.get(e.start..e.start + e.len)?;
+        Some((e.connection, e.destination?, bytes))
     }
+}
+
+/// Where one batched datagram lies and where it goes.
+#[derive(Clone, Copy, Default)]
+struct Entry {
+    start: usize,
+    len: usize,
+    destination: Option<SocketAddr>,
+    connection: Option<ConnectionHandle>,
 }

@@ -141,3 +141,49 @@ fn handle_datagram_with_hands_records_over_in_order() {
         "a record handed over by reference raises no DataReadable"
     );
 }
+
+#[test]
+fn the_endpoint_hands_records_over_with_their_connection() {
+    let (mut server, handle, mut client, now) = established();
+    let mut wire = vec![0u8; 1500];
+    let len = client
+        .send_now(now, b"by reference", &mut wire)
+        .unwrap()
+        .unwrap();
+    let mut reply = [0u8; 256];
+    let mut seen = Vec::new();
+    server.handle_datagram_with(now, CLIENT, &mut wire[..len], &mut reply, |h, d| {
+        seen.push((h, d.to_vec()));
+    });
+    assert_eq!(seen, [(handle, b"by reference".to_vec())]);
+    let mut out = [0u8; 64];
+    assert_eq!(
+        server.recv(handle, &mut out).unwrap(),
+        None,
+        "not queued too"
+    );
+    assert!(
+        !std::iter::from_fn(|| server.poll_event()).any(|(_, e)| matches!(e, Event::DataReadable)),
+        "no DataReadable for what the callback took"
+    );
+}
+
+#[test]
+fn the_endpoint_seals_straight_into_the_callers_buffer() {
+    let (mut server, handle, mut client, now) = established();
+    let mut wire = vec![0u8; 1500];
+    let counted = server.stats().datagrams_out;
+    let t = server
+        .send_now(handle, now, b"from the endpoint", &mut wire)
+        .unwrap()
+        .expect("sent at once");
+    assert_eq!((t.destination, t.connection), (CLIENT, handle));
+    assert!(
+        server.poll_transmit(now, &mut vec![0u8; 1500]).is_none(),
+        "nothing queued"
+    );
+    let mut seen = Vec::new();
+    client.handle_datagram_with(now, &mut wire[..t.len], |d| seen.push(d.to_vec()));
+    assert_eq!(seen, [b"from the endpoint".to_vec()]);
+    assert_eq!(server.stats().datagrams_out, counted + 1, "counted as sent");
+}

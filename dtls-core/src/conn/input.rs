@@ -75,7 +75,7 @@ impl Inbox {
 
 /// Where opened application data goes: a caller's callback
 /// ([`Connection::handle_datagram_with`]) or, if `None`, the receive queue.
-type DataSink<'r, 'f> = Option<&'r mut (dyn FnMut(&[u8]) + 'f)>;
+pub(crate) type DataSink<'r, 'f> = Option<&'r mut (dyn FnMut(&[u8]) + 'f)>;
 
 impl Connection {
     /// Feeds one datagram received from the peer. `datagram` is decrypted in
@@ -116,7 +116,7 @@ impl Connection {
 
     /// The input loop: application messages go to `sink` if given (and
     /// nothing is queued ahead of them), else to the receive queue.
-    fn handle_datagram_into(
+    pub(crate) fn handle_datagram_into(
         &mut self,
         now: Instant,
         from: Option<SocketAddr>,

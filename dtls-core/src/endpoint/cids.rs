@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use super::{ConnectionHandle, Endpoint};
+use super::{ConnectionHandle, Endpoint, EndpointSink, open_into};
 use crate::msgs::record::ContentType;
 
 /// Where a `tls12_cid` record's CID starts: after type, version, epoch and
@@ -73,13 +73,14 @@ impl Endpoint {
         handle: ConnectionHandle,
         peer: SocketAddr,
         datagram: &mut [u8],
+        mut sink: EndpointSink<'_, '_>,
     ) {
         if self.is_waiting(handle) {
             return;
         }
         let before = self.connections.get(handle).map(|c| c.peer());
         let _ = self.with_conn(handle, |conn| {
-            conn.handle_datagram_from(now, Some(peer), datagram);
+            open_into(conn, handle, now, Some(peer), datagram, &mut sink);
         });
         let after = self.connections.get(handle).map(|c| c.peer());
         if let (Some(before), Some(after)) = (before, after)

@@ -56,6 +56,29 @@ use timers::TimerIndex;
 /// dozen records, re-sent at most a few dozen times).
 pub(super) const EPOCH0_HEADROOM: u64 = 1 << 16;
 
+/// Where opened application data goes: the caller's callback, with the
+/// connection it came on ([`Endpoint::handle_datagram_with`]), or, if
+/// `None`, each connection's receive queue.
+pub(crate) type EndpointSink<'r, 'f> = Option<&'r mut (dyn FnMut(ConnectionHandle, &[u8]) + 'f)>;
+
+/// Hands `conn`'s messages to `sink` as `handle`'s, or queues them.
+fn open_into(
+    conn: &mut Connection,
+    handle: ConnectionHandle,
+    now: Instant,
+    from: Option<SocketAddr>,
+    datagram: &mut [u8],
+    sink: &mut EndpointSink<'_, '_>,
+) {
+    match sink {
+        Some(sink) => {
+            let mut on_data = |data: &[u8]| sink(handle, data);
+            conn.handle_datagram_into(now, from, datagram, Some(&mut on_data));
+        }
+        None => conn.handle_datagram_into(now, from, datagram, None),
+    }
+}
+
 /// What [`Endpoint::handle_datagram`] did with a datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -356,12 +379,45 @@ impl Endpoint {
         datagram: &mut [u8],
         response: &mut [u8],
     ) -> DatagramEvent {
+        self.handle_datagram_into(now, peer, datagram, response, None)
+    }
+
+    /// [`handle_datagram`](Self::handle_datagram) that hands each
+    /// application message to `on_data`, with its connection, as a slice
+    /// of `datagram` decrypted in place, instead of queueing a copy for
+    /// [`recv`](Self::recv); no [`Event::DataReadable`] is raised for
+    /// those (see [`Connection::handle_datagram_with`]: messages queued by
+    /// earlier calls come first, so read those before).
+    pub fn handle_datagram_with(
+        &mut self,
+        now: Instant,
+        peer: SocketAddr,
+        datagram: &mut [u8],
+        response: &mut [u8],
+        mut on_data: impl FnMut(ConnectionHandle, &[u8]),
+    ) -> DatagramEvent {
+        self.handle_datagram_into(now, peer, datagram, response, Some(&mut on_data))
+    }
+
+    /// Whether events wait for [`poll_event`](Self::poll_event).
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
+    fn handle_datagram_into(
+        &mut self,
+        now: Instant,
+        peer: SocketAddr,
+        datagram: &mut [u8],
+        response: &mut [u8],
+        sink: EndpointSink<'_, '_>,
+    ) -> DatagramEvent {
         self.counters.datagrams += 1;
         self.tally.bytes_in += datagram.len() as u64;
         self.on_clock(now);
         match self.route_by_cid(datagram) {
             Some(cids::CidRoute::To(handle)) => {
-                self.deliver_by_cid(now, handle, peer, datagram);
+                self.deliver_by_cid(now, handle, peer, datagram, sink);
                 return DatagramEvent::Consumed;
             }
             Some(cids::CidRoute::Foreign(owner)) => {
@@ -376,7 +432,7 @@ impl Endpoint {
         match self.route(peer, datagram) {
             Route::Stateless => {}
             route => {
-                self.deliver(now, route, datagram);
+                self.deliver(now, route, datagram, sink);
                 return DatagramEvent::Consumed;
             }
         }

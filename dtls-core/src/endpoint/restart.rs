@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::stateless::ClientHelloPrefix;
-use super::{ConnectionHandle, Endpoint};
+use super::{ConnectionHandle, Endpoint, EndpointSink, open_into};
 use crate::event::{Event, Status, StatusCode};
 
 /// How the old association of a completed restart is reported closed.
@@ -85,14 +85,22 @@ impl Endpoint {
     }
 
     /// Delivers a datagram along `route` (not [`Route::Stateless`]).
-    pub(super) fn deliver(&mut self, now: Instant, route: Route, datagram: &mut [u8]) {
+    pub(super) fn deliver(
+        &mut self,
+        now: Instant,
+        route: Route,
+        datagram: &mut [u8],
+        mut sink: EndpointSink<'_, '_>,
+    ) {
         match route {
             Route::Stateless => {}
             // A new connection the application has not accepted yet takes
             // nothing before its ClientHello (the peer will retransmit).
             Route::To(handle) if self.is_waiting(handle) => {}
             Route::To(handle) => {
-                let _ = self.with_conn(handle, |conn| conn.handle_datagram(now, datagram));
+                let _ = self.with_conn(handle, |conn| {
+                    open_into(conn, handle, now, None, datagram, &mut sink);
+                });
             }
             Route::OldThenNew { old, new } => {
                 // Decryption is in place: keep the bytes for the second try.
@@ -101,12 +109,14 @@ impl Endpoint {
                 let authenticated = self
                     .with_conn(old, |conn| {
                         let before = conn.counters().authenticated;
-                        conn.handle_datagram(now, datagram);
+                        open_into(conn, old, now, None, datagram, &mut sink);
                         conn.counters().authenticated > before
                     })
                     .unwrap_or(false);
                 if !authenticated && !self.is_waiting(new) {
-                    let _ = self.with_conn(new, |conn| conn.handle_datagram(now, &mut copy));
+                    let _ = self.with_conn(new, |conn| {
+                        open_into(conn, new, now, None, &mut copy, &mut sink);
+                    });
                 }
             }
         }

@@ -152,6 +152,55 @@ impl DtlsServer {
         self.recv_buf = buf;
     }
 
+    /// DataIn for the messages the engine handed over as spans of
+    /// `datagram` (see `handle_datagram`): each is copied once, into a
+    /// reused event, and handed to the handler at once.
+    pub(super) fn deliver_spans(&mut self, datagram: &[u8]) {
+        let mut spans = std::mem::take(&mut self.data_spans);
+        for &(handle, start, len) in &spans {
+            let Some(bytes) = start
+                .checked_add(len)
+                .and_then(|end| datagram.get(start..end))
+            else {
+                continue;
+            };
+            let id = ConnectionId::from(handle);
+            let limit = self.paused_buffer_limit;
+            match self.connections.get_mut(&id) {
+                // A handler paused it meanwhile.
+                Some(c) if c.paused => c.hold(bytes.to_vec(), limit),
+                Some(_) => self.fire_data_in_borrowed(id, bytes),
+                None => {}
+            }
+        }
+        spans.clear();
+        self.data_spans = spans;
+    }
+
+    /// DataIn with `bytes`, without allocating: delivered now through the
+    /// reused event, or queued as a copy behind events already waiting.
+    fn fire_data_in_borrowed(&mut self, id: ConnectionId, bytes: &[u8]) {
+        if self.handler.is_none() && !self.handler_running {
+            return; // nobody listens
+        }
+        if self.handler_running || !self.pending_events.is_empty() {
+            self.fire_data_in(id, bytes.to_vec());
+            return;
+        }
+        let mut e = self.data_in_event.take().unwrap_or(DataInEvent {
+            connection_id: id,
+            datagram: Vec::new(),
+        });
+        e.connection_id = id;
+        e.datagram.clear();
+        e.datagram.extend_from_slice(bytes);
+        // As in the pump: what the handler sends leaves with the batch.
+        let dispatching = std::mem::replace(&mut self.dispatching, true);
+        self.with_handler(|h, s| h.on_data_in(s, &e));
+        self.dispatching = dispatching;
+        self.data_in_event = Some(e);
+    }
+
     pub(super) fn fire_data_in(&mut self, id: ConnectionId, datagram: Vec<u8>) {
         let e = DataInEvent {
             connection_id: id,

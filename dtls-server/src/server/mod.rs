@@ -75,6 +75,12 @@ pub struct DtlsServer {
     recv_batch: udp::RecvBatch,
     /// Datagrams to send with one system call.
     send_batch: udp::SendBatch,
+    /// Application messages the engine handed over from the datagram being
+    /// handled: connection, start and length in the datagram.
+    data_spans: Vec<(ConnectionHandle, usize, usize)>,
+    /// The DataIn event reused for messages delivered straight from a
+    /// datagram (its buffer keeps its capacity).
+    data_in_event: Option<crate::events::DataInEvent>,
     /// Stateless replies (HelloVerifyRequests, refusals) to send together.
     replies: udp::SendBatch,
     /// Datagrams that could not be sent (socket errors), for diagnostics.
@@ -124,6 +130,8 @@ impl DtlsServer {
             recv_batch: udp::RecvBatch::default(),
             send_batch: udp::SendBatch::for_mtu(DEFAULT_MTU),
             replies: udp::SendBatch::with_room(udp::REPLY_ROOM),
+            data_spans: Vec::new(),
+            data_in_event: None,
             send_errors: 0,
         }
     }

@@ -204,9 +204,31 @@ impl DtlsServer {
             Some(slot) => (slot, true),
             None => (&mut scratch[..], false),
         };
-        let event = listener
-            .endpoint
-            .handle_datagram(now, peer, datagram, response);
+        // Application data is handed over straight from the datagram,
+        // decrypted in place, when nothing must come before it: an
+        // established, unpaused connection and no event waiting (events
+        // this datagram raises, a close say, come after its data).
+        let direct = known.is_some_and(|h| {
+            self.connections
+                .get(&ConnectionId::from(h))
+                .is_some_and(|c| c.negotiated.is_some() && !c.paused)
+        }) && !self.handler_running
+            && self.pending_events.is_empty()
+            && !listener.endpoint.has_events();
+        let base = datagram.as_ptr() as usize;
+        let spans = &mut self.data_spans;
+        let event = if direct {
+            listener
+                .endpoint
+                .handle_datagram_with(now, peer, datagram, response, |handle, data| {
+                    let start = (data.as_ptr() as usize).wrapping_sub(base);
+                    spans.push((handle, start, data.len()));
+                })
+        } else {
+            listener
+                .endpoint
+                .handle_datagram(now, peer, datagram, response)
+        };
         let reply = match event {
             DatagramEvent::Respond(len) => len,
             DatagramEvent::Refused { respond, .. } => respond,
@@ -233,6 +255,7 @@ impl DtlsServer {
             }
             _ => {}
         }
+        self.deliver_spans(datagram);
         if let Some(lines) = packets {
             let handle = self.listener.as_ref().and_then(|l| l.endpoint.lookup(peer));
             self.report_packets(handle, lines);

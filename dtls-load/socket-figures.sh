@@ -8,6 +8,10 @@
 # Usage: dtls-load/socket-figures.sh          (about 1 minute after the build)
 # Knobs (environment): DURATION=5 HS_CLIENTS=64 ECHO_CLIENTS=4 WINDOW=16
 #   SIZE=1200 GEN_THREADS=(2 with 4+ cores, else 1) PION=1 (0 skips pion) OUT=dir
+#   BASELINE=path/to/another/dtls-echo (say one built from an earlier commit:
+#   it runs right after this tree's, one thread, and the ratios are printed)
+#   INMEMORY=1 (0 skips): the in-memory server handshake from dtls-bench in
+#   the same sitting, for the socket/in-memory ratio (target <= 1.5x)
 # Every server gets ECDSA P-256 (one openssl-made certificate), ECDHE
 # P-256 and TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256; handshakes are full
 # (no resumption). Run it on a quiet machine: server and generator share
@@ -24,6 +28,8 @@ SIZE=${SIZE:-1200}
 # a second thread where there are cores for it.
 GEN_THREADS=${GEN_THREADS:-$(( $(nproc) >= 4 ? 2 : 1 ))}
 PION=${PION:-1}
+BASELINE=${BASELINE:-}
+INMEMORY=${INMEMORY:-1}
 SUITE=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -86,7 +92,14 @@ hs() { load "$1" handshake "$2" --clients "$HS_CLIENTS" --insecure; }
 echo_run() { load "$1" echo "$2" --clients "$ECHO_CLIENTS" --window "$WINDOW" --size "$SIZE" --insecure; }
 
 echo_server() {
-    start "$1" "$ECHO" --bind 127.0.0.1:4444 --threads "$2" --cert "$OUT/cert.pem" \
+    echo_server_from "$ECHO" "$@"
+}
+
+# echo_server_from BINARY NAME THREADS
+echo_server_from() {
+    local binary=$1
+    shift
+    start "$1" "$binary" --bind 127.0.0.1:4444 --threads "$2" --cert "$OUT/cert.pem" \
         --key "$OUT/key.pem" --cipher-suites "$SUITE" --log-level 0 --mtu 1500 \
         --max-half-open-per-source 100000 --max-half-open 100000
 }
@@ -97,6 +110,14 @@ hs dtls-echo-1.handshake 4444
 echo_run dtls-echo-1.echo 4444
 cleanup
 
+if [ -n "$BASELINE" ]; then
+    echo "== baseline dtls-echo ($BASELINE), one thread"
+    echo_server_from "$BASELINE" baseline-1 1
+    hs baseline-1.handshake 4444
+    echo_run baseline-1.echo 4444
+    cleanup
+fi
+
 echo "== raw UDP echo (quinn-udp batching), one thread"
 start udp-echo "$LOAD" udp-echo-server --bind 127.0.0.1:5555
 load udp-echo udp-echo 5555 --clients "$ECHO_CLIENTS" --window "$WINDOW" --size "$SIZE"
@@ -106,6 +127,12 @@ echo "== dtls-echo, two threads (SO_REUSEPORT)"
 echo_server dtls-echo-2 2
 hs dtls-echo-2.handshake 4444
 cleanup
+
+if [ "$INMEMORY" = 1 ]; then
+    echo "== in memory: dtls-bench --quick --only handshakes"
+    cargo build --release -p dtls-bench
+    "$root/target/release/dtls-bench" --quick --only handshakes | grep '^{' >"$OUT/in-memory.json"
+fi
 
 if [ -n "$PION_BIN" ]; then
     echo "== pion/dtls v2 echo"
@@ -129,6 +156,10 @@ echo "== socket figures (loopback; ${DURATION}s runs; generator threads: $GEN_TH
 row "dtls-echo handshakes/s, $HS_CLIENTS clients, 1 thread" "$(value dtls-echo-1.handshake handshake.rate)" "handshakes/s"
 row "dtls-echo server CPU per handshake" "$(value dtls-echo-1.handshake handshake.server_cpu_per_handshake)" "us"
 row "  generator CPU during it" "$(value dtls-echo-1.handshake handshake.generator_cpu)" "cores"
+if [ "$INMEMORY" = 1 ]; then
+    row "  in-memory server handshake (dtls-bench)" "$(value in-memory server_handshake_us)" "us"
+    row "  over UDP / in memory (target <= 1.5)" "$(ratio "$(value dtls-echo-1.handshake handshake.server_cpu_per_handshake)" "$(value in-memory server_handshake_us)")" "x"
+fi
 row "  generator CPU per handshake" "$(value dtls-echo-1.handshake handshake.generator_cpu_per_handshake)" "us"
 row "  failed handshakes" "$(value dtls-echo-1.handshake handshake.handshakes_failed)" ""
 row "dtls-echo handshakes/s, 2 threads" "$(value dtls-echo-2.handshake handshake.rate)" "handshakes/s"
@@ -137,6 +168,14 @@ row "  generator CPU during it" "$(value dtls-echo-2.handshake handshake.generat
 row "dtls-echo echo, $SIZE B records, 1 thread" "$(value dtls-echo-1.echo echo.throughput)" "MB/s"
 row "  server CPU" "$(value dtls-echo-1.echo echo.server_cpu)" "cores"
 row "  generator CPU" "$(value dtls-echo-1.echo echo.generator_cpu)" "cores"
+if [ -n "$BASELINE" ]; then
+    row "baseline handshakes/s, 1 thread" "$(value baseline-1.handshake handshake.rate)" "handshakes/s"
+    row "baseline server CPU per handshake" "$(value baseline-1.handshake handshake.server_cpu_per_handshake)" "us"
+    row "  this tree / baseline, handshakes/s" "$(ratio "$(value dtls-echo-1.handshake handshake.rate)" "$(value baseline-1.handshake handshake.rate)")" "x"
+    row "baseline echo, $SIZE B records" "$(value baseline-1.echo echo.throughput)" "MB/s"
+    row "  server CPU" "$(value baseline-1.echo echo.server_cpu)" "cores"
+    row "  this tree / baseline, echo" "$(ratio "$(value dtls-echo-1.echo echo.throughput)" "$(value baseline-1.echo echo.throughput)")" "x"
+fi
 row "raw UDP echo, $SIZE B datagrams" "$(value udp-echo udp-echo.throughput)" "MB/s"
 row "  server CPU" "$(value udp-echo udp-echo.server_cpu)" "cores"
 row "  generator CPU" "$(value udp-echo udp-echo.generator_cpu)" "cores"

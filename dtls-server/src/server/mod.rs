@@ -176,7 +176,10 @@ impl DtlsServer {
 
     /// The UDP socket, from `start_listening` until `shutdown`: for
     /// inspection, and for socket options the settings do not cover. Do
-    /// not read from it: `do_events` owns its datagrams.
+    /// not read from it (`do_events` owns its datagrams) and leave it
+    /// non-blocking: `do_events` waits in `poll(2)` and then receives and
+    /// sends in batches (`recvmmsg`, `sendmmsg`) until the socket would
+    /// block.
     pub fn socket(&self) -> Option<&std::net::UdpSocket> {
         self.listener.as_ref().map(|l| l.io.socket())
     }

@@ -123,12 +123,35 @@ impl UdpIo {
         }
     }
 
+    /// One system call: a GSO train when the datagrams at `from` make one
+    /// (UDP_SEGMENT: one destination, equal sizes), else `sendmmsg` of
+    /// the datagrams up to the next train.
     #[cfg(target_os = "linux")]
     fn send_now(&self, batch: &SendBatch, from: usize) -> io::Result<usize> {
         use rustix::net::addr::SocketAddrArg;
         use rustix::net::{MMsgHdr, SendAncillaryBuffer, SendFlags, sendmmsg};
         use std::io::IoSlice;
-        let pending = batch.len.saturating_sub(from);
+        let gso = self.state.max_gso_segments();
+        let train = batch.gso_train(from, gso);
+        if train.count > 1 {
+            let transmit = quinn_udp::Transmit {
+                destination: train.destination,
+                ecn: None,
+                contents: train.bytes,
+                segment_size: Some(train.segment),
+                src_ip: None,
+            };
+            self.state
+                .try_send(UdpSockRef::from(&self.socket), &transmit)?;
+            return Ok(train.count);
+        }
+        let mut pending = 0;
+        while pending < SEND_BATCH
+            && from + pending < batch.len
+            && (pending == 0 || batch.gso_train(from + pending, gso).count < 2)
+        {
+            pending += 1;
+        }
         if pending == 0 {
             return Ok(0);
         }
@@ -148,7 +171,7 @@ impl UdpIo {
         let mut messages = parts
             .each_mut()
             .map(|(addr, iov, control)| MMsgHdr::new_with_addr(addr, iov, control));
-        let Some(messages) = messages.get_mut(..pending.min(SEND_BATCH)) else {
+        let Some(messages) = messages.get_mut(..pending) else {
             return Ok(0);
         };
         Ok(sendmmsg(&self.socket, messages, SendFlags::empty())?)
@@ -386,6 +409,66 @@ impl SendBatch {
     }
 }
 
+/// Datagrams of a batch that one GSO send carries.
+#[cfg(target_os = "linux")]
+pub(super) struct GsoTrain<'a> {
+    destination: SocketAddr,
+    /// The datagrams, back to back.
+    bytes: &'a [u8],
+    /// Each datagram's size (the last may be shorter).
+    segment: usize,
+    count: usize,
+}
+
+/// The most bytes one GSO send may carry (one IP packet's payload).
+#[cfg(target_os = "linux")]
+const GSO_MAX_BYTES: usize = 65_000;
+
+#[cfg(target_os = "linux")]
+impl SendBatch {
+    /// The datagrams from `from` on that one GSO send of up to `max`
+    /// segments can carry: one destination, back to back in the storage,
+    /// each as long as the first except the last, which may be shorter.
+    pub(super) fn gso_train(&self, from: usize, max: usize) -> GsoTrain<'_> {
+        let entries = self.entries.get(from..self.len).unwrap_or(&[]);
+        let Some(first) = entries.first() else {
+            return GsoTrain {
+                destination: SocketAddr::from(([0, 0, 0, 0], 0)),
+                bytes: &[],
+                segment: 0,
+                count: 0,
+            };
+        };
+        let max = max.min(GSO_MAX_BYTES / first.len.max(1)).max(1);
+        let mut count = 1;
+        let mut end = first.start + first.len;
+        for pair in entries.windows(2).take(max - 1) {
+            let [prev, next] = pair else { break };
+            if prev.len != first.len
+                || next.destination != first.destination
+                || next.start != end
+                || next.len > first.len
+            {
+                break;
+            }
+            count += 1;
+            end += next.len;
+        }
+        GsoTrain {
+            destination: first
+                .destination
+                .unwrap_or(SocketAddr::from(([0, 0, 0, 0], 0))),
+            bytes: self.storage.get(first.start..end).unwrap_or(&[]),
+            segment: first.len,
+            count: if first.destination.is_some() {
+                count
+            } else {
+                1
+            },
+        }
+    }
+}
+
 /// Where one batched datagram lies and where it goes.
 #[derive(Clone, Copy, Default)]
 struct Entry {
@@ -393,4 +476,40 @@ struct Entry {
     len: usize,
     destination: Option<SocketAddr>,
     connection: Option<ConnectionHandle>,
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use std::net::SocketAddr;
+
+    use super::SendBatch;
+
+    fn batch(datagrams: &[(u16, usize)]) -> SendBatch {
+        let mut batch = SendBatch::with_room(2000);
+        for &(port, len) in datagrams {
+            assert!(batch.next_slot().is_some());
+            batch.push(None, SocketAddr::from(([127, 0, 0, 1], port)), len);
+        }
+        batch
+    }
+
+    #[test]
+    fn a_train_is_one_destination_of_equal_sizes_with_a_shorter_last() {
+        let b = batch(&[(1, 100), (1, 100), (1, 60), (1, 100)]);
+        let train = b.gso_train(0, 64);
+        assert_eq!(
+            (train.count, train.segment, train.bytes.len()),
+            (3, 100, 260)
+        );
+        assert_eq!(b.gso_train(3, 64).count, 1);
+    }
+
+    #[test]
+    fn a_train_stops_at_another_destination_a_longer_datagram_or_the_limit() {
+        let b = batch(&[(1, 100), (2, 100), (2, 100), (2, 120)]);
+        assert_eq!(b.gso_train(0, 64).count, 1);
+        assert_eq!(b.gso_train(1, 64).count, 2);
+        assert_eq!(b.gso_train(1, 1).count, 1);
+        assert_eq!(b.gso_train(4, 64).count, 0);
+    }
 }

@@ -43,7 +43,12 @@ impl UdpIo {
         let fragmentation = fragmentation::read(&socket);
         let state = UdpSocketState::new(UdpSockRef::from(&socket))?;
         #[cfg(target_os = "linux")]
-        fragmentation::restore(&socket, fragmentation)?;
+        {
+            fragmentation::restore(&socket, fragmentation)?;
+            // Nor does the server read ECN marks: one control message
+            // fewer per datagram received.
+            let _ = rustix::net::sockopt::set_ip_recvtos(&socket, false);
+        }
         let local = socket.local_addr()?;
         Ok(UdpIo {
             socket,

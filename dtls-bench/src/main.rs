@@ -301,14 +301,27 @@ fn memory(figures: &mut Vec<Figure>, quick: bool) {
     ));
 }
 
+/// Decimals to show `value` with: more below 1 (sub-microsecond figures).
+fn decimals(value: f64) -> usize {
+    if value.abs() < 1.0 && value != 0.0 {
+        4
+    } else {
+        2
+    }
+}
+
 fn print(figures: &[Figure]) {
     println!("{:<42} {:>14} {:<12} notes", "figure", "value", "unit");
     for f in figures {
-        println!("{:<42} {:>14.2} {:<12} {}", f.name, f.value, f.unit, f.note);
+        let places = decimals(f.value);
+        println!(
+            "{:<42} {:>14.places$} {:<12} {}",
+            f.name, f.value, f.unit, f.note
+        );
     }
     for f in figures {
         let value = if f.value.is_finite() {
-            format!("{:.3}", f.value)
+            format!("{:.*}", decimals(f.value) + 1, f.value)
         } else {
             "null".to_owned()
         };

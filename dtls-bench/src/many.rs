@@ -4,6 +4,10 @@
 //! held. Reported: the process RSS before and after (from /proc), heap per
 //! connection from the counting allocator, and what one idle pump of the
 //! endpoint costs with all N idle, next to the same pump at N = 1,000.
+//! With the default config an idle established connection has no timer at
+//! all, so the pump is run a second time on N connections that each hold
+//! an idle-timeout deadline (`IDLE_TIMEOUT`), none due: the endpoint's
+//! timer index then holds N entries.
 //!
 //! The handshake is the engine's cheapest real full handshake with a
 //! certificate: ECDSA P-256 certificate, X25519 ECDHE, AES-128-GCM, cookie
@@ -24,6 +28,10 @@ use crate::{Figure, figure, median};
 const PUMPS_PER_BATCH: u32 = 1_000;
 const BATCHES: usize = 301;
 
+/// The idle timeout of the second run, which gives every connection a
+/// deadline (none due while the pumps run, at the handshakes' instant).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
 /// The resident set of this process in KiB (VmRSS), if /proc tells it.
 fn rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -40,10 +48,13 @@ struct Established {
     elapsed: Duration,
 }
 
-/// Establishes `n` connections to one new endpoint; each client is dropped
-/// as soon as it is established.
-fn establish(n: u32) -> Established {
-    let (server_config, client_config) = engine::configs(NamedGroup::X25519);
+/// Establishes `n` connections to one new endpoint (with `idle_timeout`
+/// on the server); each client is dropped as soon as it is established.
+fn establish(n: u32, idle_timeout: Option<Duration>) -> Established {
+    let (mut server_config, client_config) = engine::configs(NamedGroup::X25519);
+    if let Some(config) = std::sync::Arc::get_mut(&mut server_config) {
+        config.common.idle_timeout = idle_timeout;
+    }
     let mut server = Endpoint::new(server_config).unwrap_or_else(|e| panic!("{e}"));
     let now = Instant::now();
     let mut failed = 0;
@@ -141,7 +152,7 @@ pub fn figures(figures: &mut Vec<Figure>, quick: bool) {
     let small: u32 = 1_000;
 
     // The pump at N = 1,000 first, on its own endpoint, dropped after.
-    let mut few = establish(small);
+    let mut few = establish(small, None);
     let few_pump = idle_pump(&mut few.server, few.now);
     figures.push(figure(
         format!("idle_pump_{}_us", short(small)),
@@ -153,7 +164,7 @@ pub fn figures(figures: &mut Vec<Figure>, quick: bool) {
 
     let before = rss_kib();
     let region = Region::new(GLOBAL);
-    let mut many = establish(n);
+    let mut many = establish(n, None);
     let change = region.change();
     let after = rss_kib();
     // stats_alloc already counts reallocations in both totals.
@@ -204,6 +215,39 @@ pub fn figures(figures: &mut Vec<Figure>, quick: bool) {
             "{}; {} of N={small}",
             pump_note(n, &many_pump, &many.server, many.now, many.failed),
             crate::ratio(many_pump.us, few_pump.us)
+        ),
+    ));
+    drop(many);
+
+    // The same pumps with a deadline per connection (the timer index full).
+    let mut few = establish(small, Some(IDLE_TIMEOUT));
+    let few_timed = idle_pump(&mut few.server, few.now);
+    drop(few);
+    let region = Region::new(GLOBAL);
+    let mut many = establish(n, Some(IDLE_TIMEOUT));
+    let change = region.change();
+    let timed_heap =
+        (change.bytes_allocated as f64 - change.bytes_deallocated as f64) / f64::from(n);
+    let many_timed = idle_pump(&mut many.server, many.now);
+    figures.push(figure(
+        format!("idle_pump_with_deadlines_{}_us", short(small)),
+        few_timed.us,
+        "us",
+        format!(
+            "as idle_pump_{}_us, idle_timeout {} s",
+            short(small),
+            IDLE_TIMEOUT.as_secs()
+        ),
+    ));
+    figures.push(figure(
+        format!("idle_pump_with_deadlines_{label}_us"),
+        many_timed.us,
+        "us",
+        format!(
+            "{}; idle_timeout {} s; {} of N={small}; heap {timed_heap:.0} B per connection",
+            pump_note(n, &many_timed, &many.server, many.now, many.failed),
+            IDLE_TIMEOUT.as_secs(),
+            crate::ratio(many_timed.us, few_timed.us)
         ),
     ));
     black_box(&many.server);

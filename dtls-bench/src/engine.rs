@@ -19,7 +19,8 @@ use crate::floor::{mbps, per_op_us};
 pub static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
 
 const SUITE: CipherSuite = CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
-const SERVER: SocketAddr =
+/// The server's address, as the clients see it.
+pub const SERVER: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 4433);
 
 /// Configs for ECDHE with `group`, ECDSA P-256, AES-128-GCM.
@@ -45,13 +46,13 @@ pub fn configs(group: NamedGroup) -> (Arc<ServerConfig>, Arc<ClientConfig>) {
 
 /// A distinct client address per `i`, each its own source IP (so the
 /// per-source cap on handshakes under way never binds).
-fn peer(i: u32) -> SocketAddr {
+pub fn peer(i: u32) -> SocketAddr {
     let [_, b, c, d] = i.to_be_bytes();
     SocketAddr::from(([10, b, c, d], 5000))
 }
 
 /// One handshake of a new client at `addr`; the time spent in server calls.
-fn handshake(
+pub fn handshake(
     server: &mut Endpoint,
     client: &mut Connection,
     addr: SocketAddr,

@@ -8,12 +8,16 @@
 //! both ends together, the ring floor for the server's public-key work;
 //! records through the engine against raw AEAD and OpenSSL; allocations per
 //! record and per cookieless ClientHello; heap per established and per
-//! half-open connection. Speed figures are medians of ten rounds in which
-//! each is measured right next to its floor and OpenSSL, so drift of the
+//! half-open connection; dimpl's handshakes and records beside OpenSSL's;
+//! RSS, heap and idle pump cost with 100,000 established connections
+//! (`--only many`). Speed figures are medians of ten rounds in which each
+//! is measured right next to its floor, OpenSSL and dimpl, so drift of the
 //! machine's speed cancels in the ratios.
 
+mod dimpl_peer;
 mod engine;
 mod floor;
+mod many;
 mod openssl_peer;
 
 use std::time::Duration;
@@ -24,16 +28,22 @@ use dtls_crypto::kx::NamedGroup;
 static ALLOCATOR: &stats_alloc::StatsAlloc<std::alloc::System> = engine::GLOBAL;
 
 /// One figure: its JSON name, value and unit, and how to read it.
-struct Figure {
-    name: &'static str,
+pub(crate) struct Figure {
+    name: String,
     value: f64,
     unit: &'static str,
     note: String,
 }
 
-fn figure(name: &'static str, value: f64, unit: &'static str, note: impl Into<String>) -> Figure {
+/// A figure from its parts.
+pub(crate) fn figure(
+    name: impl Into<String>,
+    value: f64,
+    unit: &'static str,
+    note: impl Into<String>,
+) -> Figure {
     Figure {
-        name,
+        name: name.into(),
         value,
         unit,
         note: note.into(),
@@ -41,7 +51,7 @@ fn figure(name: &'static str, value: f64, unit: &'static str, note: impl Into<St
 }
 
 /// The median of `values` (NaN when there are none).
-fn median(mut values: Vec<f64>) -> f64 {
+pub(crate) fn median(mut values: Vec<f64>) -> f64 {
     values.retain(|v| v.is_finite());
     if values.is_empty() {
         return f64::NAN;
@@ -50,7 +60,8 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
-fn ratio(a: f64, b: f64) -> String {
+/// `a` as a multiple of `b` ("1.23x"), or "n/a".
+pub(crate) fn ratio(a: f64, b: f64) -> String {
     if b > 0.0 && a.is_finite() && b.is_finite() {
         format!("{:.2}x", a / b)
     } else {
@@ -61,7 +72,7 @@ fn ratio(a: f64, b: f64) -> String {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
-    // `--only handshakes|records|memory`: one group, for profiling.
+    // `--only handshakes|records|memory|many`: one group, for profiling.
     let only = args
         .iter()
         .position(|a| a == "--only")
@@ -89,7 +100,8 @@ fn main() {
         let rounds = 10;
         let (mut server, mut both, mut floors, mut ossl_server, mut ossl_both) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut openssl_error = None;
+        let (mut dimpl_server, mut dimpl_both) = (Vec::new(), Vec::new());
+        let (mut openssl_error, mut dimpl_error) = (None, None);
         for _ in 0..rounds {
             let (s, b) = engine::handshake_us(group, handshakes / rounds);
             server.push(s);
@@ -102,35 +114,56 @@ fn main() {
                 }
                 Err(e) => openssl_error = Some(e),
             }
+            match dimpl_peer::handshake_us(x25519, handshakes / rounds / 2) {
+                Ok((s, b)) => {
+                    dimpl_server.push(s);
+                    dimpl_both.push(b);
+                }
+                Err(e) => dimpl_error = Some(e),
+            }
         }
         let (server_us, both_us, floor_us) = (median(server), median(both), median(floors));
         let (openssl_server, openssl_both) = (median(ossl_server), median(ossl_both));
+        let (dimpl_server, dimpl_both) = (median(dimpl_server), median(dimpl_both));
         let openssl: Result<(), String> = openssl_error.map_or(Ok(()), Err);
-        let (server_name, floor_name, both_name, ossl_name, ossl_both_name) = if x25519 {
-            (
+        let [
+            server_name,
+            floor_name,
+            both_name,
+            ossl_name,
+            ossl_both_name,
+            dimpl_name,
+            dimpl_both_name,
+        ] = if x25519 {
+            [
                 "server_handshake_x25519_us",
                 "ring_floor_server_handshake_x25519_us",
                 "handshake_both_ends_x25519_us",
                 "openssl_server_handshake_x25519_us",
                 "openssl_handshake_both_ends_x25519_us",
-            )
+                "dimpl_server_handshake_x25519_us",
+                "dimpl_handshake_both_ends_x25519_us",
+            ]
         } else {
-            (
+            [
                 "server_handshake_us",
                 "ring_floor_server_handshake_us",
                 "handshake_both_ends_us",
                 "openssl_server_handshake_us",
                 "openssl_handshake_both_ends_us",
-            )
+                "dimpl_server_handshake_us",
+                "dimpl_handshake_both_ends_us",
+            ]
         };
         figures.push(figure(
             server_name,
             server_us,
             "us",
             format!(
-                "{label}: {} of the ring floor (target <= 1.15x), {} of OpenSSL (target <= 0.45x)",
+                "{label}: {} of the ring floor (target <= 1.15x), {} of OpenSSL (target <= 0.45x), {} of dimpl",
                 ratio(server_us, floor_us),
-                ratio(server_us, openssl_server)
+                ratio(server_us, openssl_server),
+                ratio(server_us, dimpl_server)
             ),
         ));
         figures.push(figure(
@@ -143,7 +176,11 @@ fn main() {
             both_name,
             both_us,
             "us",
-            "client and server, one core",
+            format!(
+                "client and server, one core; {} of OpenSSL, {} of dimpl",
+                ratio(both_us, openssl_both),
+                ratio(both_us, dimpl_both)
+            ),
         ));
         figures.push(figure(
             ossl_name,
@@ -154,6 +191,15 @@ fn main() {
                 .unwrap_or_else(|| "no cookie exchange".to_owned()),
         ));
         figures.push(figure(ossl_both_name, openssl_both, "us", ""));
+        figures.push(figure(
+            dimpl_name,
+            dimpl_server,
+            "us",
+            dimpl_error.unwrap_or_else(|| {
+                "dimpl 0.9, RustCrypto provider, cookie exchange, one Dtls (no endpoint)".to_owned()
+            }),
+        ));
+        figures.push(figure(dimpl_both_name, dimpl_both, "us", ""));
     }
 
     if want("records") {
@@ -162,12 +208,16 @@ fn main() {
     if want("memory") {
         memory(&mut figures, quick);
     }
+    if want("many") {
+        many::figures(&mut figures, quick);
+    }
     print(&figures);
 }
 
 fn records(figures: &mut Vec<Figure>, window: Duration) {
     let rounds = 10u32;
     let (mut our_mbps, mut raws, mut ossls) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut dimpls, mut dimpl_error) = (Vec::new(), None);
     let mut ours = engine::records(1200, window / rounds);
     for _ in 0..rounds {
         let round = engine::records(1200, window / rounds);
@@ -176,20 +226,31 @@ fn records(figures: &mut Vec<Figure>, window: Duration) {
         ours.allocs_receive = ours.allocs_receive.max(round.allocs_receive);
         raws.push(floor::aead_seal_open_mbps(1200, window / rounds));
         ossls.push(openssl_peer::records_mbps(1200, window / rounds).unwrap_or(f64::NAN));
+        match dimpl_peer::records_mbps(1200, window / rounds) {
+            Ok(v) => dimpls.push(v),
+            Err(e) => dimpl_error = Some(e),
+        }
     }
     ours.mbps = median(our_mbps);
-    let (raw, openssl) = (median(raws), median(ossls));
+    let (raw, openssl, dimpl) = (median(raws), median(ossls), median(dimpls));
     figures.push(figure(
         "record_1200b_mbps",
         ours.mbps,
         "MB/s",
         format!(
-            "seal+open through the engine: {} of raw AEAD (target >= 0.75x), {} of OpenSSL (target >= 2x)",
+            "seal+open through the engine: {} of raw AEAD (target >= 0.75x), {} of OpenSSL (target >= 2x), {} of dimpl",
             ratio(ours.mbps, raw),
-            ratio(ours.mbps, openssl)
+            ratio(ours.mbps, openssl),
+            ratio(ours.mbps, dimpl)
         ),
     ));
     figures.push(figure("openssl_record_1200b_mbps", openssl, "MB/s", ""));
+    figures.push(figure(
+        "dimpl_record_1200b_mbps",
+        dimpl,
+        "MB/s",
+        dimpl_error.unwrap_or_else(|| "dimpl 0.9, RustCrypto AES-128-GCM".to_owned()),
+    ));
     for size in [64usize, 256, 1200, 16_384] {
         let name = match size {
             64 => "aead_seal_open_64b_mbps",
@@ -240,14 +301,27 @@ fn memory(figures: &mut Vec<Figure>, quick: bool) {
     ));
 }
 
+/// Decimals to show `value` with: more below 1 (sub-microsecond figures).
+fn decimals(value: f64) -> usize {
+    if value.abs() < 1.0 && value != 0.0 {
+        4
+    } else {
+        2
+    }
+}
+
 fn print(figures: &[Figure]) {
     println!("{:<42} {:>14} {:<12} notes", "figure", "value", "unit");
     for f in figures {
-        println!("{:<42} {:>14.2} {:<12} {}", f.name, f.value, f.unit, f.note);
+        let places = decimals(f.value);
+        println!(
+            "{:<42} {:>14.places$} {:<12} {}",
+            f.name, f.value, f.unit, f.note
+        );
     }
     for f in figures {
         let value = if f.value.is_finite() {
-            format!("{:.3}", f.value)
+            format!("{:.*}", decimals(f.value) + 1, f.value)
         } else {
             "null".to_owned()
         };

@@ -135,8 +135,20 @@ pub struct RecordFigures {
     pub allocs_receive: f64,
 }
 
+/// How records go through the engine.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum RecordPath {
+    /// `send` + `poll_transmit`, then `handle_datagram` + `recv`: one copy
+    /// into the send queue, one into the receive queue, one out of it.
+    Queued,
+    /// `send_now` (sealed straight into the transmit buffer), then
+    /// `handle_datagram_with` (handed over in place): no copy but the
+    /// plaintext into the record before sealing.
+    ZeroCopy,
+}
+
 /// One-way records of `size` bytes, client to server, for `duration`.
-pub fn records(size: usize, duration: Duration) -> RecordFigures {
+pub fn records(size: usize, duration: Duration, path: RecordPath) -> RecordFigures {
     let (mut server, mut client, addr, handle) = established();
     let payload = vec![0x42u8; size];
     assert!(client.is_established(), "the record pair is connected");
@@ -156,15 +168,28 @@ pub fn records(size: usize, duration: Duration) -> RecordFigures {
                    send_allocs: &mut u64,
                    recv_allocs: &mut u64| {
         let region = Region::new(GLOBAL);
-        let _ = client.send(now, &payload);
-        let len = client.poll_transmit(now, &mut wire).unwrap_or(0);
+        let len = if path == RecordPath::ZeroCopy {
+            client.send_now(now, &payload, &mut wire).ok().flatten()
+        } else {
+            let _ = client.send(now, &payload);
+            client.poll_transmit(now, &mut wire)
+        };
+        let len = len.unwrap_or(0);
         *send_allocs += region.change().allocations as u64;
         let region = Region::new(GLOBAL);
-        server.handle_datagram(now, addr, &mut wire[..len], &mut reply);
+        if path == RecordPath::ZeroCopy {
+            server.handle_datagram_with(now, addr, &mut wire[..len], &mut reply, |_, data| {
+                black_box(data.first());
+            });
+        } else {
+            server.handle_datagram(now, addr, &mut wire[..len], &mut reply);
+        }
         while let Some((_, event)) = server.poll_event() {
             black_box(event == Event::DataReadable);
         }
-        black_box(server.recv(handle, &mut out).ok());
+        if path == RecordPath::Queued {
+            black_box(server.recv(handle, &mut out).ok());
+        }
         *recv_allocs += region.change().allocations as u64;
     };
     let (mut send_allocs, mut recv_allocs) = (0u64, 0u64);

@@ -118,6 +118,12 @@ impl DtlsServer {
                 let Some((peer, sent_to, bytes, stride)) = batch.slot(i) else {
                     continue;
                 };
+                if bytes.is_empty() {
+                    // An empty datagram: the engine counts it as malformed.
+                    self.handle_datagram(now, peer, sent_to, &mut []);
+                    received += 1;
+                    continue;
+                }
                 for datagram in bytes.chunks_mut(stride) {
                     let len = datagram.len().min(max);
                     if let Some(datagram) = datagram.get_mut(..len) {

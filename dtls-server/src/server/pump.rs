@@ -2,7 +2,6 @@
 //! engine's timers, its datagrams back out to the socket, and its events on
 //! to [`dispatch`](super::dispatch).
 
-use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
@@ -140,16 +139,8 @@ impl DtlsServer {
     /// Sends the stateless replies written while handling datagrams.
     fn send_replies(&mut self) {
         if let Some(listener) = &mut self.listener {
-            let mut sent = 0;
-            while sent < self.replies.len() {
-                match listener.io.send(&self.replies, sent) {
-                    Ok(n) if n > 0 => sent += n,
-                    _ => {
-                        self.send_errors += 1;
-                        sent += 1;
-                    }
-                }
-            }
+            let errors = &mut self.send_errors;
+            listener.io.send_all(&self.replies, |_, _| *errors += 1);
         }
         self.replies.clear(REPLY_ROOM, REPLY_ROOM);
     }
@@ -404,24 +395,13 @@ impl DtlsServer {
             }
         }
         if let Some(listener) = &mut self.listener {
-            let mut sent = 0;
-            while sent < batch.len() {
-                match listener.io.send(&batch, sent) {
-                    Ok(n) if n > 0 => sent += n,
-                    result => {
-                        // The datagram at `sent` was not sent: count it,
-                        // report it, go on with the rest.
-                        self.send_errors += 1;
-                        let e = result
-                            .err()
-                            .unwrap_or_else(|| io::ErrorKind::WriteZero.into());
-                        if let Some((handle, destination, _)) = batch.get(sent) {
-                            failures.push((handle, destination, e));
-                        }
-                        sent += 1;
-                    }
+            // A datagram not sent is counted and reported; the rest go.
+            listener.io.send_all(&batch, |i, e| {
+                self.send_errors += 1;
+                if let Some((handle, destination, _)) = batch.get(i) {
+                    failures.push((handle, destination, e));
                 }
-            }
+            });
         }
         batch.clear_for_mtu(self.mtu);
         self.send_batch = batch;

@@ -106,11 +106,34 @@ impl UdpIo {
         }
     }
 
+    /// Sends every datagram of `batch`, a system call per batch or GSO
+    /// train; `on_failure` hears of each datagram that was not sent (by
+    /// index), and the rest still go.
+    pub(super) fn send_all(
+        &mut self,
+        batch: &SendBatch,
+        mut on_failure: impl FnMut(usize, io::Error),
+    ) {
+        let mut sent = 0;
+        while sent < batch.len() {
+            match self.send(batch, sent) {
+                Ok(n) if n > 0 => sent += n,
+                result => {
+                    let e = result
+                        .err()
+                        .unwrap_or_else(|| io::ErrorKind::WriteZero.into());
+                    on_failure(sent, e);
+                    sent += 1;
+                }
+            }
+        }
+    }
+
     /// Sends the datagrams of `batch` from index `from` on. Returns how
     /// many were sent; an error is about the datagram at `from` (the
     /// caller skips it and calls again for the rest). A full socket buffer
     /// is waited out for up to [`SEND_STALL`], as a blocking send would.
-    pub(super) fn send(&mut self, batch: &SendBatch, from: usize) -> io::Result<usize> {
+    fn send(&mut self, batch: &SendBatch, from: usize) -> io::Result<usize> {
         loop {
             match self.send_now(batch, from) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
